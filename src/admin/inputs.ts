@@ -1,0 +1,44 @@
+// Validates and converts admin/CLI inputs (ISO dates, USD amounts, allowlists) into store settings.
+import { validatePatterns } from '../auth/model-allowlist.ts'
+import { StoreError } from '../store/orgs.ts'
+
+export const BUDGET_PERIODS = ['day', 'week', 'month', 'total'] as const
+
+export function parseIsoDate(value: string, field: string): number {
+  const ms = Date.parse(value)
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw new StoreError('invalid', `${field} must be an ISO 8601 date, got "${value}"`)
+  return ms
+}
+
+/** USD to integer micro-USD, exact for inputs with up to six decimals. */
+export function usdToMicros(value: number | string, field: string): number {
+  const text = String(value).trim()
+  if (!/^\d+(\.\d{1,6})?$/.test(text)) throw new StoreError('invalid', `${field} must be a non-negative USD amount with at most 6 decimals, got "${text}"`)
+  const [whole, fraction = ''] = text.split('.')
+  return Number(whole) * 1_000_000 + Number(fraction.padEnd(6, '0'))
+}
+
+export function checkModels(models: string[], knownProviders: ReadonlySet<string>): string[] {
+  const problem = validatePatterns(models, knownProviders)
+  if (problem) throw new StoreError('invalid', problem)
+  return models
+}
+
+export function checkPeriod(period: string): string {
+  if (!(BUDGET_PERIODS as readonly string[]).includes(period)) throw new StoreError('invalid', `budget period must be one of ${BUDGET_PERIODS.join(', ')}`)
+  return period
+}
+
+export function checkPositiveInt(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new StoreError('invalid', `${field} must be a positive integer`)
+  return value
+}
+
+export function checkTimeZone(zone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return zone
+  } catch {
+    throw new StoreError('invalid', `unknown time zone "${zone}"`)
+  }
+}

@@ -1,0 +1,145 @@
+// The admin HTTP API under /admin/v1: orgs, keys and provider credentials, behind the admin token.
+import { Elysia, t, type TSchema } from 'elysia'
+import type { CredentialCache } from '../auth/credential-cache.ts'
+import type { KeyCache } from '../auth/key-cache.ts'
+import type { ResolvedProvider } from '../config.ts'
+import type { Logger } from '../log.ts'
+import { StoreError } from '../store/orgs.ts'
+import { createAdminCheck } from './admin-auth.ts'
+import type { Operations } from './operations.ts'
+
+export interface AdminDeps {
+  readonly adminToken?: string
+  readonly operations: Operations
+  readonly keys: KeyCache
+  readonly credentials: CredentialCache
+  readonly providers: readonly ResolvedProvider[]
+  readonly log: Logger
+  /** Extra admin routes (usage analytics, limits) mounted behind the same token. */
+  readonly extensions?: readonly import('../app.ts').AnyElysia[]
+}
+
+const STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const
+
+const nullable = <T extends TSchema>(schema: T) => t.Optional(t.Union([schema, t.Null()]))
+
+const limitFields = {
+  stream_usage: nullable(t.Union([t.Literal('estimate'), t.Literal('inject')])),
+  budget_usd: nullable(t.Union([t.Number({ minimum: 0 }), t.String()])),
+  budget_period: nullable(t.String()),
+  budget_soft_percent: nullable(t.Integer({ minimum: 1, maximum: 100 })),
+}
+const keyFields = {
+  name: t.Optional(t.String({ minLength: 1, maxLength: 100 })),
+  models: t.Optional(t.Array(t.String(), { minItems: 1, maxItems: 200 })),
+  expires_at: nullable(t.String()),
+  rpm: nullable(t.Integer({ minimum: 1 })),
+  tpm: nullable(t.Integer({ minimum: 1 })),
+  max_concurrency: nullable(t.Integer({ minimum: 1 })),
+  ...limitFields,
+}
+
+function adminError(status: number, type: string, message: string): Response {
+  return Response.json({ error: { type, message } }, { status })
+}
+
+export function adminRoutes(deps: AdminDeps) {
+  const app = new Elysia({ name: 'admin', prefix: '/admin/v1' })
+  if (!deps.adminToken) {
+    deps.log.warn('admin API disabled: SOCIARO_ADMIN_TOKEN is not set')
+    return app.all('/*', () => adminError(404, 'not_found', 'The admin API is disabled: set SOCIARO_ADMIN_TOKEN to enable it.'))
+  }
+  const authorized = createAdminCheck(deps.adminToken)
+  const ops = deps.operations
+
+  let routes = app
+    .onBeforeHandle(({ request }) => {
+      if (!authorized(request.headers.get('authorization'))) return adminError(401, 'unauthorized', 'A valid admin token is required (Authorization: Bearer <SOCIARO_ADMIN_TOKEN>).')
+    })
+    .onError(({ error, code }) => {
+      if (error instanceof StoreError) return adminError(STATUS[error.kind], error.kind, error.message)
+      if (code === 'VALIDATION') return adminError(400, 'invalid', (error as Error).message)
+      if (code === 'NOT_FOUND') return adminError(404, 'not_found', 'No such admin route.')
+      if (code === 'PARSE') return adminError(400, 'invalid', 'The request body is not valid JSON.')
+      deps.log.error('admin API failure', { error: String(error) })
+      return adminError(500, 'internal', 'The admin operation failed.')
+    })
+    .get('/orgs', async () => ({ data: await ops.listOrgs() }), { detail: { summary: 'List organizations', tags: ['orgs'] } })
+    .post(
+      '/orgs',
+      async ({ body, set }) => {
+        const { view, row } = await ops.createOrg(body)
+        deps.keys.putOrg(row)
+        set.status = 201
+        return view
+      },
+      { body: t.Object({ name: t.String({ minLength: 1, maxLength: 64 }), time_zone: t.Optional(t.String()), ...limitFields }), detail: { summary: 'Create an organization', tags: ['orgs'] } },
+    )
+    .get('/orgs/:org', async ({ params }) => ops.getOrg(params.org), { detail: { summary: 'Show an organization (by id or name)', tags: ['orgs'] } })
+    .patch(
+      '/orgs/:org',
+      async ({ params, body }) => {
+        const { view, row } = await ops.updateOrg(params.org, body)
+        deps.keys.putOrg(row)
+        return view
+      },
+      { body: t.Object({ time_zone: t.Optional(t.String()), ...limitFields }), detail: { summary: 'Update an organization', tags: ['orgs'] } },
+    )
+    .get('/keys', async ({ query }) => ({ data: await ops.listKeys(query.org) }), {
+      query: t.Object({ org: t.Optional(t.String()) }),
+      detail: { summary: 'List gateway keys (never their secrets)', tags: ['keys'] },
+    })
+    .post(
+      '/keys',
+      async ({ body, set }) => {
+        const { view, row } = await ops.createKey(body)
+        deps.keys.putKey(row)
+        set.status = 201
+        return view
+      },
+      { body: t.Object({ org: t.String({ minLength: 1 }), ...keyFields }), detail: { summary: 'Create a gateway key; the secret is returned once', tags: ['keys'] } },
+    )
+    .get('/keys/:id', async ({ params }) => ops.getKey(params.id), { detail: { summary: 'Show a gateway key', tags: ['keys'] } })
+    .patch(
+      '/keys/:id',
+      async ({ params, body }) => {
+        const { view, row } = await ops.updateKey(params.id, body)
+        deps.keys.putKey(row)
+        return view
+      },
+      { body: t.Object(keyFields), detail: { summary: 'Update a gateway key; takes effect at once', tags: ['keys'] } },
+    )
+    .post(
+      '/keys/:id/revoke',
+      async ({ params }) => {
+        const { view, row } = await ops.revokeKey(params.id)
+        deps.keys.putKey(row)
+        return view
+      },
+      { detail: { summary: 'Revoke a gateway key; takes effect at once', tags: ['keys'] } },
+    )
+    .get(
+      '/providers',
+      () => ({
+        data: deps.providers.map((p) => ({
+          id: p.spec.id,
+          name: p.spec.displayName,
+          aliases: p.spec.aliases ?? [],
+          base_url: p.baseUrl,
+          credential: p.envCredential ? 'environment' : deps.credentials.get(p) ? 'stored' : 'missing',
+        })),
+      }),
+      { detail: { summary: 'List providers and whether each has a credential', tags: ['providers'] } },
+    )
+    .put(
+      '/providers/:provider/credential',
+      async ({ params, body }) => {
+        const { provider, updatedAt } = await ops.setCredential(params.provider, body.secret)
+        deps.credentials.put(provider, body.secret.trim(), updatedAt)
+        return { provider, credential: 'stored' }
+      },
+      { body: t.Object({ secret: t.String({ minLength: 1 }) }), detail: { summary: 'Store a provider credential (encrypted at rest)', tags: ['providers'] } },
+    )
+  for (const extension of deps.extensions ?? []) routes = routes.use(extension) as typeof routes
+  return routes
+}

@@ -1,0 +1,34 @@
+// createApp(deps): the whole HTTP surface in request order: health, admin API (+ OpenAPI), then the provider pass-through.
+import { openapi } from '@elysiajs/openapi'
+import { Elysia } from 'elysia'
+import { adminRoutes, type AdminDeps } from './admin/routes.ts'
+import { healthRoutes, type HealthDeps } from './health.ts'
+
+// Elysia's generic parameters track every route; this app composes plugins dynamically, so it erases them.
+export type AnyElysia = Elysia<any, any, any, any, any, any, any>
+
+export interface AppDeps {
+  readonly health: HealthDeps
+  readonly admin: AdminDeps
+  readonly proxy: (request: Request, server: Bun.Server<unknown> | null) => Promise<Response>
+  readonly extraRoutes?: readonly AnyElysia[]
+}
+
+export function createApp(deps: AppDeps) {
+  let app: AnyElysia = new Elysia({ name: 'sociaro' }).use(healthRoutes(deps.health))
+  if (deps.admin.adminToken) {
+    app = app.use(
+      openapi({
+        path: '/admin/v1/openapi',
+        documentation: { info: { title: 'Sociaro admin API', version: '1' } },
+        exclude: { paths: [/^\/:provider/, '/healthz', '/readyz', '/metrics'] },
+      }),
+    )
+  }
+  app = app.use(adminRoutes(deps.admin))
+  for (const routes of deps.extraRoutes ?? []) app = app.use(routes)
+  // parse: 'none' keeps the body unread so the proxy forwards the exact bytes the client sent.
+  return app.all('/:provider/*', (context: { [key: string]: any }) => deps.proxy(context.request as Request, context.server as Bun.Server<unknown> | null), {
+    parse: 'none',
+  })
+}

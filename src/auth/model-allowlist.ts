@@ -1,0 +1,33 @@
+// Model allowlist patterns ("openai/gpt-4o*", "anthropic/*", "*", "gpt-4o*") compiled to one matcher.
+
+export type ModelMatcher = (provider: string, model: string) => boolean
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')
+  return new RegExp(`^${escaped}$`, 's')
+}
+
+/** A pattern without "/" names a model on any provider; with one, `provider/model`. */
+export function compileAllowlist(patterns: readonly string[]): ModelMatcher {
+  if (patterns.includes('*') || patterns.includes('*/*')) return () => true
+  const compiled = patterns.map((pattern) => {
+    const slash = pattern.indexOf('/')
+    if (slash < 0) return { provider: null, model: globToRegExp(pattern) }
+    return { provider: globToRegExp(pattern.slice(0, slash)), model: globToRegExp(pattern.slice(slash + 1)) }
+  })
+  return (provider, model) => compiled.some((p) => (p.provider === null || p.provider.test(provider)) && p.model.test(model))
+}
+
+/** Rejects patterns that cannot mean anything, and names the culprit. */
+export function validatePatterns(patterns: readonly string[], knownProviders: ReadonlySet<string>): string | undefined {
+  if (patterns.length === 0) return 'the model allowlist is empty; use "*" to allow every model'
+  for (const pattern of patterns) {
+    if (pattern.trim() !== pattern || pattern === '' || pattern.length > 200) return `invalid model pattern "${pattern}"`
+    const slash = pattern.indexOf('/')
+    if (slash >= 0) {
+      const provider = pattern.slice(0, slash)
+      if (!provider.includes('*') && !knownProviders.has(provider)) return `model pattern "${pattern}" names an unknown provider "${provider}"`
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,150 @@
+// CLI commands for orgs, keys and provider credentials: parse flags, call the shared operations, print.
+import type { KeyInput, Operations, OrgInput } from '../admin/operations.ts'
+import type { ResolvedProvider } from '../config.ts'
+import type { CredentialCipher } from '../secrets/credential-cipher.ts'
+import { listStoredCredentials } from '../store/credentials.ts'
+import type { Db } from '../db/client.ts'
+import { intFlag, parse, UsageError } from './args.ts'
+import { HELP } from './help.ts'
+
+export interface CliContext {
+  readonly db: Db
+  readonly ops: Operations
+  readonly providers: readonly ResolvedProvider[]
+  readonly cipher: () => CredentialCipher
+  readonly out: (text: string) => void
+  readonly readStdin: () => Promise<string>
+}
+
+const LIMIT_FLAGS = {
+  'budget-usd': { type: 'string' },
+  'budget-period': { type: 'string' },
+  'budget-soft-percent': { type: 'string' },
+  'stream-usage': { type: 'string' },
+} as const
+
+function limitInput(values: Record<string, string | boolean | undefined>): OrgInput & KeyInput {
+  const input: OrgInput & KeyInput = {}
+  if (typeof values['budget-usd'] === 'string') input.budget_usd = values['budget-usd'] === 'none' ? null : values['budget-usd']
+  if (typeof values['budget-period'] === 'string') input.budget_period = values['budget-period']
+  const soft = intFlag(values['budget-soft-percent'] as string | undefined, '--budget-soft-percent')
+  if (soft !== undefined) input.budget_soft_percent = soft
+  if (typeof values['stream-usage'] === 'string') input.stream_usage = values['stream-usage'] as 'estimate' | 'inject'
+  return input
+}
+
+function table(rows: Record<string, unknown>[], columns: string[]): string {
+  if (rows.length === 0) return '(none)'
+  const cells = rows.map((row) => columns.map((c) => (row[c] === null || row[c] === undefined ? '-' : String(row[c]))))
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)))
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd()
+  return [line(columns), ...cells.map(line)].join('\n')
+}
+
+export async function orgsCommand(ctx: CliContext, argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv
+  const { values, positionals } = parse(rest, { 'time-zone': { type: 'string' }, ...LIMIT_FLAGS })
+  if (values.help || !sub) return ctx.out(HELP.orgs!)
+  const input: OrgInput = { ...limitInput(values) }
+  if (values['time-zone']) input.time_zone = values['time-zone']
+  switch (sub) {
+    case 'create': {
+      const name = positionals[0]
+      if (!name) throw new UsageError('orgs create needs a NAME')
+      const { view } = await ctx.ops.createOrg({ ...input, name })
+      return ctx.out(values.json ? JSON.stringify(view) : `created org ${view.name} (${view.id})`)
+    }
+    case 'update': {
+      const name = positionals[0]
+      if (!name) throw new UsageError('orgs update needs a NAME')
+      const { view } = await ctx.ops.updateOrg(name, input)
+      return ctx.out(values.json ? JSON.stringify(view) : `updated org ${view.name} (${view.id})`)
+    }
+    case 'list': {
+      const orgs = await ctx.ops.listOrgs()
+      return ctx.out(values.json ? JSON.stringify(orgs) : table(orgs as unknown as Record<string, unknown>[], ['id', 'name', 'time_zone', 'budget_usd', 'budget_period', 'created_at']))
+    }
+    default:
+      throw new UsageError(`unknown command "orgs ${sub}"\n\n${HELP.orgs}`)
+  }
+}
+
+export async function keysCommand(ctx: CliContext, argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv
+  const { values, positionals } = parse(rest, {
+    org: { type: 'string' },
+    name: { type: 'string' },
+    models: { type: 'string' },
+    'expires-at': { type: 'string' },
+    rpm: { type: 'string' },
+    tpm: { type: 'string' },
+    'max-concurrency': { type: 'string' },
+    ...LIMIT_FLAGS,
+  })
+  if (values.help || !sub) return ctx.out(HELP.keys!)
+  const input: KeyInput = { ...limitInput(values) }
+  if (values.name !== undefined) input.name = values.name
+  if (values.models !== undefined) input.models = values.models.split(',').map((m) => m.trim()).filter(Boolean)
+  if (values['expires-at'] !== undefined) input.expires_at = values['expires-at'] === 'never' ? null : values['expires-at']
+  for (const [flag, field] of [['rpm', 'rpm'], ['tpm', 'tpm'], ['max-concurrency', 'max_concurrency']] as const) {
+    const raw = values[flag]
+    if (raw === 'none') input[field] = null
+    else if (raw !== undefined) input[field] = intFlag(raw, `--${flag}`)!
+  }
+  switch (sub) {
+    case 'create': {
+      if (!values.org) throw new UsageError('keys create needs --org NAME')
+      const { view } = await ctx.ops.createKey({ ...input, org: values.org })
+      if (values.json) return ctx.out(JSON.stringify(view))
+      return ctx.out(`created key ${view.id} for org ${view.org_id}\n\n  ${view.key}\n\nStore it now: it is shown only once.`)
+    }
+    case 'update': {
+      const id = positionals[0]
+      if (!id) throw new UsageError('keys update needs a key ID')
+      const { view } = await ctx.ops.updateKey(id, input)
+      return ctx.out(values.json ? JSON.stringify(view) : `updated key ${view.id}`)
+    }
+    case 'revoke': {
+      const id = positionals[0]
+      if (!id) throw new UsageError('keys revoke needs a key ID')
+      const { view } = await ctx.ops.revokeKey(id)
+      return ctx.out(values.json ? JSON.stringify(view) : `revoked key ${view.id}`)
+    }
+    case 'list': {
+      const keys = await ctx.ops.listKeys(values.org)
+      if (values.json) return ctx.out(JSON.stringify(keys))
+      const rows = keys.map((k) => ({ ...k, key: `${k.prefix}…${k.last4}`, models: k.models.join(',') }))
+      return ctx.out(table(rows, ['id', 'org_id', 'name', 'key', 'status', 'models', 'expires_at', 'last_used_at']))
+    }
+    default:
+      throw new UsageError(`unknown command "keys ${sub}"\n\n${HELP.keys}`)
+  }
+}
+
+export async function providersCommand(ctx: CliContext, argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv
+  const { values, positionals } = parse(rest, {})
+  if (values.help || !sub) return ctx.out(HELP.providers!)
+  switch (sub) {
+    case 'set-credential': {
+      const provider = positionals[0]
+      if (!provider) throw new UsageError('providers set-credential needs a PROVIDER')
+      if (positionals.length > 1) throw new UsageError('pass the credential on stdin, never as an argument')
+      const secret = await ctx.readStdin()
+      const { provider: id } = await ctx.ops.setCredential(provider, secret)
+      return ctx.out(values.json ? JSON.stringify({ provider: id, credential: 'stored' }) : `stored the credential for ${id} (encrypted)`)
+    }
+    case 'list': {
+      const stored = new Set((await listStoredCredentials(ctx.db)).map((row) => row.provider))
+      const rows = ctx.providers.map((p) => ({
+        id: p.spec.id,
+        name: p.spec.displayName,
+        base_url: p.baseUrl,
+        credential: p.envCredential ? 'environment' : stored.has(p.spec.id) ? 'stored' : 'missing',
+      }))
+      return ctx.out(values.json ? JSON.stringify(rows) : table(rows, ['id', 'name', 'base_url', 'credential']))
+    }
+    default:
+      throw new UsageError(`unknown command "providers ${sub}"\n\n${HELP.providers}`)
+  }
+}

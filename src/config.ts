@@ -1,0 +1,160 @@
+// Reads and validates the process environment (and the optional config file) into one frozen Config.
+import { existsSync, readFileSync } from 'node:fs'
+import { parse as parseToml } from 'smol-toml'
+import { openAICompatible } from './providers/openai-compatible.ts'
+import { BUILT_IN_PROVIDERS } from './providers/registry.ts'
+import type { ProviderSpec } from './providers/spec.ts'
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** A provider as this process serves it: its spec, the upstream base in force, an env credential if any. */
+export interface ResolvedProvider {
+  readonly spec: ProviderSpec
+  readonly baseUrl: string
+  /** From SOCIARO_<ID>_API_KEY; a credential stored with `providers set-credential` takes its place when absent. */
+  readonly envCredential?: string
+}
+
+export interface Config {
+  readonly host: string
+  readonly port: number
+  readonly databaseUrl: string
+  readonly databaseAuthToken?: string
+  readonly adminToken?: string
+  readonly secretKey?: string
+  readonly maxBodyBytes: number
+  /** Upstream time to response headers, connection included. */
+  readonly upstreamHeadersTimeoutMs: number
+  /** Longest silence allowed between two upstream body chunks. */
+  readonly upstreamIdleTimeoutMs: number
+  /** Bun.serve idle timeout for connections that are not proxying a stream (slowloris guard). */
+  readonly serverIdleTimeoutS: number
+  /** How often the key and credential caches pick up writes made by other processes. */
+  readonly cacheRefreshMs: number
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error'
+  readonly providers: readonly ResolvedProvider[]
+  readonly configFile?: string
+}
+
+type Env = Record<string, string | undefined>
+
+export const DEFAULT_DATABASE_URL = 'file:./data/sociaro.db'
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
+  }
+  return value
+}
+
+function httpUrl(name: string, raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must use http or https, got "${raw}"`)
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`${name} must not carry credentials, a query or a fragment`)
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+}
+
+function envName(id: string): string {
+  return id.toUpperCase().replace(/-/g, '_')
+}
+
+interface CustomProviderEntry {
+  id?: unknown
+  display_name?: unknown
+  base_url?: unknown
+  pricing_id?: unknown
+}
+
+function readConfigFile(path: string): ProviderSpec[] {
+  if (!existsSync(path)) throw new ConfigError(`SOCIARO_CONFIG points to "${path}", which does not exist`)
+  const text = readFileSync(path, 'utf8')
+  let parsed: { providers?: CustomProviderEntry[] }
+  try {
+    parsed = (path.endsWith('.toml') ? parseToml(text) : JSON.parse(text)) as typeof parsed
+  } catch (error) {
+    throw new ConfigError(`SOCIARO_CONFIG "${path}" is not valid ${path.endsWith('.toml') ? 'TOML' : 'JSON'}: ${(error as Error).message}`)
+  }
+  const entries = parsed.providers ?? []
+  if (!Array.isArray(entries)) throw new ConfigError(`SOCIARO_CONFIG: "providers" must be a list`)
+  return entries.map((entry, index) => {
+    const where = `SOCIARO_CONFIG providers[${index}]`
+    if (typeof entry.id !== 'string') throw new ConfigError(`${where}.id must be a string`)
+    if (typeof entry.base_url !== 'string') throw new ConfigError(`${where}.base_url must be a string`)
+    return openAICompatible({
+      id: entry.id,
+      displayName: typeof entry.display_name === 'string' ? entry.display_name : entry.id,
+      baseUrl: httpUrl(`${where}.base_url`, entry.base_url),
+      ...(typeof entry.pricing_id === 'string' ? { pricingId: entry.pricing_id } : {}),
+    })
+  })
+}
+
+function resolveProvider(env: Env, spec: ProviderSpec): ResolvedProvider {
+  const prefix = `SOCIARO_${envName(spec.id)}`
+  let baseUrl = spec.baseUrl
+  const region = env[`${prefix}_REGION`]
+  if (region) {
+    const regional = spec.regions?.[region]
+    if (!regional) {
+      const known = Object.keys(spec.regions ?? {}).join(', ') || 'none'
+      throw new ConfigError(`${prefix}_REGION="${region}" is not a region of ${spec.id} (known: ${known})`)
+    }
+    baseUrl = regional
+  }
+  const override = env[`${prefix}_BASE_URL`]
+  if (override) baseUrl = httpUrl(`${prefix}_BASE_URL`, override)
+  const credential = env[`${prefix}_API_KEY`]
+  return { spec, baseUrl, ...(credential ? { envCredential: credential } : {}) }
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'SOCIARO_PORT', 8080, 0, 65535)
+  const databaseUrl = env.SOCIARO_DATABASE_URL || DEFAULT_DATABASE_URL
+  if (!/^(file:|libsql:|https?:|wss?:)/.test(databaseUrl)) {
+    throw new ConfigError(`SOCIARO_DATABASE_URL must start with file:, libsql:, http(s): or ws(s):, got "${databaseUrl}"`)
+  }
+  const adminToken = env.SOCIARO_ADMIN_TOKEN
+  if (adminToken !== undefined && adminToken !== '' && adminToken.length < 16) {
+    throw new ConfigError('SOCIARO_ADMIN_TOKEN must be at least 16 characters')
+  }
+  const secretKey = env.SOCIARO_SECRET_KEY
+  if (secretKey !== undefined && secretKey !== '' && secretKey.length < 32) {
+    throw new ConfigError('SOCIARO_SECRET_KEY must be at least 32 characters (for example `openssl rand -base64 32`)')
+  }
+  const logLevel = (env.SOCIARO_LOG_LEVEL || 'info') as Config['logLevel']
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new ConfigError(`SOCIARO_LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`)
+  }
+  const configFile = env.SOCIARO_CONFIG || undefined
+  const custom = configFile ? readConfigFile(configFile) : []
+  const providers = [...BUILT_IN_PROVIDERS, ...custom].map((spec) => resolveProvider(env, spec))
+
+  return Object.freeze({
+    host: env.SOCIARO_HOST || '127.0.0.1',
+    port,
+    databaseUrl,
+    ...(env.SOCIARO_DATABASE_AUTH_TOKEN ? { databaseAuthToken: env.SOCIARO_DATABASE_AUTH_TOKEN } : {}),
+    ...(adminToken ? { adminToken } : {}),
+    ...(secretKey ? { secretKey } : {}),
+    maxBodyBytes: integer(env, 'SOCIARO_MAX_BODY_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    upstreamHeadersTimeoutMs: integer(env, 'SOCIARO_UPSTREAM_HEADERS_TIMEOUT_MS', 300_000, 100, 3_600_000),
+    upstreamIdleTimeoutMs: integer(env, 'SOCIARO_UPSTREAM_IDLE_TIMEOUT_MS', 600_000, 100, 3_600_000),
+    serverIdleTimeoutS: integer(env, 'SOCIARO_SERVER_IDLE_TIMEOUT_S', 120, 1, 255),
+    cacheRefreshMs: integer(env, 'SOCIARO_CACHE_REFRESH_MS', 1000, 50, 60_000),
+    logLevel,
+    providers,
+    ...(configFile ? { configFile } : {}),
+  })
+}

@@ -1,0 +1,139 @@
+// Every table the gateway stores, as Drizzle definitions; drizzle-kit generates drizzle/ from this file.
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+/** Times are integer milliseconds since the epoch; money is integer micro-USD. */
+export const orgs = sqliteTable('orgs', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  /** IANA zone in which budget periods turn over. */
+  timeZone: text('time_zone').notNull().default('UTC'),
+  /** How streams without usage are metered: 'estimate' (bytes untouched) or 'inject' (include_usage added). */
+  streamUsage: text('stream_usage').notNull().default('estimate'),
+  budgetMicros: integer('budget_micros'),
+  budgetPeriod: text('budget_period'),
+  budgetSoftPercent: integer('budget_soft_percent'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull().references(() => orgs.id),
+    name: text('name').notNull(),
+    /** SHA-256 of the whole secret, hex. The secret itself is never stored. */
+    keyHash: text('key_hash').notNull().unique(),
+    displayPrefix: text('display_prefix').notNull(),
+    last4: text('last4').notNull(),
+    status: text('status', { enum: ['active', 'revoked'] }).notNull().default('active'),
+    /** JSON array of allowlist patterns such as "openai/gpt-4o*". */
+    models: text('models').notNull().default('["*"]'),
+    expiresAt: integer('expires_at'),
+    /** Overrides the org's stream_usage when set. */
+    streamUsage: text('stream_usage'),
+    budgetMicros: integer('budget_micros'),
+    budgetPeriod: text('budget_period'),
+    budgetSoftPercent: integer('budget_soft_percent'),
+    rpm: integer('rpm'),
+    tpm: integer('tpm'),
+    maxConcurrency: integer('max_concurrency'),
+    createdAt: integer('created_at').notNull(),
+    /** Bumped by every edit; running servers poll it to refresh their in-memory key cache. */
+    updatedAt: integer('updated_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [index('api_keys_updated_idx').on(t.updatedAt), index('api_keys_org_idx').on(t.orgId)],
+)
+
+export const providerCredentials = sqliteTable('provider_credentials', {
+  provider: text('provider').primaryKey(),
+  /** AES-256-GCM: base64 of iv || ciphertext || tag, under SOCIARO_SECRET_KEY. */
+  sealed: text('sealed').notNull(),
+  /** Fingerprint of the secret key that sealed it, so a wrong key is reported, not mis-decrypted. */
+  keyId: text('key_id').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+export const usageEvents = sqliteTable(
+  'usage_events',
+  {
+    requestId: text('request_id').primaryKey(),
+    startedAt: integer('started_at').notNull(),
+    orgId: text('org_id').notNull(),
+    keyId: text('key_id').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model'),
+    endpoint: text('endpoint').notNull(),
+    method: text('method').notNull(),
+    status: integer('status').notNull(),
+    streamed: integer('streamed', { mode: 'boolean' }).notNull(),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    cacheReadTokens: integer('cache_read_tokens').notNull().default(0),
+    cacheWriteTokens: integer('cache_write_tokens').notNull().default(0),
+    reasoningTokens: integer('reasoning_tokens').notNull().default(0),
+    images: integer('images'),
+    videoSeconds: integer('video_seconds'),
+    audioSeconds: integer('audio_seconds'),
+    costMicros: integer('cost_micros'),
+    /** priced | estimated | unpriced | no_usage */
+    costStatus: text('cost_status').notNull(),
+    priceSource: text('price_source'),
+    /** complete | client_abort | upstream_error | timeout */
+    endedBy: text('ended_by').notNull(),
+    partial: integer('partial', { mode: 'boolean' }).notNull().default(false),
+    ttfbMs: integer('ttfb_ms'),
+    durationMs: integer('duration_ms').notNull(),
+    user: text('user'),
+    tags: text('tags'),
+    rawUsage: text('raw_usage'),
+  },
+  (t) => [
+    index('usage_org_time_idx').on(t.orgId, t.startedAt),
+    index('usage_key_time_idx').on(t.keyId, t.startedAt),
+    index('usage_model_time_idx').on(t.model, t.startedAt),
+  ],
+)
+
+/** Hourly and daily sums per org × key × provider × model, updated in the same transaction as the raw rows. */
+export const usageRollups = sqliteTable(
+  'usage_rollups',
+  {
+    grain: text('grain', { enum: ['hour', 'day'] }).notNull(),
+    bucketStart: integer('bucket_start').notNull(),
+    orgId: text('org_id').notNull(),
+    keyId: text('key_id').notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    requests: integer('requests').notNull().default(0),
+    errors: integer('errors').notNull().default(0),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    cacheReadTokens: integer('cache_read_tokens').notNull().default(0),
+    cacheWriteTokens: integer('cache_write_tokens').notNull().default(0),
+    reasoningTokens: integer('reasoning_tokens').notNull().default(0),
+    costMicros: integer('cost_micros').notNull().default(0),
+    unpricedRequests: integer('unpriced_requests').notNull().default(0),
+    estimatedRequests: integer('estimated_requests').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.grain, t.bucketStart, t.orgId, t.keyId, t.provider, t.model] }),
+    index('rollup_org_idx').on(t.orgId, t.grain, t.bucketStart),
+  ],
+)
+
+export const priceOverrides = sqliteTable('price_overrides', {
+  id: text('id').primaryKey(),
+  /** null: applies to every org. */
+  orgId: text('org_id'),
+  provider: text('provider').notNull(),
+  modelPattern: text('model_pattern').notNull(),
+  /** JSON of the price fields (micro-USD per million tokens, per image, per second). */
+  prices: text('prices').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+export type OrgRow = typeof orgs.$inferSelect
+export type ApiKeyRow = typeof apiKeys.$inferSelect

@@ -1,0 +1,122 @@
+// Starts a gateway process: database, caches, the HTTP server, background refresh, and an orderly stop.
+import { CredentialCache } from './auth/credential-cache.ts'
+import { KeyCache } from './auth/key-cache.ts'
+import { createOperations } from './admin/operations.ts'
+import { createApp } from './app.ts'
+import type { Config, ResolvedProvider } from './config.ts'
+import { openDatabase, type Database } from './db/client.ts'
+import { runMigrations } from './db/migrate.ts'
+import { createLogger, type Logger } from './log.ts'
+import { createProxyHandler, type ProxyStage } from './proxy/proxy-handler.ts'
+import { indexProviders } from './providers/registry.ts'
+import { createCredentialCipher } from './secrets/credential-cipher.ts'
+import { resolveSecretKey } from './secrets/secret-key.ts'
+
+export interface Gateway {
+  readonly url: string
+  readonly port: number
+  readonly database: Database
+  readonly keys: KeyCache
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), flushes, closes. */
+  stop(graceMs?: number): Promise<void>
+}
+
+export interface GatewayOptions {
+  readonly log?: Logger
+  readonly now?: () => number
+}
+
+export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const log = options.log ?? createLogger(config.logLevel)
+  const providerList: readonly ResolvedProvider[] = config.providers
+  const providers = indexProviders(providerList)
+  const secret = resolveSecretKey(config)
+  if (secret.generatedAt) log.info('generated a credential encryption key; back it up with the database', { file: secret.generatedAt })
+  const cipher = createCredentialCipher(secret.secretKey)
+
+  const database = await openDatabase(config.databaseUrl, config.databaseAuthToken)
+  await runMigrations(database.db)
+  if (!database.isLocalFile) log.warn('remote database: spend is shared between instances, per-minute rate limits are per process')
+
+  const keys = new KeyCache(database.db)
+  const credentials = new CredentialCache(database.db, cipher, log)
+  await Promise.all([keys.refresh(), credentials.refresh()])
+
+  let ready = false
+  let inFlight = 0
+  let idle: (() => void) | undefined
+  const stages: ProxyStage[] = []
+  let server: Bun.Server<unknown> | undefined
+  const handleProxy = createProxyHandler({
+    providers,
+    keys,
+    credentials,
+    config,
+    log,
+    ...(options.now ? { now: options.now } : {}),
+    stages,
+    keepAlive: (request) => server?.timeout(request, 0),
+  })
+  const canonical = (name: string) => providers.get(name)?.spec.id
+  const app = createApp({
+    health: { client: database.client, ready: () => ready },
+    admin: {
+      ...(config.adminToken ? { adminToken: config.adminToken } : {}),
+      operations: createOperations(database.db, () => cipher, new Set(providers.keys()), canonical),
+      keys,
+      credentials,
+      providers: providerList,
+      log,
+    },
+    proxy: async (request) => {
+      inFlight++
+      try {
+        return await handleProxy(request)
+      } finally {
+        // The response body may still be streaming; in-flight ends when the handler returns its Response.
+        if (--inFlight === 0) idle?.()
+      }
+    },
+  })
+
+  app.listen({
+    hostname: config.host,
+    port: config.port,
+    idleTimeout: config.serverIdleTimeoutS,
+    // Above the gateway's own limit so that oversize bodies get a provider-shaped 413 from us, not a bare one from Bun.
+    maxRequestBodySize: config.maxBodyBytes + 16 * 1024 * 1024,
+  })
+  server = app.server ?? undefined
+  if (!server) throw new Error('the HTTP server did not start')
+
+  const refresher = setInterval(() => {
+    Promise.all([keys.refresh(), credentials.refresh()]).catch((error) => log.warn('cache refresh failed', { error: String(error) }))
+  }, config.cacheRefreshMs)
+  const lastUsedFlusher = setInterval(() => {
+    keys.flushLastUsed().catch((error) => log.warn('last-used flush failed', { error: String(error) }))
+  }, 5_000)
+  ready = true
+  const url = `http://${server.hostname}:${server.port}`
+
+  let stopping: Promise<void> | undefined
+  return {
+    url,
+    port: server.port ?? 0,
+    database,
+    keys,
+    stop(graceMs = 30_000) {
+      stopping ??= (async () => {
+        ready = false
+        clearInterval(refresher)
+        clearInterval(lastUsedFlusher)
+        // stop(false): no new connections; open streams keep flowing until they end or the grace runs out.
+        const drained = server!.stop(false)
+        await Promise.race([drained, Bun.sleep(graceMs)])
+        server!.stop(true)
+        await keys.flushLastUsed().catch(() => {})
+        database.close()
+      })()
+      return stopping
+    },
+  }
+}

@@ -1,0 +1,65 @@
+// The normalized usage record every provider's response is reduced to before pricing.
+
+/**
+ * Token and media counts for one request, in one convention whatever the provider:
+ * `inputTokens` is the TOTAL input including cache reads and cache writes (OpenAI's convention,
+ * and what @pydantic/genai-prices expects), `outputTokens` is the TOTAL billable output including
+ * reasoning/thinking tokens. Fields a provider does not report are 0 / undefined.
+ */
+export interface Usage {
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  /** All cache-write tokens (sum of the TTL split when the provider gives one). */
+  cacheWriteTokens: number
+  cacheWrite5mTokens?: number
+  cacheWrite1hTokens?: number
+  /** Informational: already included in outputTokens. */
+  reasoningTokens: number
+  inputAudioTokens?: number
+  outputAudioTokens?: number
+  inputImageTokens?: number
+  outputImageTokens?: number
+  webSearches?: number
+  /** Generated images (per-image priced models: Seedream, DashScope image tasks). */
+  images?: number
+  /** Seconds of generated video / audio (per-second priced media). */
+  videoSeconds?: number
+  audioSeconds?: number
+  /** Characters (TTS). */
+  characters?: number
+}
+
+/** Which wire family a provider's responses belong to; picks the extractor. */
+export type UsageFamily =
+  | 'openai'      // OpenAI and every OpenAI-compatible API (chat, responses, embeddings, images, audio)
+  | 'anthropic'   // Messages API (JSON and named SSE events)
+  | 'gemini'      // generateContent / streamGenerateContent (usageMetadata); /openai/ compat path → openai rules
+  | 'dashscope'   // native /api/v1 (running totals per SSE event) and /compatible-mode (openai rules)
+  | 'byteplus'    // OpenAI-like chat + Seedream images + Seedance tasks
+  | 'mulerouter'  // /vendors/<vendor>/... : vendor-shaped LLM responses, async task envelopes
+
+export interface ExtractInput {
+  family: UsageFamily
+  /** Upstream path without query, e.g. "/v1/chat/completions" or "/v1beta/models/gemini-2.5-flash:streamGenerateContent". */
+  path: string
+  /** Response content-type header (lower-cased), e.g. "text/event-stream" or "application/json". */
+  contentType: string
+  /** Response body, already decompressed. May be truncated in the middle (see `truncated`). */
+  body: Uint8Array
+  /** True when the meter kept only the head and tail of a very large body. */
+  truncated?: boolean
+}
+
+export interface Extraction {
+  /** null when the response carries no usage information at all. */
+  usage: Usage | null
+  /** The model the provider reports in the response, when it does. */
+  model?: string
+  /** The provider's own usage object(s), verbatim (last value seen), kept for repricing. */
+  raw?: unknown
+  /** For streams: the concatenated generated text, used to estimate tokens when usage is absent. */
+  streamedText?: string
+  /** True when the body is a stream that ended without its terminal event (cut by either side). */
+  incomplete?: boolean
+}

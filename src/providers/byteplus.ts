@@ -1,0 +1,20 @@
+// BytePlus ModelArk: OpenAI-like /api/v3, Seedream images, Seedance video tasks; `model` may be an endpoint id.
+import { defineProvider } from './spec.ts'
+
+export default defineProvider({
+  id: 'byteplus',
+  displayName: 'BytePlus ModelArk',
+  baseUrl: 'https://ark.ap-southeast.bytepluses.com',
+  regions: { 'ap-southeast': 'https://ark.ap-southeast.bytepluses.com', 'eu-west': 'https://ark.eu-west.bytepluses.com' },
+  clientKey: ['bearer'],
+  upstreamAuth: { header: 'authorization', prefix: 'Bearer ' },
+  modelRules: [
+    {
+      match: /^\/api\/v3\/(chat\/completions|responses|embeddings|embeddings\/multimodal|images\/generations|contents\/generations\/tasks)$/,
+      methods: ['POST'],
+      from: 'body',
+    },
+  ],
+  errorShape: 'byteplus',
+  usageFamily: 'byteplus',
+})

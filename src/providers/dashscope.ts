@@ -1,0 +1,31 @@
+// Alibaba Cloud Model Studio (DashScope): native /api/v1, OpenAI-compatible /compatible-mode/v1, Anthropic-compatible /apps/anthropic.
+import { defineProvider } from './spec.ts'
+
+export default defineProvider({
+  id: 'dashscope',
+  aliases: ['alibaba'],
+  displayName: 'Alibaba Cloud Model Studio (DashScope)',
+  baseUrl: 'https://dashscope-intl.aliyuncs.com',
+  // Keys are region-bound: pick the region whose key you hold.
+  regions: {
+    intl: 'https://dashscope-intl.aliyuncs.com',
+    cn: 'https://dashscope.aliyuncs.com',
+    us: 'https://dashscope-us.aliyuncs.com',
+    hk: 'https://cn-hongkong.dashscope.aliyuncs.com',
+  },
+  clientKey: ['bearer', 'x-api-key'],
+  upstreamAuth: { header: 'authorization', prefix: 'Bearer ' },
+  // A workspace id belongs to the caller's account, not the gateway's.
+  dropHeaders: ['x-dashscope-workspace'],
+  modelRules: [
+    { match: /^\/compatible-mode\/v1\/(chat\/completions|completions|embeddings|responses)$/, methods: ['POST'], from: 'body' },
+    { match: /^\/api\/v1\/services\//, methods: ['POST'], from: 'body' },
+    { match: /^\/apps\/anthropic\/v1\/messages$/, methods: ['POST'], from: 'body' },
+  ],
+  errorShape: 'openai',
+  errorShapeRules: [
+    { match: /^\/api\//, shape: 'dashscope' },
+    { match: /^\/apps\/anthropic\//, shape: 'anthropic' },
+  ],
+  usageFamily: 'dashscope',
+})

@@ -1,0 +1,36 @@
+// The set of providers a gateway serves: the built-in modules plus custom OpenAI-compatible ones, by id and alias.
+import anthropic from './anthropic.ts'
+import byteplus from './byteplus.ts'
+import dashscope from './dashscope.ts'
+import deepseek from './deepseek.ts'
+import fireworks from './fireworks.ts'
+import gemini from './gemini.ts'
+import groq from './groq.ts'
+import mistral from './mistral.ts'
+import mulerouter from './mulerouter.ts'
+import openai from './openai.ts'
+import openrouter from './openrouter.ts'
+import type { ProviderSpec } from './spec.ts'
+import together from './together.ts'
+import xai from './xai.ts'
+
+export const BUILT_IN_PROVIDERS: readonly ProviderSpec[] = [
+  openai, anthropic, dashscope, byteplus, mulerouter, gemini,
+  mistral, groq, deepseek, xai, together, fireworks, openrouter,
+]
+
+const ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/
+
+/** Index specs by id and alias; a duplicate or malformed id is a start-up error, never a silent override. */
+export function indexProviders<P extends { spec: ProviderSpec }>(providers: readonly P[]): ReadonlyMap<string, P> {
+  const byName = new Map<string, P>()
+  for (const provider of providers) {
+    for (const name of [provider.spec.id, ...(provider.spec.aliases ?? [])]) {
+      if (!ID_PATTERN.test(name)) throw new Error(`provider name "${name}" must match ${ID_PATTERN}`)
+      if (name === 'admin') throw new Error('provider name "admin" is reserved')
+      if (byName.has(name)) throw new Error(`provider name "${name}" is defined twice`)
+      byName.set(name, provider)
+    }
+  }
+  return byName
+}

@@ -1,0 +1,52 @@
+// The contract every provider module satisfies: a provider is data, checked by this type.
+import type { UsageFamily } from '../metering/usage-types.ts'
+
+/** Where the client's gateway key may arrive. The first location that holds a key wins. */
+export type ClientKeyLocation = 'bearer' | 'x-api-key' | 'x-goog-api-key' | 'query-key'
+
+/** A wire format for errors the gateway itself produces, so each official SDK raises its usual error class. */
+export type ErrorShape = 'openai' | 'anthropic' | 'gemini' | 'dashscope' | 'byteplus'
+
+/**
+ * Where the model name lives for requests whose path matches `match`.
+ * - `body`: JSON field `model`, or the multipart form field `model`; required (400 without it).
+ * - `body-optional`: checked when present (moderations, batches, any endpoint not listed).
+ * - `path`: the named group `model` of `match`; required.
+ * - `none`: the endpoint carries no model (listings, files, task polls); nothing to check.
+ * Requests no rule matches: `body-optional` for methods with a body, `none` for the others, so a
+ * model named anywhere the gateway can read it is always checked against the key's allowlist.
+ */
+export interface ModelRule {
+  readonly match: RegExp
+  /** Limit the rule to these methods (upper case). Omitted: any method. */
+  readonly methods?: readonly string[]
+  readonly from: 'body' | 'body-optional' | 'path' | 'none'
+}
+
+export interface ProviderSpec {
+  /** Stable id: the first path segment clients use, the config name, the value stored in usage rows. */
+  readonly id: string
+  /** Other first path segments that reach this provider. */
+  readonly aliases?: readonly string[]
+  readonly displayName: string
+  /** Upstream origin plus any path prefix; the client's `{rest}` is appended to it. No trailing slash. */
+  readonly baseUrl: string
+  /** Named alternatives for `baseUrl` (regions, data residency); chosen with SOCIARO_<ID>_REGION. */
+  readonly regions?: Readonly<Record<string, string>>
+  readonly clientKey: readonly ClientKeyLocation[]
+  /** How the real credential is sent upstream, e.g. `{ header: 'authorization', prefix: 'Bearer ' }`. */
+  readonly upstreamAuth: { readonly header: string; readonly prefix?: string }
+  /** Client headers that scope an account and would not match the real credential. Lower case. */
+  readonly dropHeaders?: readonly string[]
+  /** Evaluated in order against the upstream path (no query); the first match decides. */
+  readonly modelRules: readonly ModelRule[]
+  /** Error shape, optionally per path (first match wins, then `errorShape`). */
+  readonly errorShape: ErrorShape
+  readonly errorShapeRules?: readonly { readonly match: RegExp; readonly shape: ErrorShape }[]
+  /** Which usage extractor reads this provider's responses. */
+  readonly usageFamily: UsageFamily
+  /** Provider id in @pydantic/genai-prices, when it covers this provider. */
+  readonly pricingId?: string
+}
+
+export const defineProvider = <const P extends ProviderSpec>(spec: P): P => spec

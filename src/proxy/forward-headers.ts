@@ -1,0 +1,35 @@
+// Builds the upstream request headers and the client response headers: everything passes except framing, hop-by-hop and auth.
+import type { ProviderSpec } from '../providers/spec.ts'
+
+/** RFC 9110 §7.6.1 connection-specific fields, plus framing that fetch and Bun.serve compute themselves. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate']
+
+const CLIENT_AUTH = ['authorization', 'x-api-key', 'x-goog-api-key']
+
+export function upstreamRequestHeaders(incoming: Headers, spec: ProviderSpec, credential: string): Headers {
+  const headers = new Headers(incoming)
+  for (const name of HOP_BY_HOP) headers.delete(name)
+  for (const name of CLIENT_AUTH) headers.delete(name)
+  for (const name of spec.dropHeaders ?? []) headers.delete(name)
+  headers.delete('host')
+  headers.delete('content-length')
+  headers.delete('cookie')
+  headers.delete('x-sociaro-user')
+  headers.delete('x-sociaro-tags')
+  for (const name of incoming.keys()) if (name.startsWith('x-forwarded-')) headers.delete(name)
+  // fetch would otherwise advertise gzip/br/zstd for a client that never asked for compression.
+  if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'identity')
+  headers.set(spec.upstreamAuth.header, `${spec.upstreamAuth.prefix ?? ''}${credential}`)
+  return headers
+}
+
+export function clientResponseHeaders(upstream: Headers, requestId: string): Headers {
+  const headers = new Headers(upstream)
+  for (const name of HOP_BY_HOP) headers.delete(name)
+  headers.set('x-sociaro-request-id', requestId)
+  // Reverse proxies in front of the gateway (nginx) must not buffer a stream.
+  if (headers.get('content-type')?.includes('text/event-stream') && !headers.has('x-accel-buffering')) {
+    headers.set('x-accel-buffering', 'no')
+  }
+  return headers
+}

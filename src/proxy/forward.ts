@@ -1,0 +1,142 @@
+// Sends one request upstream and streams the response back unchanged, with deadlines, abort propagation and an observer tap.
+import { GatewayError } from '../errors/gateway-error.ts'
+import { clientResponseHeaders } from './forward-headers.ts'
+
+export type EndedBy = 'complete' | 'client_abort' | 'upstream_error' | 'timeout'
+
+export interface ExchangeOutcome {
+  readonly endedBy: EndedBy
+  readonly status: number
+  /** Milliseconds from the start of the request to the first upstream body byte (or headers, for empty bodies). */
+  readonly ttfbMs: number | null
+  readonly endedAt: number
+}
+
+/** Sees the response bytes as they pass; must not block and must not parse on the request path. */
+export interface ExchangeObserver {
+  onHeaders?(status: number, headers: Headers): void
+  onChunk?(chunk: Uint8Array): void
+  onEnd(outcome: ExchangeOutcome): void
+}
+
+export interface ForwardRequest {
+  readonly url: string
+  readonly method: string
+  readonly headers: Headers
+  readonly body: Uint8Array | undefined
+  readonly clientSignal: AbortSignal
+  readonly headersTimeoutMs: number
+  readonly idleTimeoutMs: number
+  readonly requestId: string
+  readonly startedAt: number
+  readonly observer?: ExchangeObserver
+  readonly now?: () => number
+}
+
+const NO_BODY_STATUS = new Set([101, 204, 205, 304])
+
+class AbortCause extends Error {
+  constructor(readonly kind: 'client' | 'timeout') {
+    super(kind === 'client' ? 'client disconnected' : 'upstream timed out')
+  }
+}
+
+export async function forward(request: ForwardRequest): Promise<Response> {
+  const now = request.now ?? Date.now
+  const controller = new AbortController()
+  let ended = false
+  let ttfbMs: number | null = null
+  let status = 0
+  const end = (endedBy: EndedBy) => {
+    if (ended) return
+    ended = true
+    clearTimeout(watchdog)
+    request.clientSignal.removeEventListener('abort', onClientAbort)
+    request.observer?.onEnd({ endedBy, status, ttfbMs, endedAt: now() })
+  }
+  const onClientAbort = () => controller.abort(new AbortCause('client'))
+  if (request.clientSignal.aborted) onClientAbort()
+  request.clientSignal.addEventListener('abort', onClientAbort)
+
+  // One timer per request, re-armed lazily: chunks only move a timestamp, they never touch timers.
+  let deadline = now() + request.headersTimeoutMs
+  let watchdog: ReturnType<typeof setTimeout>
+  const arm = () => {
+    watchdog = setTimeout(() => {
+      const remaining = deadline - now()
+      if (remaining > 0) return arm()
+      controller.abort(new AbortCause('timeout'))
+    }, Math.max(1, deadline - now()))
+  }
+  arm()
+
+  let upstream: Response
+  try {
+    upstream = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      redirect: 'manual',
+      signal: controller.signal,
+      // Bun-only: keep compressed bodies compressed, and lift fetch's built-in 300 s limit (own deadlines above).
+      decompress: false,
+      timeout: false,
+    } as RequestInit)
+  } catch (error) {
+    const cause = controller.signal.reason
+    if (cause instanceof AbortCause && cause.kind === 'client') {
+      end('client_abort')
+      return new Response(null, { status: 499 })
+    }
+    if (cause instanceof AbortCause) {
+      end('timeout')
+      throw new GatewayError('upstream_timeout', 'The upstream provider did not respond in time.', {}, { cause: error })
+    }
+    end('upstream_error')
+    throw new GatewayError('upstream_unreachable', 'The upstream provider could not be reached.', {}, { cause: error })
+  }
+
+  status = upstream.status
+  request.observer?.onHeaders?.(upstream.status, upstream.headers)
+  const headers = clientResponseHeaders(upstream.headers, request.requestId)
+  const source = upstream.body
+  if (!source || NO_BODY_STATUS.has(upstream.status) || request.method === 'HEAD') {
+    ttfbMs = now() - request.startedAt
+    end('complete')
+    return new Response(null, { status: upstream.status, statusText: upstream.statusText, headers })
+  }
+
+  deadline = now() + request.idleTimeoutMs
+  const reader = source.getReader()
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(sink) {
+        try {
+          const { done, value } = await reader.read()
+          if (done) {
+            if (ttfbMs === null) ttfbMs = now() - request.startedAt
+            end('complete')
+            sink.close()
+            return
+          }
+          const at = now()
+          if (ttfbMs === null) ttfbMs = at - request.startedAt
+          deadline = at + request.idleTimeoutMs
+          request.observer?.onChunk?.(value)
+          sink.enqueue(value)
+        } catch (error) {
+          const cause = controller.signal.reason
+          end(cause instanceof AbortCause ? (cause.kind === 'client' ? 'client_abort' : 'timeout') : 'upstream_error')
+          sink.error(error)
+        }
+      },
+      cancel() {
+        end('client_abort')
+        controller.abort(new AbortCause('client'))
+        reader.cancel().catch(() => {})
+      },
+    },
+    { highWaterMark: 0 },
+  )
+  return new Response(body, { status: upstream.status, statusText: upstream.statusText, headers })
+}

@@ -1,0 +1,140 @@
+// The pass-through pipeline for ANY /{provider}/{rest}: authenticate, check the model, swap the credential, forward.
+import type { CredentialCache } from '../auth/credential-cache.ts'
+import { newId } from '../auth/key-format.ts'
+import type { KeyCache } from '../auth/key-cache.ts'
+import type { Config, ResolvedProvider } from '../config.ts'
+import { errorResponse } from '../errors/error-shapes.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
+import type { Logger } from '../log.ts'
+import type { ErrorShape, ProviderSpec } from '../providers/spec.ts'
+import { findClientKey } from './client-key.ts'
+import { upstreamRequestHeaders } from './forward-headers.ts'
+import { forward, type ExchangeObserver } from './forward.ts'
+import { locateModel, type RequestFacts } from './locate-model.ts'
+import { readBody } from './read-body.ts'
+import { buildUpstreamUrl, isSafeUpstreamPath, parseRequestTarget, withoutQueryKey } from './request-target.ts'
+import type { CachedKey } from '../auth/key-cache.ts'
+import type { OrgRow } from '../db/schema.ts'
+
+/** Everything later stages (limits, metering) learn about an admitted request. */
+export interface AdmittedRequest {
+  readonly requestId: string
+  readonly startedAt: number
+  readonly provider: ResolvedProvider
+  readonly key: CachedKey
+  readonly org: OrgRow
+  readonly method: string
+  readonly path: string
+  readonly facts: RequestFacts
+  readonly headers: Headers
+  /** The bytes that will go upstream (unchanged unless a stage says otherwise). */
+  body: Uint8Array | undefined
+}
+
+/** A stage between admission and forwarding: may reject (throw GatewayError), may observe the exchange. */
+export interface ProxyStage {
+  admit(request: AdmittedRequest): { observer?: ExchangeObserver; headers?: Record<string, string> } | void
+}
+
+export interface ProxyDeps {
+  readonly providers: ReadonlyMap<string, ResolvedProvider>
+  readonly keys: KeyCache
+  readonly credentials: CredentialCache
+  readonly config: Pick<Config, 'maxBodyBytes' | 'upstreamHeadersTimeoutMs' | 'upstreamIdleTimeoutMs'>
+  readonly log: Logger
+  readonly now?: () => number
+  readonly stages?: readonly ProxyStage[]
+  /** Lifts Bun's idle timeout for this request (streams may be quiet for minutes). */
+  readonly keepAlive?: (request: Request) => void
+}
+
+export function errorShapeFor(spec: ProviderSpec, path: string): ErrorShape {
+  for (const rule of spec.errorShapeRules ?? []) if (rule.match.test(path)) return rule.shape
+  return spec.errorShape
+}
+
+const KEY_ERRORS = { unknown: 'invalid_key', revoked: 'revoked_key', expired: 'expired_key' } as const
+const KEY_MESSAGES = {
+  unknown: 'Incorrect API key provided. Use a gateway key (gw_live_…) issued by this Sociaro gateway.',
+  revoked: 'This gateway key has been revoked.',
+  expired: 'This gateway key has expired.',
+} as const
+
+export function createProxyHandler(deps: ProxyDeps) {
+  const now = deps.now ?? Date.now
+
+  return async function handleProxy(request: Request): Promise<Response> {
+    const startedAt = now()
+    const requestId = newId('req')
+    const target = parseRequestTarget(request.url)
+    const provider = target ? deps.providers.get(target.provider) : undefined
+    if (!target || !provider) {
+      const name = target?.provider ?? ''
+      return errorResponse('openai', new GatewayError('unknown_provider', `Unknown provider "${name.slice(0, 64)}".`), requestId)
+    }
+    const spec = provider.spec
+    const shape = errorShapeFor(spec, target.path)
+    try {
+      if (!isSafeUpstreamPath(target.path)) throw new GatewayError('invalid_path', 'The request path is not allowed.')
+      const secret = findClientKey(request.headers, target.query, spec.clientKey)
+      if (!secret) throw new GatewayError('missing_key', 'Missing API key: send your gateway key (gw_live_…) the way this provider expects it.')
+      const check = deps.keys.check(secret, startedAt)
+      if (!check.ok) throw new GatewayError(KEY_ERRORS[check.reason], KEY_MESSAGES[check.reason])
+
+      const method = request.method.toUpperCase()
+      const body = await readBody(request, deps.config.maxBodyBytes)
+      const facts = locateModel(spec, method, target.path, request.headers.get('content-type') ?? '', body)
+      if (facts.model !== undefined && !check.key.allows(spec.id, facts.model)) {
+        throw new GatewayError('model_not_allowed', `This gateway key may not use model "${facts.model.slice(0, 200)}" on ${spec.id}.`)
+      }
+      const credential = deps.credentials.get(provider)
+      if (!credential) throw new GatewayError('no_credential', `No credential is configured for provider "${spec.id}".`)
+
+      const admitted: AdmittedRequest = {
+        requestId, startedAt, provider, key: check.key, org: check.org, method, path: target.path, facts, headers: request.headers, body,
+      }
+      const observers: ExchangeObserver[] = []
+      const extraHeaders: Record<string, string> = {}
+      for (const stage of deps.stages ?? []) {
+        const result = stage.admit(admitted)
+        if (result?.observer) observers.push(result.observer)
+        if (result?.headers) Object.assign(extraHeaders, result.headers)
+      }
+      deps.keys.markUsed(check.key.row.id, startedAt)
+      deps.keepAlive?.(request)
+
+      const query = spec.clientKey.includes('query-key') ? withoutQueryKey(target.query) : target.query
+      const response = await forward({
+        url: buildUpstreamUrl(provider.baseUrl, target.path, query),
+        method,
+        headers: upstreamRequestHeaders(request.headers, spec, credential),
+        body: admitted.body,
+        clientSignal: request.signal,
+        headersTimeoutMs: deps.config.upstreamHeadersTimeoutMs,
+        idleTimeoutMs: deps.config.upstreamIdleTimeoutMs,
+        requestId,
+        startedAt,
+        now,
+        ...(observers.length > 0 ? { observer: fanOut(observers) } : {}),
+      })
+      for (const [name, value] of Object.entries(extraHeaders)) response.headers.set(name, value)
+      return response
+    } catch (error) {
+      if (error instanceof GatewayError) {
+        if (error.status >= 500) deps.log.warn('upstream failure', { requestId, provider: spec.id, code: error.code, cause: String(error.cause ?? '') })
+        return errorResponse(shape, error, requestId)
+      }
+      deps.log.error('proxy failure', { requestId, provider: spec.id, error: String(error) })
+      return errorResponse(shape, new GatewayError('upstream_unreachable', 'The gateway failed to forward the request.'), requestId)
+    }
+  }
+}
+
+function fanOut(observers: ExchangeObserver[]): ExchangeObserver {
+  if (observers.length === 1) return observers[0]!
+  return {
+    onHeaders: (status, headers) => observers.forEach((o) => o.onHeaders?.(status, headers)),
+    onChunk: (chunk) => observers.forEach((o) => o.onChunk?.(chunk)),
+    onEnd: (outcome) => observers.forEach((o) => o.onEnd(outcome)),
+  }
+}

@@ -1,0 +1,33 @@
+// Reads a request body once, as bytes, refusing it as soon as it exceeds the gateway's limit.
+import { GatewayError } from '../errors/gateway-error.ts'
+
+export async function readBody(request: Request, limit: number): Promise<Uint8Array | undefined> {
+  if (!request.body) return undefined
+  const declared = request.headers.get('content-length')
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit)
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel().catch(() => {})
+      throw tooLarge(limit)
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1) return chunks[0]
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError('body_too_large', `Request body is larger than the gateway's limit of ${limit} bytes.`)
+}

@@ -1,0 +1,87 @@
+// Starts a real gateway on 127.0.0.1:0 over a fresh temporary database, with an org and a key ready to use.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig } from '../../src/config.ts'
+import { startGateway, type Gateway } from '../../src/gateway.ts'
+import { createLogger, silentLogger } from '../../src/log.ts'
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789'
+export const UPSTREAM_SECRET = 'sk-real-upstream-credential-XYZ'
+
+export interface TestGateway {
+  readonly url: string
+  readonly gateway: Gateway
+  readonly dir: string
+  readonly dbUrl: string
+  /** An active key allowed every model. */
+  readonly key: string
+  readonly keyId: string
+  readonly orgId: string
+  admin(method: string, path: string, body?: unknown): Promise<Response>
+  createKey(settings?: Record<string, unknown>): Promise<{ id: string; key: string }>
+  stop(): Promise<void>
+}
+
+export interface TestGatewayOptions {
+  /** provider id → fake upstream base URL; each gets UPSTREAM_SECRET as its credential. */
+  upstreams?: Record<string, string>
+  env?: Record<string, string>
+  /** Credentials left unset for these providers (to test 503). */
+  withoutCredential?: string[]
+  now?: () => number
+  verbose?: boolean
+}
+
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'sociaro-test-'))
+  const dbUrl = `file:${join(dir, 'sociaro.db')}`
+  const env: Record<string, string> = {
+    SOCIARO_HOST: '127.0.0.1',
+    SOCIARO_PORT: '0',
+    SOCIARO_DATABASE_URL: dbUrl,
+    SOCIARO_ADMIN_TOKEN: ADMIN_TOKEN,
+    SOCIARO_SECRET_KEY: 'test-secret-key-0123456789-abcdefghijklmnop',
+    SOCIARO_CACHE_REFRESH_MS: '200',
+  }
+  for (const [provider, url] of Object.entries(options.upstreams ?? {})) {
+    const name = provider.toUpperCase().replace(/-/g, '_')
+    env[`SOCIARO_${name}_BASE_URL`] = url
+    if (!options.withoutCredential?.includes(provider)) env[`SOCIARO_${name}_API_KEY`] = UPSTREAM_SECRET
+  }
+  Object.assign(env, options.env)
+  const config = loadConfig(env)
+  const gateway = await startGateway(config, {
+    log: options.verbose ? createLogger('debug') : silentLogger,
+    ...(options.now ? { now: options.now } : {}),
+  })
+  const admin = (method: string, path: string, body?: unknown) =>
+    fetch(`${gateway.url}/admin/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+  const orgResponse = await admin('POST', '/orgs', { name: 'test-org' })
+  const org = (await orgResponse.json()) as { id: string }
+  const createKey = async (settings: Record<string, unknown> = {}) => {
+    const response = await admin('POST', '/keys', { org: 'test-org', ...settings })
+    if (response.status !== 201) throw new Error(`key creation failed: ${response.status} ${await response.text()}`)
+    return (await response.json()) as { id: string; key: string }
+  }
+  const first = await createKey({ name: 'test' })
+  return {
+    url: gateway.url,
+    gateway,
+    dir,
+    dbUrl,
+    key: first.key,
+    keyId: first.id,
+    orgId: org.id,
+    admin,
+    createKey,
+    async stop() {
+      await gateway.stop(2_000)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
