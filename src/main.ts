@@ -32,7 +32,7 @@ async function serve(config: Config): Promise<void> {
   const log = createLogger(config.logLevel)
   const gateway = await startGateway(config, { log })
   log.info(`sociaro ${pkg.version} listening on ${gateway.url}`, { database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') })
-  const self = Bun.isStandaloneExecutable ? process.argv[0] : `bun run ${process.argv[1]}`
+  const self = Bun.isStandaloneExecutable ? process.execPath : `bun ${process.argv[1]}`
   process.stderr.write(
     `\nFirst key:\n  ${self} orgs create my-team\n  ${self} keys create --org my-team\n` +
       `Then call e.g. ${gateway.url}/openai/v1/chat/completions with "Authorization: Bearer gw_live_…"\n\n`,

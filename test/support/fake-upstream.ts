@@ -63,7 +63,6 @@ export function scriptedBody(steps: ScriptStep[], onCancel?: () => void): Readab
     async pull(controller) {
       while (index < steps.length) {
         const step = steps[index++]!
-        if (step.wait) await Bun.sleep(step.wait)
         if (cancelled) return
         if (step.fail) {
           controller.error(new Error('upstream cut the stream'))
@@ -71,8 +70,10 @@ export function scriptedBody(steps: ScriptStep[], onCancel?: () => void): Readab
         }
         if (step.send !== undefined) {
           controller.enqueue(typeof step.send === 'string' ? new TextEncoder().encode(step.send) : step.send)
-          return
         }
+        // The chunk is already readable; the pause delays only what follows it.
+        if (step.wait) await Bun.sleep(step.wait)
+        if (step.send !== undefined) return
       }
       controller.close()
     },

@@ -1,0 +1,48 @@
+# Sociaro: the two set-up commands are `make run` and `make test`; everything else is for development.
+BUN_VERSION := 1.4.5
+export PATH := $(HOME)/.bun/bin:$(PATH)
+
+.PHONY: run test typecheck unit build bench db-generate migrate bun deps clean
+
+## Install the pinned Bun with npm when no bun is on the PATH (a fresh machine has only Node and npm).
+bun:
+	@command -v bun >/dev/null 2>&1 || { echo "installing bun@$(BUN_VERSION) with npm"; npm install -g bun@$(BUN_VERSION) >/dev/null; }
+	@v=$$(bun --version); [ "$$v" = "$(BUN_VERSION)" ] || echo "note: bun $$v is installed; Sociaro is tested with $(BUN_VERSION)"
+
+node_modules/.installed: package.json bun.lock | bun
+	bun install --frozen-lockfile
+	@touch $@
+
+deps: bun node_modules/.installed
+
+## Start the gateway on 127.0.0.1:8080 with the local database at ./data/sociaro.db.
+run: deps
+	bun src/main.ts serve
+
+## Type-check, then run every test (real HTTP on loopback, including the compiled binary).
+test: deps typecheck
+	bun test
+
+typecheck: deps
+	bun x tsc --noEmit -p .
+
+unit: deps
+	bun test
+
+## One self-contained executable: dist/sociaro.
+build: deps
+	bun src/build/compile.ts
+
+## Throughput and latency of the gateway vs direct-to-upstream vs a bare Bun forwarder, measured in one run.
+bench: deps
+	bun bench/run.ts
+
+## Regenerate SQL migrations in drizzle/ after editing src/db/schema.ts.
+db-generate: deps
+	bun x drizzle-kit generate --config src/db/drizzle.config.ts
+
+migrate: deps
+	bun src/main.ts migrate
+
+clean:
+	rm -rf dist node_modules/.installed

@@ -1,0 +1,81 @@
+// Builds dist-style `sociaro` with `bun build --compile`, runs it alone from an empty directory, and drives it over HTTP.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
+import { fakeOpenAI, OPENAI_CHAT_SSE_EVENTS } from '../support/provider-fakes.ts'
+import { runCli, startServeProcess } from '../support/spawn-cli.ts'
+import { UPSTREAM_SECRET } from '../support/test-gateway.ts'
+
+const root = join(import.meta.dir, '../..')
+let buildDir: string
+let runDir: string
+let binary: string
+let upstream: FakeUpstream
+
+beforeAll(async () => {
+  buildDir = mkdtempSync(join(tmpdir(), 'sociaro-build-'))
+  const build = Bun.spawn([process.execPath, 'src/build/compile.ts'], {
+    cwd: root,
+    env: { ...process.env, SOCIARO_COMPILE_OUTFILE: join(buildDir, 'sociaro') },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [out, err, code] = await Promise.all([new Response(build.stdout).text(), new Response(build.stderr).text(), build.exited])
+  if (code !== 0) throw new Error(`build failed:\n${out}\n${err}`)
+  runDir = mkdtempSync(join(tmpdir(), 'sociaro-run-'))
+  binary = join(runDir, 'sociaro')
+  copyFileSync(join(buildDir, 'sociaro'), binary)
+  upstream = startFakeUpstream(fakeOpenAI)
+}, 120_000)
+
+afterAll(() => {
+  upstream?.stop()
+  rmSync(buildDir, { recursive: true, force: true })
+  rmSync(runDir, { recursive: true, force: true })
+})
+
+test('the binary alone serves, issues keys with its own CLI, proxies a stream and stops cleanly', async () => {
+  expect(readdirSync(runDir)).toEqual(['sociaro'])
+  // No SOCIARO_DATABASE_URL: the embedded default, ./data/sociaro.db in the empty directory.
+  const env = { SOCIARO_PORT: '0', SOCIARO_OPENAI_BASE_URL: upstream.url, SOCIARO_OPENAI_API_KEY: UPSTREAM_SECRET }
+  expect((await runCli(['--version'], env, { binary, cwd: runDir })).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/)
+
+  const server = await startServeProcess(env, { binary, cwd: runDir })
+  try {
+    const org = await runCli(['orgs', 'create', 'bin-team', '--json'], env, { binary, cwd: runDir })
+    expect(org.code).toBe(0)
+    const created = await runCli(['keys', 'create', '--org', 'bin-team', '--json'], env, { binary, cwd: runDir })
+    expect(created.code).toBe(0)
+    const { key } = JSON.parse(created.stdout) as { key: string }
+
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+    let response = await fetch(`${server.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    })
+    // The server picks up a key written by another process within its refresh interval.
+    for (let i = 0; response.status === 401 && i < 40; i++) {
+      await Bun.sleep(100)
+      response = await fetch(`${server.url}/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+      })
+    }
+    expect(response.status).toBe(200)
+    expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(sha256(OPENAI_CHAT_SSE_EVENTS.join('')))
+    expect(upstream.requests.at(-1)!.headers.get('authorization')).toBe(`Bearer ${UPSTREAM_SECRET}`)
+
+    server.child.kill('SIGTERM')
+    expect(await server.child.exited).toBe(0)
+    const logs = await server.logs()
+    expect(logs).toContain('SIGTERM')
+    expect(logs).not.toContain(UPSTREAM_SECRET)
+    expect(readdirSync(join(runDir, 'data')).sort()).toContain('sociaro.db')
+  } finally {
+    server.child.kill('SIGKILL')
+  }
+}, 60_000)

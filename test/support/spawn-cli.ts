@@ -1,0 +1,58 @@
+// Runs the sociaro command line (source or compiled binary) as a child process and collects its output.
+import { join } from 'node:path'
+
+export const MAIN = join(import.meta.dir, '../../src/main.ts')
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+export async function runCli(args: string[], env: Record<string, string>, options: { stdin?: string; binary?: string; cwd?: string } = {}): Promise<CliResult> {
+  const command = options.binary ? [options.binary, ...args] : [process.execPath, MAIN, ...args]
+  const child = Bun.spawn(command, {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdin: options.stdin === undefined ? 'ignore' : new TextEncoder().encode(options.stdin),
+    stdout: 'pipe',
+    stderr: 'pipe',
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  })
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  return { code, stdout, stderr }
+}
+
+/** Starts `serve` as a child and resolves once it prints where it listens. */
+export async function startServeProcess(env: Record<string, string>, options: { binary?: string; cwd?: string } = {}) {
+  const command = options.binary ? [options.binary, 'serve'] : [process.execPath, MAIN, 'serve']
+  const child = Bun.spawn(command, {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  })
+  let log = ''
+  const decoder = new TextDecoder()
+  const reader = child.stderr.getReader()
+  const deadline = Date.now() + 15_000
+  let url: string | undefined
+  while (!url && Date.now() < deadline) {
+    const { done, value } = await reader.read()
+    if (done) break
+    log += decoder.decode(value, { stream: true })
+    url = /listening on (http:\/\/[\d.]+:\d+)/.exec(log)?.[1]
+  }
+  if (!url) {
+    child.kill()
+    throw new Error(`serve did not start:\n${log}`)
+  }
+  // Keep draining stderr so the child never blocks on a full pipe.
+  const rest = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return log
+      log += decoder.decode(value, { stream: true })
+    }
+  })()
+  return { child, url, logs: () => rest }
+}
