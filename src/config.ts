@@ -34,6 +34,14 @@ export interface Config {
   /** How often the key and credential caches pick up writes made by other processes. */
   readonly cacheRefreshMs: number
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** Off only for benchmarking the proxy alone: no usage is recorded. */
+  readonly metering: boolean
+  readonly meterFlushMs: number
+  readonly meterFlushRows: number
+  /** Raw usage rows older than this are pruned (rollups are kept); 0 keeps them forever. */
+  readonly usageRetentionDays: number
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string
   readonly providers: readonly ResolvedProvider[]
   readonly configFile?: string
 }
@@ -50,6 +58,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
   }
   return value
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (/^(1|true|on|yes)$/i.test(raw)) return true
+  if (/^(0|false|off|no)$/i.test(raw)) return false
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`)
 }
 
 function httpUrl(name: string, raw: string): string {
@@ -154,6 +170,11 @@ export function loadConfig(env: Env = process.env): Config {
     serverIdleTimeoutS: integer(env, 'SOCIARO_SERVER_IDLE_TIMEOUT_S', 120, 1, 255),
     cacheRefreshMs: integer(env, 'SOCIARO_CACHE_REFRESH_MS', 1000, 50, 60_000),
     logLevel,
+    metering: boolean(env, 'SOCIARO_METERING', true),
+    meterFlushMs: integer(env, 'SOCIARO_METER_FLUSH_MS', 250, 10, 60_000),
+    meterFlushRows: integer(env, 'SOCIARO_METER_FLUSH_ROWS', 500, 1, 10_000),
+    usageRetentionDays: integer(env, 'SOCIARO_USAGE_RETENTION_DAYS', 90, 0, 36_500),
+    ...(env.SOCIARO_METRICS_TOKEN ? { metricsToken: env.SOCIARO_METRICS_TOKEN } : {}),
     providers,
     ...(configFile ? { configFile } : {}),
   })

@@ -7,6 +7,10 @@ import type { Config, ResolvedProvider } from './config.ts'
 import { openDatabase, type Database } from './db/client.ts'
 import { runMigrations } from './db/migrate.ts'
 import { createLogger, type Logger } from './log.ts'
+import { MeterChannel } from './metering/meter-channel.ts'
+import { createMeterStage } from './metering/meter-stage.ts'
+import { GatewayMetrics } from './metrics/gateway-metrics.ts'
+import { metricsRoutes } from './metrics/routes.ts'
 import { createProxyHandler, type ProxyStage } from './proxy/proxy-handler.ts'
 import { indexProviders } from './providers/registry.ts'
 import { createCredentialCipher } from './secrets/credential-cipher.ts'
@@ -17,6 +21,8 @@ export interface Gateway {
   readonly port: number
   readonly database: Database
   readonly keys: KeyCache
+  readonly meter?: MeterChannel
+  readonly metrics: GatewayMetrics
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), flushes, closes. */
   stop(graceMs?: number): Promise<void>
 }
@@ -24,6 +30,8 @@ export interface Gateway {
 export interface GatewayOptions {
   readonly log?: Logger
   readonly now?: () => number
+  /** Test hook: the metering worker blocks this long before its first batch. */
+  readonly meterStallMs?: number
 }
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
@@ -42,10 +50,37 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const credentials = new CredentialCache(database.db, cipher, log)
   await Promise.all([keys.refresh(), credentials.refresh()])
 
+  let meter: MeterChannel | undefined
+  const metrics = new GatewayMetrics(() => meter?.stats())
+  if (config.metering) {
+    meter = await MeterChannel.start({
+      init: {
+        databaseUrl: config.databaseUrl,
+        ...(config.databaseAuthToken ? { databaseAuthToken: config.databaseAuthToken } : {}),
+        flushIntervalMs: config.meterFlushMs,
+        flushRows: config.meterFlushRows,
+        retentionDays: config.usageRetentionDays,
+        ...(options.meterStallMs ? { stallFirstBatchMs: options.meterStallMs } : {}),
+      },
+      log,
+      onSettled: (settlements) => metrics.settled(settlements),
+    })
+  } else log.warn('metering is off (SOCIARO_METERING=false): no usage will be recorded')
+
   let ready = false
-  let inFlight = 0
-  let idle: (() => void) | undefined
-  const stages: ProxyStage[] = []
+  // Exchanges between admission and the end of their response body: shutdown waits for these, not for idle keep-alive sockets.
+  let active = 0
+  let onIdle: (() => void) | undefined
+  const tracking: ProxyStage = {
+    admit: () => {
+      active++
+      const done = () => {
+        if (--active === 0) onIdle?.()
+      }
+      return { observer: { onEnd: done }, rollback: done }
+    },
+  }
+  const stages: ProxyStage[] = [tracking, metrics.stage(), ...(meter ? [createMeterStage(meter)] : [])]
   let server: Bun.Server<unknown> | undefined
   const handleProxy = createProxyHandler({
     providers,
@@ -68,15 +103,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       providers: providerList,
       log,
     },
-    proxy: async (request) => {
-      inFlight++
-      try {
-        return await handleProxy(request)
-      } finally {
-        // The response body may still be streaming; in-flight ends when the handler returns its Response.
-        if (--inFlight === 0) idle?.()
-      }
-    },
+    proxy: (request) => handleProxy(request),
+    extraRoutes: [metricsRoutes(metrics, config.metricsToken)],
   })
 
   app.listen({
@@ -104,15 +132,22 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     port: server.port ?? 0,
     database,
     keys,
+    ...(meter ? { meter } : {}),
+    metrics,
     stop(graceMs = 30_000) {
       stopping ??= (async () => {
         ready = false
         clearInterval(refresher)
         clearInterval(lastUsedFlusher)
-        // stop(false): no new connections; open streams keep flowing until they end or the grace runs out.
-        const drained = server!.stop(false)
-        await Promise.race([drained, Bun.sleep(graceMs)])
-        server!.stop(true)
+        // No new connections; open streams keep flowing until they end or the grace runs out.
+        void server!.stop(false)
+        if (active > 0) {
+          const idle = new Promise<void>((resolve) => (onIdle = resolve))
+          await Promise.race([idle, Bun.sleep(graceMs)])
+        }
+        await server!.stop(true)
+        // Every exchange has ended (or was cut) by now, so every usage job is queued: write them all.
+        await meter?.drainAndStop(30_000)
         await keys.flushLastUsed().catch(() => {})
         database.close()
       })()

@@ -79,7 +79,11 @@ export const usageEvents = sqliteTable(
     costMicros: integer('cost_micros'),
     /** priced | estimated | unpriced | no_usage */
     costStatus: text('cost_status').notNull(),
+    /** reported (by the provider) | estimated (tokenizer) | none */
+    usageSource: text('usage_source').notNull().default('none'),
     priceSource: text('price_source'),
+    /** Why a cost is missing or partial, in words. */
+    costDetail: text('cost_detail'),
     /** complete | client_abort | upstream_error | timeout */
     endedBy: text('ended_by').notNull(),
     partial: integer('partial', { mode: 'boolean' }).notNull().default(false),

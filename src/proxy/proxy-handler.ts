@@ -20,6 +20,8 @@ import type { OrgRow } from '../db/schema.ts'
 export interface AdmittedRequest {
   readonly requestId: string
   readonly startedAt: number
+  /** performance.now() at arrival: the monotonic start for overhead measurements. */
+  readonly arrivedAt: number
   readonly provider: ResolvedProvider
   readonly key: CachedKey
   readonly org: OrgRow
@@ -31,9 +33,23 @@ export interface AdmittedRequest {
   body: Uint8Array | undefined
 }
 
+/** What a stage adds to an admitted request. */
+export interface StageResult {
+  /** Sees the upstream bytes and the outcome. */
+  observer?: ExchangeObserver
+  /** Headers added to the client response. */
+  headers?: Record<string, string>
+  /** Headers set on the upstream request. */
+  upstreamHeaders?: Record<string, string>
+  /** Rewrites the client-facing response (only for edits an operator opted into). */
+  transformResponse?: (response: Response) => Response
+  /** Undoes what the stage reserved when a later stage rejects the request. */
+  rollback?: () => void
+}
+
 /** A stage between admission and forwarding: may reject (throw GatewayError), may observe the exchange. */
 export interface ProxyStage {
-  admit(request: AdmittedRequest): { observer?: ExchangeObserver; headers?: Record<string, string> } | void
+  admit(request: AdmittedRequest): StageResult | void
 }
 
 export interface ProxyDeps {
@@ -64,6 +80,7 @@ export function createProxyHandler(deps: ProxyDeps) {
   const now = deps.now ?? Date.now
 
   return async function handleProxy(request: Request): Promise<Response> {
+    const arrivedAt = performance.now()
     const startedAt = now()
     const requestId = newId('req')
     const target = parseRequestTarget(request.url)
@@ -91,23 +108,20 @@ export function createProxyHandler(deps: ProxyDeps) {
       if (!credential) throw new GatewayError('no_credential', `No credential is configured for provider "${spec.id}".`)
 
       const admitted: AdmittedRequest = {
-        requestId, startedAt, provider, key: check.key, org: check.org, method, path: target.path, facts, headers: request.headers, body,
+        requestId, startedAt, arrivedAt, provider, key: check.key, org: check.org, method, path: target.path, facts, headers: request.headers, body,
       }
-      const observers: ExchangeObserver[] = []
-      const extraHeaders: Record<string, string> = {}
-      for (const stage of deps.stages ?? []) {
-        const result = stage.admit(admitted)
-        if (result?.observer) observers.push(result.observer)
-        if (result?.headers) Object.assign(extraHeaders, result.headers)
-      }
+      const results = admitAll(deps.stages ?? [], admitted)
+      const observers = results.flatMap((r) => (r.observer ? [r.observer] : []))
       deps.keys.markUsed(check.key.row.id, startedAt)
       deps.keepAlive?.(request)
 
       const query = spec.clientKey.includes('query-key') ? withoutQueryKey(target.query) : target.query
-      const response = await forward({
+      const upstreamHeaders = upstreamRequestHeaders(request.headers, spec, credential)
+      for (const result of results) for (const [name, value] of Object.entries(result.upstreamHeaders ?? {})) upstreamHeaders.set(name, value)
+      let response = await forward({
         url: buildUpstreamUrl(provider.baseUrl, target.path, query),
         method,
-        headers: upstreamRequestHeaders(request.headers, spec, credential),
+        headers: upstreamHeaders,
         body: admitted.body,
         clientSignal: request.signal,
         headersTimeoutMs: deps.config.upstreamHeadersTimeoutMs,
@@ -117,7 +131,10 @@ export function createProxyHandler(deps: ProxyDeps) {
         now,
         ...(observers.length > 0 ? { observer: fanOut(observers) } : {}),
       })
-      for (const [name, value] of Object.entries(extraHeaders)) response.headers.set(name, value)
+      for (const result of results) {
+        for (const [name, value] of Object.entries(result.headers ?? {})) response.headers.set(name, value)
+        if (result.transformResponse) response = result.transformResponse(response)
+      }
       return response
     } catch (error) {
       if (error instanceof GatewayError) {
@@ -128,6 +145,18 @@ export function createProxyHandler(deps: ProxyDeps) {
       return errorResponse(shape, new GatewayError('upstream_unreachable', 'The gateway failed to forward the request.'), requestId)
     }
   }
+}
+
+/** All stages admit, or none: a rejection rolls back what earlier stages reserved. */
+function admitAll(stages: readonly ProxyStage[], admitted: AdmittedRequest): StageResult[] {
+  const results: StageResult[] = []
+  try {
+    for (const stage of stages) results.push(stage.admit(admitted) ?? {})
+  } catch (error) {
+    for (const result of results) result.rollback?.()
+    throw error
+  }
+  return results
 }
 
 function fanOut(observers: ExchangeObserver[]): ExchangeObserver {

@@ -9,7 +9,7 @@ export interface Captured {
 
 export function capturingFetch(): { fetch: typeof fetch; captured: Captured[] } {
   const captured: Captured[] = []
-  const wrapped = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  const wrapped = (async (input: string | URL | Request, init?: RequestInit) => {
     const response = await fetch(input, { ...init, decompress: false } as RequestInit)
     if (!response.body) {
       captured.push({ status: response.status, headers: response.headers, bytes: Promise.resolve(new Uint8Array()) })

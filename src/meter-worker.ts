@@ -1,0 +1,157 @@
+// Metering worker entry (its own build entrypoint): turns finished exchanges into priced usage rows and writes them in batches.
+import { createClient } from '@libsql/client'
+import { localPathOf } from './db/client.ts'
+import type { FromWorker, MeterJob, ToWorker, WorkerInit } from './metering/meter-job.ts'
+import { loadPriceOverrides } from './metering/price-overrides.ts'
+import { buildUsageRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
+import { UsageWriter } from './metering/usage-writer.ts'
+import type { PriceOverride } from './pricing/types.ts'
+
+declare const self: Worker
+
+const send = (message: FromWorker) => self.postMessage(message)
+const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) =>
+  send({ type: 'log', level, message, ...(fields ? { fields } : {}) })
+
+let writer: UsageWriter | undefined
+let overrides: PriceOverride[] = []
+let stallBeforeFirstBatch = 0
+let statsTimer: ReturnType<typeof setInterval> | undefined
+/** Loading the tokenizer takes most of a second: it happens after `ready`, and batches wait for it. */
+let estimator: Promise<Estimator> | undefined
+let processing: Promise<void> = Promise.resolve()
+
+async function init(config: WorkerInit): Promise<void> {
+  const localPath = localPathOf(config.databaseUrl)
+  const client = createClient({
+    url: localPath ? `file:${localPath}` : config.databaseUrl,
+    ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}),
+  })
+  if (localPath) await client.execute('PRAGMA busy_timeout = 5000')
+  stallBeforeFirstBatch = config.stallFirstBatchMs ?? 0
+  writer = new UsageWriter(client, {
+    flushIntervalMs: config.flushIntervalMs,
+    flushRows: config.flushRows,
+    maxPendingRows: 200_000,
+    onWritten: (records) => send({ type: 'settled', settlements: records.map(settlementOf) }),
+    onError: (message, fields) => log('error', message, fields),
+  })
+  overrides = await loadPriceOverrides(client).catch((error) => {
+    log('warn', 'price overrides not loaded', { error: String(error) })
+    return []
+  })
+  const reload = () =>
+    loadPriceOverrides(client).then(
+      (loaded) => (overrides = loaded),
+      (error) => log('warn', 'price overrides not reloaded', { error: String(error) }),
+    )
+  setInterval(reload, 10_000)
+  self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
+    if (event.data.type === 'reload-prices') void reload()
+  })
+  if (config.retentionDays > 0) {
+    const prune = () =>
+      client
+        .execute({ sql: 'DELETE FROM usage_events WHERE started_at < ?', args: [Date.now() - config.retentionDays * 86_400_000] })
+        .catch((error) => log('warn', 'retention prune failed', { error: String(error) }))
+    setInterval(prune, 3_600_000)
+    void prune()
+  }
+  statsTimer = setInterval(() => {
+    if (writer) send({ type: 'stats', pendingRows: writer.pendingRows, shedRows: writer.shedRows, writeFailures: writer.writeFailures })
+  }, 1_000)
+}
+
+/** Last resort when the tokenizer cannot load: about four bytes of text per token. */
+const roughEstimate: Estimator = (requestBody, completionText) => ({
+  inputTokens: Math.ceil(requestBody.byteLength / 4),
+  outputTokens: Math.ceil(new TextEncoder().encode(completionText).byteLength / 4),
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+})
+
+function settlementOf(record: UsageRecord) {
+  return {
+    requestId: record.requestId,
+    orgId: record.orgId,
+    keyId: record.keyId,
+    provider: record.provider,
+    model: record.model,
+    costMicros: record.costMicros,
+    costStatus: record.costStatus,
+    inputTokens: record.inputTokens,
+    outputTokens: record.outputTokens,
+    startedAt: record.startedAt,
+  }
+}
+
+async function handleJobs(jobs: MeterJob[]): Promise<void> {
+  const estimate = await estimator!
+  if (stallBeforeFirstBatch > 0) {
+    // Test hook: block this thread outright, as a stuck worker would.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stallBeforeFirstBatch)
+    stallBeforeFirstBatch = 0
+  }
+  let bytes = 0
+  const records: UsageRecord[] = []
+  for (const job of jobs) {
+    bytes += (job.body?.byteLength ?? 0) + (job.requestBody?.byteLength ?? 0)
+    try {
+      records.push(buildUsageRecord(job, overrides, estimate))
+    } catch (error) {
+      // Never drop the request: store what is known with no usage and say why.
+      log('error', 'usage extraction failed', { requestId: job.requestId, error: String(error) })
+      records.push(fallbackRecord(job, String(error)))
+    }
+  }
+  writer!.add(records)
+  send({ type: 'ack', jobs: jobs.length, bytes })
+}
+
+function fallbackRecord(job: MeterJob, error: string): UsageRecord {
+  return {
+    requestId: job.requestId, startedAt: job.startedAt, orgId: job.orgId, keyId: job.keyId, provider: job.provider, model: job.model,
+    endpoint: job.endpoint, method: job.method, status: job.status, streamed: job.streamed, inputTokens: 0, outputTokens: 0,
+    cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, images: null, videoSeconds: null, audioSeconds: null,
+    costMicros: job.status >= 200 && job.status < 300 ? null : 0,
+    costStatus: job.status >= 200 && job.status < 300 ? 'unpriced' : 'no_usage',
+    usageSource: 'none', priceSource: null, costDetail: `metering failed: ${error}`, endedBy: job.endedBy,
+    partial: job.endedBy !== 'complete', ttfbMs: job.ttfbMs, durationMs: job.durationMs, user: job.user, tags: job.tags, rawUsage: null,
+  }
+}
+
+self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
+  const message = event.data
+  switch (message.type) {
+    case 'init':
+      init(message.init).then(
+        () => {
+          estimator = import('./metering/estimate-tokens.ts').then(
+            (module) => module.estimateUsage,
+            (error) => {
+              log('error', 'tokenizer failed to load; estimating 4 bytes per token', { error: String(error) })
+              return roughEstimate
+            },
+          )
+          send({ type: 'ready' })
+        },
+        (error) => log('error', 'metering worker failed to start', { error: String(error) }),
+      )
+      return
+    case 'jobs': {
+      const jobs = message.jobs
+      processing = processing.then(() => handleJobs(jobs)).catch((error) => log('error', 'metering batch failed', { error: String(error) }))
+      return
+    }
+    case 'drain':
+      void (async () => {
+        await processing
+        const ok = await writer!.drain(Date.now() + 25_000)
+        if (!ok) log('error', 'usage rows still pending at shutdown', { pending: writer!.pendingRows })
+        if (statsTimer) clearInterval(statsTimer)
+        send({ type: 'drained' })
+      })()
+      return
+  }
+})

@@ -1,0 +1,167 @@
+// Main-thread side of metering: starts the worker, waits for its ready handshake, batches jobs to it, never blocks the proxy.
+import type { Logger } from '../log.ts'
+import type { FromWorker, MeterJob, Settlement, ToWorker, WorkerInit } from './meter-job.ts'
+
+export interface MeterChannelOptions {
+  readonly init: WorkerInit
+  readonly log: Logger
+  /** Batches leave at least this often while jobs are waiting. */
+  readonly batchIntervalMs?: number
+  readonly batchJobs?: number
+  /** Jobs and bytes allowed between the proxy and the worker's acknowledgement; beyond them jobs are shed and counted. */
+  readonly maxOutstandingJobs?: number
+  readonly maxOutstandingBytes?: number
+  readonly onSettled?: (settlements: Settlement[]) => void
+}
+
+export interface MeterStats {
+  queuedJobs: number
+  outstandingJobs: number
+  outstandingBytes: number
+  shedJobs: number
+  workerPendingRows: number
+  workerShedRows: number
+  workerWriteFailures: number
+}
+
+/** Bundled into the binary the worker sits beside main at the bundle root; from source it is src/meter-worker.ts. */
+function workerUrl(): string {
+  return Bun.isStandaloneExecutable ? './meter-worker.ts' : new URL('../meter-worker.ts', import.meta.url).href
+}
+
+export class MeterChannel {
+  private worker: Worker
+  private queue: MeterJob[] = []
+  private queuedBytes = 0
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private outstandingJobs = 0
+  private outstandingBytes = 0
+  private shed = 0
+  private workerStats = { pendingRows: 0, shedRows: 0, writeFailures: 0 }
+  private drainWaiters: (() => void)[] = []
+  private readonly batchIntervalMs: number
+  private readonly batchJobs: number
+  private readonly maxOutstandingJobs: number
+  private readonly maxOutstandingBytes: number
+
+  private constructor(private readonly options: MeterChannelOptions) {
+    this.batchIntervalMs = options.batchIntervalMs ?? 20
+    this.batchJobs = options.batchJobs ?? 256
+    this.maxOutstandingJobs = options.maxOutstandingJobs ?? 100_000
+    this.maxOutstandingBytes = options.maxOutstandingBytes ?? 256 * 1024 * 1024
+    this.worker = new Worker(workerUrl())
+  }
+
+  /** Resolves once the worker answered `ready`; rejects (and logs) if it fails to start. */
+  static async start(options: MeterChannelOptions): Promise<MeterChannel> {
+    const channel = new MeterChannel(options)
+    await channel.handshake()
+    return channel
+  }
+
+  private handshake(): Promise<void> {
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    const timeout = setTimeout(() => reject(new Error('the metering worker did not become ready within 15 s')), 15_000)
+    this.worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
+      const message = event.data
+      if (message.type === 'ready') {
+        clearTimeout(timeout)
+        resolve()
+      } else this.onMessage(message)
+    })
+    this.worker.addEventListener('error', (event) => {
+      const error = (event as ErrorEvent).error ?? (event as ErrorEvent).message
+      this.options.log.error('metering worker error', { error: String(error) })
+      clearTimeout(timeout)
+      reject(new Error(`the metering worker failed: ${String(error)}`))
+    })
+    this.worker.addEventListener('close', () => {
+      for (const waiter of this.drainWaiters.splice(0)) waiter()
+    })
+    this.post({ type: 'init', init: this.options.init })
+    return promise
+  }
+
+  private onMessage(message: FromWorker): void {
+    switch (message.type) {
+      case 'ack':
+        this.outstandingJobs -= message.jobs
+        this.outstandingBytes -= message.bytes
+        return
+      case 'settled':
+        this.options.onSettled?.(message.settlements)
+        return
+      case 'stats':
+        this.workerStats = { pendingRows: message.pendingRows, shedRows: message.shedRows, writeFailures: message.writeFailures }
+        return
+      case 'drained':
+        for (const waiter of this.drainWaiters.splice(0)) waiter()
+        return
+      case 'log':
+        this.options.log[message.level](`meter: ${message.message}`, message.fields)
+        return
+    }
+  }
+
+  private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(message, transfer)
+  }
+
+  /** Hot path: an array push and, at most, arming one timer. */
+  enqueue(job: MeterJob): void {
+    const bytes = (job.body?.byteLength ?? 0) + (job.requestBody?.byteLength ?? 0)
+    if (this.outstandingJobs + this.queue.length >= this.maxOutstandingJobs || this.outstandingBytes + this.queuedBytes + bytes > this.maxOutstandingBytes) {
+      this.shed++
+      if (this.shed === 1 || this.shed % 1000 === 0) this.options.log.error('metering queue full: usage records are being shed', { shed: this.shed })
+      return
+    }
+    this.queue.push(job)
+    this.queuedBytes += bytes
+    if (this.queue.length >= this.batchJobs) this.flush()
+    else this.timer ??= setTimeout(() => this.flush(), this.batchIntervalMs)
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.queue.length === 0) return
+    const jobs = this.queue
+    const transfer: ArrayBuffer[] = []
+    for (const job of jobs) {
+      if (job.body) transfer.push(job.body)
+      if (job.requestBody) transfer.push(job.requestBody)
+    }
+    this.outstandingJobs += jobs.length
+    this.outstandingBytes += this.queuedBytes
+    this.queue = []
+    this.queuedBytes = 0
+    this.post({ type: 'jobs', jobs }, transfer)
+  }
+
+  reloadPrices(): void {
+    this.post({ type: 'reload-prices' })
+  }
+
+  stats(): MeterStats {
+    return {
+      queuedJobs: this.queue.length,
+      outstandingJobs: this.outstandingJobs,
+      outstandingBytes: this.outstandingBytes,
+      shedJobs: this.shed,
+      workerPendingRows: this.workerStats.pendingRows,
+      workerShedRows: this.workerStats.shedRows,
+      workerWriteFailures: this.workerStats.writeFailures,
+    }
+  }
+
+  /** Sends everything queued, waits until the worker has written it all (or `timeoutMs`), then stops the worker. */
+  async drainAndStop(timeoutMs: number): Promise<boolean> {
+    this.flush()
+    const drained = new Promise<void>((resolve) => this.drainWaiters.push(resolve))
+    this.post({ type: 'drain' })
+    const ok = await Promise.race([drained.then(() => true), Bun.sleep(timeoutMs).then(() => false)])
+    if (!ok) this.options.log.error('metering worker did not drain in time; unwritten usage may be lost', this.stats() as unknown as Record<string, unknown>)
+    this.worker.terminate()
+    return ok
+  }
+}

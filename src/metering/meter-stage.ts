@@ -1,0 +1,96 @@
+// Proxy stage that records each admitted exchange for the meter: request facts, a bounded copy of the bytes, the outcome.
+import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/proxy-handler.ts'
+import { injectIncludeUsage, shouldInjectIncludeUsage, withoutUsageChunk } from './include-usage.ts'
+import type { MeterJob } from './meter-job.ts'
+import { isOpaqueMedia, ResponseRecorder } from './response-recorder.ts'
+
+const MAX_REQUEST_COPY = 1024 * 1024
+const MAX_TAGS = 20
+
+export interface MeterSink {
+  enqueue(job: MeterJob): void
+}
+
+/** `x-sociaro-tags: team=search, env=prod` → ["team=search","env=prod"]; bounded, never the body. */
+export function parseTags(header: string | null): string | null {
+  if (!header) return null
+  const tags = header
+    .split(',')
+    .map((tag) => tag.trim().slice(0, 100))
+    .filter(Boolean)
+    .slice(0, MAX_TAGS)
+  return tags.length > 0 ? JSON.stringify(tags) : null
+}
+
+function isStreamRequest(request: AdmittedRequest): boolean {
+  return request.facts.json?.stream === true || request.path.includes(':streamGenerateContent')
+}
+
+function copyOf(bytes: Uint8Array | undefined): ArrayBuffer | null {
+  if (!bytes) return null
+  return bytes.slice(0, MAX_REQUEST_COPY).buffer as ArrayBuffer
+}
+
+export function createMeterStage(sink: MeterSink): ProxyStage {
+  return {
+    admit(request): StageResult {
+      const spec = request.provider.spec
+      const streamMode = request.key.row.streamUsage ?? request.org.streamUsage
+      const inject = streamMode === 'inject' && request.body !== undefined && shouldInjectIncludeUsage(spec.usageFamily, request.path, request.facts.json)
+      const requestBody = request.body
+      if (inject) request.body = injectIncludeUsage(request.body!, request.facts.json!)
+
+      let recorder: ResponseRecorder | undefined
+      let contentType = ''
+      let contentEncoding = ''
+      const result: StageResult = {
+        observer: {
+          onHeaders(_status, headers) {
+            contentType = (headers.get('content-type') ?? '').toLowerCase()
+            contentEncoding = (headers.get('content-encoding') ?? '').toLowerCase()
+            recorder = new ResponseRecorder(!isOpaqueMedia(contentType))
+          },
+          onChunk(chunk) {
+            recorder?.push(chunk)
+          },
+          onEnd(outcome) {
+            const { body, truncated } = recorder?.take() ?? { body: null, truncated: false }
+            const streamed = contentType.includes('text/event-stream') || request.path.includes(':streamGenerateContent')
+            sink.enqueue({
+              requestId: request.requestId,
+              startedAt: request.startedAt,
+              orgId: request.org.id,
+              keyId: request.key.row.id,
+              provider: spec.id,
+              family: spec.usageFamily,
+              model: request.facts.model ?? null,
+              endpoint: request.path,
+              method: request.method,
+              status: outcome.status,
+              streamed,
+              contentType,
+              contentEncoding,
+              body,
+              truncated,
+              requestBody: streamed || isStreamRequest(request) ? copyOf(requestBody) : null,
+              ttfbMs: outcome.ttfbMs,
+              durationMs: Math.max(0, outcome.endedAt - request.startedAt),
+              endedBy: outcome.endedBy,
+              user: request.headers.get('x-sociaro-user')?.slice(0, 200) ?? null,
+              tags: parseTags(request.headers.get('x-sociaro-tags')),
+            })
+          },
+        },
+      }
+      if (inject) {
+        // The usage chunk must be found in plain text, so this one request asks the upstream not to compress.
+        result.upstreamHeaders = { 'accept-encoding': 'identity' }
+        result.transformResponse = (response) =>
+          response.body && response.status === 200 && (response.headers.get('content-type') ?? '').includes('text/event-stream')
+            ? new Response(withoutUsageChunk(response.body), { status: response.status, statusText: response.statusText, headers: response.headers })
+            : response
+      }
+      return result
+    },
+  }
+}

@@ -1,0 +1,68 @@
+// Keeps a bounded copy of a response's bytes for the meter: all of it when small, head and tail when huge, none for media.
+
+/** Bodies up to this size are kept whole. */
+const KEEP_WHOLE_BYTES = 4 * 1024 * 1024
+const HEAD_BYTES = 512 * 1024
+const TAIL_BYTES = 2 * 1024 * 1024
+
+/** Media bodies carry no usage: counting their length is enough. */
+export function isOpaqueMedia(contentType: string): boolean {
+  return /^(audio|image|video)\/|application\/(octet-stream|zip|pdf)/.test(contentType)
+}
+
+export class ResponseRecorder {
+  private head: Uint8Array[] = []
+  private headBytes = 0
+  private tail: Uint8Array[] = []
+  private tailBytes = 0
+  private total = 0
+  private truncated = false
+
+  constructor(private readonly keep: boolean) {}
+
+  get byteLength(): number {
+    return this.total
+  }
+
+  push(chunk: Uint8Array): void {
+    this.total += chunk.byteLength
+    if (!this.keep) return
+    if (!this.truncated && this.headBytes + chunk.byteLength <= KEEP_WHOLE_BYTES) {
+      this.head.push(chunk)
+      this.headBytes += chunk.byteLength
+      return
+    }
+    if (!this.truncated) {
+      // Past the whole-body limit: keep the first HEAD_BYTES, roll the rest through a tail window.
+      this.truncated = true
+      const whole = concat(this.head, this.headBytes)
+      this.head = [whole.subarray(0, HEAD_BYTES)]
+      this.headBytes = HEAD_BYTES
+      this.tail = [whole.subarray(HEAD_BYTES)]
+      this.tailBytes = whole.byteLength - HEAD_BYTES
+    }
+    this.tail.push(chunk)
+    this.tailBytes += chunk.byteLength
+    while (this.tailBytes - (this.tail[0]?.byteLength ?? 0) >= TAIL_BYTES) this.tailBytes -= this.tail.shift()!.byteLength
+  }
+
+  /** A fresh buffer the caller may transfer to the worker. */
+  take(): { body: ArrayBuffer | null; truncated: boolean } {
+    if (!this.keep || this.total === 0) return { body: null, truncated: false }
+    const parts = this.truncated ? [...this.head, ...this.tail] : this.head
+    const bytes = concat(parts, this.headBytes + this.tailBytes)
+    this.head = []
+    this.tail = []
+    return { body: bytes.buffer as ArrayBuffer, truncated: this.truncated }
+  }
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.byteLength
+  }
+  return out
+}

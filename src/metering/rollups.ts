@@ -1,0 +1,61 @@
+// Pure: folds usage records into hourly and daily (UTC) sums per org × key × provider × model.
+import type { UsageRecord } from './usage-record.ts'
+
+export const HOUR_MS = 3_600_000
+export const DAY_MS = 86_400_000
+
+export interface RollupDelta {
+  grain: 'hour' | 'day'
+  bucketStart: number
+  orgId: string
+  keyId: string
+  provider: string
+  model: string
+  requests: number
+  errors: number
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheWriteTokens: number
+  reasoningTokens: number
+  costMicros: number
+  unpricedRequests: number
+  estimatedRequests: number
+}
+
+export function bucketStart(grain: 'hour' | 'day', at: number): number {
+  const size = grain === 'hour' ? HOUR_MS : DAY_MS
+  return Math.floor(at / size) * size
+}
+
+/** `sign` -1 removes records (used when repricing replaces an old cost with a new one). */
+export function rollupDeltas(records: readonly UsageRecord[], sign: 1 | -1 = 1): RollupDelta[] {
+  const byKey = new Map<string, RollupDelta>()
+  for (const record of records) {
+    for (const grain of ['hour', 'day'] as const) {
+      const start = bucketStart(grain, record.startedAt)
+      const model = record.model ?? ''
+      const id = `${grain}\u0000${start}\u0000${record.orgId}\u0000${record.keyId}\u0000${record.provider}\u0000${model}`
+      let delta = byKey.get(id)
+      if (!delta) {
+        delta = {
+          grain, bucketStart: start, orgId: record.orgId, keyId: record.keyId, provider: record.provider, model,
+          requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0,
+          reasoningTokens: 0, costMicros: 0, unpricedRequests: 0, estimatedRequests: 0,
+        }
+        byKey.set(id, delta)
+      }
+      delta.requests += sign
+      if (record.status >= 400 || record.endedBy === 'upstream_error' || record.endedBy === 'timeout') delta.errors += sign
+      delta.inputTokens += sign * record.inputTokens
+      delta.outputTokens += sign * record.outputTokens
+      delta.cacheReadTokens += sign * record.cacheReadTokens
+      delta.cacheWriteTokens += sign * record.cacheWriteTokens
+      delta.reasoningTokens += sign * record.reasoningTokens
+      delta.costMicros += sign * (record.costMicros ?? 0)
+      if (record.costStatus === 'unpriced') delta.unpricedRequests += sign
+      if (record.costStatus === 'estimated') delta.estimatedRequests += sign
+    }
+  }
+  return [...byKey.values()]
+}

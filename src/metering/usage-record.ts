@@ -1,0 +1,159 @@
+// Pure: turns one MeterJob into the usage row to store, with tokens, cost and an honest cost_status.
+import type { PriceOverride, PriceResult } from '../pricing/types.ts'
+import { priceUsage } from '../pricing/price-usage.ts'
+import { decompressForMeter } from './decompress.ts'
+import type { MeterJob } from './meter-job.ts'
+import { extractUsage } from './usage/index.ts'
+import type { Extraction, Usage } from './usage-types.ts'
+
+/** Counts tokens of a request and streamed text; the tokenizer is heavy, so callers load it lazily. */
+export type Estimator = (requestBody: Uint8Array, completionText: string) => Usage
+
+export type CostStatus = 'priced' | 'estimated' | 'unpriced' | 'no_usage'
+
+export interface UsageRecord {
+  requestId: string
+  startedAt: number
+  orgId: string
+  keyId: string
+  provider: string
+  model: string | null
+  endpoint: string
+  method: string
+  status: number
+  streamed: boolean
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheWriteTokens: number
+  reasoningTokens: number
+  images: number | null
+  videoSeconds: number | null
+  audioSeconds: number | null
+  costMicros: number | null
+  costStatus: CostStatus
+  usageSource: 'reported' | 'estimated' | 'none'
+  priceSource: string | null
+  costDetail: string | null
+  endedBy: string
+  partial: boolean
+  ttfbMs: number | null
+  durationMs: number
+  user: string | null
+  tags: string | null
+  rawUsage: string | null
+}
+
+/** Calls the provider does not bill: token counting, listings, files, batch management. */
+export function isFreeEndpoint(method: string, path: string): boolean {
+  if (/\/count_tokens$|:countTokens$|\/input_tokens$/.test(path)) return true
+  if (/\/(models|files|uploads|batches|vector_stores)(\/|$)/.test(path) && !/:\w+$/.test(path)) return true
+  return method === 'DELETE'
+}
+
+/** Stream families whose text the tokenizer can count when the provider sent no usage. */
+const ESTIMABLE = new Set(['openai', 'byteplus', 'dashscope', 'gemini', 'mulerouter', 'anthropic'])
+
+function emptyUsage(): Usage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }
+}
+
+function extract(job: MeterJob): { extraction: Extraction; detail?: string } {
+  if (!job.body) return { extraction: { usage: null } }
+  let body: Uint8Array = new Uint8Array(job.body)
+  if (job.contentEncoding && job.contentEncoding !== 'identity') {
+    try {
+      body = decompressForMeter(body, job.contentEncoding)
+    } catch (error) {
+      return { extraction: { usage: null }, detail: `could not decompress the response (${job.contentEncoding}): ${(error as Error).message}` }
+    }
+  }
+  return { extraction: extractUsage({ family: job.family, path: job.endpoint, contentType: job.contentType, body, truncated: job.truncated }) }
+}
+
+export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverride[], estimate: Estimator): UsageRecord {
+  const { extraction, detail: extractDetail } = extract(job)
+  const model = job.model ?? extraction.model ?? null
+  const partial = job.endedBy !== 'complete' || extraction.incomplete === true
+  let usage = extraction.usage
+  let usageSource: UsageRecord['usageSource'] = usage ? 'reported' : 'none'
+  const succeeded = job.status >= 200 && job.status < 300
+  const free = isFreeEndpoint(job.method, job.endpoint)
+
+  if (!usage && !free && succeeded && job.streamed && job.requestBody && ESTIMABLE.has(job.family)) {
+    usage = estimate(new Uint8Array(job.requestBody), extraction.streamedText ?? '')
+    usageSource = 'estimated'
+  }
+
+  const base = {
+    requestId: job.requestId,
+    startedAt: job.startedAt,
+    orgId: job.orgId,
+    keyId: job.keyId,
+    provider: job.provider,
+    model,
+    endpoint: job.endpoint,
+    method: job.method,
+    status: job.status,
+    streamed: job.streamed,
+    endedBy: job.endedBy,
+    partial,
+    ttfbMs: job.ttfbMs,
+    durationMs: job.durationMs,
+    user: job.user,
+    tags: job.tags,
+    rawUsage: extraction.raw === undefined || extraction.raw === null ? null : JSON.stringify({ model: extraction.model ?? null, usage: extraction.raw }),
+  }
+
+  if (!usage) {
+    // Errors, listings and token counts cost nothing upstream: a real $0. A billable success without usage is unknown, never $0.
+    const billable = succeeded && !free && model !== null
+    return {
+      ...base,
+      ...counts(emptyUsage()),
+      costMicros: billable ? null : 0,
+      costStatus: billable ? 'unpriced' : 'no_usage',
+      usageSource,
+      priceSource: null,
+      costDetail: billable ? (extractDetail ?? 'the response carried no usage the gateway can read') : (extractDetail ?? null),
+    }
+  }
+
+  const priced = priceFor(job, model, extraction.model, usage, overrides)
+  const costStatus: CostStatus = priced.status === 'unpriced' ? 'unpriced' : usageSource === 'estimated' ? 'estimated' : 'priced'
+  return {
+    ...base,
+    ...counts(usage),
+    costMicros: priced.costMicros,
+    costStatus,
+    usageSource,
+    priceSource: priced.source === 'none' ? null : priced.source,
+    costDetail: [extractDetail, priced.detail].filter(Boolean).join('; ') || null,
+  }
+}
+
+/** Prices by the model the response reports (more precise), falling back to the one the request named. */
+function priceFor(job: MeterJob, requestModel: string | null, responseModel: string | undefined, usage: Usage, overrides: readonly PriceOverride[]) {
+  const at = new Date(job.startedAt)
+  const candidates = [...new Set([responseModel, requestModel].filter((m): m is string => !!m))]
+  let last: PriceResult = { costMicros: null, status: 'unpriced', source: 'none', detail: 'no model to price' }
+  for (const model of candidates) {
+    const result = priceUsage({ provider: job.provider, model, usage, at, orgId: job.orgId, overrides })
+    if (result.status === 'priced') return result
+    last = result
+  }
+  return last
+}
+
+function counts(usage: Usage) {
+  return {
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cacheReadTokens: usage.cacheReadTokens,
+    cacheWriteTokens: usage.cacheWriteTokens,
+    reasoningTokens: usage.reasoningTokens,
+    images: usage.images ?? null,
+    videoSeconds: usage.videoSeconds ?? null,
+    audioSeconds: usage.audioSeconds ?? null,
+  }
+}

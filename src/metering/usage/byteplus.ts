@@ -1,0 +1,67 @@
+// Usage from BytePlus ModelArk: Seedream image generation (JSON/SSE) and Seedance video task results; chat goes to OpenAI rules.
+import type { ExtractInput, Extraction, Usage } from '../usage-types.ts'
+import { bodyText, isStreamBody, parseJson, sseEvents, sseJson } from './body.ts'
+import { makeUsage, num, rec, str, type Rec } from './fields.ts'
+import { extractOpenAI } from './openai.ts'
+
+const SEEDANCE_TASK = /\/contents\/generations\/tasks\/[^/]+\/?$/
+
+export function extractBytePlus(input: ExtractInput): Extraction {
+  if (input.path.includes('/images/generations')) return seedream(input)
+  // Creating a task, listing tasks, and polls that have not succeeded cost nothing.
+  if (input.path.includes('/contents/generations/tasks')) {
+    return SEEDANCE_TASK.test(input.path) ? seedanceTask(input) : { usage: null }
+  }
+  return extractOpenAI(input)
+}
+
+/** Seedream is billed per generated image; output_tokens ride along for reference. */
+function seedreamUsage(u: Rec): Usage {
+  return makeUsage({ images: num(u.generated_images), outputTokens: num(u.output_tokens) })
+}
+
+function seedream(input: ExtractInput): Extraction {
+  const text = bodyText(input.body)
+  if (!isStreamBody(input.contentType, text)) {
+    const body = rec(parseJson(text))
+    const raw = rec(body?.usage)
+    const extraction: Extraction = { usage: raw === undefined ? null : seedreamUsage(raw) }
+    if (raw !== undefined) extraction.raw = raw
+    const model = str(body?.model)
+    if (model !== undefined) extraction.model = model
+    return extraction
+  }
+  let raw: Rec | undefined
+  let model: string | undefined
+  let completed = false
+  for (const { event, json } of sseJson(sseEvents(input.body))) {
+    const chunk = rec(json)
+    if (chunk === undefined) continue
+    model = str(chunk.model) ?? model
+    if ((str(chunk.type) ?? event) === 'image_generation.completed') {
+      completed = true
+      raw = rec(chunk.usage) ?? raw
+    }
+  }
+  const extraction: Extraction = { usage: null, streamedText: '', incomplete: !completed }
+  if (raw !== undefined) {
+    extraction.usage = seedreamUsage(raw)
+    extraction.raw = raw
+  }
+  if (model !== undefined) extraction.model = model
+  return extraction
+}
+
+/** Seedance video is billed by tokens, and only for a succeeded task. */
+function seedanceTask(input: ExtractInput): Extraction {
+  const body = rec(parseJson(bodyText(input.body)))
+  if (body === undefined) return { usage: null }
+  const extraction: Extraction = { usage: null }
+  const model = str(body.model)
+  if (model !== undefined) extraction.model = model
+  const raw = rec(body.usage)
+  if (raw === undefined) return extraction
+  extraction.raw = raw
+  if (body.status === 'succeeded') extraction.usage = makeUsage({ outputTokens: num(raw.completion_tokens) })
+  return extraction
+}

@@ -1,0 +1,71 @@
+// The gateway's metrics: traffic, latency split into gateway overhead / upstream / first byte, tokens, cost and the meter's queue.
+import type { MeterStats } from '../metering/meter-channel.ts'
+import type { Settlement } from '../metering/meter-job.ts'
+import type { ProxyStage } from '../proxy/proxy-handler.ts'
+import { Counter, Gauge, Histogram, Registry } from './prometheus.ts'
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
+const OVERHEAD_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1]
+
+export class GatewayMetrics {
+  readonly registry = new Registry()
+  private readonly requests = this.registry.add(new Counter('sociaro_requests_total', 'Proxied requests by provider, status code and how they ended.', ['provider', 'status', 'ended_by']))
+  private readonly overhead = this.registry.add(
+    new Histogram('sociaro_gateway_overhead_seconds', 'Time the gateway spends before handing a request upstream (auth, body read, checks).', OVERHEAD_BUCKETS, ['provider']),
+  )
+  private readonly upstreamLatency = this.registry.add(
+    new Histogram('sociaro_upstream_response_seconds', 'Time from sending upstream to receiving the response headers.', LATENCY_BUCKETS, ['provider']),
+  )
+  private readonly ttfb = this.registry.add(new Histogram('sociaro_time_to_first_byte_seconds', 'Time from request arrival to the first response byte.', LATENCY_BUCKETS, ['provider']))
+  private readonly duration = this.registry.add(new Histogram('sociaro_request_duration_seconds', 'Time from request arrival to the end of the response.', LATENCY_BUCKETS, ['provider']))
+  private readonly tokens = this.registry.add(new Counter('sociaro_tokens_total', 'Metered tokens by provider, model and direction.', ['provider', 'model', 'direction']))
+  private readonly cost = this.registry.add(new Counter('sociaro_cost_micro_usd_total', 'Metered cost in micro-USD by provider and model (priced and estimated records).', ['provider', 'model']))
+  private readonly records = this.registry.add(new Counter('sociaro_usage_records_total', 'Usage records written, by cost status.', ['cost_status']))
+  readonly rejections = this.registry.add(new Counter('sociaro_rejections_total', 'Requests the gateway refused, by reason.', ['reason']))
+
+  constructor(meterStats: () => MeterStats | undefined) {
+    this.registry.add(new Gauge('sociaro_meter_queue_depth', 'Exchanges waiting for, or being processed by, the metering worker.', () => {
+      const s = meterStats()
+      return s ? s.queuedJobs + s.outstandingJobs + s.workerPendingRows : 0
+    }))
+    this.registry.add(new Gauge('sociaro_meter_shed_total', 'Usage records shed because the metering queue or the write buffer overflowed.', () => {
+      const s = meterStats()
+      return s ? s.shedJobs + s.workerShedRows : 0
+    }))
+    this.registry.add(new Gauge('sociaro_meter_write_failures_total', 'Failed usage batch writes (each retried).', () => meterStats()?.workerWriteFailures ?? 0))
+  }
+
+  stage(now: () => number = performance.now.bind(performance)): ProxyStage {
+    return {
+      admit: (request) => {
+        const provider = request.provider.spec.id
+        const admittedAt = now()
+        this.overhead.observe(Math.max(0, admittedAt - request.arrivedAt) / 1000, [provider])
+        return {
+          observer: {
+            onHeaders: () => this.upstreamLatency.observe((now() - admittedAt) / 1000, [provider]),
+            onEnd: (outcome) => {
+              this.requests.inc([provider, String(outcome.status), outcome.endedBy])
+              if (outcome.ttfbMs !== null) this.ttfb.observe(outcome.ttfbMs / 1000, [provider])
+              this.duration.observe(Math.max(0, outcome.endedAt - request.startedAt) / 1000, [provider])
+            },
+          },
+        }
+      },
+    }
+  }
+
+  settled(settlements: readonly Settlement[]): void {
+    for (const s of settlements) {
+      const model = s.model ?? ''
+      this.records.inc([s.costStatus])
+      if (s.inputTokens) this.tokens.inc([s.provider, model, 'input'], s.inputTokens)
+      if (s.outputTokens) this.tokens.inc([s.provider, model, 'output'], s.outputTokens)
+      if (s.costMicros) this.cost.inc([s.provider, model], s.costMicros)
+    }
+  }
+
+  render(): string {
+    return this.registry.render()
+  }
+}
