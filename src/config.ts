@@ -4,6 +4,8 @@ import { parse as parseToml } from 'smol-toml'
 import { openAICompatible } from './providers/openai-compatible.ts'
 import { BUILT_IN_PROVIDERS } from './providers/registry.ts'
 import type { ProviderSpec } from './providers/spec.ts'
+import { priceFieldsFromInput, type PriceInput } from './pricing/override-input.ts'
+import type { PriceOverride } from './pricing/types.ts'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -43,6 +45,8 @@ export interface Config {
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   readonly metricsToken?: string
   readonly providers: readonly ResolvedProvider[]
+  /** Global price overrides from the config file's `prices` list. */
+  readonly priceOverrides: readonly PriceOverride[]
   readonly configFile?: string
 }
 
@@ -93,10 +97,15 @@ interface CustomProviderEntry {
   pricing_id?: unknown
 }
 
-function readConfigFile(path: string): ProviderSpec[] {
+interface ConfigFile {
+  providers: ProviderSpec[]
+  prices: PriceOverride[]
+}
+
+function readConfigFile(path: string): ConfigFile {
   if (!existsSync(path)) throw new ConfigError(`SOCIARO_CONFIG points to "${path}", which does not exist`)
   const text = readFileSync(path, 'utf8')
-  let parsed: { providers?: CustomProviderEntry[] }
+  let parsed: { providers?: CustomProviderEntry[]; prices?: (PriceInput & { provider?: unknown; model?: unknown })[] }
   try {
     parsed = (path.endsWith('.toml') ? parseToml(text) : JSON.parse(text)) as typeof parsed
   } catch (error) {
@@ -104,7 +113,18 @@ function readConfigFile(path: string): ProviderSpec[] {
   }
   const entries = parsed.providers ?? []
   if (!Array.isArray(entries)) throw new ConfigError(`SOCIARO_CONFIG: "providers" must be a list`)
-  return entries.map((entry, index) => {
+  const prices = parsed.prices ?? []
+  if (!Array.isArray(prices)) throw new ConfigError(`SOCIARO_CONFIG: "prices" must be a list`)
+  const overrides = prices.map((entry, index): PriceOverride => {
+    const where = `SOCIARO_CONFIG prices[${index}]`
+    if (typeof entry.provider !== 'string' || typeof entry.model !== 'string') throw new ConfigError(`${where} needs string "provider" and "model"`)
+    try {
+      return { ...priceFieldsFromInput(entry), provider: entry.provider, model: entry.model, source: `config ${path}` }
+    } catch (error) {
+      throw new ConfigError(`${where}: ${(error as Error).message}`)
+    }
+  })
+  const specs = entries.map((entry, index) => {
     const where = `SOCIARO_CONFIG providers[${index}]`
     if (typeof entry.id !== 'string') throw new ConfigError(`${where}.id must be a string`)
     if (typeof entry.base_url !== 'string') throw new ConfigError(`${where}.base_url must be a string`)
@@ -115,6 +135,7 @@ function readConfigFile(path: string): ProviderSpec[] {
       ...(typeof entry.pricing_id === 'string' ? { pricingId: entry.pricing_id } : {}),
     })
   })
+  return { providers: specs, prices: overrides }
 }
 
 function resolveProvider(env: Env, spec: ProviderSpec): ResolvedProvider {
@@ -154,8 +175,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`SOCIARO_LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`)
   }
   const configFile = env.SOCIARO_CONFIG || undefined
-  const custom = configFile ? readConfigFile(configFile) : []
-  const providers = [...BUILT_IN_PROVIDERS, ...custom].map((spec) => resolveProvider(env, spec))
+  const file = configFile ? readConfigFile(configFile) : { providers: [], prices: [] }
+  const providers = [...BUILT_IN_PROVIDERS, ...file.providers].map((spec) => resolveProvider(env, spec))
 
   return Object.freeze({
     host: env.SOCIARO_HOST || '127.0.0.1',
@@ -176,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
     usageRetentionDays: integer(env, 'SOCIARO_USAGE_RETENTION_DAYS', 90, 0, 36_500),
     ...(env.SOCIARO_METRICS_TOKEN ? { metricsToken: env.SOCIARO_METRICS_TOKEN } : {}),
     providers,
+    priceOverrides: file.prices,
     ...(configFile ? { configFile } : {}),
   })
 }

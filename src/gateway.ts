@@ -11,6 +11,7 @@ import { MeterChannel } from './metering/meter-channel.ts'
 import { createMeterStage } from './metering/meter-stage.ts'
 import { GatewayMetrics } from './metrics/gateway-metrics.ts'
 import { metricsRoutes } from './metrics/routes.ts'
+import { usageRoutes } from './admin/usage-routes.ts'
 import { createProxyHandler, type ProxyStage } from './proxy/proxy-handler.ts'
 import { indexProviders } from './providers/registry.ts'
 import { createCredentialCipher } from './secrets/credential-cipher.ts'
@@ -60,6 +61,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         flushIntervalMs: config.meterFlushMs,
         flushRows: config.meterFlushRows,
         retentionDays: config.usageRetentionDays,
+        configOverrides: [...config.priceOverrides],
         ...(options.meterStallMs ? { stallFirstBatchMs: options.meterStallMs } : {}),
       },
       log,
@@ -102,6 +104,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       credentials,
       providers: providerList,
       log,
+      extensions: [
+        usageRoutes({ db: database.db, client: database.client, canonicalProvider: canonical, pricesChanged: () => meter?.reloadPrices() }),
+      ],
     },
     proxy: (request) => handleProxy(request),
     extraRoutes: [metricsRoutes(metrics, config.metricsToken)],

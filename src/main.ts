@@ -4,7 +4,9 @@ import { createOperations } from './admin/operations.ts'
 import { UsageError } from './cli/args.ts'
 import { keysCommand, orgsCommand, providersCommand, type CliContext } from './cli/admin-commands.ts'
 import { HELP, MAIN_HELP } from './cli/help.ts'
+import { repriceCommand, usageCommand } from './cli/usage-commands.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
+import type { Client } from '@libsql/client'
 import { openDatabase } from './db/client.ts'
 import { runMigrations } from './db/migrate.ts'
 import { startGateway } from './gateway.ts'
@@ -54,7 +56,7 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'))
 }
 
-async function withDatabase(config: Config, run: (ctx: CliContext) => Promise<void>): Promise<void> {
+async function withDatabase(config: Config, run: (ctx: CliContext & { client: Client }) => Promise<void>): Promise<void> {
   const database = await openDatabase(config.databaseUrl, config.databaseAuthToken)
   try {
     await runMigrations(database.db)
@@ -62,7 +64,7 @@ async function withDatabase(config: Config, run: (ctx: CliContext) => Promise<vo
     let cipher: ReturnType<typeof createCredentialCipher> | undefined
     const getCipher = () => (cipher ??= createCredentialCipher(resolveSecretKey(config).secretKey))
     const ops = createOperations(database.db, getCipher, new Set(providers.keys()), (name) => providers.get(name)?.spec.id)
-    await run({ db: database.db, ops, providers: config.providers, cipher: getCipher, out: (text) => console.log(text), readStdin })
+    await run({ db: database.db, client: database.client, ops, providers: config.providers, cipher: getCipher, out: (text) => console.log(text), readStdin })
   } finally {
     database.close()
   }
@@ -100,6 +102,12 @@ async function main(argv: string[]): Promise<number> {
       return 0
     case 'providers':
       await withDatabase(config, (ctx) => providersCommand(ctx, rest))
+      return 0
+    case 'usage':
+      await withDatabase(config, (ctx) => usageCommand(ctx, rest))
+      return 0
+    case 'reprice':
+      await withDatabase(config, (ctx) => repriceCommand(ctx, rest))
       return 0
     default:
       throw new UsageError(`unknown command "${command}"\n\n${MAIN_HELP}`)

@@ -36,15 +36,13 @@ async function init(config: WorkerInit): Promise<void> {
     onWritten: (records) => send({ type: 'settled', settlements: records.map(settlementOf) }),
     onError: (message, fields) => log('error', message, fields),
   })
-  overrides = await loadPriceOverrides(client).catch((error) => {
-    log('warn', 'price overrides not loaded', { error: String(error) })
-    return []
-  })
   const reload = () =>
     loadPriceOverrides(client).then(
-      (loaded) => (overrides = loaded),
+      (loaded) => (overrides = [...loaded, ...config.configOverrides]),
       (error) => log('warn', 'price overrides not reloaded', { error: String(error) }),
     )
+  overrides = [...config.configOverrides]
+  await reload()
   setInterval(reload, 10_000)
   self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
     if (event.data.type === 'reload-prices') void reload()

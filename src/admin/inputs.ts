@@ -1,5 +1,6 @@
 // Validates and converts admin/CLI inputs (ISO dates, USD amounts, allowlists) into store settings.
 import { validatePatterns } from '../auth/model-allowlist.ts'
+import { usdToMicros as toMicros } from '../pricing/usd.ts'
 import { StoreError } from '../store/orgs.ts'
 
 export const BUDGET_PERIODS = ['day', 'week', 'month', 'total'] as const
@@ -10,12 +11,12 @@ export function parseIsoDate(value: string, field: string): number {
   return ms
 }
 
-/** USD to integer micro-USD, exact for inputs with up to six decimals. */
 export function usdToMicros(value: number | string, field: string): number {
-  const text = String(value).trim()
-  if (!/^\d+(\.\d{1,6})?$/.test(text)) throw new StoreError('invalid', `${field} must be a non-negative USD amount with at most 6 decimals, got "${text}"`)
-  const [whole, fraction = ''] = text.split('.')
-  return Number(whole) * 1_000_000 + Number(fraction.padEnd(6, '0'))
+  try {
+    return toMicros(value, field)
+  } catch (error) {
+    throw new StoreError('invalid', (error as Error).message)
+  }
 }
 
 export function checkModels(models: string[], knownProviders: ReadonlySet<string>): string[] {

@@ -1,6 +1,7 @@
 // The messages that cross between the proxy thread and the metering worker.
 import type { UsageFamily } from './usage-types.ts'
 import type { EndedBy } from '../proxy/forward.ts'
+import type { PriceOverride } from '../pricing/types.ts'
 
 /** One finished exchange, as the proxy saw it. Flat, so postMessage stays on its fast path. */
 export interface MeterJob {
@@ -38,6 +39,8 @@ export interface WorkerInit {
   flushIntervalMs: number
   flushRows: number
   retentionDays: number
+  /** Global overrides from the config file; database overrides are loaded by the worker itself. */
+  configOverrides: PriceOverride[]
   /** Test hook: the worker blocks this long before handling its first batch. */
   stallFirstBatchMs?: number
 }
