@@ -7,6 +7,7 @@ import { sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-up
 import { fakeOpenAI, OPENAI_CHAT_SSE_EVENTS } from '../support/provider-fakes.ts'
 import { runCli, startServeProcess } from '../support/spawn-cli.ts'
 import { UPSTREAM_SECRET } from '../support/test-gateway.ts'
+import { queryRows } from '../support/usage-rows.ts'
 
 const root = join(import.meta.dir, '../..')
 let buildDir: string
@@ -75,6 +76,13 @@ test('the binary alone serves, issues keys with its own CLI, proxies a stream an
     expect(logs).toContain('SIGTERM')
     expect(logs).not.toContain(UPSTREAM_SECRET)
     expect(readdirSync(join(runDir, 'data')).sort()).toContain('sociaro.db')
+    // The compiled binary's metering worker wrote the request's usage (include_usage was not asked: estimated).
+    const rows = await queryRows(`file:${join(runDir, 'data/sociaro.db')}`, 'SELECT * FROM usage_events')
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', streamed: 1, ended_by: 'complete' })
+    expect(['priced', 'estimated']).toContain(String(rows[0]!.cost_status))
+    expect(Number(rows[0]!.output_tokens)).toBeGreaterThan(0)
+    expect(Number(rows[0]!.cost_micros)).toBeGreaterThan(0)
   } finally {
     server.child.kill('SIGKILL')
   }

@@ -31,6 +31,7 @@ export interface TestGatewayOptions {
   withoutCredential?: string[]
   now?: () => number
   verbose?: boolean
+  meterStallMs?: number
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -54,6 +55,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const gateway = await startGateway(config, {
     log: options.verbose ? createLogger('debug') : silentLogger,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.meterStallMs ? { meterStallMs: options.meterStallMs } : {}),
   })
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${gateway.url}/admin/v1${path}`, {
