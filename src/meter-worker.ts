@@ -27,7 +27,10 @@ async function init(config: WorkerInit): Promise<void> {
     url: localPath ? `file:${localPath}` : config.databaseUrl,
     ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}),
   })
-  if (localPath) await client.execute('PRAGMA busy_timeout = 5000')
+  if (localPath) {
+    await client.execute('PRAGMA busy_timeout = 5000')
+    await client.execute('PRAGMA synchronous = NORMAL')
+  }
   stallBeforeFirstBatch = config.stallFirstBatchMs ?? 0
   writer = new UsageWriter(client, {
     flushIntervalMs: config.flushIntervalMs,

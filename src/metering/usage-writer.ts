@@ -10,7 +10,13 @@ const RECORD_COLUMNS = [
   'ttfb_ms', 'duration_ms', 'user', 'tags', 'raw_usage',
 ] as const
 
-const INSERT_RECORD = `INSERT INTO usage_events (${RECORD_COLUMNS.join(', ')}) VALUES (${RECORD_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT(request_id) DO NOTHING`
+const ROW_PLACEHOLDERS = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`
+/** Rows per INSERT: one multi-row statement is several times cheaper than one statement per row (999-parameter floor). */
+const ROWS_PER_INSERT = Math.floor(999 / RECORD_COLUMNS.length)
+
+function insertSql(rows: number): string {
+  return `INSERT INTO usage_events (${RECORD_COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => ROW_PLACEHOLDERS).join(', ')} ON CONFLICT(request_id) DO NOTHING`
+}
 
 const UPSERT_ROLLUP = `INSERT INTO usage_rollups (grain, bucket_start, org_id, key_id, provider, model, requests, errors, input_tokens, output_tokens,
   cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_micros, unpriced_requests, estimated_requests)
@@ -22,16 +28,22 @@ const UPSERT_ROLLUP = `INSERT INTO usage_rollups (grain, bucket_start, org_id, k
   reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_micros = cost_micros + excluded.cost_micros,
   unpriced_requests = unpriced_requests + excluded.unpriced_requests, estimated_requests = estimated_requests + excluded.estimated_requests`
 
-export function recordStatement(r: UsageRecord): InStatement {
-  return {
-    sql: INSERT_RECORD,
-    args: [
-      r.requestId, r.startedAt, r.orgId, r.keyId, r.provider, r.model, r.endpoint, r.method, r.status, r.streamed ? 1 : 0,
-      r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.reasoningTokens, r.images, r.videoSeconds,
-      r.audioSeconds, r.costMicros, r.costStatus, r.usageSource, r.priceSource, r.costDetail, r.endedBy, r.partial ? 1 : 0,
-      r.ttfbMs, r.durationMs, r.user, r.tags, r.rawUsage,
-    ],
+function recordArgs(r: UsageRecord) {
+  return [
+    r.requestId, r.startedAt, r.orgId, r.keyId, r.provider, r.model, r.endpoint, r.method, r.status, r.streamed ? 1 : 0,
+    r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.reasoningTokens, r.images, r.videoSeconds,
+    r.audioSeconds, r.costMicros, r.costStatus, r.usageSource, r.priceSource, r.costDetail, r.endedBy, r.partial ? 1 : 0,
+    r.ttfbMs, r.durationMs, r.user, r.tags, r.rawUsage,
+  ]
+}
+
+export function recordStatements(records: readonly UsageRecord[]): InStatement[] {
+  const statements: InStatement[] = []
+  for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+    const chunk = records.slice(i, i + ROWS_PER_INSERT)
+    statements.push({ sql: insertSql(chunk.length), args: chunk.flatMap(recordArgs) })
   }
+  return statements
 }
 
 export function rollupStatement(d: RollupDelta): InStatement {
@@ -96,7 +108,7 @@ export class UsageWriter {
     const batch = this.pending.splice(0, this.options.flushRows)
     this.writing = (async () => {
       try {
-        const statements = [...batch.map(recordStatement), ...rollupDeltas(batch).map(rollupStatement)]
+        const statements = [...recordStatements(batch), ...rollupDeltas(batch).map(rollupStatement)]
         await this.client.batch(statements, 'write')
         this.backoffMs = 0
         this.options.onWritten(batch)
