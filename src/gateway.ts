@@ -12,6 +12,10 @@ import { createMeterStage } from './metering/meter-stage.ts'
 import { GatewayMetrics } from './metrics/gateway-metrics.ts'
 import { metricsRoutes } from './metrics/routes.ts'
 import { usageRoutes } from './admin/usage-routes.ts'
+import { Limits } from './limits/limits-stage.ts'
+import { loadPriceOverrides } from './metering/price-overrides.ts'
+import type { PriceOverride } from './pricing/types.ts'
+import { spendSince } from './limits/spend-source.ts'
 import { createProxyHandler, type ProxyStage } from './proxy/proxy-handler.ts'
 import { indexProviders } from './providers/registry.ts'
 import { createCredentialCipher } from './secrets/credential-cipher.ts'
@@ -24,6 +28,7 @@ export interface Gateway {
   readonly keys: KeyCache
   readonly meter?: MeterChannel
   readonly metrics: GatewayMetrics
+  readonly limits: Limits
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), flushes, closes. */
   stop(graceMs?: number): Promise<void>
 }
@@ -51,6 +56,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const credentials = new CredentialCache(database.db, cipher, log)
   await Promise.all([keys.refresh(), credentials.refresh()])
 
+  const clock = options.now ?? Date.now
+  let priceOverrides: readonly PriceOverride[] = config.priceOverrides
+  const reloadPrices = async () => {
+    priceOverrides = [...(await loadPriceOverrides(database.client)), ...config.priceOverrides]
+  }
+  await reloadPrices()
+  const limits = new Limits({ keys, log, now: clock, spendSince: spendSince(database.client), metering: config.metering, priceOverrides: () => priceOverrides })
+  await limits.load()
+
   let meter: MeterChannel | undefined
   const metrics = new GatewayMetrics(() => meter?.stats())
   if (config.metering) {
@@ -65,7 +79,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         ...(options.meterStallMs ? { stallFirstBatchMs: options.meterStallMs } : {}),
       },
       log,
-      onSettled: (settlements) => metrics.settled(settlements),
+      onSettled: (settlements) => {
+        limits.settled(settlements)
+        metrics.settled(settlements)
+      },
     })
   } else log.warn('metering is off (SOCIARO_METERING=false): no usage will be recorded')
 
@@ -82,7 +99,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       return { observer: { onEnd: done }, rollback: done }
     },
   }
-  const stages: ProxyStage[] = [tracking, metrics.stage(), ...(meter ? [createMeterStage(meter)] : [])]
+  const stages: ProxyStage[] = [tracking, metrics.stage(), limits.stage(), ...(meter ? [createMeterStage(meter)] : [])]
   let server: Bun.Server<unknown> | undefined
   const handleProxy = createProxyHandler({
     providers,
@@ -104,8 +121,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       credentials,
       providers: providerList,
       log,
+      budget: (kind, id) => limits.budgetView(kind, id),
       extensions: [
-        usageRoutes({ db: database.db, client: database.client, canonicalProvider: canonical, pricesChanged: () => meter?.reloadPrices() }),
+        usageRoutes({
+          db: database.db,
+          client: database.client,
+          canonicalProvider: canonical,
+          pricesChanged: () => {
+            meter?.reloadPrices()
+            void reloadPrices()
+          },
+        }),
       ],
     },
     proxy: (request) => handleProxy(request),
@@ -125,6 +151,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const refresher = setInterval(() => {
     Promise.all([keys.refresh(), credentials.refresh()]).catch((error) => log.warn('cache refresh failed', { error: String(error) }))
   }, config.cacheRefreshMs)
+  // Overrides written by another process (CLI, another instance) arrive within 10 s.
+  const priceReloader = setInterval(() => reloadPrices().catch((error) => log.warn('price override reload failed', { error: String(error) })), 10_000)
+  // A settlement that never comes (a shed meter job) must not hold budget forever.
+  const limitSweeper = setInterval(() => limits.sweep(30 * 60_000), 60_000)
+  // Instances sharing a remote database see each other's spend through it.
+  const spendResync = database.isLocalFile
+    ? undefined
+    : setInterval(() => limits.resync().catch((error) => log.warn('budget resync failed', { error: String(error) })), 5_000)
   const lastUsedFlusher = setInterval(() => {
     keys.flushLastUsed().catch((error) => log.warn('last-used flush failed', { error: String(error) }))
   }, 5_000)
@@ -139,11 +173,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     keys,
     ...(meter ? { meter } : {}),
     metrics,
+    limits,
     stop(graceMs = 30_000) {
       stopping ??= (async () => {
         ready = false
         clearInterval(refresher)
         clearInterval(lastUsedFlusher)
+        clearInterval(limitSweeper)
+        clearInterval(priceReloader)
+        if (spendResync) clearInterval(spendResync)
         // No new connections; open streams keep flowing until they end or the grace runs out.
         void server!.stop(false)
         if (active > 0) {

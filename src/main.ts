@@ -6,7 +6,6 @@ import { keysCommand, orgsCommand, providersCommand, type CliContext } from './c
 import { HELP, MAIN_HELP } from './cli/help.ts'
 import { repriceCommand, usageCommand } from './cli/usage-commands.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
-import type { Client } from '@libsql/client'
 import { openDatabase } from './db/client.ts'
 import { runMigrations } from './db/migrate.ts'
 import { startGateway } from './gateway.ts'
@@ -56,7 +55,7 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'))
 }
 
-async function withDatabase(config: Config, run: (ctx: CliContext & { client: Client }) => Promise<void>): Promise<void> {
+async function withDatabase(config: Config, run: (ctx: CliContext) => Promise<void>): Promise<void> {
   const database = await openDatabase(config.databaseUrl, config.databaseAuthToken)
   try {
     await runMigrations(database.db)

@@ -15,6 +15,8 @@ export interface AdminDeps {
   readonly credentials: CredentialCache
   readonly providers: readonly ResolvedProvider[]
   readonly log: Logger
+  /** Live budget state for a key or org (null: no budget). */
+  readonly budget?: (kind: 'key' | 'org', id: string) => unknown
   /** Extra admin routes (usage analytics, limits) mounted behind the same token. */
   readonly extensions?: readonly import('../app.ts').AnyElysia[]
 }
@@ -51,6 +53,7 @@ export function adminRoutes(deps: AdminDeps) {
   }
   const authorized = createAdminCheck(deps.adminToken)
   const ops = deps.operations
+  const withBudget = <V extends { id: string }>(kind: 'key' | 'org', view: V) => ({ ...view, budget: deps.budget?.(kind, view.id) ?? null })
 
   let routes = app
     .onBeforeHandle(({ request }) => {
@@ -64,7 +67,7 @@ export function adminRoutes(deps: AdminDeps) {
       deps.log.error('admin API failure', { error: String(error) })
       return adminError(500, 'internal', 'The admin operation failed.')
     })
-    .get('/orgs', async () => ({ data: await ops.listOrgs() }), { detail: { summary: 'List organizations', tags: ['orgs'] } })
+    .get('/orgs', async () => ({ data: (await ops.listOrgs()).map((o) => withBudget('org', o)) }), { detail: { summary: 'List organizations', tags: ['orgs'] } })
     .post(
       '/orgs',
       async ({ body, set }) => {
@@ -75,7 +78,7 @@ export function adminRoutes(deps: AdminDeps) {
       },
       { body: t.Object({ name: t.String({ minLength: 1, maxLength: 64 }), time_zone: t.Optional(t.String()), ...limitFields }), detail: { summary: 'Create an organization', tags: ['orgs'] } },
     )
-    .get('/orgs/:org', async ({ params }) => ops.getOrg(params.org), { detail: { summary: 'Show an organization (by id or name)', tags: ['orgs'] } })
+    .get('/orgs/:org', async ({ params }) => withBudget('org', await ops.getOrg(params.org)), { detail: { summary: 'Show an organization (by id or name) with its current-period spend', tags: ['orgs'] } })
     .patch(
       '/orgs/:org',
       async ({ params, body }) => {
@@ -85,7 +88,7 @@ export function adminRoutes(deps: AdminDeps) {
       },
       { body: t.Object({ time_zone: t.Optional(t.String()), ...limitFields }), detail: { summary: 'Update an organization', tags: ['orgs'] } },
     )
-    .get('/keys', async ({ query }) => ({ data: await ops.listKeys(query.org) }), {
+    .get('/keys', async ({ query }) => ({ data: (await ops.listKeys(query.org)).map((k) => withBudget('key', k)) }), {
       query: t.Object({ org: t.Optional(t.String()) }),
       detail: { summary: 'List gateway keys (never their secrets)', tags: ['keys'] },
     })
@@ -99,7 +102,7 @@ export function adminRoutes(deps: AdminDeps) {
       },
       { body: t.Object({ org: t.String({ minLength: 1 }), ...keyFields }), detail: { summary: 'Create a gateway key; the secret is returned once', tags: ['keys'] } },
     )
-    .get('/keys/:id', async ({ params }) => ops.getKey(params.id), { detail: { summary: 'Show a gateway key', tags: ['keys'] } })
+    .get('/keys/:id', async ({ params }) => withBudget('key', await ops.getKey(params.id)), { detail: { summary: 'Show a gateway key with its current-period spend', tags: ['keys'] } })
     .patch(
       '/keys/:id',
       async ({ params, body }) => {

@@ -38,6 +38,11 @@ export class KeyCache {
     return { ok: true, key, org }
   }
 
+  keyById(id: string): CachedKey | undefined {
+    const hash = this.hashById.get(id)
+    return hash === undefined ? undefined : this.byHash.get(hash)
+  }
+
   org(id: string): OrgRow | undefined {
     return this.orgsById.get(id)
   }

@@ -4,11 +4,14 @@ import type { ResolvedProvider } from '../config.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import { listStoredCredentials } from '../store/credentials.ts'
 import type { Db } from '../db/client.ts'
+import type { Client } from '@libsql/client'
+import { budgetSnapshot } from './budget-column.ts'
 import { intFlag, parse, UsageError } from './args.ts'
 import { HELP } from './help.ts'
 
 export interface CliContext {
   readonly db: Db
+  readonly client: Client
   readonly ops: Operations
   readonly providers: readonly ResolvedProvider[]
   readonly cipher: () => CredentialCipher
@@ -61,8 +64,15 @@ export async function orgsCommand(ctx: CliContext, argv: string[]): Promise<void
       return ctx.out(values.json ? JSON.stringify(view) : `updated org ${view.name} (${view.id})`)
     }
     case 'list': {
-      const orgs = await ctx.ops.listOrgs()
-      return ctx.out(values.json ? JSON.stringify(orgs) : table(orgs as unknown as Record<string, unknown>[], ['id', 'name', 'time_zone', 'budget_usd', 'budget_period', 'created_at']))
+      const orgs = await Promise.all(
+        (await ctx.ops.listOrgs()).map(async (org) => ({
+          ...org,
+          budget: await budgetSnapshot(ctx.client, { kind: 'org', id: org.id }, { micros: org.budget_usd === null ? null : Math.round(org.budget_usd * 1e6), period: org.budget_period, timeZone: org.time_zone }),
+        })),
+      )
+      if (values.json) return ctx.out(JSON.stringify(orgs))
+      const rows = orgs.map((o) => ({ ...o, spent: o.budget ? `$${o.budget.spent_usd.toFixed(4)} of $${o.budget.limit_usd} (${o.budget.period})` : '-' }))
+      return ctx.out(table(rows, ['id', 'name', 'time_zone', 'spent', 'created_at']))
     }
     default:
       throw new UsageError(`unknown command "orgs ${sub}"\n\n${HELP.orgs}`)
@@ -111,10 +121,22 @@ export async function keysCommand(ctx: CliContext, argv: string[]): Promise<void
       return ctx.out(values.json ? JSON.stringify(view) : `revoked key ${view.id}`)
     }
     case 'list': {
-      const keys = await ctx.ops.listKeys(values.org)
+      const zones = new Map((await ctx.ops.listOrgs()).map((o) => [o.id, o.time_zone]))
+      const keys = await Promise.all(
+        (await ctx.ops.listKeys(values.org)).map(async (key) => ({
+          ...key,
+          budget: await budgetSnapshot(ctx.client, { kind: 'key', id: key.id }, { micros: key.budget_usd === null ? null : Math.round(key.budget_usd * 1e6), period: key.budget_period, timeZone: zones.get(key.org_id) ?? 'UTC' }),
+        })),
+      )
       if (values.json) return ctx.out(JSON.stringify(keys))
-      const rows = keys.map((k) => ({ ...k, key: `${k.prefix}…${k.last4}`, models: k.models.join(',') }))
-      return ctx.out(table(rows, ['id', 'org_id', 'name', 'key', 'status', 'models', 'expires_at', 'last_used_at']))
+      const rows = keys.map((k) => ({
+        ...k,
+        key: `${k.prefix}…${k.last4}`,
+        models: k.models.join(','),
+        spent: k.budget ? `$${k.budget.spent_usd.toFixed(4)} of $${k.budget.limit_usd} (${k.budget.period})` : '-',
+        limits: [k.rpm && `${k.rpm} rpm`, k.tpm && `${k.tpm} tpm`, k.max_concurrency && `${k.max_concurrency} conc`].filter(Boolean).join(', ') || '-',
+      }))
+      return ctx.out(table(rows, ['id', 'org_id', 'name', 'key', 'status', 'models', 'spent', 'limits', 'expires_at', 'last_used_at']))
     }
     default:
       throw new UsageError(`unknown command "keys ${sub}"\n\n${HELP.keys}`)

@@ -4,7 +4,6 @@ import { GROUPS, queryUsage, type GroupBy } from '../analytics/usage-query.ts'
 import { resolveFilter } from '../admin/usage-routes.ts'
 import { parseIsoDate } from '../admin/inputs.ts'
 import { requireOrg } from '../store/orgs.ts'
-import type { Client } from '@libsql/client'
 import type { CliContext } from './admin-commands.ts'
 import { parse, UsageError } from './args.ts'
 import { HELP } from './help.ts'
@@ -20,7 +19,7 @@ const FILTER_FLAGS = {
 
 const money = (micros: number) => `$${(micros / 1_000_000).toFixed(6)}`
 
-export async function usageCommand(ctx: CliContext & { client: Client }, argv: string[]): Promise<void> {
+export async function usageCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const { values } = parse(argv, { ...FILTER_FLAGS, 'group-by': { type: 'string' } })
   if (values.help) return ctx.out(HELP.usage!)
   const groupBy = (values['group-by'] ?? 'model') as GroupBy
@@ -55,7 +54,7 @@ export async function usageCommand(ctx: CliContext & { client: Client }, argv: s
   if (totals.unpriced_requests > 0) ctx.out(`\n${totals.unpriced_requests} request(s) have no known price: their cost is not in the total. Add a price override, then run \`reprice\`.`)
 }
 
-export async function repriceCommand(ctx: CliContext & { client: Client }, argv: string[]): Promise<void> {
+export async function repriceCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const { values } = parse(argv, { from: { type: 'string' }, to: { type: 'string' }, org: { type: 'string' } })
   if (values.help) return ctx.out(HELP.reprice!)
   if (!values.from || !values.to) throw new UsageError('reprice needs --from ISO and --to ISO')

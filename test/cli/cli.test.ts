@@ -75,6 +75,25 @@ describe('orgs and keys', () => {
     expect(badPattern.stderr).toContain('nosuchprovider')
   })
 
+  test('budgets and rate limits are set and read through the CLI', async () => {
+    const created = await runCli(['keys', 'create', '--org', 'acme', '--budget-usd', '50', '--budget-period', 'month', '--rpm', '60', '--tpm', '100000', '--max-concurrency', '4', '--json'], env)
+    expect(created.code).toBe(0)
+    const key = JSON.parse(created.stdout)
+    expect(key).toMatchObject({ budget_usd: 50, budget_period: 'month', rpm: 60, tpm: 100000, max_concurrency: 4 })
+    const listed = (JSON.parse((await runCli(['keys', 'list', '--json'], env)).stdout) as { id: string; budget: { spent_usd: number; remaining_usd: number; limit_usd: number } | null }[]).find((k) => k.id === key.id)!
+    expect(listed.budget).toMatchObject({ limit_usd: 50, spent_usd: 0, remaining_usd: 50 })
+    const updated = await runCli(['keys', 'update', key.id, '--rpm', 'none', '--budget-usd', '12.5', '--json'], env)
+    expect(JSON.parse(updated.stdout)).toMatchObject({ rpm: null, budget_usd: 12.5 })
+    const org = await runCli(['orgs', 'update', 'acme', '--budget-usd', '100', '--budget-period', 'week', '--time-zone', 'Asia/Kolkata', '--budget-soft-percent', '80', '--json'], env)
+    expect(JSON.parse(org.stdout)).toMatchObject({ budget_usd: 100, budget_period: 'week', time_zone: 'Asia/Kolkata', budget_soft_percent: 80 })
+    const orgs = JSON.parse((await runCli(['orgs', 'list', '--json'], env)).stdout) as { name: string; budget: { period_start: string } }[]
+    // Weeks start on Monday at midnight in Kolkata (UTC+05:30), i.e. 18:30 UTC on Sunday.
+    expect(orgs.find((o) => o.name === 'acme')!.budget.period_start).toMatch(/T18:30:00.000Z$/)
+    const bad = await runCli(['keys', 'update', key.id, '--budget-period', 'fortnight'], env)
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('budget period')
+  })
+
   test('--help and --version', async () => {
     expect((await runCli(['--help'], env)).stdout).toContain('keys create --org NAME')
     expect((await runCli(['keys', '--help'], env)).stdout).toContain('--expires-at ISO')

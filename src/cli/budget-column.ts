@@ -1,0 +1,35 @@
+// Current-period budget state for the CLI, read from the database (the CLI has no live ledger).
+import type { Client } from '@libsql/client'
+import type { Scope } from '../limits/budget-ledger.ts'
+import { periodEnd, periodStart, type BudgetPeriod } from '../limits/period.ts'
+import { spendSince } from '../limits/spend-source.ts'
+
+export interface BudgetSnapshot {
+  limit_usd: number
+  period: string
+  period_start: string
+  period_end: string | null
+  spent_usd: number
+  remaining_usd: number
+}
+
+export async function budgetSnapshot(
+  client: Client,
+  scope: Scope,
+  budget: { micros: number | null; period: string | null; timeZone: string },
+  now = Date.now(),
+): Promise<BudgetSnapshot | null> {
+  if (budget.micros === null) return null
+  const period = (budget.period ?? 'month') as BudgetPeriod
+  const start = periodStart(period, now, budget.timeZone)
+  const end = periodEnd(period, now, budget.timeZone)
+  const spent = await spendSince(client)(scope, start)
+  return {
+    limit_usd: budget.micros / 1_000_000,
+    period,
+    period_start: new Date(start).toISOString(),
+    period_end: Number.isFinite(end) ? new Date(end).toISOString() : null,
+    spent_usd: spent / 1_000_000,
+    remaining_usd: Math.max(0, budget.micros - spent) / 1_000_000,
+  }
+}

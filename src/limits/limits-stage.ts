@@ -1,0 +1,282 @@
+// Enforces budgets, rate limits and concurrency before a request is forwarded: in memory, reserve then settle.
+import type { KeyCache } from '../auth/key-cache.ts'
+import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
+import type { Logger } from '../log.ts'
+import type { Settlement } from '../metering/meter-job.ts'
+import { priceUsage } from '../pricing/price-usage.ts'
+import type { PriceOverride } from '../pricing/types.ts'
+import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/proxy-handler.ts'
+import { BudgetLedger, type BudgetConfig, type Scope } from './budget-ledger.ts'
+import { ConcurrencyLimiter, type ConcurrencyLease } from './concurrency.ts'
+import { reservationTokens, TypicalOutput } from './estimate-reservation.ts'
+import { requestedMaxTokens } from './extract-max-tokens.ts'
+import type { BudgetPeriod } from './period.ts'
+import { RateWindow, type RateDecision } from './rate-window.ts'
+
+/** Reads spend already recorded for a scope since `since` (startup and after a budget change). */
+export type SpendSource = (scope: Scope, since: number) => Promise<number>
+
+export interface LimitsOptions {
+  readonly keys: KeyCache
+  readonly log: Logger
+  readonly now: () => number
+  readonly spendSince: SpendSource
+  /** Without metering nothing ever settles: reservations are then released when the exchange ends. */
+  readonly metering: boolean
+  /** The same overrides the meter prices with, so reservations match what settlement will charge. */
+  readonly priceOverrides: () => readonly PriceOverride[]
+}
+
+const RESPONSE_HEADER = 'x-sociaro-ratelimit'
+
+function budgetConfig(micros: number | null, period: string | null, softPercent: number | null, timeZone: string): BudgetConfig | null {
+  if (micros === null) return null
+  return {
+    limitMicros: micros,
+    period: (period ?? 'month') as BudgetPeriod,
+    timeZone,
+    ...(softPercent !== null ? { softThreshold: softPercent / 100 } : {}),
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.max(0, Math.ceil(ms) / 1000)}s`
+}
+
+export class Limits {
+  readonly ledger = new BudgetLedger()
+  private readonly rates = new RateWindow()
+  private readonly concurrency = new ConcurrencyLimiter()
+  private readonly typical = new TypicalOutput()
+  /** Tokens reserved per request for TPM, corrected at settlement. */
+  private readonly tokenHolds = new Map<string, { keyId: string; tokens: number; tpm: number }>()
+  private readonly softWarned = new Set<string>()
+
+  constructor(private readonly options: LimitsOptions) {
+    options.keys.onChange((key, org) => {
+      if (key) void this.configureKey(key)
+      if (org) {
+        void this.configureOrg(org)
+        // Key budgets turn over in their org's time zone.
+        for (const cached of options.keys.allKeys()) if (cached.row.orgId === org.id && cached.row.budgetMicros !== null) void this.configureKey(cached.row)
+      }
+    })
+  }
+
+  /** Configures every budget from the cache and seeds current-period spend from the database. */
+  async load(): Promise<void> {
+    await Promise.all([...[...this.options.keys.allOrgs()].map((org) => this.configureOrg(org)), ...[...this.options.keys.allKeys()].map((k) => this.configureKey(k.row))])
+  }
+
+  private async configure(scope: Scope, config: BudgetConfig | null): Promise<void> {
+    const before = this.ledger.status(scope, this.options.now())
+    this.ledger.configure(scope, config)
+    if (!config) return
+    const after = this.ledger.status(scope, this.options.now())
+    // Same window as before: the ledger kept its spend. A new window or a new budget starts from the database.
+    if (before && after && before.periodStart === after.periodStart && before.period === after.period) return
+    if (!after) return
+    try {
+      const spent = await this.options.spendSince(scope, after.periodStart)
+      this.ledger.seedSpend(scope, after.periodStart, spent)
+    } catch (error) {
+      this.options.log.error('could not rebuild budget spend from the database', { scope: `${scope.kind}:${scope.id}`, error: String(error) })
+    }
+  }
+
+  private configureOrg(org: OrgRow): Promise<void> {
+    return this.configure({ kind: 'org', id: org.id }, budgetConfig(org.budgetMicros, org.budgetPeriod, org.budgetSoftPercent, org.timeZone))
+  }
+
+  private configureKey(key: ApiKeyRow): Promise<void> {
+    const timeZone = this.options.keys.org(key.orgId)?.timeZone ?? 'UTC'
+    return this.configure({ kind: 'key', id: key.id }, budgetConfig(key.budgetMicros, key.budgetPeriod, key.budgetSoftPercent, timeZone))
+  }
+
+  /** Re-reads spend for every budgeted scope: how instances sharing one database see each other's spend. */
+  async resync(): Promise<void> {
+    const now = this.options.now()
+    const scopes: Scope[] = [
+      ...[...this.options.keys.allOrgs()].filter((o) => o.budgetMicros !== null).map((o) => ({ kind: 'org' as const, id: o.id })),
+      ...[...this.options.keys.allKeys()].filter((k) => k.row.budgetMicros !== null).map((k) => ({ kind: 'key' as const, id: k.row.id })),
+    ]
+    for (const scope of scopes) {
+      const status = this.ledger.status(scope, now)
+      if (!status) continue
+      const spent = await this.options.spendSince(scope, status.periodStart)
+      if (spent > status.spentMicros) this.ledger.seedSpend(scope, status.periodStart, spent)
+    }
+  }
+
+  /** What an admin sees: the current period's spend, reservations and what is left, in USD. */
+  budgetView(kind: 'key' | 'org', id: string) {
+    const status = this.ledger.status({ kind, id }, this.options.now())
+    if (!status) return null
+    const usd = (micros: number) => micros / 1_000_000
+    return {
+      limit_usd: usd(status.limitMicros),
+      period: status.period,
+      period_start: new Date(status.periodStart).toISOString(),
+      period_end: Number.isFinite(status.periodEnd) ? new Date(status.periodEnd).toISOString() : null,
+      spent_usd: usd(status.spentMicros),
+      reserved_usd: usd(status.reservedMicros),
+      remaining_usd: usd(Math.max(0, status.remainingMicros)),
+      soft_threshold_reached: status.softThresholdReached,
+    }
+  }
+
+  stage(): ProxyStage {
+    return { admit: (request) => this.admit(request) }
+  }
+
+  private admit(request: AdmittedRequest): StageResult {
+    const now = this.options.now()
+    const key = request.key.row
+    const headers: Record<string, string> = {}
+    const undo: (() => void)[] = []
+    const rollback = () => {
+      for (const step of undo.splice(0).reverse()) step()
+    }
+    try {
+      let lease: ConcurrencyLease | null = null
+      if (key.maxConcurrency !== null) {
+        lease = this.concurrency.tryAcquire(key.id, key.maxConcurrency)
+        if (!lease) {
+          throw new GatewayError('concurrency_limited', `This gateway key already has ${key.maxConcurrency} requests in flight; retry when one finishes.`, {
+            'retry-after': '1',
+          })
+        }
+        const held = lease
+        undo.push(() => held.release())
+      }
+
+      if (key.rpm !== null) {
+        const decision = this.rates.tryConsume(`rpm:${key.id}`, 1, now, key.rpm)
+        Object.assign(headers, rateHeaders('requests', decision, now))
+        if (!decision.ok) throw rateLimited('requests', decision, headers)
+        undo.push(() => this.rates.refund(`rpm:${key.id}`, 1, this.options.now()))
+      }
+
+      const model = request.facts.model ?? ''
+      const budgetScopes: Scope[] = []
+      if (key.budgetMicros !== null) budgetScopes.push({ kind: 'key', id: key.id })
+      if (request.org.budgetMicros !== null) budgetScopes.push({ kind: 'org', id: request.org.id })
+      const needsEstimate = key.tpm !== null || budgetScopes.length > 0
+      const tokens = needsEstimate
+        ? reservationTokens({
+            inputTokensEstimate: Math.ceil((request.body?.byteLength ?? 0) / 4),
+            maxTokensRequested: requestedMaxTokens(request.facts.json),
+            typicalOutputTokens: this.typical.typical(key.id, model),
+            capOutputTokens: this.typical.typical(key.id, model),
+          })
+        : undefined
+
+      if (key.tpm !== null && tokens) {
+        const decision = this.rates.tryConsume(`tpm:${key.id}`, Math.min(tokens.totalTokens, key.tpm), now, key.tpm)
+        Object.assign(headers, rateHeaders('tokens', decision, now))
+        if (!decision.ok) throw rateLimited('tokens', decision, headers)
+        const consumed = Math.min(tokens.totalTokens, key.tpm)
+        this.tokenHolds.set(request.requestId, { keyId: key.id, tokens: consumed, tpm: key.tpm })
+        undo.push(() => {
+          this.tokenHolds.delete(request.requestId)
+          this.rates.refund(`tpm:${key.id}`, consumed, this.options.now())
+        })
+      }
+
+      if (budgetScopes.length > 0 && tokens) {
+        const estimate = model
+          ? (priceUsage({
+              provider: request.provider.spec.id,
+              model,
+              usage: { inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+              at: new Date(now),
+              orgId: request.org.id,
+              overrides: this.options.priceOverrides(),
+            }).costMicros ?? 0)
+          : 0
+        const reserved = this.ledger.tryReserve(request.requestId, budgetScopes, estimate, now)
+        if (!reserved.ok) {
+          const period = this.ledger.status(reserved.scope, now)?.period
+          const who = reserved.scope.kind === 'key' ? 'this gateway key' : 'your organization'
+          const span = period === 'total' ? 'total budget' : `budget for this ${period}`
+          // Names the scope, never the figures: the caller may not be the one who sets budgets.
+          throw new GatewayError('budget_exceeded', `The ${span} of ${who} is exhausted.`)
+        }
+        undo.push(() => this.ledger.release(request.requestId, this.options.now()))
+      }
+
+      return {
+        headers,
+        rollback,
+        observer: {
+          onEnd: () => {
+            lease?.release()
+            // No meter, no settlement: free the reservation now rather than hold it forever.
+            if (!this.options.metering) {
+              this.ledger.release(request.requestId, this.options.now())
+              this.tokenHolds.delete(request.requestId)
+            }
+          },
+        },
+      }
+    } catch (error) {
+      rollback()
+      throw error
+    }
+  }
+
+  /** From the meter: actual cost replaces the reservation; actual tokens correct the TPM window. */
+  settled(settlements: readonly Settlement[]): void {
+    const now = this.options.now()
+    for (const s of settlements) {
+      const actual = s.costMicros ?? 0
+      if (!this.ledger.settle(s.requestId, actual, now) && actual > 0) {
+        const scopes: Scope[] = []
+        if (this.options.keys.keyById(s.keyId)?.row.budgetMicros != null) scopes.push({ kind: 'key', id: s.keyId })
+        if (this.options.keys.org(s.orgId)?.budgetMicros != null) scopes.push({ kind: 'org', id: s.orgId })
+        if (scopes.length > 0) this.ledger.settleUnreserved(s.requestId, scopes, actual, now)
+      }
+      const hold = this.tokenHolds.get(s.requestId)
+      if (hold) {
+        this.tokenHolds.delete(s.requestId)
+        this.rates.adjust(`tpm:${hold.keyId}`, s.inputTokens + s.outputTokens - hold.tokens, now, hold.tpm)
+      }
+      if (s.model && s.outputTokens > 0) this.typical.observe(s.keyId, s.model, s.outputTokens)
+      this.warnSoftThreshold({ kind: 'key', id: s.keyId }, now)
+      this.warnSoftThreshold({ kind: 'org', id: s.orgId }, now)
+    }
+  }
+
+  private warnSoftThreshold(scope: Scope, now: number): void {
+    const status = this.ledger.status(scope, now)
+    if (!status?.softThresholdReached) return
+    const mark = `${scope.kind}:${scope.id}:${status.periodStart}`
+    if (this.softWarned.has(mark)) return
+    this.softWarned.add(mark)
+    this.options.log.warn('budget soft threshold reached', { scope: `${scope.kind}:${scope.id}`, period: status.period })
+  }
+
+  /** Frees reservations whose settlement never came (a shed meter job): budget must not leak forever. */
+  sweep(maxAgeMs: number): number {
+    return this.ledger.releaseStale(this.options.now(), maxAgeMs)
+  }
+}
+
+/** Our own prefix: the provider's x-ratelimit-* headers pass through untouched. Reset = time until the window is full again. */
+function rateHeaders(kind: 'requests' | 'tokens', decision: RateDecision, now: number): Record<string, string> {
+  return {
+    [`${RESPONSE_HEADER}-limit-${kind}`]: String(decision.limit),
+    [`${RESPONSE_HEADER}-remaining-${kind}`]: String(Math.max(0, decision.remaining)),
+    [`${RESPONSE_HEADER}-reset-${kind}`]: seconds(decision.resetMs - now),
+  }
+}
+
+function rateLimited(kind: 'requests' | 'tokens', decision: RateDecision, headers: Record<string, string>): GatewayError {
+  const retryMs = Number.isFinite(decision.retryAfterMs) ? decision.retryAfterMs : 60_000
+  return new GatewayError('rate_limited', `Rate limit reached for this gateway key: ${decision.limit} ${kind} per minute.`, {
+    ...headers,
+    'retry-after': String(Math.max(1, Math.ceil(retryMs / 1000))),
+    'retry-after-ms': String(Math.ceil(retryMs)),
+  })
+}
