@@ -3,7 +3,7 @@ import { createClient } from '@libsql/client'
 import { localPathOf } from './db/client.ts'
 import type { FromWorker, MeterJob, ToWorker, WorkerInit } from './metering/meter-job.ts'
 import { loadPriceOverrides } from './metering/price-overrides.ts'
-import { buildUsageRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
+import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
 import { UsageWriter } from './metering/usage-writer.ts'
 import type { PriceOverride } from './pricing/types.ts'
 
@@ -103,23 +103,11 @@ async function handleJobs(jobs: MeterJob[]): Promise<void> {
     } catch (error) {
       // Never drop the request: store what is known with no usage and say why.
       log('error', 'usage extraction failed', { requestId: job.requestId, error: String(error) })
-      records.push(fallbackRecord(job, String(error)))
+      records.push(failedRecord(job, String(error)))
     }
   }
   writer!.add(records)
   send({ type: 'ack', jobs: jobs.length, bytes })
-}
-
-function fallbackRecord(job: MeterJob, error: string): UsageRecord {
-  return {
-    requestId: job.requestId, startedAt: job.startedAt, orgId: job.orgId, keyId: job.keyId, provider: job.provider, model: job.model,
-    endpoint: job.endpoint, method: job.method, status: job.status, streamed: job.streamed, inputTokens: 0, outputTokens: 0,
-    cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, images: null, videoSeconds: null, audioSeconds: null,
-    costMicros: job.status >= 200 && job.status < 300 ? null : 0,
-    costStatus: job.status >= 200 && job.status < 300 ? 'unpriced' : 'no_usage',
-    usageSource: 'none', priceSource: null, costDetail: `metering failed: ${error}`, endedBy: job.endedBy,
-    partial: job.endedBy !== 'complete', ttfbMs: job.ttfbMs, durationMs: job.durationMs, user: job.user, tags: job.tags, rawUsage: null,
-  }
 }
 
 self.addEventListener('message', (event: MessageEvent<ToWorker>) => {

@@ -1,4 +1,5 @@
 // Keeps a bounded copy of a response's bytes for the meter: all of it when small, head and tail when huge, none for media.
+import { concatBytes } from '../concat-bytes.ts'
 
 /** Bodies up to this size are kept whole. */
 const KEEP_WHOLE_BYTES = 4 * 1024 * 1024
@@ -35,7 +36,7 @@ export class ResponseRecorder {
     if (!this.truncated) {
       // Past the whole-body limit: keep the first HEAD_BYTES, roll the rest through a tail window.
       this.truncated = true
-      const whole = concat(this.head, this.headBytes)
+      const whole = concatBytes(this.head, this.headBytes)
       this.head = [whole.subarray(0, HEAD_BYTES)]
       this.headBytes = HEAD_BYTES
       this.tail = [whole.subarray(HEAD_BYTES)]
@@ -50,19 +51,9 @@ export class ResponseRecorder {
   take(): { body: ArrayBuffer | null; truncated: boolean } {
     if (!this.keep || this.total === 0) return { body: null, truncated: false }
     const parts = this.truncated ? [...this.head, ...this.tail] : this.head
-    const bytes = concat(parts, this.headBytes + this.tailBytes)
+    const bytes = concatBytes(parts, this.headBytes + this.tailBytes)
     this.head = []
     this.tail = []
     return { body: bytes.buffer as ArrayBuffer, truncated: this.truncated }
   }
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.byteLength
-  }
-  return out
 }

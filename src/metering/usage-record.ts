@@ -71,21 +71,22 @@ function extract(job: MeterJob): { extraction: Extraction; detail?: string } {
   return { extraction: extractUsage({ family: job.family, path: job.endpoint, contentType: job.contentType, body, truncated: job.truncated }) }
 }
 
-export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverride[], estimate: Estimator): UsageRecord {
-  const { extraction, detail: extractDetail } = extract(job)
-  const model = job.model ?? extraction.model ?? null
-  const partial = job.endedBy !== 'complete' || extraction.incomplete === true
-  let usage = extraction.usage
-  let usageSource: UsageRecord['usageSource'] = usage ? 'reported' : 'none'
+/** When extraction itself failed: keep the request, with no usage, and say why (a billable success stays unpriced). */
+export function failedRecord(job: MeterJob, error: string): UsageRecord {
   const succeeded = job.status >= 200 && job.status < 300
-  const free = isFreeEndpoint(job.method, job.endpoint)
-
-  if (!usage && !free && succeeded && job.streamed && job.requestBody && ESTIMABLE.has(job.family)) {
-    usage = estimate(new Uint8Array(job.requestBody), extraction.streamedText ?? '')
-    usageSource = 'estimated'
+  return {
+    ...jobFields(job, job.model, job.endedBy !== 'complete', null),
+    ...counts(emptyUsage()),
+    costMicros: succeeded ? null : 0,
+    costStatus: succeeded ? 'unpriced' : 'no_usage',
+    usageSource: 'none',
+    priceSource: null,
+    costDetail: `metering failed: ${error}`,
   }
+}
 
-  const base = {
+function jobFields(job: MeterJob, model: string | null, partial: boolean, rawUsage: string | null) {
+  return {
     requestId: job.requestId,
     startedAt: job.startedAt,
     orgId: job.orgId,
@@ -102,8 +103,26 @@ export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverrid
     durationMs: job.durationMs,
     user: job.user,
     tags: job.tags,
-    rawUsage: extraction.raw === undefined || extraction.raw === null ? null : JSON.stringify({ model: extraction.model ?? null, usage: extraction.raw }),
+    rawUsage,
   }
+}
+
+export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverride[], estimate: Estimator): UsageRecord {
+  const { extraction, detail: extractDetail } = extract(job)
+  const model = job.model ?? extraction.model ?? null
+  const partial = job.endedBy !== 'complete' || extraction.incomplete === true
+  let usage = extraction.usage
+  let usageSource: UsageRecord['usageSource'] = usage ? 'reported' : 'none'
+  const succeeded = job.status >= 200 && job.status < 300
+  const free = isFreeEndpoint(job.method, job.endpoint)
+
+  if (!usage && !free && succeeded && job.streamed && job.requestBody && ESTIMABLE.has(job.family)) {
+    usage = estimate(new Uint8Array(job.requestBody), extraction.streamedText ?? '')
+    usageSource = 'estimated'
+  }
+
+  const rawUsage = extraction.raw === undefined || extraction.raw === null ? null : JSON.stringify({ model: extraction.model ?? null, usage: extraction.raw })
+  const base = jobFields(job, model, partial, rawUsage)
 
   if (!usage) {
     // Errors, listings and token counts cost nothing upstream: a real $0. A billable success without usage is unknown, never $0.

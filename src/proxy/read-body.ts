@@ -1,4 +1,5 @@
 // Reads a request body once, as bytes, refusing it as soon as it exceeds the gateway's limit.
+import { concatBytes } from '../concat-bytes.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 
 export async function readBody(request: Request, limit: number): Promise<Uint8Array | undefined> {
@@ -20,14 +21,7 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     }
     chunks.push(value)
   }
-  if (chunks.length === 1) return chunks[0]
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
+  return chunks.length === 1 ? chunks[0] : concatBytes(chunks, size)
 }
 
 function tooLarge(limit: number): GatewayError {
