@@ -110,6 +110,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(options.now ? { now: options.now } : {}),
     stages,
     keepAlive: (request) => server?.timeout(request, 0),
+    onGatewayError: (code) => metrics.rejections.inc([code]),
   })
   const canonical = (name: string) => providers.get(name)?.spec.id
   const app = createApp({

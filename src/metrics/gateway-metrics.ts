@@ -21,7 +21,7 @@ export class GatewayMetrics {
   private readonly tokens = this.registry.add(new Counter('sociaro_tokens_total', 'Metered tokens by provider, model and direction.', ['provider', 'model', 'direction']))
   private readonly cost = this.registry.add(new Counter('sociaro_cost_micro_usd_total', 'Metered cost in micro-USD by provider and model (priced and estimated records).', ['provider', 'model']))
   private readonly records = this.registry.add(new Counter('sociaro_usage_records_total', 'Usage records written, by cost status.', ['cost_status']))
-  readonly rejections = this.registry.add(new Counter('sociaro_rejections_total', 'Requests the gateway refused, by reason.', ['reason']))
+  readonly rejections = this.registry.add(new Counter('sociaro_gateway_errors_total', 'Requests the gateway itself refused or failed, by error code (auth, limits, budgets, upstream).', ['code']))
 
   constructor(meterStats: () => MeterStats | undefined) {
     this.registry.add(new Gauge('sociaro_meter_queue_depth', 'Exchanges waiting for, or being processed by, the metering worker.', () => {

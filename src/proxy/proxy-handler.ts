@@ -62,6 +62,8 @@ export interface ProxyDeps {
   readonly stages?: readonly ProxyStage[]
   /** Lifts Bun's idle timeout for this request (streams may be quiet for minutes). */
   readonly keepAlive?: (request: Request) => void
+  /** Told about every request the gateway itself refused or failed, by error code. */
+  readonly onGatewayError?: (code: GatewayError['code']) => void
 }
 
 export function errorShapeFor(spec: ProviderSpec, path: string): ErrorShape {
@@ -86,6 +88,7 @@ export function createProxyHandler(deps: ProxyDeps) {
     const target = parseRequestTarget(request.url)
     const provider = target ? deps.providers.get(target.provider) : undefined
     if (!target || !provider) {
+      deps.onGatewayError?.('unknown_provider')
       const name = target?.provider ?? ''
       return errorResponse('openai', new GatewayError('unknown_provider', `Unknown provider "${name.slice(0, 64)}".`), requestId)
     }
@@ -138,6 +141,7 @@ export function createProxyHandler(deps: ProxyDeps) {
       return response
     } catch (error) {
       if (error instanceof GatewayError) {
+        deps.onGatewayError?.(error.code)
         if (error.status >= 500) deps.log.warn('upstream failure', { requestId, provider: spec.id, code: error.code, cause: String(error.cause ?? '') })
         return errorResponse(shape, error, requestId)
       }

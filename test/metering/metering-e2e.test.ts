@@ -230,7 +230,9 @@ describe('attribution, records and analytics', () => {
   })
 
   test('/metrics exposes traffic, latency, tokens, cost and the meter queue', async () => {
+    await (await fetch(`${gw.url}/openai/v1/models`)).arrayBuffer() // no key: a gateway-made 401
     const text = await (await fetch(`${gw.url}/metrics`)).text()
+    expect(text).toMatch(/sociaro_gateway_errors_total\{code="missing_key"\} [1-9]/)
     expect(text).toMatch(/sociaro_requests_total\{provider="openai",status="200",ended_by="complete"\} \d+/)
     expect(text).toContain('sociaro_gateway_overhead_seconds_bucket')
     expect(text).toContain('sociaro_time_to_first_byte_seconds_bucket')
