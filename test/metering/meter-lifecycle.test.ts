@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
+import { scriptedBody, sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeOpenAI, OPENAI_CHAT_SSE_EVENTS } from '../support/provider-fakes.ts'
 import { runCli, startServeProcess } from '../support/spawn-cli.ts'
 import { startTestGateway, UPSTREAM_SECRET } from '../support/test-gateway.ts'
@@ -11,7 +11,11 @@ import { queryRows, waitForUsageRow } from '../support/usage-rows.ts'
 
 let upstream: FakeUpstream
 beforeAll(() => {
-  upstream = startFakeUpstream(fakeOpenAI)
+  upstream = startFakeUpstream((request) => {
+    if (request.headers.get('x-test') !== 'slow-stream') return fakeOpenAI(request)
+    const steps = Array.from({ length: 10 }, (_, i) => ({ send: `data: {"choices":[{"index":0,"delta":{"content":"part${i} "}}]}\n\n`, wait: 150 }))
+    return new Response(scriptedBody([...steps, { send: 'data: [DONE]\n\n' }]), { headers: { 'content-type': 'text/event-stream' } })
+  })
 })
 afterAll(() => upstream.stop())
 
@@ -98,3 +102,44 @@ test('SIGTERM drains the meter: every request of a burst is in the database', as
     rmSync(dir, { recursive: true, force: true })
   }
 }, 60_000)
+
+test('SIGTERM during a stream: the stream finishes, then its usage is written before exit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sociaro-term-'))
+  const dbUrl = `file:${join(dir, 'term.db')}`
+  const env = {
+    SOCIARO_PORT: '0',
+    SOCIARO_DATABASE_URL: dbUrl,
+    SOCIARO_SECRET_KEY: 'term-test-secret-0123456789-abcdefghijklm',
+    SOCIARO_OPENAI_BASE_URL: upstream.url,
+    SOCIARO_OPENAI_API_KEY: UPSTREAM_SECRET,
+  }
+  await runCli(['orgs', 'create', 'term'], env)
+  const { key } = JSON.parse((await runCli(['keys', 'create', '--org', 'term', '--json'], env)).stdout) as { key: string }
+  const server = await startServeProcess(env)
+  try {
+    const response = await fetch(`${server.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-test': 'slow-stream' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'tell me a story' }], stream: true }),
+    })
+    const reader = response.body!.getReader()
+    await reader.read()
+    server.child.kill('SIGTERM') // mid-stream
+    let text = ''
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      text += new TextDecoder().decode(value)
+    }
+    expect(text).toContain('part9')
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true)
+    expect(await server.child.exited).toBe(0)
+    const rows = await queryRows(dbUrl, 'SELECT ended_by, cost_status, output_tokens FROM usage_events')
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({ ended_by: 'complete', cost_status: 'estimated' })
+    expect(Number(rows[0]!.output_tokens)).toBeGreaterThan(5)
+  } finally {
+    server.child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+}, 30_000)
