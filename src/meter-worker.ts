@@ -1,7 +1,7 @@
 // Metering worker entry (its own build entrypoint): turns finished exchanges into priced usage rows and writes them in batches.
 import { createClient } from '@libsql/client'
 import { localPathOf } from './db/client.ts'
-import type { FromWorker, MeterJob, ToWorker, WorkerInit } from './metering/meter-job.ts'
+import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
 import { loadPriceOverrides } from './metering/price-overrides.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
 import { UsageWriter } from './metering/usage-writer.ts'
@@ -36,7 +36,7 @@ async function init(config: WorkerInit): Promise<void> {
     flushIntervalMs: config.flushIntervalMs,
     flushRows: config.flushRows,
     maxPendingRows: 200_000,
-    onWritten: (records) => send({ type: 'settled', settlements: records.map(settlementOf) }),
+    onWritten: (records) => send({ type: 'settled', settlements: JSON.stringify(records.map(settlementOf)) }),
     onError: (message, fields) => log('error', message, fields),
   })
   const reload = () =>
@@ -87,17 +87,23 @@ function settlementOf(record: UsageRecord) {
   }
 }
 
-async function handleJobs(jobs: MeterJob[]): Promise<void> {
+function unpack(jobs: string, bytes: ArrayBuffer): MeterJob[] {
+  return (JSON.parse(jobs) as WireJob[]).map(({ bodyOffset, bodyLength, requestOffset, requestLength, ...facts }) => ({
+    ...facts,
+    body: bodyOffset < 0 ? null : new Uint8Array(bytes, bodyOffset, bodyLength),
+    requestBody: requestOffset < 0 ? null : new Uint8Array(bytes, requestOffset, requestLength),
+  }))
+}
+
+async function handleJobs(jobs: MeterJob[], bytes: number): Promise<void> {
   const estimate = await estimator!
   if (stallBeforeFirstBatch > 0) {
     // Test hook: block this thread outright, as a stuck worker would.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stallBeforeFirstBatch)
     stallBeforeFirstBatch = 0
   }
-  let bytes = 0
   const records: UsageRecord[] = []
   for (const job of jobs) {
-    bytes += (job.body?.byteLength ?? 0) + (job.requestBody?.byteLength ?? 0)
     try {
       records.push(buildUsageRecord(job, overrides, estimate))
     } catch (error) {
@@ -129,8 +135,9 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       )
       return
     case 'jobs': {
-      const jobs = message.jobs
-      processing = processing.then(() => handleJobs(jobs)).catch((error) => log('error', 'metering batch failed', { error: String(error) }))
+      const jobs = unpack(message.jobs, message.bytes)
+      const bytes = message.bytes.byteLength
+      processing = processing.then(() => handleJobs(jobs, bytes)).catch((error) => log('error', 'metering batch failed', { error: String(error) }))
       return
     }
     case 'drain':

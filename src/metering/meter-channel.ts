@@ -1,6 +1,6 @@
 // Main-thread side of metering: starts the worker, waits for its ready handshake, batches jobs to it, never blocks the proxy.
 import type { Logger } from '../log.ts'
-import type { FromWorker, MeterJob, Settlement, ToWorker, WorkerInit } from './meter-job.ts'
+import type { FromWorker, MeterFacts, Settlement, ToWorker, WireJob, WorkerInit } from './meter-job.ts'
 
 export interface MeterChannelOptions {
   readonly init: WorkerInit
@@ -12,6 +12,12 @@ export interface MeterChannelOptions {
   readonly maxOutstandingJobs?: number
   readonly maxOutstandingBytes?: number
   readonly onSettled?: (settlements: Settlement[]) => void
+}
+
+/** A job waiting on the proxy thread: its facts and references to its bytes, copied once at flush. */
+export interface PendingJob extends MeterFacts {
+  bodyParts: readonly Uint8Array[]
+  requestBody: Uint8Array | null
 }
 
 export interface MeterStats {
@@ -31,7 +37,7 @@ function workerUrl(): string {
 
 export class MeterChannel {
   private worker: Worker
-  private queue: MeterJob[] = []
+  private queue: PendingJob[] = []
   private queuedBytes = 0
   private timer: ReturnType<typeof setTimeout> | undefined
   private outstandingJobs = 0
@@ -89,7 +95,7 @@ export class MeterChannel {
         this.outstandingBytes -= message.bytes
         return
       case 'settled':
-        this.options.onSettled?.(message.settlements)
+        this.options.onSettled?.(JSON.parse(message.settlements) as Settlement[])
         return
       case 'stats':
         this.workerStats = { pendingRows: message.pendingRows, shedRows: message.shedRows, writeFailures: message.writeFailures }
@@ -108,8 +114,9 @@ export class MeterChannel {
   }
 
   /** Hot path: an array push and, at most, arming one timer. */
-  enqueue(job: MeterJob): void {
-    const bytes = (job.body?.byteLength ?? 0) + (job.requestBody?.byteLength ?? 0)
+  enqueue(job: PendingJob): void {
+    let bytes = job.requestBody?.byteLength ?? 0
+    for (const part of job.bodyParts) bytes += part.byteLength
     if (this.outstandingJobs + this.queue.length >= this.maxOutstandingJobs || this.outstandingBytes + this.queuedBytes + bytes > this.maxOutstandingBytes) {
       this.shed++
       if (this.shed === 1 || this.shed % 1000 === 0) this.options.log.error('metering queue full: usage records are being shed', { shed: this.shed })
@@ -126,16 +133,27 @@ export class MeterChannel {
     this.timer = undefined
     if (this.queue.length === 0) return
     const jobs = this.queue
-    const transfer: ArrayBuffer[] = []
-    for (const job of jobs) {
-      if (job.body) transfer.push(job.body)
-      if (job.requestBody) transfer.push(job.requestBody)
-    }
+    const bytes = new Uint8Array(this.queuedBytes)
+    let offset = 0
+    const wire: WireJob[] = jobs.map(({ bodyParts, requestBody, ...facts }) => {
+      const bodyOffset = bodyParts.length > 0 ? offset : -1
+      for (const part of bodyParts) {
+        bytes.set(part, offset)
+        offset += part.byteLength
+      }
+      const bodyLength = bodyOffset < 0 ? 0 : offset - bodyOffset
+      const requestOffset = requestBody ? offset : -1
+      if (requestBody) {
+        bytes.set(requestBody, offset)
+        offset += requestBody.byteLength
+      }
+      return { ...facts, bodyOffset, bodyLength, requestOffset, requestLength: requestBody?.byteLength ?? 0 }
+    })
     this.outstandingJobs += jobs.length
     this.outstandingBytes += this.queuedBytes
     this.queue = []
     this.queuedBytes = 0
-    this.post({ type: 'jobs', jobs }, transfer)
+    this.post({ type: 'jobs', jobs: JSON.stringify(wire), bytes: bytes.buffer }, [bytes.buffer])
   }
 
   reloadPrices(): void {

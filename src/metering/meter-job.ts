@@ -3,8 +3,8 @@ import type { UsageFamily } from './usage-types.ts'
 import type { EndedBy } from '../proxy/forward.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 
-/** One finished exchange, as the proxy saw it. Flat, so postMessage stays on its fast path. */
-export interface MeterJob {
+/** The facts of one finished exchange, as the proxy saw it (everything but its bytes). */
+export interface MeterFacts {
   requestId: string
   startedAt: number
   orgId: string
@@ -20,17 +20,29 @@ export interface MeterJob {
   streamed: boolean
   contentType: string
   contentEncoding: string
-  /** The response bytes as received (possibly compressed), or the retained head and tail of them. */
-  body: ArrayBuffer | null
   truncated: boolean
-  /** The request body, kept only when a stream may need token estimation. */
-  requestBody: ArrayBuffer | null
   ttfbMs: number | null
   durationMs: number
   endedBy: EndedBy
   user: string | null
   /** JSON array of strings. */
   tags: string | null
+}
+
+/** A finished exchange as the worker handles it. */
+export interface MeterJob extends MeterFacts {
+  /** The response bytes as received (possibly compressed), or the retained head and tail of them. */
+  body: Uint8Array | null
+  /** The request body, kept only when a stream may need token estimation. */
+  requestBody: Uint8Array | null
+}
+
+/** How a job travels: its facts plus where its bytes sit in the batch's single buffer (-1: none). */
+export interface WireJob extends MeterFacts {
+  bodyOffset: number
+  bodyLength: number
+  requestOffset: number
+  requestLength: number
 }
 
 export interface WorkerInit {
@@ -47,7 +59,11 @@ export interface WorkerInit {
 
 export type ToWorker =
   | { type: 'init'; init: WorkerInit }
-  | { type: 'jobs'; jobs: MeterJob[] }
+  /**
+   * A batch: `jobs` is a JSON array of WireJob and `bytes` holds every body back to back. One string and one
+   * transferred buffer keep postMessage cheap (no structured clone of nested objects).
+   */
+  | { type: 'jobs'; jobs: string; bytes: ArrayBuffer }
   | { type: 'drain' }
   | { type: 'reload-prices' }
 
@@ -67,7 +83,8 @@ export interface Settlement {
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'settled'; settlements: Settlement[] }
+  /** After a batch is written: the settlements as a JSON array of Settlement. */
+  | { type: 'settled'; settlements: string }
   | { type: 'ack'; jobs: number; bytes: number }
   | { type: 'stats'; pendingRows: number; shedRows: number; writeFailures: number }
   | { type: 'drained' }

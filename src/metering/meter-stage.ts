@@ -1,14 +1,14 @@
 // Proxy stage that records each admitted exchange for the meter: request facts, a bounded copy of the bytes, the outcome.
 import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/proxy-handler.ts'
 import { injectIncludeUsage, shouldInjectIncludeUsage, withoutUsageChunk } from './include-usage.ts'
-import type { MeterJob } from './meter-job.ts'
+import type { PendingJob } from './meter-channel.ts'
 import { isOpaqueMedia, ResponseRecorder } from './response-recorder.ts'
 
 const MAX_REQUEST_COPY = 1024 * 1024
 const MAX_TAGS = 20
 
 export interface MeterSink {
-  enqueue(job: MeterJob): void
+  enqueue(job: PendingJob): void
 }
 
 /** `x-sociaro-tags: team=search, env=prod` → ["team=search","env=prod"]; bounded, never the body. */
@@ -26,9 +26,9 @@ function isStreamRequest(request: AdmittedRequest): boolean {
   return request.facts.json?.stream === true || request.path.includes(':streamGenerateContent')
 }
 
-function copyOf(bytes: Uint8Array | undefined): ArrayBuffer | null {
+function headOf(bytes: Uint8Array | undefined): Uint8Array | null {
   if (!bytes) return null
-  return bytes.slice(0, MAX_REQUEST_COPY).buffer as ArrayBuffer
+  return bytes.byteLength > MAX_REQUEST_COPY ? bytes.subarray(0, MAX_REQUEST_COPY) : bytes
 }
 
 export function createMeterStage(sink: MeterSink): ProxyStage {
@@ -54,7 +54,7 @@ export function createMeterStage(sink: MeterSink): ProxyStage {
             recorder?.push(chunk)
           },
           onEnd(outcome) {
-            const { body, truncated } = recorder?.take() ?? { body: null, truncated: false }
+            const { parts, truncated } = recorder?.take() ?? { parts: [], truncated: false }
             const streamed = contentType.includes('text/event-stream') || request.path.includes(':streamGenerateContent')
             sink.enqueue({
               requestId: request.requestId,
@@ -70,9 +70,9 @@ export function createMeterStage(sink: MeterSink): ProxyStage {
               streamed,
               contentType,
               contentEncoding,
-              body,
+              bodyParts: parts,
               truncated,
-              requestBody: streamed || isStreamRequest(request) ? copyOf(requestBody) : null,
+              requestBody: streamed || isStreamRequest(request) ? headOf(requestBody) : null,
               ttfbMs: outcome.ttfbMs,
               durationMs: Math.max(0, outcome.endedAt - request.startedAt),
               endedBy: outcome.endedBy,

@@ -47,13 +47,12 @@ export class ResponseRecorder {
     while (this.tailBytes - (this.tail[0]?.byteLength ?? 0) >= TAIL_BYTES) this.tailBytes -= this.tail.shift()!.byteLength
   }
 
-  /** A fresh buffer the caller may transfer to the worker. */
-  take(): { body: ArrayBuffer | null; truncated: boolean } {
-    if (!this.keep || this.total === 0) return { body: null, truncated: false }
+  /** The retained chunks, in order; the channel copies them once into the batch it sends. */
+  take(): { parts: Uint8Array[]; truncated: boolean } {
+    if (!this.keep || this.total === 0) return { parts: [], truncated: false }
     const parts = this.truncated ? [...this.head, ...this.tail] : this.head
-    const bytes = concatBytes(parts, this.headBytes + this.tailBytes)
     this.head = []
     this.tail = []
-    return { body: bytes.buffer as ArrayBuffer, truncated: this.truncated }
+    return { parts, truncated: this.truncated }
   }
 }

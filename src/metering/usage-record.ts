@@ -60,7 +60,7 @@ function emptyUsage(): Usage {
 
 function extract(job: MeterJob): { extraction: Extraction; detail?: string } {
   if (!job.body) return { extraction: { usage: null } }
-  let body: Uint8Array = new Uint8Array(job.body)
+  let body: Uint8Array = job.body
   if (job.contentEncoding && job.contentEncoding !== 'identity') {
     try {
       body = decompressForMeter(body, job.contentEncoding)
@@ -117,7 +117,7 @@ export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverrid
   const free = isFreeEndpoint(job.method, job.endpoint)
 
   if (!usage && !free && succeeded && job.streamed && job.requestBody && ESTIMABLE.has(job.family)) {
-    usage = estimate(new Uint8Array(job.requestBody), extraction.streamedText ?? '')
+    usage = estimate(job.requestBody, extraction.streamedText ?? '')
     usageSource = 'estimated'
   }
 
