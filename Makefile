@@ -35,7 +35,7 @@ build: deps
 
 ## Throughput and latency of the gateway vs direct-to-upstream vs a bare Bun forwarder, measured in one run.
 bench: deps
-	bun bench/run.ts
+	bun test/bench/run.ts
 
 ## Regenerate SQL migrations in drizzle/ after editing src/db/schema.ts.
 db-generate: deps
