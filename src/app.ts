@@ -15,7 +15,17 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps) {
-  let app: AnyElysia = new Elysia({ name: 'sociaro' }).use(healthRoutes(deps.health))
+  let app: AnyElysia = new Elysia({ name: 'sociaro' })
+    .onError(({ code }) => {
+      // Anything no route matches (e.g. "/openai" with no path) still answers in JSON, in OpenAI's shape.
+      if (code === 'NOT_FOUND') {
+        return Response.json(
+          { error: { message: 'Not found. Provider routes look like /{provider}/{upstream path}, e.g. /openai/v1/chat/completions.', type: 'invalid_request_error', param: null, code: 'not_found' } },
+          { status: 404 },
+        )
+      }
+    })
+    .use(healthRoutes(deps.health))
   if (deps.admin.adminToken) {
     app = app.use(
       openapi({
