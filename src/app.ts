@@ -2,6 +2,7 @@
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 import { adminRoutes, type AdminDeps } from './admin/routes.ts'
+import { newId } from './auth/key-format.ts'
 import { healthRoutes, type HealthDeps } from './health.ts'
 
 // Elysia's generic parameters track every route; this app composes plugins dynamically, so it erases them.
@@ -21,7 +22,7 @@ export function createApp(deps: AppDeps) {
       if (code === 'NOT_FOUND') {
         return Response.json(
           { error: { message: 'Not found. Provider routes look like /{provider}/{upstream path}, e.g. /openai/v1/chat/completions.', type: 'invalid_request_error', param: null, code: 'not_found' } },
-          { status: 404 },
+          { status: 404, headers: { 'x-sociaro-request-id': newId('req'), 'x-should-retry': 'false' } },
         )
       }
     })
