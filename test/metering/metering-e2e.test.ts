@@ -90,7 +90,10 @@ describe('exact usage from responses', () => {
 
   test('Anthropic streaming: running totals are not summed', async () => {
     const client = new Anthropic({ apiKey: gw.key, baseURL: `${gw.url}/anthropic`, maxRetries: 0 })
-    const { response } = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }], stream: true }).withResponse()
+    const { data: stream, response } = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }], stream: true }).withResponse()
+    for await (const _event of stream) {
+      // read to the end, as a client would; an unread stream ends as a client abort
+    }
     const requestId = response.headers.get('x-sociaro-request-id')!
     const row = await waitForUsageRow(gw.dbUrl, requestId)
     // message_start says output 1, message_delta says 12 (a running total): 12, not 13.
