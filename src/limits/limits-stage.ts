@@ -159,16 +159,15 @@ export class Limits {
       }
 
       const model = request.facts.model ?? ''
-      const budgetScopes: Scope[] = []
-      if (key.budgetMicros !== null) budgetScopes.push({ kind: 'key', id: key.id })
-      if (request.org.budgetMicros !== null) budgetScopes.push({ kind: 'org', id: request.org.id })
+      const budgetScopes = budgetedScopes(key, request.org)
       const needsEstimate = key.tpm !== null || budgetScopes.length > 0
+      const typical = needsEstimate ? this.typical.typical(key.id, model) : 0
       const tokens = needsEstimate
         ? reservationTokens({
             inputTokensEstimate: Math.ceil((request.body?.byteLength ?? 0) / 4),
             maxTokensRequested: requestedMaxTokens(request.facts.json),
-            typicalOutputTokens: this.typical.typical(key.id, model),
-            capOutputTokens: this.typical.typical(key.id, model),
+            typicalOutputTokens: typical,
+            capOutputTokens: typical,
           })
         : undefined
 
@@ -232,9 +231,9 @@ export class Limits {
     for (const s of settlements) {
       const actual = s.costMicros ?? 0
       if (!this.ledger.settle(s.requestId, actual, now) && actual > 0) {
-        const scopes: Scope[] = []
-        if (this.options.keys.keyById(s.keyId)?.row.budgetMicros != null) scopes.push({ kind: 'key', id: s.keyId })
-        if (this.options.keys.org(s.orgId)?.budgetMicros != null) scopes.push({ kind: 'org', id: s.orgId })
+        const key = this.options.keys.keyById(s.keyId)?.row
+        const org = this.options.keys.org(s.orgId)
+        const scopes = key && org ? budgetedScopes(key, org) : []
         if (scopes.length > 0) this.ledger.settleUnreserved(s.requestId, scopes, actual, now)
       }
       const hold = this.tokenHolds.get(s.requestId)
@@ -261,6 +260,14 @@ export class Limits {
   sweep(maxAgeMs: number): number {
     return this.ledger.releaseStale(this.options.now(), maxAgeMs)
   }
+}
+
+/** The budgets a request of this key falls under. */
+function budgetedScopes(key: ApiKeyRow, org: OrgRow): Scope[] {
+  const scopes: Scope[] = []
+  if (key.budgetMicros !== null) scopes.push({ kind: 'key', id: key.id })
+  if (org.budgetMicros !== null) scopes.push({ kind: 'org', id: org.id })
+  return scopes
 }
 
 /** Our own prefix: the provider's x-ratelimit-* headers pass through untouched. Reset = time until the window is full again. */

@@ -54,6 +54,12 @@ class AbortCause extends Error {
   }
 }
 
+/** Who ended an exchange early, read from our abort reason (no reason of ours: the upstream failed). */
+function endedByOf(reason: unknown): EndedBy {
+  if (!(reason instanceof AbortCause)) return 'upstream_error'
+  return reason.kind === 'client' ? 'client_abort' : 'timeout'
+}
+
 export async function forward(request: ForwardRequest): Promise<Response> {
   const now = request.now ?? Date.now
   const controller = new AbortController()
@@ -66,6 +72,14 @@ export async function forward(request: ForwardRequest): Promise<Response> {
     clearTimeout(watchdog)
     request.clientSignal.removeEventListener('abort', onClientAbort)
     request.observer?.onEnd({ endedBy, status, ttfbMs, endedAt: now() })
+  }
+  /** Before any body byte reached the client: a gone client gets nothing, otherwise a provider-shaped gateway error. */
+  const fail = (error: unknown, timeoutMessage: string, unreachableMessage: string): Response => {
+    const endedBy = endedByOf(controller.signal.reason)
+    end(endedBy)
+    if (endedBy === 'client_abort') return new Response(null, { status: 499 })
+    if (endedBy === 'timeout') throw new GatewayError('upstream_timeout', timeoutMessage, {}, { cause: error })
+    throw new GatewayError('upstream_unreachable', unreachableMessage, {}, { cause: error })
   }
   const onClientAbort = () => controller.abort(new AbortCause('client'))
   if (request.clientSignal.aborted) onClientAbort()
@@ -96,17 +110,7 @@ export async function forward(request: ForwardRequest): Promise<Response> {
       timeout: false,
     } as RequestInit)
   } catch (error) {
-    const cause = controller.signal.reason
-    if (cause instanceof AbortCause && cause.kind === 'client') {
-      end('client_abort')
-      return new Response(null, { status: 499 })
-    }
-    if (cause instanceof AbortCause) {
-      end('timeout')
-      throw new GatewayError('upstream_timeout', 'The upstream provider did not respond in time.', {}, { cause: error })
-    }
-    end('upstream_error')
-    throw new GatewayError('upstream_unreachable', 'The upstream provider could not be reached.', {}, { cause: error })
+    return fail(error, 'The upstream provider did not respond in time.', 'The upstream provider could not be reached.')
   }
 
   status = upstream.status
@@ -128,13 +132,7 @@ export async function forward(request: ForwardRequest): Promise<Response> {
       end('complete')
       return new Response(bytes, { status: upstream.status, statusText: upstream.statusText, headers })
     } catch (error) {
-      const cause = controller.signal.reason
-      end(cause instanceof AbortCause ? (cause.kind === 'client' ? 'client_abort' : 'timeout') : 'upstream_error')
-      if (cause instanceof AbortCause && cause.kind === 'client') return new Response(null, { status: 499 })
-      if (cause instanceof AbortCause && cause.kind === 'timeout') {
-        throw new GatewayError('upstream_timeout', 'The upstream provider stopped sending its response.', {}, { cause: error })
-      }
-      throw new GatewayError('upstream_unreachable', 'The upstream connection failed while reading the response.', {}, { cause: error })
+      return fail(error, 'The upstream provider stopped sending its response.', 'The upstream connection failed while reading the response.')
     }
   }
   const reader = source.getReader()
@@ -155,8 +153,7 @@ export async function forward(request: ForwardRequest): Promise<Response> {
           request.observer?.onChunk?.(value)
           sink.enqueue(value)
         } catch (error) {
-          const cause = controller.signal.reason
-          end(cause instanceof AbortCause ? (cause.kind === 'client' ? 'client_abort' : 'timeout') : 'upstream_error')
+          end(endedByOf(controller.signal.reason))
           sink.error(error)
         }
       },
