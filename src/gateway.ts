@@ -58,14 +58,16 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
   const clock = options.now ?? Date.now
   let priceOverrides: readonly PriceOverride[] = config.priceOverrides
+  // Loaded here only; the metering worker receives every update, so reservations and charges use the same prices.
+  let meter: MeterChannel | undefined
   const reloadPrices = async () => {
     priceOverrides = [...(await loadPriceOverrides(database.client)), ...config.priceOverrides]
+    meter?.setPriceOverrides(priceOverrides)
   }
   await reloadPrices()
   const limits = new Limits({ keys, log, now: clock, spendSince: spendSince(database.client), metering: config.metering, priceOverrides: () => priceOverrides })
   await limits.load()
 
-  let meter: MeterChannel | undefined
   const metrics = new GatewayMetrics(() => meter?.stats())
   if (config.metering) {
     meter = await MeterChannel.start({
@@ -75,7 +77,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         flushIntervalMs: config.meterFlushMs,
         flushRows: config.meterFlushRows,
         retentionDays: config.usageRetentionDays,
-        configOverrides: [...config.priceOverrides],
+        overrides: [...priceOverrides],
         ...(options.meterStallMs ? { stallFirstBatchMs: options.meterStallMs } : {}),
       },
       log,
@@ -128,10 +130,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           db: database.db,
           client: database.client,
           canonicalProvider: canonical,
-          pricesChanged: () => {
-            meter?.reloadPrices()
-            void reloadPrices()
-          },
+          pricesChanged: () => reloadPrices().catch((error) => log.warn('price override reload failed', { error: String(error) })),
+          priceOverrides: () => priceOverrides,
         }),
       ],
     },

@@ -62,8 +62,19 @@ async function withDatabase(config: Config, run: (ctx: CliContext) => Promise<vo
     const providers = indexProviders(config.providers)
     let cipher: ReturnType<typeof createCredentialCipher> | undefined
     const getCipher = () => (cipher ??= createCredentialCipher(resolveSecretKey(config).secretKey))
-    const ops = createOperations(database.db, getCipher, new Set(providers.keys()), (name) => providers.get(name)?.spec.id)
-    await run({ db: database.db, client: database.client, ops, providers: config.providers, cipher: getCipher, out: (text) => console.log(text), readStdin })
+    const canonicalProvider = (name: string) => providers.get(name)?.spec.id
+    const ops = createOperations(database.db, getCipher, new Set(providers.keys()), canonicalProvider)
+    await run({
+      db: database.db,
+      client: database.client,
+      ops,
+      providers: config.providers,
+      canonicalProvider,
+      configPriceOverrides: config.priceOverrides,
+      cipher: getCipher,
+      out: (text) => console.log(text),
+      readStdin,
+    })
   } finally {
     database.close()
   }

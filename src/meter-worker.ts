@@ -1,8 +1,6 @@
 // Metering worker entry (its own build entrypoint): turns finished exchanges into priced usage rows and writes them in batches.
-import { createClient } from '@libsql/client'
-import { localPathOf } from './db/client.ts'
+import { openDatabase } from './db/client.ts'
 import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
-import { loadPriceOverrides } from './metering/price-overrides.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
 import { UsageWriter } from './metering/usage-writer.ts'
 import type { PriceOverride } from './pricing/types.ts'
@@ -22,15 +20,7 @@ let estimator: Promise<Estimator> | undefined
 let processing: Promise<void> = Promise.resolve()
 
 async function init(config: WorkerInit): Promise<void> {
-  const localPath = localPathOf(config.databaseUrl)
-  const client = createClient({
-    url: localPath ? `file:${localPath}` : config.databaseUrl,
-    ...(config.databaseAuthToken ? { authToken: config.databaseAuthToken } : {}),
-  })
-  if (localPath) {
-    await client.execute('PRAGMA busy_timeout = 5000')
-    await client.execute('PRAGMA synchronous = NORMAL')
-  }
+  const { client } = await openDatabase(config.databaseUrl, config.databaseAuthToken)
   stallBeforeFirstBatch = config.stallFirstBatchMs ?? 0
   writer = new UsageWriter(client, {
     flushIntervalMs: config.flushIntervalMs,
@@ -39,17 +29,7 @@ async function init(config: WorkerInit): Promise<void> {
     onWritten: (records) => send({ type: 'settled', settlements: JSON.stringify(records.map(settlementOf)) }),
     onError: (message, fields) => log('error', message, fields),
   })
-  const reload = () =>
-    loadPriceOverrides(client).then(
-      (loaded) => (overrides = [...loaded, ...config.configOverrides]),
-      (error) => log('warn', 'price overrides not reloaded', { error: String(error) }),
-    )
-  overrides = [...config.configOverrides]
-  await reload()
-  setInterval(reload, 10_000)
-  self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
-    if (event.data.type === 'reload-prices') void reload()
-  })
+  overrides = config.overrides
   if (config.retentionDays > 0) {
     const prune = () =>
       client
@@ -133,6 +113,9 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
         },
         (error) => log('error', 'metering worker failed to start', { error: String(error) }),
       )
+      return
+    case 'prices':
+      overrides = message.overrides
       return
     case 'jobs': {
       const jobs = unpack(message.jobs, message.bytes)

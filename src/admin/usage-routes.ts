@@ -5,7 +5,7 @@ import { reprice } from '../analytics/reprice.ts'
 import { GROUPS, queryRequests, queryUsage, type GroupBy, type UsageFilter } from '../analytics/usage-query.ts'
 import type { Db } from '../db/client.ts'
 import { priceFieldsFromInput, priceInputFromFields } from '../pricing/override-input.ts'
-import type { PriceFields } from '../pricing/types.ts'
+import type { PriceFields, PriceOverride } from '../pricing/types.ts'
 import { requireOrg, StoreError } from '../store/orgs.ts'
 import { createPriceOverride, deletePriceOverride, listPriceOverrides } from '../store/price-overrides.ts'
 import { parseIsoDate } from './inputs.ts'
@@ -14,8 +14,10 @@ export interface UsageRouteDeps {
   readonly db: Db
   readonly client: Client
   readonly canonicalProvider: (name: string) => string | undefined
-  /** Tells the metering worker that prices changed. */
+  /** Reloads the overrides in force (and hands them to the metering worker). */
   readonly pricesChanged: () => void
+  /** Every override in force: database and config file. */
+  readonly priceOverrides: () => readonly PriceOverride[]
 }
 
 const filterQuery = {
@@ -131,7 +133,7 @@ export function usageRoutes(deps: UsageRouteDeps) {
         const from = parseIsoDate(body.from, 'from')
         const to = parseIsoDate(body.to, 'to')
         const orgId = body.org ? (await requireOrg(deps.db, body.org)).id : undefined
-        return reprice(deps.client, { from, to, ...(orgId ? { orgId } : {}) })
+        return reprice(deps.client, { from, to, ...(orgId ? { orgId } : {}) }, deps.priceOverrides())
       },
       { body: t.Object({ from: t.String(), to: t.String(), org: t.Optional(t.String()) }), detail: { summary: 'Recompute stored costs over a time range with current prices', tags: ['prices'] } },
     )

@@ -1,11 +1,11 @@
 // Recomputes stored costs over a time range with the prices in force now, keeping rows and rollups consistent.
 import type { Client, InStatement } from '@libsql/client'
-import { loadPriceOverrides } from '../metering/price-overrides.ts'
 import { rollupDeltas } from '../metering/rollups.ts'
 import type { CostStatus, UsageRecord } from '../metering/usage-record.ts'
 import { rollupStatement } from '../metering/usage-writer.ts'
 import type { Usage } from '../metering/usage-types.ts'
 import { priceUsage } from '../pricing/price-usage.ts'
+import type { PriceOverride } from '../pricing/types.ts'
 
 export interface RepriceResult {
   examined: number
@@ -45,9 +45,11 @@ function recordOf(row: Record<string, unknown>, costMicros: number | null, costS
   } as UsageRecord
 }
 
-/** Rows with tokens are repriced from their stored counts (the raw provider usage stays for audit). */
-export async function reprice(client: Client, range: { from: number; to: number; orgId?: string }): Promise<RepriceResult> {
-  const overrides = await loadPriceOverrides(client)
+/**
+ * Rows with tokens are repriced from their stored counts (the raw provider usage stays for audit), with
+ * `overrides` being every override in force, database and config file alike, as the meter prices with.
+ */
+export async function reprice(client: Client, range: { from: number; to: number; orgId?: string }, overrides: readonly PriceOverride[]): Promise<RepriceResult> {
   const result: RepriceResult = { examined: 0, changed: 0, stillUnpriced: 0 }
   let cursor: { startedAt: number; requestId: string } | undefined
   for (;;) {

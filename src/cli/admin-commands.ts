@@ -5,6 +5,7 @@ import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import { listStoredCredentials } from '../store/credentials.ts'
 import type { Db } from '../db/client.ts'
 import type { Client } from '@libsql/client'
+import type { PriceOverride } from '../pricing/types.ts'
 import { budgetSnapshot } from './budget-column.ts'
 import { intFlag, parse, UsageError } from './args.ts'
 import { HELP } from './help.ts'
@@ -14,6 +15,10 @@ export interface CliContext {
   readonly client: Client
   readonly ops: Operations
   readonly providers: readonly ResolvedProvider[]
+  /** Provider id for an id or alias (undefined: unknown). */
+  readonly canonicalProvider: (name: string) => string | undefined
+  /** Overrides from the config file (database ones are read where needed). */
+  readonly configPriceOverrides: readonly PriceOverride[]
   readonly cipher: () => CredentialCipher
   readonly out: (text: string) => void
   readonly readStdin: () => Promise<string>

@@ -3,6 +3,7 @@ import { reprice } from '../analytics/reprice.ts'
 import { GROUPS, queryUsage, type GroupBy } from '../analytics/usage-query.ts'
 import { resolveFilter } from '../admin/usage-routes.ts'
 import { parseIsoDate } from '../admin/inputs.ts'
+import { loadPriceOverrides } from '../metering/price-overrides.ts'
 import { requireOrg } from '../store/orgs.ts'
 import type { CliContext } from './admin-commands.ts'
 import { parse, UsageError } from './args.ts'
@@ -24,9 +25,8 @@ export async function usageCommand(ctx: CliContext, argv: string[]): Promise<voi
   if (values.help) return ctx.out(HELP.usage!)
   const groupBy = (values['group-by'] ?? 'model') as GroupBy
   if (!GROUPS.includes(groupBy)) throw new UsageError(`--group-by must be one of ${GROUPS.join(', ')}`)
-  const canonical = (name: string) => ctx.providers.find((p) => p.spec.id === name || p.spec.aliases?.includes(name))?.spec.id
   const { org, key, provider, model, from, to } = values
-  const filter = await resolveFilter(ctx.db, canonical, { org, key, provider, model, from, to })
+  const filter = await resolveFilter(ctx.db, ctx.canonicalProvider, { org, key, provider, model, from, to })
   const { data, totals } = await queryUsage(ctx.client, filter, groupBy)
   if (values.json) return ctx.out(JSON.stringify({ group_by: groupBy, data, totals }))
   const rows = [...data, totals].map((row) => [
@@ -59,6 +59,8 @@ export async function repriceCommand(ctx: CliContext, argv: string[]): Promise<v
   if (values.help) return ctx.out(HELP.reprice!)
   if (!values.from || !values.to) throw new UsageError('reprice needs --from ISO and --to ISO')
   const orgId = values.org ? (await requireOrg(ctx.db, values.org)).id : undefined
-  const result = await reprice(ctx.client, { from: parseIsoDate(values.from, '--from'), to: parseIsoDate(values.to, '--to'), ...(orgId ? { orgId } : {}) })
+  const overrides = [...(await loadPriceOverrides(ctx.client)), ...ctx.configPriceOverrides]
+  const range = { from: parseIsoDate(values.from, '--from'), to: parseIsoDate(values.to, '--to'), ...(orgId ? { orgId } : {}) }
+  const result = await reprice(ctx.client, range, overrides)
   ctx.out(values.json ? JSON.stringify(result) : `examined ${result.examined} request(s), changed ${result.changed}, still unpriced ${result.stillUnpriced}`)
 }

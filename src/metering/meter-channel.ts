@@ -1,5 +1,6 @@
 // Main-thread side of metering: starts the worker, waits for its ready handshake, batches jobs to it, never blocks the proxy.
 import type { Logger } from '../log.ts'
+import type { PriceOverride } from '../pricing/types.ts'
 import type { FromWorker, MeterFacts, Settlement, ToWorker, WireJob, WorkerInit } from './meter-job.ts'
 
 export interface MeterChannelOptions {
@@ -156,8 +157,9 @@ export class MeterChannel {
     this.post({ type: 'jobs', jobs: JSON.stringify(wire), bytes: bytes.buffer }, [bytes.buffer])
   }
 
-  reloadPrices(): void {
-    this.post({ type: 'reload-prices' })
+  /** The worker prices with exactly the overrides the proxy thread reserves budgets with. */
+  setPriceOverrides(overrides: readonly PriceOverride[]): void {
+    this.post({ type: 'prices', overrides: [...overrides] })
   }
 
   stats(): MeterStats {

@@ -51,8 +51,8 @@ export interface WorkerInit {
   flushIntervalMs: number
   flushRows: number
   retentionDays: number
-  /** Global overrides from the config file; database overrides are loaded by the worker itself. */
-  configOverrides: PriceOverride[]
+  /** Every price override in force (database and config file); the proxy thread loads them and sends updates. */
+  overrides: PriceOverride[]
   /** Test hook: the worker blocks this long before handling its first batch. */
   stallFirstBatchMs?: number
 }
@@ -65,7 +65,7 @@ export type ToWorker =
    */
   | { type: 'jobs'; jobs: string; bytes: ArrayBuffer }
   | { type: 'drain' }
-  | { type: 'reload-prices' }
+  | { type: 'prices'; overrides: PriceOverride[] }
 
 /** What the worker reports for each written record (budgets settle from these). */
 export interface Settlement {

@@ -75,6 +75,12 @@ describe('a config file adds an OpenAI-compatible provider and a price', () => {
     const row = await waitForUsageRow(gw.dbUrl, response.headers.get('x-sociaro-request-id')!)
     // 1000 × $0.5/M + 500 × $2/M = 500 + 1000 micro-USD.
     expect(row).toMatchObject({ provider: 'acme-llm', cost_status: 'priced', cost_micros: 1500, price_source: 'override' })
+
+    // Repricing uses the same overrides as the meter, config-file ones included: nothing changes.
+    const range = { from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() }
+    const repriced = (await (await gw.admin('POST', '/reprice', range)).json()) as { examined: number; changed: number }
+    expect(repriced).toMatchObject({ examined: 1, changed: 0 })
+    expect(await waitForUsageRow(gw.dbUrl, response.headers.get('x-sociaro-request-id')!)).toMatchObject({ cost_micros: 1500, cost_status: 'priced' })
   })
 
   test('JSON config files work too', () => {
