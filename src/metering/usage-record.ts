@@ -51,9 +51,6 @@ export function isFreeEndpoint(method: string, path: string): boolean {
   return method === 'DELETE'
 }
 
-/** Stream families whose text the tokenizer can count when the provider sent no usage. */
-const ESTIMABLE = new Set(['openai', 'byteplus', 'dashscope', 'gemini', 'mulerouter', 'anthropic'])
-
 function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }
 }
@@ -116,7 +113,7 @@ export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverrid
   const succeeded = job.status >= 200 && job.status < 300
   const free = isFreeEndpoint(job.method, job.endpoint)
 
-  if (!usage && !free && succeeded && job.streamed && job.requestBody && ESTIMABLE.has(job.family)) {
+  if (!usage && !free && succeeded && job.streamed && job.requestBody) {
     usage = estimate(job.requestBody, extraction.streamedText ?? '')
     usageSource = 'estimated'
   }
