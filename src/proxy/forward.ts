@@ -33,6 +33,11 @@ export interface ForwardRequest {
   readonly now?: () => number
 }
 
+/** Bun's reader extension; bun-types puts it on the global reader type, which Response.body's type does not reach. */
+type ManyReader = ReadableStreamDefaultReader<Uint8Array> & {
+  readMany(): Promise<Bun.ReadableStreamDefaultReadManyResult<Uint8Array>> | Bun.ReadableStreamDefaultReadManyResult<Uint8Array>
+}
+
 const NO_BODY_STATUS = new Set([101, 204, 205, 304])
 
 /**
@@ -135,23 +140,27 @@ export async function forward(request: ForwardRequest): Promise<Response> {
       return fail(error, 'The upstream provider stopped sending its response.', 'The upstream connection failed while reading the response.')
     }
   }
-  const reader = source.getReader()
+  const reader = source.getReader() as ManyReader
   const body = new ReadableStream<Uint8Array>(
     {
+      // readMany takes every chunk already received in one step: a burst of SSE events costs one hop, not one each.
       async pull(sink) {
         try {
-          const { done, value } = await reader.read()
+          const { done, value } = await reader.readMany()
+          if (value.length > 0) {
+            const at = now()
+            if (ttfbMs === null) ttfbMs = at - request.startedAt
+            deadline = at + request.idleTimeoutMs
+            for (const chunk of value) {
+              request.observer?.onChunk?.(chunk)
+              sink.enqueue(chunk)
+            }
+          }
           if (done) {
             if (ttfbMs === null) ttfbMs = now() - request.startedAt
             end('complete')
             sink.close()
-            return
           }
-          const at = now()
-          if (ttfbMs === null) ttfbMs = at - request.startedAt
-          deadline = at + request.idleTimeoutMs
-          request.observer?.onChunk?.(value)
-          sink.enqueue(value)
         } catch (error) {
           end(endedByOf(controller.signal.reason))
           sink.error(error)
