@@ -315,3 +315,46 @@ describe('estimateUsage', () => {
     expect(estimateUsage(enc.encode('null'), '').inputTokens).toBe(0)
   })
 })
+
+describe('OpenAI chat streams: the usage chunk found from the end agrees with the full walk', () => {
+  const sse = (...events: unknown[]) => new TextEncoder().encode(events.map((e) => `data: ${typeof e === 'string' ? e : JSON.stringify(e)}\n\n`).join(''))
+  const delta = (content: string) => ({ object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content } }], usage: null })
+  const usageChunk = (prompt: number, completion: number, model?: string) => ({
+    object: 'chat.completion.chunk',
+    ...(model ? { model } : {}),
+    choices: [],
+    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+  })
+  const run = (body: Uint8Array) => extractUsage({ family: 'openai', path: '/v1/chat/completions', contentType: 'text/event-stream', body })
+
+  test('usage-looking text inside the generated content does not fool it', () => {
+    const body = sse(delta('{"usage":{"prompt_tokens":999}} and "usage": {"x":1}'), delta(' done'), usageChunk(7, 3, 'gpt-4o-mini'), '[DONE]')
+    const x = run(body)
+    expect(x.usage).toMatchObject({ inputTokens: 7, outputTokens: 3 })
+    expect(x.model).toBe('gpt-4o-mini')
+    expect(x.streamedText).toBe('{"usage":{"prompt_tokens":999}} and "usage": {"x":1} done')
+    expect(x.incomplete).toBe(false)
+  })
+
+  test('the last usage wins, as in the full walk, and a spaced "usage": { is found too', () => {
+    const spaced = new TextEncoder().encode(
+      `data: ${JSON.stringify(usageChunk(1, 1, 'm'))}\n\ndata: {"object":"chat.completion.chunk","model":"m","choices":[],"usage": {"prompt_tokens":5,"completion_tokens":6}}\n\ndata: [DONE]\n\n`,
+    )
+    expect(run(spaced).usage).toMatchObject({ inputTokens: 5, outputTokens: 6 })
+  })
+
+  test('a usage chunk without a model, or split over two data lines, falls back to the full walk', () => {
+    const noModel = run(sse(delta('Hi'), usageChunk(4, 2), '[DONE]'))
+    expect(noModel.usage).toMatchObject({ inputTokens: 4, outputTokens: 2 })
+    expect(noModel.model).toBe('gpt-4o-mini')
+    const chunk = JSON.stringify(usageChunk(8, 9, 'm'))
+    const cut = chunk.indexOf(',"usage"') + 1 // the joining newline lands between members: still valid JSON
+    const split = new TextEncoder().encode(`data: ${JSON.stringify(delta('x'))}\n\ndata: ${chunk.slice(0, cut)}\ndata: ${chunk.slice(cut)}\n\ndata: [DONE]\n\n`)
+    expect(run(split).usage).toMatchObject({ inputTokens: 8, outputTokens: 9 })
+  })
+
+  test('a Groq usage under x_groq is not mistaken for top-level usage', () => {
+    const groq = sse(delta('Hi'), { object: 'chat.completion.chunk', model: 'llama', choices: [], x_groq: { usage: { prompt_tokens: 11, completion_tokens: 12 } } }, '[DONE]')
+    expect(run(groq).usage).toMatchObject({ inputTokens: 11, outputTokens: 12 })
+  })
+})

@@ -5,7 +5,7 @@ import { dig, has, makeUsage, num, rec, str, type Rec } from './fields.ts'
 
 export function extractOpenAI(input: ExtractInput): Extraction {
   const text = bodyText(input.body)
-  if (isStreamBody(input.contentType, text)) return fromStream(input.body)
+  if (isStreamBody(input.contentType, text)) return fromUsageChunk(text, input.body) ?? fromStream(input.body)
   return fromJson(text, input.truncated === true)
 }
 
@@ -89,6 +89,31 @@ function fromJson(text: string, truncated: boolean): Extraction {
 
 function withModel(extraction: Extraction, model: string | undefined): Extraction {
   if (model !== undefined) extraction.model = model
+  return extraction
+}
+
+/**
+ * Chat streams report usage in one late chunk (include_usage, and every compatible provider that reports it), so
+ * finding that chunk from the end parses one event instead of every delta. The rest of the walk only builds the
+ * text for token estimation, which a stream with usage never needs: it runs only if that text is read. Anything
+ * else (no top-level usage object, Responses/image/transcript events, an event split over several `data:` lines, a
+ * chunk without a model) returns undefined and takes the full walk, which gives the same answer.
+ */
+function fromUsageChunk(text: string, body: Uint8Array): Extraction | undefined {
+  if (text.includes('event:')) return undefined
+  const at = Math.max(text.lastIndexOf('"usage":{'), text.lastIndexOf('"usage": {'))
+  if (at < 0) return undefined
+  const lineStart = text.lastIndexOf('\n', at) + 1
+  const newline = text.indexOf('\n', at)
+  const line = text.slice(lineStart, newline < 0 ? text.length : newline)
+  if (!line.startsWith('data:')) return undefined
+  const chunk = rec(parseJson(line.slice(5)))
+  const raw = rec(chunk?.usage)
+  const model = str(chunk?.model)
+  if (chunk === undefined || raw === undefined || model === undefined || chunk.type !== undefined) return undefined
+  let streamedText: string | undefined
+  const extraction: Extraction = { usage: openaiUsage(raw), raw, incomplete: false, model }
+  Object.defineProperty(extraction, 'streamedText', { enumerable: true, get: () => (streamedText ??= fromStream(body).streamedText ?? '') })
   return extraction
 }
 
