@@ -1,5 +1,6 @@
 // Adapter over @pydantic/genai-prices: our provider ids and Usage in, integer micro-USD (or null) out.
-import { calcPrice, findProvider, type PriceCalculation, type Usage as GenaiUsage } from '@pydantic/genai-prices'
+import { findProvider, type PriceCalculation, type Usage as GenaiUsage } from '@pydantic/genai-prices'
+import { calcPriceRemembering } from './genai-match-cache.ts'
 import type { Usage } from '../metering/usage-types.ts'
 
 /** Our provider id → genai-prices provider id. Ids genai-prices already knows (e.g. `cohere`) pass through. */
@@ -101,13 +102,13 @@ export function priceWithGenaiPrices(provider: string, model: string, usage: Usa
   const notes: string[] = []
   let calc: PriceCalculation | null
   try {
-    calc = calcPrice(toGenaiUsage(usage), model, { providerId, timestamp: at })
+    calc = calcPriceRemembering(toGenaiUsage(usage), model, providerId, at)
   } catch (first) {
     if (!hasModalities(usage)) return { error: (first as Error).message }
     // The package demands join counts (e.g. cached *audio* tokens) when two overlapping breakdowns are both
     // reported; we do not have them, so fall back to pricing the modality split at the text rates.
     try {
-      calc = calcPrice(toGenaiUsage(usage, false), model, { providerId, timestamp: at })
+      calc = calcPriceRemembering(toGenaiUsage(usage, false), model, providerId, at)
       notes.push(`modality breakdown dropped (${(first as Error).message}); priced at text rates`)
     } catch (second) {
       return { error: (second as Error).message }

@@ -25,6 +25,11 @@ beforeAll(async () => {
     if (test === 'unknown-model') {
       return Response.json({ id: 'x', object: 'chat.completion', model: 'my-private-model', choices: [], usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } })
     }
+    if (test === 'big-json') {
+      // 3 MiB, read whole (under the 4 MiB limit) and kept whole for the meter.
+      const padding = 'x'.repeat(3 * 1024 * 1024)
+      return Response.json({ id: 'big', object: 'chat.completion', model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, message: { role: 'assistant', content: padding } }], usage: { prompt_tokens: 21, completion_tokens: 34, total_tokens: 55 } })
+    }
     if (test === 'upstream-400') return Response.json({ error: { message: 'bad', type: 'invalid_request_error', param: null, code: null } }, { status: 400 })
     if (test === 'gzip-stream') {
       return new Response(gzipSync(enc(OPENAI_CHAT_SSE_EVENTS.join(''))), { headers: { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' } })
@@ -71,6 +76,13 @@ describe('exact usage from responses', () => {
     expect(row.cost_micros).toBe(expectedCost('gpt-4o-mini-2024-07-18', 'openai', { inputTokens: 12, outputTokens: 9 }))
     expect(Number(row.cost_micros)).toBeGreaterThan(0)
     expect(JSON.parse(String(row.raw_usage)).usage.prompt_tokens).toBe(12)
+  })
+
+  test('a 3 MiB response is metered from its end, in the same batch flow as a small one', async () => {
+    const [big, small] = await Promise.all([chat({}, { 'x-test': 'big-json' }), chat({})])
+    expect(big.bytes.byteLength).toBeGreaterThan(3 * 1024 * 1024)
+    expect(await waitForUsageRow(gw.dbUrl, big.requestId)).toMatchObject({ input_tokens: 21, output_tokens: 34, cost_status: 'priced' })
+    expect(await waitForUsageRow(gw.dbUrl, small.requestId)).toMatchObject({ input_tokens: 12, output_tokens: 9, cost_status: 'priced' })
   })
 
   test('a stream with include_usage is metered exactly from its final chunk', async () => {
