@@ -91,9 +91,10 @@ test('SIGTERM drains the meter: every request of a burst is in the database', as
     const summary = JSON.parse((await runCli(['usage', '--json', '--group-by', 'model'], env)).stdout) as { totals: { requests: number; cost_micros: number } }
     expect(summary.totals.requests).toBe(N)
     expect(summary.totals.cost_micros).toBeGreaterThan(0)
-    const table = (await runCli(['usage', '--org', 'drain'], env)).stdout
-    expect(table).toContain('openai/gpt-4o-mini')
-    expect(table).toContain(String(N))
+    const tableRun = await runCli(['usage', '--org', 'drain'], env)
+    // Exit code and stderr ride along so that a failure says why the table is missing.
+    expect({ code: tableRun.code, stderr: tableRun.stderr, model: tableRun.stdout.includes('openai/gpt-4o-mini') }).toEqual({ code: 0, stderr: '', model: true })
+    expect(tableRun.stdout).toContain(String(N))
     const repriced = await runCli(['reprice', '--from', new Date(Date.now() - 3_600_000).toISOString(), '--to', new Date(Date.now() + 60_000).toISOString()], env)
     expect(repriced.code).toBe(0)
     expect(repriced.stdout).toContain(`examined ${N} request(s), changed 0`)
