@@ -106,9 +106,10 @@ export function rssSampler(pid: number, everyMs = 100): { stop(): Promise<number
 }
 
 /** User+system CPU time of `pid` in milliseconds, from /proc/<pid>/stat (assumes USER_HZ = 100, as on every Linux build). */
-export async function procCpuMs(pid: number): Promise<number | undefined> {
+/** CPU time (user + system, ms) of a whole process, or with `thread` of one of its threads (its main thread: pid). */
+export async function procCpuMs(pid: number, thread?: number): Promise<number | undefined> {
   try {
-    const stat = await Bun.file(`/proc/${pid}/stat`).text()
+    const stat = await Bun.file(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`).text()
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return (Number(fields[11]) + Number(fields[12])) * 10
   } catch {

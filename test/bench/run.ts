@@ -82,6 +82,9 @@ interface Cell {
   result: LoadResult
   /** CPU time (user+sys) the target's own server process spent per request: mock, bare forwarder or gateway. */
   cpuUsPerRequest: number
+  /** The same, for the server's main thread only: the thread that runs the proxy (Bun's HTTP client, the metering
+   *  worker, GC and JIT helpers run on others). */
+  mainThreadUsPerRequest: number
 }
 
 /** The parent's env without SOCIARO_* (so a developer's shell cannot change what is measured). */
@@ -169,8 +172,8 @@ const mb = (kb: number | undefined) => (kb === undefined ? 'n/a' : `${(kb / 1024
 function table(cells: Cell[]): string {
   const find = (t: Target, m: Mode, c: number) => cells.find((x) => x.target === t && x.mode === m && x.concurrency === c)?.result
   const lines = [
-    '| target | mode | conc | req/s | p50 ms | p99 ms | errors | × direct | × bare | +p99 vs direct ms | +p99 vs bare ms | server CPU µs/req |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | mode | conc | req/s | p50 ms | p99 ms | errors | × direct | × bare | +p99 vs direct ms | +p99 vs bare ms | server CPU µs/req | of which main thread |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const mode of MODES) {
     for (const c of CONCURRENCY) {
@@ -184,7 +187,7 @@ function table(cells: Cell[]): string {
         const vsBare = bare ? r.rps / bare.rps : NaN
         lines.push(
           `| ${TARGET_LABEL[target]} | ${MODE_LABEL[mode]} | ${c} | ${fmt(r.rps, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${fmt(vsDirect)} | ${fmt(vsBare)} | ` +
-            `${target === 'direct' ? '—' : signed(r.p99 - (direct?.p99 ?? NaN))} | ${isGateway(target) ? signed(r.p99 - (bare?.p99 ?? NaN)) : '—'} | ${fmt(cell.cpuUsPerRequest, 0)} |`,
+            `${target === 'direct' ? '—' : signed(r.p99 - (direct?.p99 ?? NaN))} | ${isGateway(target) ? signed(r.p99 - (bare?.p99 ?? NaN)) : '—'} | ${fmt(cell.cpuUsPerRequest, 0)} | ${fmt(cell.mainThreadUsPerRequest, 0)} |`,
         )
       }
     }
@@ -215,6 +218,10 @@ function verdicts(cells: Cell[]): string[] {
         out.push(
           `${core >= 0.85 ? 'PASS' : 'FAIL'} throughput ${MODE_LABEL[mode]} c=${c}: gateway (metering off) ${fmt(core)}× bare forwarder (target ≥ 0.85×); ` +
             `server CPU ${fmt(offCell.cpuUsPerRequest, 0)} vs ${fmt(bareCell.cpuUsPerRequest, 0)} µs/req`,
+        )
+        out.push(
+          `INFO main-thread CPU ${MODE_LABEL[mode]} c=${c}: gateway ${fmt(gwCell.mainThreadUsPerRequest, 0)}, metering off ${fmt(offCell.mainThreadUsPerRequest, 0)}, ` +
+            `bare ${fmt(bareCell.mainThreadUsPerRequest, 0)} µs/req (the rest of each process's CPU is on other threads: HTTP client, meter worker, GC, JIT)`,
         )
         const meter = gw.rps / off.rps
         out.push(
@@ -493,19 +500,22 @@ async function main(): Promise<void> {
      *  on a small shared machine hit every target alike; returns one merged Cell per target with its server CPU per request. */
     const measure = async (mode: Mode, concurrency: number, specFor: (target: Target) => LoadSpec, onSlice?: (target: Target) => (() => Promise<void>) | undefined) => {
       const parts = Object.fromEntries(TARGETS.map((t) => [t, [] as LoadResult[]])) as Record<Target, LoadResult[]>
-      const cpuUsed = Object.fromEntries(TARGETS.map((t) => [t, { ms: 0, requests: 0 }])) as Record<Target, { ms: number; requests: number }>
+      const cpuUsed = Object.fromEntries(TARGETS.map((t) => [t, { ms: 0, mainMs: 0, requests: 0 }])) as Record<Target, { ms: number; mainMs: number; requests: number }>
       await waitQuiet(Object.values(serverPid))
       for (let round = 0; round < ROUNDS; round++) {
         const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!)
         for (const target of order) {
           const done = onSlice?.(target)
           const cpuBefore = await procCpuMs(serverPid[target])
+          const mainBefore = await procCpuMs(serverPid[target], serverPid[target])
           const part = await runLoad(specFor(target))
           await waitQuiet(Object.values(serverPid)) // the target's deferred work (metering backlog, GC) is charged to it
           const cpuAfter = await procCpuMs(serverPid[target])
+          const mainAfter = await procCpuMs(serverPid[target], serverPid[target])
           parts[target].push(part)
           if (cpuBefore !== undefined && cpuAfter !== undefined) {
             cpuUsed[target].ms += cpuAfter - cpuBefore
+            cpuUsed[target].mainMs += (mainAfter ?? 0) - (mainBefore ?? 0)
             cpuUsed[target].requests += part.allRequests
           }
           await done?.()
@@ -516,8 +526,9 @@ async function main(): Promise<void> {
       for (const target of TARGETS) {
         const result = merge(parts[target])
         const cpuUsPerRequest = cpuUsed[target].requests > 0 ? (cpuUsed[target].ms * 1000) / cpuUsed[target].requests : NaN
+        const mainThreadUsPerRequest = cpuUsed[target].requests > 0 ? (cpuUsed[target].mainMs * 1000) / cpuUsed[target].requests : NaN
         const rate = specFor(target).rate
-        out.push({ target, mode, concurrency, ...(rate ? { rate } : {}), result, cpuUsPerRequest })
+        out.push({ target, mode, concurrency, ...(rate ? { rate } : {}), result, cpuUsPerRequest, mainThreadUsPerRequest })
         console.log(
           `  ${TARGET_LABEL[target].padEnd(22)} ${MODE_LABEL[mode].padEnd(10)} ${rate ? `rate=${rate}` : `c=${concurrency}`.padEnd(4)} ${fmt(result.rps, 0).padStart(6)} req/s  ` +
             `p50 ${fmt(result.p50)} ms  p99 ${fmt(result.p99)} ms  errors ${result.errors}  cpu ${fmt(cpuUsPerRequest, 0)} µs/req  ` +
