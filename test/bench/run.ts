@@ -495,6 +495,9 @@ async function main(): Promise<void> {
         (Object.keys(GATEWAY_EXTRA_ENV).length ? `, extra gateway env ${Object.entries(GATEWAY_EXTRA_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''),
     ]
     console.log(header.join('\n'))
+    if (LOADGEN === 'bun' && !process.env.BENCH_LOADGEN) {
+      console.log('note: wrk is not installed, so the Bun load generator is used; its own CPU and GC pauses flatter ratios and blur p99 (apt-get install wrk)')
+    }
 
     /** Runs one cell as ROUNDS slices interleaved across targets (rotating the order) so that drift and neighbours' noise
      *  on a small shared machine hit every target alike; returns one merged Cell per target with its server CPU per request. */
