@@ -29,6 +29,8 @@ export interface Gateway {
   readonly meter?: MeterChannel
   readonly metrics: GatewayMetrics
   readonly limits: Limits
+  /** Writes the keys' last-used times now (on the metering worker when it runs; tests call this instead of waiting 5 s). */
+  flushLastUsed(): Promise<void>
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), flushes, closes. */
   stop(graceMs?: number): Promise<void>
 }
@@ -160,8 +162,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const spendResync = database.isLocalFile
     ? undefined
     : setInterval(() => limits.resync().catch((error) => log.warn('budget resync failed', { error: String(error) })), 5_000)
+  // A write on this thread would wait for the worker's write lock with the event loop blocked: the worker does it.
+  const flushLastUsed = async () => (meter ? meter.recordLastUsed(keys.takeLastUsed()) : keys.flushLastUsed())
   const lastUsedFlusher = setInterval(() => {
-    keys.flushLastUsed().catch((error) => log.warn('last-used flush failed', { error: String(error) }))
+    flushLastUsed().catch((error) => log.warn('last-used flush failed', { error: String(error) }))
   }, 5_000)
   ready = true
   const url = `http://${server.hostname}:${server.port}`
@@ -175,6 +179,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(meter ? { meter } : {}),
     metrics,
     limits,
+    flushLastUsed,
     stop(graceMs = 30_000) {
       stopping ??= (async () => {
         ready = false

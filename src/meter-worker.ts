@@ -1,4 +1,5 @@
 // Metering worker entry (its own build entrypoint): turns finished exchanges into priced usage rows and writes them in batches.
+import type { Client } from '@libsql/client'
 import { openDatabase } from './db/client.ts'
 import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
@@ -12,6 +13,7 @@ const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<
   send({ type: 'log', level, message, ...(fields ? { fields } : {}) })
 
 let writer: UsageWriter | undefined
+let database: Client | undefined
 let overrides: PriceOverride[] = []
 let stallBeforeFirstBatch = 0
 let statsTimer: ReturnType<typeof setInterval> | undefined
@@ -21,6 +23,7 @@ let processing: Promise<void> = Promise.resolve()
 
 async function init(config: WorkerInit): Promise<void> {
   const { client } = await openDatabase(config.databaseUrl, config.databaseAuthToken)
+  database = client
   stallBeforeFirstBatch = config.stallFirstBatchMs ?? 0
   writer = new UsageWriter(client, {
     flushIntervalMs: config.flushIntervalMs,
@@ -121,6 +124,18 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       const jobs = unpack(message.jobs, message.bytes)
       const bytes = message.bytes.byteLength
       processing = processing.then(() => handleJobs(jobs, bytes)).catch((error) => log('error', 'metering batch failed', { error: String(error) }))
+      return
+    }
+    case 'last-used': {
+      const entries = message.entries
+      // max(): with several instances sharing the database, an older timestamp never overwrites a newer one.
+      const statements = entries.map(([id, at]) => ({ sql: 'UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?', args: [at, id] }))
+      processing = processing
+        .then(() => database!.batch(statements, 'write'))
+        .then(
+          () => {},
+          (error) => log('warn', 'last-used write failed', { error: String(error), keys: entries.length }),
+        )
       return
     }
     case 'drain':

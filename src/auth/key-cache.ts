@@ -97,10 +97,17 @@ export class KeyCache {
     this.lastUsed.set(keyId, now)
   }
 
-  async flushLastUsed(): Promise<void> {
-    if (this.lastUsed.size === 0) return
+  /** Hands over the timestamps recorded since the last call (for a writer on another thread). */
+  takeLastUsed(): [keyId: string, at: number][] {
     const batch = [...this.lastUsed]
     this.lastUsed.clear()
+    return batch
+  }
+
+  /** Writes them from this thread: for when no metering worker runs (it would otherwise hold the write lock). */
+  async flushLastUsed(): Promise<void> {
+    const batch = this.takeLastUsed()
+    if (batch.length === 0) return
     const [first, ...others] = batch.map(([id, at]) => this.db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)))
     await this.db.batch([first!, ...others])
   }

@@ -157,6 +157,11 @@ export class MeterChannel {
     this.post({ type: 'jobs', jobs: JSON.stringify(wire), bytes: bytes.buffer }, [bytes.buffer])
   }
 
+  /** Queued behind the batches already sent; the worker writes them in its own transaction. */
+  recordLastUsed(entries: [keyId: string, at: number][]): void {
+    if (entries.length > 0) this.post({ type: 'last-used', entries })
+  }
+
   /** The worker prices with exactly the overrides the proxy thread reserves budgets with. */
   setPriceOverrides(overrides: readonly PriceOverride[]): void {
     this.post({ type: 'prices', overrides: [...overrides] })

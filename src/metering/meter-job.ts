@@ -65,6 +65,8 @@ export type ToWorker =
    */
   | { type: 'jobs'; jobs: string; bytes: ArrayBuffer }
   | { type: 'drain' }
+  /** Keys' last-used times, written by the worker because it already holds the database's write traffic. */
+  | { type: 'last-used'; entries: [keyId: string, at: number][] }
   | { type: 'prices'; overrides: PriceOverride[] }
 
 /** What the worker reports for each written record (budgets settle from these). */

@@ -191,11 +191,41 @@ describe('a running server sees CLI changes', () => {
     expect(await chat()).toBe(403)
   })
 
-  test('last-used time is recorded off the hot path', async () => {
+  test('last-used time is recorded off the hot path, by the metering worker', async () => {
     const { id, key } = await gw.createKey()
+    const before = Date.now()
     await call(key)
-    await gw.gateway.keys.flushLastUsed()
-    const view = (await (await gw.admin('GET', `/keys/${id}`)).json()) as { last_used_at: string | null }
-    expect(view.last_used_at).not.toBeNull()
+    expect(gw.gateway.meter).toBeDefined() // so the write below goes through the worker, not this thread
+    await gw.gateway.flushLastUsed()
+    let lastUsed: string | null = null
+    for (let i = 0; i < 100 && lastUsed === null; i++) {
+      const view = (await (await gw.admin('GET', `/keys/${id}`)).json()) as { last_used_at: string | null }
+      lastUsed = view.last_used_at
+      if (lastUsed === null) await Bun.sleep(50)
+    }
+    expect(lastUsed).not.toBeNull()
+    expect(Date.parse(lastUsed!)).toBeGreaterThanOrEqual(before - 1000)
+  })
+})
+
+describe('last-used time without a metering worker', () => {
+  test('is written from the proxy thread instead', async () => {
+    const upstream = startFakeUpstream(fakeOpenAI)
+    const gw = await startTestGateway({ upstreams: { openai: upstream.url }, env: { SOCIARO_METERING: 'false' } })
+    try {
+      expect(gw.gateway.meter).toBeUndefined()
+      const { id, key } = await gw.createKey()
+      const status = await fetch(`${gw.url}/openai/v1/models`, { headers: { authorization: `Bearer ${key}` } }).then(async (r) => {
+        await r.arrayBuffer()
+        return r.status
+      })
+      expect(status).toBe(200)
+      await gw.gateway.flushLastUsed()
+      const view = (await (await gw.admin('GET', `/keys/${id}`)).json()) as { last_used_at: string | null }
+      expect(view.last_used_at).not.toBeNull()
+    } finally {
+      await gw.stop()
+      upstream.stop()
+    }
   })
 })
