@@ -99,6 +99,12 @@ async function handleJobs(jobs: MeterJob[], bytes: number): Promise<void> {
   send({ type: 'ack', jobs: jobs.length, bytes })
 }
 
+/** max(): with several instances sharing the database, an older timestamp never overwrites a newer one. */
+async function writeLastUsed(entries: [keyId: string, at: number][]): Promise<void> {
+  const statements = entries.map(([id, at]) => ({ sql: 'UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?', args: [at, id] }))
+  await database!.batch(statements, 'write')
+}
+
 self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
   const message = event.data
   switch (message.type) {
@@ -128,14 +134,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
     }
     case 'last-used': {
       const entries = message.entries
-      // max(): with several instances sharing the database, an older timestamp never overwrites a newer one.
-      const statements = entries.map(([id, at]) => ({ sql: 'UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?', args: [at, id] }))
-      processing = processing
-        .then(() => database!.batch(statements, 'write'))
-        .then(
-          () => {},
-          (error) => log('warn', 'last-used write failed', { error: String(error), keys: entries.length }),
-        )
+      processing = processing.then(() => writeLastUsed(entries)).catch((error) => log('warn', 'last-used write failed', { error: String(error), keys: entries.length }))
       return
     }
     case 'drain':

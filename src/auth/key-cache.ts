@@ -1,5 +1,5 @@
 // In-memory view of keys and orgs for the hot path; refreshed by polling `updated_at`, written to directly by the admin API.
-import { eq, gte } from 'drizzle-orm'
+import { eq, gte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { apiKeys, orgs, type ApiKeyRow, type OrgRow } from '../db/schema.ts'
 import { hashKeySecret } from './key-format.ts'
@@ -108,7 +108,13 @@ export class KeyCache {
   async flushLastUsed(): Promise<void> {
     const batch = this.takeLastUsed()
     if (batch.length === 0) return
-    const [first, ...others] = batch.map(([id, at]) => this.db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)))
+    // max(): with several instances sharing the database, an older timestamp never overwrites a newer one.
+    const [first, ...others] = batch.map(([id, at]) =>
+      this.db
+        .update(apiKeys)
+        .set({ lastUsedAt: sql`max(coalesce(${apiKeys.lastUsedAt}, 0), ${at})` })
+        .where(eq(apiKeys.id, id)),
+    )
     await this.db.batch([first!, ...others])
   }
 }

@@ -1,5 +1,5 @@
 // Remembers which genai-prices model each (provider, model) pair matched, so pricing skips the package's scan of
-// every model's match clauses (it lowercases and rebuilds regexes per clause: tens of µs a call for OpenAI).
+// every model's match clauses (it lowercases names and rebuilds regexes per clause on every call).
 import { calcPrice, type PriceCalculation, type Provider, type Usage } from '@pydantic/genai-prices'
 
 /** Model names come from responses: the memory is bounded, oldest pair out first. */
