@@ -54,7 +54,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   await runMigrations(database.db)
   if (!database.isLocalFile) log.warn('remote database: spend is shared between instances, per-minute rate limits are per process')
 
-  const keys = new KeyCache(database.db)
+  const keys = new KeyCache(database.db, database.client)
   const credentials = new CredentialCache(database.db, cipher, log)
   await Promise.all([keys.refresh(), credentials.refresh()])
 

@@ -1,5 +1,6 @@
 // Metering worker entry (its own build entrypoint): turns finished exchanges into priced usage rows and writes them in batches.
 import type { Client } from '@libsql/client'
+import { writeLastUsed } from './auth/last-used.ts'
 import { openDatabase } from './db/client.ts'
 import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
@@ -99,12 +100,6 @@ async function handleJobs(jobs: MeterJob[], bytes: number): Promise<void> {
   send({ type: 'ack', jobs: jobs.length, bytes })
 }
 
-/** max(): with several instances sharing the database, an older timestamp never overwrites a newer one. */
-async function writeLastUsed(entries: [keyId: string, at: number][]): Promise<void> {
-  const statements = entries.map(([id, at]) => ({ sql: 'UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?', args: [at, id] }))
-  await database!.batch(statements, 'write')
-}
-
 self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
   const message = event.data
   switch (message.type) {
@@ -134,7 +129,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
     }
     case 'last-used': {
       const entries = message.entries
-      processing = processing.then(() => writeLastUsed(entries)).catch((error) => log('warn', 'last-used write failed', { error: String(error), keys: entries.length }))
+      processing = processing.then(() => writeLastUsed(database!, entries)).catch((error) => log('warn', 'last-used write failed', { error: String(error), keys: entries.length }))
       return
     }
     case 'drain':

@@ -1,8 +1,10 @@
 // In-memory view of keys and orgs for the hot path; refreshed by polling `updated_at`, written to directly by the admin API.
-import { eq, gte, sql } from 'drizzle-orm'
+import type { Client } from '@libsql/client'
+import { gte } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { apiKeys, orgs, type ApiKeyRow, type OrgRow } from '../db/schema.ts'
 import { hashKeySecret } from './key-format.ts'
+import { writeLastUsed, type LastUsedEntries } from './last-used.ts'
 import { compileAllowlist, type ModelMatcher } from './model-allowlist.ts'
 
 export interface CachedKey {
@@ -25,7 +27,10 @@ export class KeyCache {
   private lastUsed = new Map<string, number>()
   private listeners: ((key: ApiKeyRow | undefined, org: OrgRow | undefined) => void)[] = []
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly client: Client,
+  ) {}
 
   /** Hot path: one SHA-256 and two map lookups. */
   check(secret: string, now: number): KeyCheck {
@@ -98,23 +103,14 @@ export class KeyCache {
   }
 
   /** Hands over the timestamps recorded since the last call (for a writer on another thread). */
-  takeLastUsed(): [keyId: string, at: number][] {
+  takeLastUsed(): LastUsedEntries {
     const batch = [...this.lastUsed]
     this.lastUsed.clear()
     return batch
   }
 
   /** Writes them from this thread: for when no metering worker runs (it would otherwise hold the write lock). */
-  async flushLastUsed(): Promise<void> {
-    const batch = this.takeLastUsed()
-    if (batch.length === 0) return
-    // max(): with several instances sharing the database, an older timestamp never overwrites a newer one.
-    const [first, ...others] = batch.map(([id, at]) =>
-      this.db
-        .update(apiKeys)
-        .set({ lastUsedAt: sql`max(coalesce(${apiKeys.lastUsedAt}, 0), ${at})` })
-        .where(eq(apiKeys.id, id)),
-    )
-    await this.db.batch([first!, ...others])
+  flushLastUsed(): Promise<void> {
+    return writeLastUsed(this.client, this.takeLastUsed())
   }
 }

@@ -1,4 +1,5 @@
 // Main-thread side of metering: starts the worker, waits for its ready handshake, batches jobs to it, never blocks the proxy.
+import type { LastUsedEntries } from '../auth/last-used.ts'
 import type { Logger } from '../log.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { FromWorker, MeterFacts, Settlement, ToWorker, WireJob, WorkerInit } from './meter-job.ts'
@@ -158,7 +159,7 @@ export class MeterChannel {
   }
 
   /** Queued behind the batches already sent; the worker writes them in its own transaction. */
-  recordLastUsed(entries: [keyId: string, at: number][]): void {
+  recordLastUsed(entries: LastUsedEntries): void {
     if (entries.length > 0) this.post({ type: 'last-used', entries })
   }
 

@@ -1,4 +1,5 @@
 // The messages that cross between the proxy thread and the metering worker.
+import type { LastUsedEntries } from '../auth/last-used.ts'
 import type { UsageFamily } from './usage-types.ts'
 import type { EndedBy } from '../proxy/forward.ts'
 import type { PriceOverride } from '../pricing/types.ts'
@@ -66,7 +67,7 @@ export type ToWorker =
   | { type: 'jobs'; jobs: string; bytes: ArrayBuffer }
   | { type: 'drain' }
   /** Keys' last-used times, written by the worker because it already holds the database's write traffic. */
-  | { type: 'last-used'; entries: [keyId: string, at: number][] }
+  | { type: 'last-used'; entries: LastUsedEntries }
   | { type: 'prices'; overrides: PriceOverride[] }
 
 /** What the worker reports for each written record (budgets settle from these). */
