@@ -126,19 +126,20 @@ export class BudgetLedger {
   /**
    * Sets or removes (null) a scope's budget. Changing only the limit or threshold keeps the tracked spend;
    * changing the period or timezone starts from zero (the old figure measured a different window),
-   * so callers re-seed with `seedSpend`. Throws RangeError on an invalid config.
+   * so callers re-seed with `seedSpend`. Returns true exactly when the scope now starts from zero (a new budget,
+   * period or timezone). Throws RangeError on an invalid config.
    */
-  configure(scope: Scope, config: BudgetConfig | null): void {
+  configure(scope: Scope, config: BudgetConfig | null): boolean {
     const key = scopeKey(scope)
     if (config === null) {
       this.states.delete(key)
-      return
+      return false
     }
     const normalized = normalizeConfig(config)
     const existing = this.states.get(key)
     if (existing !== undefined && existing.config.period === normalized.period && existing.config.timeZone === normalized.timeZone) {
       existing.config = normalized
-      return
+      return false
     }
     // A fresh object, so holds taken under the old window no longer touch this state (see `holdIsCurrent`).
     this.states.set(key, {
@@ -149,6 +150,7 @@ export class BudgetLedger {
       spentMicros: 0,
       reservedMicros: 0,
     })
+    return true
   }
 
   /**

@@ -70,12 +70,9 @@ export class Limits {
   }
 
   private async configure(scope: Scope, config: BudgetConfig | null): Promise<void> {
-    const before = this.ledger.status(scope, this.options.now())
-    this.ledger.configure(scope, config)
-    if (!config) return
+    // Only a scope the ledger restarted from zero (new budget, period or time zone) needs its spend from the database.
+    if (!this.ledger.configure(scope, config)) return
     const after = this.ledger.status(scope, this.options.now())
-    // Same window as before: the ledger kept its spend. A new window or a new budget starts from the database.
-    if (before && after && before.periodStart === after.periodStart && before.period === after.period) return
     if (!after) return
     try {
       const spent = await this.options.spendSince(scope, after.periodStart)

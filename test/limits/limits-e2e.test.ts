@@ -212,6 +212,17 @@ describe('budgets', () => {
     expect(view.budget.spent_usd).toBeCloseTo(0.11, 6)
   })
 
+  test("moving an org to another time zone keeps a total budget's spend (same window, nothing to reset)", async () => {
+    const org = (await (await gw.admin('POST', '/orgs', { name: 'tz-move', budget_usd: 10, budget_period: 'total' })).json()) as { id: string }
+    const { key } = (await (await gw.admin('POST', '/keys', { org: 'tz-move' })).json()) as { key: string }
+    await settle(gw, await chat(gw, key))
+    const spentOf = async () => ((await (await gw.admin('GET', `/orgs/${org.id}`)).json()) as { budget: { spent_usd: number } }).budget.spent_usd
+    expect(await spentOf()).toBeCloseTo(0.11, 6)
+    expect((await gw.admin('PATCH', `/orgs/${org.id}`, { time_zone: 'Europe/London' })).status).toBe(200)
+    await Bun.sleep(50) // the spend re-read after a reconfiguration is asynchronous
+    expect(await spentOf()).toBeCloseTo(0.11, 6)
+  })
+
   test('50 concurrent requests against a nearly spent budget overshoot by at most one reservation', async () => {
     const { key, id } = await gw.createKey({ budget_usd: 1, budget_period: 'total' })
     for (let i = 0; i < 8; i++) await settle(gw, await chat(gw, key)) // $0.88 spent
