@@ -1,6 +1,7 @@
 // Load generator backed by wrk (C, from Debian's `wrk` package): same LoadSpec in, same LoadResult out as load.ts.
 // A C client spends a fraction of a Bun client's CPU per request and has no GC pauses of its own, so the box's spare CPU
 // and the latency tail belong to the servers being measured, not to the generator.
+// A stream that does not end with spec.expectTail counts as an error, as in load.ts.
 //  - closed loop: `concurrency` connections, each sending its next request when the previous one ends;
 //  - moderate load (spec.rate): 50 connections (at least rate/20) each wait a random 0..2·C/rate s between requests, so
 //    requests arrive spread out at about `rate` per second. wrk times a request from when it is sent; with every
@@ -29,13 +30,27 @@ function script(spec: LoadSpec, connections: number): string {
     const meanGapMs = (connections * 1000) / spec.rate
     lines.push(`function delay() return math.random(0, ${Math.round(2 * meanGapMs)}) end`)
   }
+  // A 200 whose body does not end as expected (a cut stream) is an error, as in load.ts. Each wrk thread counts in
+  // its own Lua state; done() runs in another, so it collects the counts through the thread handles.
+  lines.push(`
+bad_tails = 0
+local threads = {}
+function setup(thread) table.insert(threads, thread) end`)
+  if (spec.expectTail !== undefined) {
+    lines.push(`local tail = ${luaString(spec.expectTail)}
+function response(status, headers, body)
+  if status == 200 and body:sub(-#tail) ~= tail then bad_tails = bad_tails + 1 end
+end`)
+  }
   lines.push(`
 done = function(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("bad_tails") end
   local e = summary.errors
   local q = {}
   for i = 1, ${QUANTILE_STEPS} do q[i] = latency:percentile(i * 100 / ${QUANTILE_STEPS}) end
-  io.write(string.format('WRK {"requests":%d,"durationUs":%d,"bytes":%d,"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},"meanUs":%f,"maxUs":%d,"quantilesUs":[%s]}\\n',
-    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout, latency.mean, latency.max, table.concat(q, ",")))
+  io.write(string.format('WRK {"requests":%d,"durationUs":%d,"bytes":%d,"badTails":%d,"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},"meanUs":%f,"maxUs":%d,"quantilesUs":[%s]}\\n',
+    summary.requests, summary.duration, summary.bytes, bad, e.connect, e.read, e.write, e.status, e.timeout, latency.mean, latency.max, table.concat(q, ",")))
 end`)
   return lines.join('\n')
 }
@@ -44,6 +59,7 @@ interface WrkSummary {
   requests: number
   durationUs: number
   bytes: number
+  badTails: number
   errors: { connect: number; read: number; write: number; status: number; timeout: number }
   meanUs: number
   maxUs: number
@@ -75,8 +91,8 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult> {
     const run = await wrk(bin, spec.url, scriptPath, connections, spec.seconds, timeoutMs)
     const seconds = run.durationUs / 1e6
     const e = run.errors
-    const errors = e.connect + e.read + e.write + e.status + e.timeout
-    const ok = Math.max(0, run.requests - e.status)
+    const errors = e.connect + e.read + e.write + e.status + e.timeout + run.badTails
+    const ok = Math.max(0, run.requests - e.status - run.badTails)
     const ms = (us: number) => us / 1000
     const q = run.quantilesUs
     return {
@@ -92,7 +108,7 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult> {
       max: ms(run.maxUs),
       mean: ms(run.meanUs),
       bytesPerResponse: run.requests ? run.bytes / run.requests : 0,
-      ...(errors > 0 ? { errorSample: `wrk: ${JSON.stringify(e)}` } : {}),
+      ...(errors > 0 ? { errorSample: `wrk: ${JSON.stringify({ ...e, badTails: run.badTails })}` } : {}),
       allRequests: run.requests + (warm?.requests ?? 0),
       ...(spec.rate ? { rate: spec.rate } : {}),
       // Quantiles stand in for raw samples: the runner pools slices of similar size, so equal weights are fair.
