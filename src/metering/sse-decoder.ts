@@ -30,6 +30,12 @@ export class SseDecoder {
     return this.take()
   }
 
+  /** The same for text already decoded (a whole body the caller has decoded once). */
+  pushText(text: string): SseEvent[] {
+    this.feed(text)
+    return this.take()
+  }
+
   end(): SseEvent[] {
     this.feed(this.decoder.decode())
     if (this.partial !== '') {

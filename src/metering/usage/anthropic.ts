@@ -5,7 +5,7 @@ import { dig, makeUsage, num, rec, str, type Rec } from './fields.ts'
 
 export function extractAnthropic(input: ExtractInput): Extraction {
   const text = bodyText(input.body)
-  if (isStreamBody(input.contentType, text)) return fromStream(input.body)
+  if (isStreamBody(input.contentType, text)) return fromStream(text)
   const body = rec(parseJson(text))
   if (body === undefined) {
     const usage = input.truncated === true ? lastObjectAfterKey(text, 'usage') : undefined
@@ -43,7 +43,7 @@ const OVERWRITE_WHEN_PRESENT = [
   'server_tool_use', 'output_tokens_details',
 ] as const
 
-function fromStream(body: Uint8Array): Extraction {
+function fromStream(stream: string): Extraction {
   let startUsage: Rec | undefined
   let deltaUsage: Rec | undefined
   let merged: Rec | undefined
@@ -51,7 +51,7 @@ function fromStream(body: Uint8Array): Extraction {
   let text = ''
   let stopped = false
 
-  for (const { event, json } of sseJson(sseEvents(body))) {
+  for (const { event, json } of sseJson(sseEvents(stream))) {
     const chunk = rec(json)
     if (chunk === undefined) continue
     switch (str(chunk.type) ?? event) {

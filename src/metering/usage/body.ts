@@ -24,9 +24,10 @@ export function parseJson(text: string): Json | undefined {
   }
 }
 
-export function sseEvents(body: Uint8Array): SseEvent[] {
+/** Events of a whole body, from the text the extractor already decoded (decoding it again would cost a copy). */
+export function sseEvents(text: string): SseEvent[] {
   const decoder = new SseDecoder()
-  return [...decoder.push(body), ...decoder.end()]
+  return [...decoder.pushText(text), ...decoder.end()]
 }
 
 /** Parsed `data:` payloads; `[DONE]` and non-JSON payloads come back as undefined json. */

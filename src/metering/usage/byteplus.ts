@@ -34,7 +34,7 @@ function seedream(input: ExtractInput): Extraction {
   let raw: Rec | undefined
   let model: string | undefined
   let completed = false
-  for (const { event, json } of sseJson(sseEvents(input.body))) {
+  for (const { event, json } of sseJson(sseEvents(text))) {
     const chunk = rec(json)
     if (chunk === undefined) continue
     model = str(chunk.model) ?? model

@@ -5,7 +5,7 @@ import { dig, has, makeUsage, num, rec, str, type Rec } from './fields.ts'
 
 export function extractDashScope(input: ExtractInput): Extraction {
   const text = bodyText(input.body)
-  if (isStreamBody(input.contentType, text)) return fromStream(input.body)
+  if (isStreamBody(input.contentType, text)) return fromStream(text)
   const body = rec(parseJson(text))
   if (body === undefined) {
     const usage = input.truncated === true ? lastObjectAfterKey(text, 'usage') : undefined
@@ -58,11 +58,11 @@ function finished(reason: unknown): boolean {
   return typeof reason === 'string' && reason !== '' && reason !== 'null'
 }
 
-function fromStream(body: Uint8Array): Extraction {
+function fromStream(text: string): Extraction {
   let raw: Rec | undefined
   let done = false
   const texts: string[] = []
-  for (const { json } of sseJson(sseEvents(body))) {
+  for (const { json } of sseJson(sseEvents(text))) {
     const chunk = rec(json)
     if (chunk === undefined) continue
     raw = rec(chunk.usage) ?? raw

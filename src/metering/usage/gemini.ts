@@ -6,7 +6,7 @@ import { makeUsage, num, rec, str, type Rec } from './fields.ts'
 export function extractGemini(input: ExtractInput): Extraction {
   const text = bodyText(input.body)
   if (isStreamBody(input.contentType, text)) {
-    const chunks = sseJson(sseEvents(input.body)).map((e) => e.json)
+    const chunks = sseJson(sseEvents(text)).map((e) => e.json)
     return fromChunks(chunks, true)
   }
   if (text.trimStart().startsWith('[')) {

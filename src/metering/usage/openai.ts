@@ -5,7 +5,7 @@ import { dig, has, makeUsage, num, rec, str, type Rec } from './fields.ts'
 
 export function extractOpenAI(input: ExtractInput): Extraction {
   const text = bodyText(input.body)
-  if (isStreamBody(input.contentType, text)) return fromUsageChunk(text, input.body) ?? fromStream(input.body)
+  if (isStreamBody(input.contentType, text)) return fromUsageChunk(text) ?? fromStream(text)
   return fromJson(text, input.truncated === true)
 }
 
@@ -99,7 +99,7 @@ function withModel(extraction: Extraction, model: string | undefined): Extractio
  * else (no top-level usage object, Responses/image/transcript events, an event split over several `data:` lines, a
  * chunk without a model) returns undefined and takes the full walk, which gives the same answer.
  */
-function fromUsageChunk(text: string, body: Uint8Array): Extraction | undefined {
+function fromUsageChunk(text: string): Extraction | undefined {
   if (text.includes('event:')) return undefined
   const at = Math.max(text.lastIndexOf('"usage":{'), text.lastIndexOf('"usage": {'))
   if (at < 0) return undefined
@@ -113,13 +113,13 @@ function fromUsageChunk(text: string, body: Uint8Array): Extraction | undefined 
   if (chunk === undefined || raw === undefined || model === undefined || chunk.type !== undefined) return undefined
   let streamedText: string | undefined
   const extraction: Extraction = { usage: openaiUsage(raw), raw, incomplete: false, model }
-  Object.defineProperty(extraction, 'streamedText', { enumerable: true, get: () => (streamedText ??= fromStream(body).streamedText ?? '') })
+  Object.defineProperty(extraction, 'streamedText', { enumerable: true, get: () => (streamedText ??= fromStream(text).streamedText ?? '') })
   return extraction
 }
 
 const RESPONSES_TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed'])
 
-function fromStream(body: Uint8Array): Extraction {
+function fromStream(stream: string): Extraction {
   let usageObj: Rec | undefined
   let groqUsage: Rec | undefined
   let model: string | undefined
@@ -128,7 +128,7 @@ function fromStream(body: Uint8Array): Extraction {
   let family: 'chat' | 'responses' | 'image' | 'transcript' = 'chat'
   let terminal = false
 
-  for (const { event, data, json } of sseJson(sseEvents(body))) {
+  for (const { event, data, json } of sseJson(sseEvents(stream))) {
     if (data === '[DONE]') {
       sawDone = true
       continue
