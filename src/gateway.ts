@@ -63,7 +63,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // Loaded here only; the metering worker receives every update, so reservations and charges use the same prices.
   let meter: MeterChannel | undefined
   const reloadPrices = async () => {
-    priceOverrides = [...(await loadPriceOverrides(database.client)), ...config.priceOverrides]
+    priceOverrides = await loadPriceOverrides(database.db, config.priceOverrides)
     meter?.setPriceOverrides(priceOverrides)
   }
   await reloadPrices()

@@ -59,7 +59,7 @@ export async function repriceCommand(ctx: CliContext, argv: string[]): Promise<v
   if (values.help) return ctx.out(HELP.reprice!)
   if (!values.from || !values.to) throw new UsageError('reprice needs --from ISO and --to ISO')
   const orgId = values.org ? (await requireOrg(ctx.db, values.org)).id : undefined
-  const overrides = [...(await loadPriceOverrides(ctx.client)), ...ctx.configPriceOverrides]
+  const overrides = await loadPriceOverrides(ctx.db, ctx.configPriceOverrides)
   const range = { from: parseIsoDate(values.from, '--from'), to: parseIsoDate(values.to, '--to'), ...(orgId ? { orgId } : {}) }
   const result = await reprice(ctx.client, range, overrides)
   ctx.out(values.json ? JSON.stringify(result) : `examined ${result.examined} request(s), changed ${result.changed}, still unpriced ${result.stillUnpriced}`)

@@ -1,24 +1,18 @@
-// Loads price overrides (global and per org) from the database into the shape the pricing core takes.
-import type { Client } from '@libsql/client'
+// Every price override in force: the database's (global and per org) followed by the config file's, in the shape the pricing core takes.
+import type { Db } from '../db/client.ts'
 import type { PriceFields, PriceOverride } from '../pricing/types.ts'
+import { listPriceOverrides } from '../store/price-overrides.ts'
 
-export async function loadPriceOverrides(client: Client): Promise<PriceOverride[]> {
-  const result = await client.execute('SELECT org_id, provider, model_pattern, prices, updated_at FROM price_overrides')
+export async function loadPriceOverrides(db: Db, fromConfig: readonly PriceOverride[]): Promise<PriceOverride[]> {
   const overrides: PriceOverride[] = []
-  for (const row of result.rows) {
+  for (const row of await listPriceOverrides(db)) {
     let fields: PriceFields
     try {
-      fields = JSON.parse(String(row.prices)) as PriceFields
+      fields = JSON.parse(row.prices) as PriceFields
     } catch {
       continue
     }
-    overrides.push({
-      ...fields,
-      provider: String(row.provider),
-      model: String(row.model_pattern),
-      ...(row.org_id ? { orgId: String(row.org_id) } : {}),
-      source: 'override',
-    })
+    overrides.push({ ...fields, provider: row.provider, model: row.modelPattern, ...(row.orgId ? { orgId: row.orgId } : {}), source: 'override' })
   }
-  return overrides
+  return [...overrides, ...fromConfig]
 }
