@@ -27,8 +27,6 @@ export interface Gateway {
   readonly database: Database
   readonly keys: KeyCache
   readonly meter?: MeterChannel
-  readonly metrics: GatewayMetrics
-  readonly limits: Limits
   /** Writes the keys' last-used times now (on the metering worker when it runs; tests call this instead of waiting 5 s). */
   flushLastUsed(): Promise<void>
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), flushes, closes. */
@@ -177,8 +175,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     database,
     keys,
     ...(meter ? { meter } : {}),
-    metrics,
-    limits,
     flushLastUsed,
     stop(graceMs = 30_000) {
       stopping ??= (async () => {

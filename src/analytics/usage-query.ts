@@ -43,7 +43,7 @@ const GROUP_COLUMN: Record<GroupBy, string> = {
 }
 
 /** Day rollups serve day grouping; every other grouping reads hour rollups so `from`/`to` hold to the hour. */
-export function rollupGrain(groupBy: GroupBy): 'hour' | 'day' {
+function rollupGrain(groupBy: GroupBy): 'hour' | 'day' {
   return groupBy === 'day' ? 'day' : 'hour'
 }
 
@@ -97,7 +97,7 @@ export interface RequestLogFilter extends UsageFilter {
   cursor?: string
 }
 
-export function encodeCursor(startedAt: number, requestId: string): string {
+function encodeCursor(startedAt: number, requestId: string): string {
   return Buffer.from(`${startedAt}:${requestId}`).toString('base64url')
 }
 

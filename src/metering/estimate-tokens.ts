@@ -1,4 +1,5 @@
 // Token estimate for responses that carried no usage (e.g. streams without include_usage), via o200k_base.
+import { isRecord } from './usage/body.ts'
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 import type { Usage } from './usage-types.ts'
 
@@ -103,8 +104,4 @@ function collectContent(content: unknown, acc: Acc): void {
       else collectContent(part.content, acc)
     }
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }

@@ -21,10 +21,6 @@ export class ResponseRecorder {
 
   constructor(private readonly keep: boolean) {}
 
-  get byteLength(): number {
-    return this.total
-  }
-
   push(chunk: Uint8Array): void {
     this.total += chunk.byteLength
     if (!this.keep) return

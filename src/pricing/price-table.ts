@@ -166,6 +166,3 @@ const MULEROUTER: PriceTableEntry[] = [
 ]
 
 export const PRICE_TABLE: readonly PriceTableEntry[] = [...DASHSCOPE, ...BYTEPLUS, ...MULEROUTER]
-
-/** Providers whose prices come from this table rather than genai-prices. */
-export const TABLE_PROVIDERS: readonly string[] = ['dashscope', 'byteplus', 'mulerouter']
