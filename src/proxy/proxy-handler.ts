@@ -87,10 +87,14 @@ export function createProxyHandler(deps: ProxyDeps) {
     const requestId = newId('req')
     const target = parseRequestTarget(request.url)
     const provider = target ? deps.providers.get(target.provider) : undefined
+    /** Every answer the gateway makes itself is counted, and rendered in the provider's shape. */
+    const refuse = (shape: ErrorShape, error: GatewayError): Response => {
+      deps.onGatewayError?.(error.code)
+      return errorResponse(shape, error, requestId)
+    }
     if (!target || !provider) {
-      deps.onGatewayError?.('unknown_provider')
       const name = target?.provider ?? ''
-      return errorResponse('openai', new GatewayError('unknown_provider', `Unknown provider "${name.slice(0, 64)}".`), requestId)
+      return refuse('openai', new GatewayError('unknown_provider', `Unknown provider "${name.slice(0, 64)}".`))
     }
     const spec = provider.spec
     const shape = errorShapeFor(spec, target.path)
@@ -141,12 +145,11 @@ export function createProxyHandler(deps: ProxyDeps) {
       return response
     } catch (error) {
       if (error instanceof GatewayError) {
-        deps.onGatewayError?.(error.code)
         if (error.status >= 500) deps.log.warn('upstream failure', { requestId, provider: spec.id, code: error.code, cause: String(error.cause ?? '') })
-        return errorResponse(shape, error, requestId)
+        return refuse(shape, error)
       }
       deps.log.error('proxy failure', { requestId, provider: spec.id, error: String(error) })
-      return errorResponse(shape, new GatewayError('upstream_unreachable', 'The gateway failed to forward the request.'), requestId)
+      return refuse(shape, new GatewayError('upstream_unreachable', 'The gateway failed to forward the request.'))
     }
   }
 }
