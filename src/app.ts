@@ -3,6 +3,8 @@ import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 import { adminRoutes, type AdminDeps } from './admin/routes.ts'
 import { newId } from './auth/key-format.ts'
+import { errorResponse } from './errors/error-shapes.ts'
+import { GatewayError } from './errors/gateway-error.ts'
 import { healthRoutes, type HealthDeps } from './health.ts'
 
 // Elysia's generic parameters track every route; this app composes plugins dynamically, so it erases them.
@@ -20,10 +22,8 @@ export function createApp(deps: AppDeps) {
     .onError(({ code }) => {
       // Anything no route matches (e.g. "/openai" with no path) still answers in JSON, in OpenAI's shape.
       if (code === 'NOT_FOUND') {
-        return Response.json(
-          { error: { message: 'Not found. Provider routes look like /{provider}/{upstream path}, e.g. /openai/v1/chat/completions.', type: 'invalid_request_error', param: null, code: 'not_found' } },
-          { status: 404, headers: { 'x-sociaro-request-id': newId('req'), 'x-should-retry': 'false' } },
-        )
+        const message = 'Not found. Provider routes look like /{provider}/{upstream path}, e.g. /openai/v1/chat/completions.'
+        return errorResponse('openai', new GatewayError('not_found', message), newId('req'))
       }
     })
     .use(healthRoutes(deps.health))

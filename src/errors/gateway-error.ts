@@ -7,6 +7,8 @@ export type GatewayErrorCode =
   | 'expired_key'
   | 'model_not_allowed'
   | 'unknown_provider'
+  /** A path no route serves at all (e.g. `/openai` with nothing after it). */
+  | 'not_found'
   | 'model_unreadable'
   | 'invalid_path'
   | 'body_too_large'
@@ -32,6 +34,7 @@ export const CODE_INFO: Record<GatewayErrorCode, CodeInfo> = {
   expired_key: { status: 401, retry: false, kind: 'auth' },
   model_not_allowed: { status: 403, retry: false, kind: 'permission' },
   unknown_provider: { status: 404, retry: false, kind: 'not_found' },
+  not_found: { status: 404, retry: false, kind: 'not_found' },
   model_unreadable: { status: 400, retry: false, kind: 'invalid' },
   invalid_path: { status: 400, retry: false, kind: 'invalid' },
   body_too_large: { status: 413, retry: false, kind: 'too_large' },

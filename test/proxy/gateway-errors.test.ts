@@ -271,6 +271,15 @@ describe('404: unknown provider', () => {
     expectGatewayHeaders(err.headers, 'false')
     expect(calls.length).toBe(1)
   })
+
+  test('a path no route serves gets the same OpenAI-shaped 404', async () => {
+    const res = await fetch(`${gw.url}/openai`)
+    expect(res.status).toBe(404)
+    expectGatewayHeaders(res.headers, 'false')
+    const body = (await res.json()) as { error: { type: string; code: string; message: string } }
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'not_found' })
+    expect(body.error.message).toContain('/{provider}/{upstream path}')
+  })
 })
 
 describe('400: model unreadable', () => {
