@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
 import { scriptedBody, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeAnthropic } from '../support/provider-fakes.ts'
-import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
+import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../support/test-gateway.ts'
 import { queryRows, waitForUsageRow } from '../support/usage-rows.ts'
 
 /** Every completion reports 10 input and 100 output tokens of "metered-model", priced by an override. */
@@ -302,7 +302,7 @@ describe('periods and restarts', () => {
       loadConfig({
         SOCIARO_PORT: '0',
         SOCIARO_DATABASE_URL: first.dbUrl,
-        SOCIARO_ADMIN_TOKEN: 'test-admin-token-0123456789',
+        SOCIARO_ADMIN_TOKEN: ADMIN_TOKEN,
         SOCIARO_SECRET_KEY: 'test-secret-key-0123456789-abcdefghijklmnop',
         SOCIARO_OPENAI_BASE_URL: upstream.url,
         SOCIARO_OPENAI_API_KEY: 'sk-x',
@@ -310,7 +310,7 @@ describe('periods and restarts', () => {
       { log: silentLogger },
     )
     try {
-      const view = (await (await fetch(`${second.url}/admin/v1/keys/${id}`, { headers: { authorization: 'Bearer test-admin-token-0123456789' } })).json()) as { budget: { spent_usd: number } }
+      const view = (await (await fetch(`${second.url}/admin/v1/keys/${id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { budget: { spent_usd: number } }
       expect(view.budget.spent_usd).toBeCloseTo(0.22, 6)
       const refused = await fetch(`${second.url}/openai/v1/chat/completions`, {
         method: 'POST',
@@ -320,6 +320,8 @@ describe('periods and restarts', () => {
       expect(refused.status).toBe(429)
     } finally {
       await second.stop(2000)
+      // first.gateway was stopped by hand above; stop() also removes the test's database directory.
+      await first.stop()
     }
   })
 })

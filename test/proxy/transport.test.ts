@@ -9,7 +9,6 @@ const enc = (s: string) => new TextEncoder().encode(s)
 let upstream: FakeUpstream
 let gw: TestGateway
 let cancelledStreams = 0
-let onSlowRequest: (() => void) | undefined
 
 const GZIP_BODY = gzipSync(enc(JSON.stringify({ id: 'chatcmpl-gz', choices: [{ message: { content: 'compressed ✓' } }], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } })))
 // "你" is E4 BD A0: the first chunk ends after E4 BD, the second starts with A0.
@@ -34,7 +33,6 @@ beforeAll(async () => {
           headers: { 'content-type': 'text/event-stream' },
         })
       case 'endless': {
-        onSlowRequest?.()
         const steps = Array.from({ length: 200 }, (_, i) => ({ send: `data: ${i}\n\n`, wait: 50 }))
         return new Response(scriptedBody(steps, () => cancelledStreams++), { headers: { 'content-type': 'text/event-stream' } })
       }
