@@ -1,10 +1,9 @@
 // Recomputes stored costs over a time range with the prices in force now, keeping rows and rollups consistent.
 import type { Client, InStatement } from '@libsql/client'
 import { rollupDeltas } from '../metering/rollups.ts'
-import type { CostStatus, UsageRecord } from '../metering/usage-record.ts'
+import { costStatusOf, priceFor, type CostStatus, type UsageRecord } from '../metering/usage-record.ts'
 import { rollupStatement } from '../metering/usage-writer.ts'
 import type { Usage } from '../metering/usage-types.ts'
-import { priceUsage } from '../pricing/price-usage.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 
 export interface RepriceResult {
@@ -32,6 +31,17 @@ function usageOf(row: Record<string, unknown>): Usage {
   if (videoSeconds !== undefined) usage.videoSeconds = videoSeconds
   if (audioSeconds !== undefined) usage.audioSeconds = audioSeconds
   return usage
+}
+
+/** The model the response reported, kept in raw_usage beside the provider's usage object. */
+function responseModelOf(row: Record<string, unknown>): string | undefined {
+  if (typeof row.raw_usage !== 'string') return undefined
+  try {
+    const model = (JSON.parse(row.raw_usage) as { model?: unknown }).model
+    return typeof model === 'string' ? model : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** The fields rollupDeltas reads, from a stored row. */
@@ -71,11 +81,9 @@ export async function reprice(client: Client, range: { from: number; to: number;
     for (const raw of page.rows) {
       const row = raw as unknown as Record<string, unknown>
       result.examined++
-      const model = row.model === null ? null : String(row.model)
-      const priced = model
-        ? priceUsage({ provider: String(row.provider), model, usage: usageOf(row), at: new Date(Number(row.started_at)), orgId: String(row.org_id), overrides })
-        : { costMicros: null, status: 'unpriced' as const, source: 'none' as const, detail: 'no model to price' }
-      const status = priced.status === 'unpriced' ? 'unpriced' : row.usage_source === 'estimated' ? 'estimated' : 'priced'
+      const job = { provider: String(row.provider), orgId: String(row.org_id), startedAt: Number(row.started_at) }
+      const priced = priceFor(job, row.model === null ? null : String(row.model), responseModelOf(row), usageOf(row), overrides)
+      const status = costStatusOf(priced, row.usage_source as UsageRecord['usageSource'])
       if (status === 'unpriced') result.stillUnpriced++
       const oldCost = row.cost_micros === null ? null : Number(row.cost_micros)
       if (oldCost === priced.costMicros && row.cost_status === status) continue

@@ -136,7 +136,7 @@ export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverrid
   }
 
   const priced = priceFor(job, model, extraction.model, usage, overrides)
-  const costStatus: CostStatus = priced.status === 'unpriced' ? 'unpriced' : usageSource === 'estimated' ? 'estimated' : 'priced'
+  const costStatus = costStatusOf(priced, usageSource)
   return {
     ...base,
     ...counts(usage),
@@ -148,8 +148,22 @@ export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverrid
   }
 }
 
-/** Prices by the model the response reports (more precise), falling back to the one the request named. */
-function priceFor(job: MeterJob, requestModel: string | null, responseModel: string | undefined, usage: Usage, overrides: readonly PriceOverride[]) {
+/** A priced row's status: an unknown price stays unpriced (never $0), and a tokenizer estimate is marked as one. */
+export function costStatusOf(priced: PriceResult, usageSource: UsageRecord['usageSource']): CostStatus {
+  return priced.status === 'unpriced' ? 'unpriced' : usageSource === 'estimated' ? 'estimated' : 'priced'
+}
+
+/**
+ * Prices by the model the response reports (more precise), falling back to the one the request named. Reprice
+ * uses it too, so that prices that did not change leave stored costs as they are.
+ */
+export function priceFor(
+  job: Pick<MeterJob, 'provider' | 'orgId' | 'startedAt'>,
+  requestModel: string | null,
+  responseModel: string | undefined,
+  usage: Usage,
+  overrides: readonly PriceOverride[],
+): PriceResult {
   const at = new Date(job.startedAt)
   const candidates = [...new Set([responseModel, requestModel].filter((m): m is string => !!m))]
   let last: PriceResult = { costMicros: null, status: 'unpriced', source: 'none', detail: 'no model to price' }

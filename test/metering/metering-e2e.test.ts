@@ -25,6 +25,10 @@ beforeAll(async () => {
     if (test === 'unknown-model') {
       return Response.json({ id: 'x', object: 'chat.completion', model: 'my-private-model', choices: [], usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } })
     }
+    if (test === 'dated-model') {
+      // The response names a dated model whose price differs from the undated alias the request named.
+      return Response.json({ id: 'x', object: 'chat.completion', model: 'gpt-4o-2024-05-13', choices: [], usage: { prompt_tokens: 1000, completion_tokens: 1000, total_tokens: 2000 } })
+    }
     if (test === 'big-json') {
       // 3 MiB, read whole (under the 4 MiB limit) and kept whole for the meter.
       const padding = 'x'.repeat(3 * 1024 * 1024)
@@ -179,6 +183,20 @@ describe('honest costs', () => {
     expect(row).toMatchObject({ ended_by: 'client_abort', partial: 1, cost_status: 'estimated' })
     expect(Number(row.output_tokens)).toBeGreaterThan(0)
     expect(Number(row.cost_micros)).toBeGreaterThan(0)
+  })
+
+  test('the response model prices the row, and reprice with unchanged prices changes nothing', async () => {
+    expect((await gw.admin('POST', '/orgs', { name: 'reprice-org' })).status).toBe(201)
+    const { key } = await gw.createKey({ org: 'reprice-org' })
+    const { requestId } = await chat({ model: 'gpt-4o' }, { 'x-test': 'dated-model' }, key)
+    const row = await waitForUsageRow(gw.dbUrl, requestId)
+    const dated = expectedCost('gpt-4o-2024-05-13', 'openai', { inputTokens: 1000, outputTokens: 1000 })
+    expect(dated).not.toBe(expectedCost('gpt-4o', 'openai', { inputTokens: 1000, outputTokens: 1000 }))
+    expect(row).toMatchObject({ model: 'gpt-4o', cost_micros: dated, cost_status: 'priced' })
+    const range = { from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), org: 'reprice-org' }
+    const repriced = (await (await gw.admin('POST', '/reprice', range)).json()) as { examined: number; changed: number }
+    expect(repriced).toMatchObject({ examined: 1, changed: 0 })
+    expect((await waitForUsageRow(gw.dbUrl, requestId)).cost_micros).toBe(dated)
   })
 
   test('a global price override wins and reprice applies a new one to stored rows', async () => {
