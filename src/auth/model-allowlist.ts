@@ -1,19 +1,15 @@
 // Model allowlist patterns ("openai/gpt-4o*", "anthropic/*", "*", "gpt-4o*") compiled to one matcher.
+import { globToRegExp } from '../glob.ts'
 
 export type ModelMatcher = (provider: string, model: string) => boolean
-
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')
-  return new RegExp(`^${escaped}$`, 's')
-}
 
 /** A pattern without "/" names a model on any provider; with one, `provider/model`. */
 export function compileAllowlist(patterns: readonly string[]): ModelMatcher {
   if (patterns.includes('*') || patterns.includes('*/*')) return () => true
   const compiled = patterns.map((pattern) => {
     const slash = pattern.indexOf('/')
-    if (slash < 0) return { provider: null, model: globToRegExp(pattern) }
-    return { provider: globToRegExp(pattern.slice(0, slash)), model: globToRegExp(pattern.slice(slash + 1)) }
+    if (slash < 0) return { provider: null, model: globToRegExp(pattern, 's') }
+    return { provider: globToRegExp(pattern.slice(0, slash), 's'), model: globToRegExp(pattern.slice(slash + 1), 's') }
   })
   return (provider, model) => compiled.some((p) => (p.provider === null || p.provider.test(provider)) && p.model.test(model))
 }

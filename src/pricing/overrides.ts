@@ -1,13 +1,18 @@
 // Picks the operator price override for a request: org-scoped before global, most specific pattern first.
 import type { PriceOverride } from './types.ts'
 import { effectiveAt } from './table-lookup.ts'
+import { globToRegExp } from '../glob.ts'
+
+/** Patterns come from the operator's overrides (a handful): compiled once each, not on every priced request. */
+const compiled = new Map<string, RegExp>()
 
 export function globMatches(pattern: string, value: string): boolean {
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*')
-  return new RegExp(`^${source}$`, 'i').test(value)
+  let regExp = compiled.get(pattern)
+  if (regExp === undefined) {
+    regExp = globToRegExp(pattern, 'i')
+    compiled.set(pattern, regExp)
+  }
+  return regExp.test(value)
 }
 
 // More literal characters = narrower pattern, so `gpt-4o-mini*` beats `gpt-4o*` beats `*`.
