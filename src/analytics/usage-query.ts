@@ -47,16 +47,21 @@ function rollupGrain(groupBy: GroupBy): 'hour' | 'day' {
   return groupBy === 'day' ? 'day' : 'hour'
 }
 
-function where(filter: UsageFilter, grain: 'hour' | 'day'): { sql: string; args: InValue[] } {
-  const size = grain === 'hour' ? HOUR_MS : DAY_MS
-  const clauses = ['grain = ?', 'bucket_start >= ?', 'bucket_start < ?']
-  const args: InValue[] = [grain, Math.floor(filter.from / size) * size, filter.to]
+/** Adds the filter's org, key, provider and model conditions (rollups and raw rows share these columns). */
+function addScope(filter: UsageFilter, clauses: string[], args: InValue[]): void {
   for (const [column, value] of [['org_id', filter.orgId], ['key_id', filter.keyId], ['provider', filter.provider], ['model', filter.model]] as const) {
     if (value !== undefined) {
       clauses.push(`${column} = ?`)
       args.push(value)
     }
   }
+}
+
+function where(filter: UsageFilter, grain: 'hour' | 'day'): { sql: string; args: InValue[] } {
+  const size = grain === 'hour' ? HOUR_MS : DAY_MS
+  const clauses = ['grain = ?', 'bucket_start >= ?', 'bucket_start < ?']
+  const args: InValue[] = [grain, Math.floor(filter.from / size) * size, filter.to]
+  addScope(filter, clauses, args)
   return { sql: clauses.join(' AND '), args }
 }
 
@@ -78,17 +83,24 @@ function toRow(group: string, row: Record<string, unknown>): UsageRow {
   }
 }
 
+/** The groups partition the rows, so the totals are their sums (integers: exact). */
+function totalOf(rows: readonly UsageRow[]): UsageRow {
+  const sum = (field: keyof UsageRow) => rows.reduce((n, row) => n + (row[field] as number), 0)
+  return toRow('total', {
+    requests: sum('requests'), errors: sum('errors'), input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'),
+    cache_read_tokens: sum('cache_read_tokens'), cache_write_tokens: sum('cache_write_tokens'), reasoning_tokens: sum('reasoning_tokens'),
+    cost_micros: sum('cost_micros'), unpriced_requests: sum('unpriced_requests'), estimated_requests: sum('estimated_requests'),
+  })
+}
+
 export async function queryUsage(client: Client, filter: UsageFilter, groupBy: GroupBy): Promise<{ data: UsageRow[]; totals: UsageRow }> {
   const grain = rollupGrain(groupBy)
   const { sql, args } = where(filter, grain)
   const column = GROUP_COLUMN[groupBy]
   const grouped = await client.execute({ sql: `SELECT ${column} AS grp, ${SUMS} FROM usage_rollups WHERE ${sql} GROUP BY grp ORDER BY grp`, args })
-  const total = await client.execute({ sql: `SELECT ${SUMS} FROM usage_rollups WHERE ${sql}`, args })
   const label = (value: unknown) => (groupBy === 'hour' || groupBy === 'day' ? new Date(Number(value)).toISOString() : String(value))
-  return {
-    data: grouped.rows.map((row) => toRow(label(row.grp), row as unknown as Record<string, unknown>)),
-    totals: toRow('total', (total.rows[0] ?? {}) as unknown as Record<string, unknown>),
-  }
+  const data = grouped.rows.map((row) => toRow(label(row.grp), row as unknown as Record<string, unknown>))
+  return { data, totals: totalOf(data) }
 }
 
 export interface RequestLogFilter extends UsageFilter {
@@ -112,12 +124,7 @@ function decodeCursor(cursor: string): { startedAt: number; requestId: string } 
 export async function queryRequests(client: Client, filter: RequestLogFilter) {
   const clauses = ['started_at >= ?', 'started_at < ?']
   const args: InValue[] = [filter.from, filter.to]
-  for (const [column, value] of [['org_id', filter.orgId], ['key_id', filter.keyId], ['provider', filter.provider], ['model', filter.model]] as const) {
-    if (value !== undefined) {
-      clauses.push(`${column} = ?`)
-      args.push(value)
-    }
-  }
+  addScope(filter, clauses, args)
   const after = filter.cursor ? decodeCursor(filter.cursor) : undefined
   if (after) {
     clauses.push('(started_at < ? OR (started_at = ? AND request_id < ?))')
