@@ -3,6 +3,7 @@ import type { Client } from '@libsql/client'
 import type { Scope } from '../limits/budget-ledger.ts'
 import { periodEnd, periodStart, type BudgetPeriod } from '../limits/period.ts'
 import { spendSince } from '../limits/spend-source.ts'
+import { budgetWindowView, DEFAULT_BUDGET_PERIOD } from '../limits/budget-view.ts'
 
 export interface BudgetSnapshot {
   limit_usd: number
@@ -20,16 +21,15 @@ export async function budgetSnapshot(
   now = Date.now(),
 ): Promise<BudgetSnapshot | null> {
   if (budget.micros === null) return null
-  const period = (budget.period ?? 'month') as BudgetPeriod
+  const period = (budget.period ?? DEFAULT_BUDGET_PERIOD) as BudgetPeriod
   const start = periodStart(period, now, budget.timeZone)
-  const end = periodEnd(period, now, budget.timeZone)
   const spent = await spendSince(client)(scope, start)
-  return {
-    limit_usd: budget.micros / 1_000_000,
+  return budgetWindowView({
+    limitMicros: budget.micros,
     period,
-    period_start: new Date(start).toISOString(),
-    period_end: Number.isFinite(end) ? new Date(end).toISOString() : null,
-    spent_usd: spent / 1_000_000,
-    remaining_usd: Math.max(0, budget.micros - spent) / 1_000_000,
-  }
+    periodStart: start,
+    periodEnd: periodEnd(period, now, budget.timeZone),
+    spentMicros: spent,
+    remainingMicros: budget.micros - spent,
+  })
 }

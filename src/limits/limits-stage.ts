@@ -1,4 +1,5 @@
 // Enforces budgets, rate limits and concurrency before a request is forwarded: in memory, reserve then settle.
+import { budgetWindowView, DEFAULT_BUDGET_PERIOD } from './budget-view.ts'
 import type { KeyCache } from '../auth/key-cache.ts'
 import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
@@ -34,7 +35,7 @@ function budgetConfig(micros: number | null, period: string | null, softPercent:
   if (micros === null) return null
   return {
     limitMicros: micros,
-    period: (period ?? 'month') as BudgetPeriod,
+    period: (period ?? DEFAULT_BUDGET_PERIOD) as BudgetPeriod,
     timeZone,
     ...(softPercent !== null ? { softThreshold: softPercent / 100 } : {}),
   }
@@ -110,15 +111,9 @@ export class Limits {
   budgetView(kind: 'key' | 'org', id: string) {
     const status = this.ledger.status({ kind, id }, this.options.now())
     if (!status) return null
-    const usd = (micros: number) => micros / 1_000_000
     return {
-      limit_usd: usd(status.limitMicros),
-      period: status.period,
-      period_start: new Date(status.periodStart).toISOString(),
-      period_end: Number.isFinite(status.periodEnd) ? new Date(status.periodEnd).toISOString() : null,
-      spent_usd: usd(status.spentMicros),
-      reserved_usd: usd(status.reservedMicros),
-      remaining_usd: usd(Math.max(0, status.remainingMicros)),
+      ...budgetWindowView(status),
+      reserved_usd: status.reservedMicros / 1_000_000,
       soft_threshold_reached: status.softThresholdReached,
     }
   }
