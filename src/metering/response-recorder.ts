@@ -1,5 +1,4 @@
 // Keeps a bounded copy of a response's bytes for the meter: all of it when small, head and tail when huge, none for media.
-import { concatBytes } from '../concat-bytes.ts'
 
 /** Bodies up to this size are kept whole. */
 const KEEP_WHOLE_BYTES = 4 * 1024 * 1024
@@ -30,13 +29,24 @@ export class ResponseRecorder {
       return
     }
     if (!this.truncated) {
-      // Past the whole-body limit: keep the first HEAD_BYTES, roll the rest through a tail window.
+      // Past the whole-body limit: keep the first HEAD_BYTES, roll the rest through a tail window. The chunks are
+      // split by reference (this runs inside the stream pump: no copy of megabytes here).
       this.truncated = true
-      const whole = concatBytes(this.head, this.headBytes)
-      this.head = [whole.subarray(0, HEAD_BYTES)]
-      this.headBytes = HEAD_BYTES
-      this.tail = [whole.subarray(HEAD_BYTES)]
-      this.tailBytes = whole.byteLength - HEAD_BYTES
+      const kept = this.head
+      this.head = []
+      this.headBytes = 0
+      for (const piece of kept) {
+        const room = HEAD_BYTES - this.headBytes
+        if (room > 0) {
+          const front = room >= piece.byteLength ? piece : piece.subarray(0, room)
+          this.head.push(front)
+          this.headBytes += front.byteLength
+          if (front === piece) continue
+        }
+        const rest = room > 0 ? piece.subarray(room) : piece
+        this.tail.push(rest)
+        this.tailBytes += rest.byteLength
+      }
     }
     this.tail.push(chunk)
     this.tailBytes += chunk.byteLength
