@@ -1,5 +1,6 @@
 // Path tricks never reach another host: the upstream origin is fixed, whatever the request target, Host or X-Forwarded-Host say.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { sendRaw, type RawResponse } from '../support/raw-http.ts'
 import { startTestGateway, UPSTREAM_SECRET, type TestGateway } from '../support/test-gateway.ts'
 
 /** What a raw upstream saw: the request line exactly as sent, not a URL re-parsed (and normalized) by a server. */
@@ -63,60 +64,6 @@ function startRawUpstream(name: string): RawUpstream {
       return state.connections
     },
     stop: () => server.stop(true),
-  }
-}
-
-interface RawResponse {
-  status: number
-  head: string
-  headers: Map<string, string>
-  body: string
-}
-
-/** Sends exact bytes to the gateway (fetch would normalize the target) and reads the whole response. */
-function rawRequest(port: number, text: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let settled = false
-    const finish = () => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      const all = Buffer.concat(chunks).toString('utf8')
-      const headEnd = all.indexOf('\r\n\r\n')
-      if (headEnd < 0) return reject(new Error(`no HTTP response: ${JSON.stringify(all)}`))
-      const head = all.slice(0, headEnd)
-      const [statusLine = '', ...lines] = head.split('\r\n')
-      const headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]))
-      let body = all.slice(headEnd + 4)
-      if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) body = dechunk(body)
-      resolve({ status: Number(statusLine.split(' ')[1]), head, headers, body })
-    }
-    const timer = setTimeout(finish, 2_000)
-    Bun.connect({
-      hostname: '127.0.0.1',
-      port,
-      socket: {
-        open: (socket) => void socket.write(text),
-        data: (_socket, chunk) => void chunks.push(Buffer.from(chunk)),
-        close: finish,
-        end: finish,
-        error: finish,
-      },
-    }).catch(reject)
-  })
-}
-
-function dechunk(text: string): string {
-  let out = ''
-  let at = 0
-  for (;;) {
-    const lineEnd = text.indexOf('\r\n', at)
-    if (lineEnd < 0) return out
-    const size = parseInt(text.slice(at, lineEnd), 16)
-    if (!size) return out
-    out += text.slice(lineEnd + 2, lineEnd + 2 + size)
-    at = lineEnd + 2 + size + 2
   }
 }
 
@@ -210,7 +157,7 @@ describe('path tricks', () => {
 
   test('raw targets reach only the configured upstream, or are refused with 400/404', async () => {
     for (const target of TARGETS()) {
-      const response = await rawRequest(gwPort, get(target))
+      const response = await sendRaw(gwPort, get(target))
       expectSafe(response, target)
       if (response.status >= 400) {
         expect(response.body, target).not.toContain(UPSTREAM_SECRET)
@@ -230,7 +177,7 @@ describe('path tricks', () => {
 
   test('a path starting with "//" stays a path on the configured host', async () => {
     const before = upstreamA.requests.length
-    const response = await rawRequest(gwPort, get(`/openai//${attacker.hostPort}/v1/models`))
+    const response = await sendRaw(gwPort, get(`/openai//${attacker.hostPort}/v1/models`))
     expectSafe(response, '//host')
     if (response.status === 200) {
       const request = upstreamA.requests.at(-1)!
@@ -244,11 +191,11 @@ describe('path tricks', () => {
     const b = attacker.hostPort
     const hosts = [b, `${b}/gemini`, `evil@${b}`, `${b}:80`, 'attacker.invalid']
     for (const host of hosts) {
-      const response = await rawRequest(gwPort, get('/openai/v1/models', '', host))
+      const response = await sendRaw(gwPort, get('/openai/v1/models', '', host))
       expectSafe(response, `Host: ${host}`)
     }
     for (const extra of [`X-Forwarded-Host: ${b}\r\n`, `X-Forwarded-Host: ${b}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: ${b.split(':')[1]}\r\n`, `Forwarded: host=${b}\r\n`, `X-Original-URL: http://${b}/v1/models\r\nX-Rewrite-URL: http://${b}/v1/models\r\n`]) {
-      const response = await rawRequest(gwPort, get('/openai/v1/models', extra))
+      const response = await sendRaw(gwPort, get('/openai/v1/models', extra))
       expect(response.status, extra).toBe(200)
       expect(JSON.parse(response.body).from).toBe('A')
     }
@@ -262,7 +209,7 @@ describe('path tricks', () => {
 
   test('a well-formed request reaches A with its exact target and no gateway key', async () => {
     const before = upstreamA.requests.length
-    const response = await rawRequest(gwPort, get('/openai/v1/models?limit=2&after=a%20b'))
+    const response = await sendRaw(gwPort, get('/openai/v1/models?limit=2&after=a%20b'))
     expect(response.status).toBe(200)
     expect(response.headers.get('x-upstream')).toBe('A')
     expect(upstreamA.requests.length).toBe(before + 1)
@@ -286,7 +233,7 @@ describe('gemini ?key=', () => {
     const body = '{"contents":[{"parts":[{"text":"hi"}]}]}'
     for (const [query, expected] of cases) {
       const before = geminiUpstream.requests.length
-      const response = await rawRequest(
+      const response = await sendRaw(
         gwPort,
         `POST /gemini${model}?${query} HTTP/1.1\r\nHost: 127.0.0.1:${gwPort}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
       )
