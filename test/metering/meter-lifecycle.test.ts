@@ -1,11 +1,8 @@
 // Metering never on the request path, and never lost: a stalled worker delays no byte; SIGTERM writes every record.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { scriptedBody, sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeOpenAI, OPENAI_CHAT_SSE_EVENTS } from '../support/provider-fakes.ts'
-import { runCli, startServeProcess } from '../support/spawn-cli.ts'
+import { runCli, startServedGateway } from '../support/spawn-cli.ts'
 import { startTestGateway, UPSTREAM_SECRET } from '../support/test-gateway.ts'
 import { queryRows, waitForUsageRow } from '../support/usage-rows.ts'
 
@@ -48,21 +45,14 @@ test('a stalled metering worker does not delay a single client byte', async () =
 }, 30_000)
 
 test('SIGTERM drains the meter: every request of a burst is in the database', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sociaro-drain-'))
-  const dbUrl = `file:${join(dir, 'drain.db')}`
   // A long flush interval: without the drain on shutdown, the rows would still be in memory.
-  const env = {
-    SOCIARO_PORT: '0',
-    SOCIARO_DATABASE_URL: dbUrl,
-    SOCIARO_SECRET_KEY: 'drain-test-secret-0123456789-abcdefghijkl',
+  const server = await startServedGateway('drain', {
     SOCIARO_OPENAI_BASE_URL: upstream.url,
     SOCIARO_OPENAI_API_KEY: UPSTREAM_SECRET,
     SOCIARO_METER_FLUSH_MS: '60000',
     SOCIARO_METER_FLUSH_ROWS: '10000',
-  }
-  await runCli(['orgs', 'create', 'drain'], env)
-  const { key } = JSON.parse((await runCli(['keys', 'create', '--org', 'drain', '--json'], env)).stdout) as { key: string }
-  const server = await startServeProcess(env)
+  })
+  const { key, dbUrl, env } = server
   try {
     const N = 40
     const responses = await Promise.all(
@@ -100,23 +90,13 @@ test('SIGTERM drains the meter: every request of a burst is in the database', as
     expect(repriced.stdout).toContain(`examined ${N} request(s), changed 0`)
   } finally {
     server.child.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
+    server.remove()
   }
 }, 60_000)
 
 test('SIGTERM during a stream: the stream finishes, then its usage is written before exit', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sociaro-term-'))
-  const dbUrl = `file:${join(dir, 'term.db')}`
-  const env = {
-    SOCIARO_PORT: '0',
-    SOCIARO_DATABASE_URL: dbUrl,
-    SOCIARO_SECRET_KEY: 'term-test-secret-0123456789-abcdefghijklm',
-    SOCIARO_OPENAI_BASE_URL: upstream.url,
-    SOCIARO_OPENAI_API_KEY: UPSTREAM_SECRET,
-  }
-  await runCli(['orgs', 'create', 'term'], env)
-  const { key } = JSON.parse((await runCli(['keys', 'create', '--org', 'term', '--json'], env)).stdout) as { key: string }
-  const server = await startServeProcess(env)
+  const server = await startServedGateway('term', { SOCIARO_OPENAI_BASE_URL: upstream.url, SOCIARO_OPENAI_API_KEY: UPSTREAM_SECRET })
+  const { key, dbUrl } = server
   try {
     const response = await fetch(`${server.url}/openai/v1/chat/completions`, {
       method: 'POST',
@@ -141,6 +121,6 @@ test('SIGTERM during a stream: the stream finishes, then its usage is written be
     expect(Number(rows[0]!.output_tokens)).toBeGreaterThan(5)
   } finally {
     server.child.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
+    server.remove()
   }
 }, 30_000)

@@ -1,9 +1,6 @@
 // Bun caps concurrent outbound fetches at 256 per process unless told otherwise at start-up; `serve` lifts the cap.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { runCli, startServeProcess } from '../support/spawn-cli.ts'
+import { startServedGateway } from '../support/spawn-cli.ts'
 import { UPSTREAM_SECRET } from '../support/test-gateway.ts'
 
 const STREAMS = 300
@@ -11,10 +8,8 @@ let inFlight = 0
 let peak = 0
 const waiting: (() => void)[] = []
 let upstream: ReturnType<typeof Bun.serve>
-let dir: string
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sociaro-cap-'))
   upstream = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
@@ -33,20 +28,11 @@ beforeAll(() => {
 
 afterAll(() => {
   upstream.stop(true)
-  rmSync(dir, { recursive: true, force: true })
 })
 
 test(`${STREAMS} concurrent requests are all upstream at once (the 256 fetch cap is lifted)`, async () => {
-  const env = {
-    SOCIARO_PORT: '0',
-    SOCIARO_DATABASE_URL: `file:${join(dir, 'cap.db')}`,
-    SOCIARO_SECRET_KEY: 'cap-test-secret-key-0123456789-abcdefghijk',
-    SOCIARO_OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}`,
-    SOCIARO_OPENAI_API_KEY: UPSTREAM_SECRET,
-  }
-  await runCli(['orgs', 'create', 'cap'], env)
-  const { key } = JSON.parse((await runCli(['keys', 'create', '--org', 'cap', '--json'], env)).stdout) as { key: string }
-  const server = await startServeProcess(env)
+  const server = await startServedGateway('cap', { SOCIARO_OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}`, SOCIARO_OPENAI_API_KEY: UPSTREAM_SECRET })
+  const { key } = server
   try {
     // The client is a separate process with the cap lifted too, so only the gateway's own cap is under test.
     const client = Bun.spawn(
@@ -66,5 +52,6 @@ test(`${STREAMS} concurrent requests are all upstream at once (the 256 fetch cap
   } finally {
     server.child.kill('SIGTERM')
     await server.child.exited
+    server.remove()
   }
 }, 60_000)

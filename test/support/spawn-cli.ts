@@ -1,4 +1,6 @@
 // Runs the sociaro command line (source or compiled binary) as a child process and collects its output.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 export const MAIN = join(import.meta.dir, '../../src/main.ts')
@@ -55,4 +57,18 @@ export async function startServeProcess(env: Record<string, string>, options: { 
     }
   })()
   return { child, url, logs: () => rest }
+}
+
+/**
+ * `serve` as a child on a fresh database in its own temp directory, with an org and a key made by the CLI first.
+ * `remove()` deletes the directory (kill the child first).
+ */
+export async function startServedGateway(name: string, extraEnv: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), `sociaro-${name}-`))
+  const dbUrl = `file:${join(dir, `${name}.db`)}`
+  const env = { SOCIARO_PORT: '0', SOCIARO_DATABASE_URL: dbUrl, SOCIARO_SECRET_KEY: `${name}-test-secret-0123456789-abcdefghijklmnop`, ...extraEnv }
+  await runCli(['orgs', 'create', name], env)
+  const { key } = JSON.parse((await runCli(['keys', 'create', '--org', name, '--json'], env)).stdout) as { key: string }
+  const server = await startServeProcess(env)
+  return { ...server, env, dbUrl, key, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
