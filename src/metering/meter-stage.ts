@@ -3,6 +3,7 @@ import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/proxy-ha
 import { injectIncludeUsage, shouldInjectIncludeUsage, withoutUsageChunk } from './include-usage.ts'
 import type { PendingJob } from './meter-channel.ts'
 import { isOpaqueMedia, ResponseRecorder } from './response-recorder.ts'
+import { isEventStream } from './usage/body.ts'
 
 const MAX_REQUEST_COPY = 1024 * 1024
 const MAX_TAGS = 20
@@ -22,8 +23,13 @@ export function parseTags(header: string | null): string | null {
   return tags.length > 0 ? JSON.stringify(tags) : null
 }
 
+/** Gemini streams by path (a JSON array without alt=sse), whatever the body or the content type says. */
+function isGeminiStreamPath(path: string): boolean {
+  return path.includes(':streamGenerateContent')
+}
+
 function isStreamRequest(request: AdmittedRequest): boolean {
-  return request.facts.json?.stream === true || request.path.includes(':streamGenerateContent')
+  return request.facts.json?.stream === true || isGeminiStreamPath(request.path)
 }
 
 function headOf(bytes: Uint8Array | undefined): Uint8Array | null {
@@ -55,7 +61,7 @@ export function createMeterStage(sink: MeterSink): ProxyStage {
           },
           onEnd(outcome) {
             const { parts, truncated } = recorder?.take() ?? { parts: [], truncated: false }
-            const streamed = contentType.includes('text/event-stream') || request.path.includes(':streamGenerateContent')
+            const streamed = isEventStream(contentType) || isGeminiStreamPath(request.path)
             sink.enqueue({
               requestId: request.requestId,
               startedAt: request.startedAt,
@@ -86,7 +92,7 @@ export function createMeterStage(sink: MeterSink): ProxyStage {
         // The usage chunk must be found in plain text, so this one request asks the upstream not to compress.
         result.upstreamHeaders = { 'accept-encoding': 'identity' }
         result.transformResponse = (response) =>
-          response.body && response.status === 200 && (response.headers.get('content-type') ?? '').includes('text/event-stream')
+          response.body && response.status === 200 && isEventStream(response.headers.get('content-type') ?? '')
             ? new Response(withoutUsageChunk(response.body), { status: response.status, statusText: response.statusText, headers: response.headers })
             : response
       }
