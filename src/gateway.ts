@@ -60,10 +60,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   let priceOverrides: readonly PriceOverride[] = config.priceOverrides
   // Loaded here only; the metering worker receives every update, so reservations and charges use the same prices.
   let meter: MeterChannel | undefined
+  // Polled every 10 s: the worker hears of the overrides only when they changed.
+  let sentPrices = ''
   const reloadPrices = async () => {
     priceOverrides = await loadPriceOverrides(database.db, config.priceOverrides)
-    meter?.setPriceOverrides(priceOverrides)
+    const text = JSON.stringify(priceOverrides)
+    if (meter && text !== sentPrices) {
+      meter.setPriceOverrides(priceOverrides)
+      sentPrices = text
+    }
   }
+  const reloadPricesLogged = () => reloadPrices().catch((error) => log.warn('price override reload failed', { error: String(error) }))
   await reloadPrices()
   const limits = new Limits({ keys, log, now: clock, spendSince: spendSince(database.client), metering: config.metering, priceOverrides: () => priceOverrides })
   await limits.load()
@@ -86,6 +93,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         metrics.settled(settlements)
       },
     })
+    sentPrices = JSON.stringify(priceOverrides)
   } else log.warn('metering is off (SOCIARO_METERING=false): no usage will be recorded')
 
   let ready = false
@@ -101,7 +109,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       return { observer: { onEnd: done }, rollback: done }
     },
   }
-  const stages: ProxyStage[] = [tracking, metrics.stage(), limits.stage(), ...(meter ? [createMeterStage(meter)] : [])]
+  // Metrics last: the overhead it records then covers the other stages' work too (reservations, the usage rewrite).
+  const stages: ProxyStage[] = [tracking, limits.stage(), ...(meter ? [createMeterStage(meter)] : []), metrics.stage()]
   let server: Bun.Server<unknown> | undefined
   const handleProxy = createProxyHandler({
     providers,
@@ -130,7 +139,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           db: database.db,
           client: database.client,
           canonicalProvider: canonical,
-          pricesChanged: () => reloadPrices().catch((error) => log.warn('price override reload failed', { error: String(error) })),
+          pricesChanged: reloadPricesLogged,
           priceOverrides: () => priceOverrides,
         }),
       ],
@@ -153,7 +162,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     Promise.all([keys.refresh(), credentials.refresh()]).catch((error) => log.warn('cache refresh failed', { error: String(error) }))
   }, config.cacheRefreshMs)
   // Overrides written by another process (CLI, another instance) arrive within 10 s.
-  const priceReloader = setInterval(() => reloadPrices().catch((error) => log.warn('price override reload failed', { error: String(error) })), 10_000)
+  const priceReloader = setInterval(reloadPricesLogged, 10_000)
   // A settlement that never comes (a shed meter job) must not hold budget forever.
   const limitSweeper = setInterval(() => limits.sweep(30 * 60_000), 60_000)
   // Instances sharing a remote database see each other's spend through it.
