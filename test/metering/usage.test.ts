@@ -358,3 +358,16 @@ describe('OpenAI chat streams: the usage chunk found from the end agrees with th
     expect(run(groq).usage).toMatchObject({ inputTokens: 11, outputTokens: 12 })
   })
 })
+
+describe('a JSON body the meter kept only the head and tail of', () => {
+  test('Seedream with base64 images past 4 MiB still gives its usage, from the tail', () => {
+    const image = 'A'.repeat(3 * 1024 * 1024)
+    const text = JSON.stringify({ model: 'seedream-4-0-250828', data: [{ b64_json: image }, { b64_json: image }], usage: { generated_images: 2, output_tokens: 32768, total_tokens: 32768 } })
+    // The head ends inside a key and the tail starts inside an image: the spliced text is no longer JSON.
+    const cut = new TextEncoder().encode(text.slice(0, text.indexOf('b64_json') + 3) + text.slice(-2 * 1024 * 1024))
+    expect(() => JSON.parse(new TextDecoder().decode(cut))).toThrow()
+    const x = extractUsage({ family: 'byteplus', path: '/api/v3/images/generations', contentType: 'application/json', body: cut, truncated: true })
+    expect(x.usage).toMatchObject({ images: 2, outputTokens: 32768 })
+    expect(x.model).toBeUndefined()
+  })
+})

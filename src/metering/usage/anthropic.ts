@@ -1,22 +1,12 @@
 // Usage from Anthropic Messages API responses: JSON message and named-event SSE streams.
 import type { ExtractInput, Extraction, Usage } from '../usage-types.ts'
-import { bodyText, isStreamBody, lastObjectAfterKey, parseJson, sseEvents, sseJson } from './body.ts'
-import { dig, makeUsage, num, rec, str, type Rec } from './fields.ts'
+import { bodyText, isStreamBody, sseEvents, sseJson } from './body.ts'
+import { dig, jsonUsage, makeUsage, num, rec, str, type Rec } from './fields.ts'
 
 export function extractAnthropic(input: ExtractInput): Extraction {
   const text = bodyText(input.body)
   if (isStreamBody(input.contentType, text)) return fromStream(text)
-  const body = rec(parseJson(text))
-  if (body === undefined) {
-    const usage = input.truncated === true ? lastObjectAfterKey(text, 'usage') : undefined
-    return usage === undefined ? { usage: null } : { usage: anthropicUsage(usage), raw: usage }
-  }
-  const raw = rec(body.usage)
-  const extraction: Extraction = { usage: raw === undefined ? null : anthropicUsage(raw) }
-  if (raw !== undefined) extraction.raw = raw
-  const model = str(body.model)
-  if (model !== undefined) extraction.model = model
-  return extraction
+  return jsonUsage(text, input.truncated === true, anthropicUsage)
 }
 
 /** Anthropic's input_tokens excludes cache reads and writes; the normalized input includes both. */

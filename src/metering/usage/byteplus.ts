@@ -1,7 +1,7 @@
 // Usage from BytePlus ModelArk: Seedream image generation (JSON/SSE) and Seedance video task results; chat goes to OpenAI rules.
 import type { ExtractInput, Extraction, Usage } from '../usage-types.ts'
 import { bodyText, isStreamBody, parseJson, sseEvents, sseJson } from './body.ts'
-import { makeUsage, num, rec, str, type Rec } from './fields.ts'
+import { jsonUsage, makeUsage, num, rec, str, type Rec } from './fields.ts'
 import { extractOpenAI } from './openai.ts'
 
 const SEEDANCE_TASK = /\/contents\/generations\/tasks\/[^/]+\/?$/
@@ -23,13 +23,8 @@ function seedreamUsage(u: Rec): Usage {
 function seedream(input: ExtractInput): Extraction {
   const text = bodyText(input.body)
   if (!isStreamBody(input.contentType, text)) {
-    const body = rec(parseJson(text))
-    const raw = rec(body?.usage)
-    const extraction: Extraction = { usage: raw === undefined ? null : seedreamUsage(raw) }
-    if (raw !== undefined) extraction.raw = raw
-    const model = str(body?.model)
-    if (model !== undefined) extraction.model = model
-    return extraction
+    // Base64 images can take a body past the meter's 4 MiB window: its usage is then read from the tail.
+    return jsonUsage(text, input.truncated === true, seedreamUsage)
   }
   let raw: Rec | undefined
   let model: string | undefined

@@ -1,6 +1,6 @@
 // Defensive reads from untrusted provider JSON, and the one place a normalized Usage is assembled.
-import type { Usage } from '../usage-types.ts'
-import { isRecord } from './body.ts'
+import type { Extraction, Usage } from '../usage-types.ts'
+import { isRecord, lastObjectAfterKey, parseJson } from './body.ts'
 
 export type Rec = Record<string, unknown>
 
@@ -50,4 +50,18 @@ export function makeUsage(fields: Partial<Usage>): Usage {
     if (v > 0) usage[key] = v
   }
   return usage
+}
+
+/**
+ * A JSON response's top-level `usage` object and `model`. A body the meter kept only the head and tail of does not
+ * parse: its usage is then looked for in the tail (the model went with the middle).
+ */
+export function jsonUsage(text: string, truncated: boolean, toUsage: (raw: Rec) => Usage): Extraction {
+  const body = rec(parseJson(text))
+  const raw = body === undefined ? (truncated ? lastObjectAfterKey(text, 'usage') : undefined) : rec(body.usage)
+  const extraction: Extraction = { usage: raw === undefined ? null : toUsage(raw) }
+  if (raw !== undefined) extraction.raw = raw
+  const model = str(body?.model)
+  if (model !== undefined) extraction.model = model
+  return extraction
 }
