@@ -24,11 +24,17 @@ export function localPathOf(url: string): string | undefined {
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
   const localPath = localPathOf(url)
   if (localPath) mkdirSync(dirname(localPath), { recursive: true })
-  const client = createClient({ url: localPath ? `file:${localPath}` : url, ...(authToken ? { authToken } : {}) })
+  // A local client pools connections and a PRAGMA reaches only the one it ran on. Calls are synchronous underneath,
+  // so one connection costs nothing, and with it the settings below hold for every call; `timeout` is the busy
+  // timeout that rides out the metering worker's (another thread's) writes instead of failing with SQLITE_BUSY.
+  const client = createClient({
+    url: localPath ? `file:${localPath}` : url,
+    ...(authToken ? { authToken } : {}),
+    ...(localPath ? { concurrency: 1, timeout: 5_000 } : {}),
+  })
   if (localPath) {
-    // WAL lets the metering worker write while the main thread reads; busy_timeout rides out the overlap.
+    // WAL lets the metering worker write while the main thread reads.
     await client.execute('PRAGMA journal_mode = WAL')
-    await client.execute('PRAGMA busy_timeout = 5000')
     await client.execute('PRAGMA synchronous = NORMAL')
     await client.execute('PRAGMA foreign_keys = ON')
   }
