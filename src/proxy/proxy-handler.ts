@@ -12,7 +12,7 @@ import { upstreamRequestHeaders } from './forward-headers.ts'
 import { forward, type ExchangeObserver } from './forward.ts'
 import { locateModel, type RequestFacts } from './locate-model.ts'
 import { readBody } from './read-body.ts'
-import { buildUpstreamUrl, isSafeUpstreamPath, parseRequestTarget, withoutQueryKey } from './request-target.ts'
+import { buildUpstreamUrl, canonicalUpstreamPath, parseRequestTarget, withoutQueryKey } from './request-target.ts'
 import type { CachedKey } from '../auth/key-cache.ts'
 import type { OrgRow } from '../db/schema.ts'
 
@@ -97,9 +97,11 @@ export function createProxyHandler(deps: ProxyDeps) {
       return refuse('openai', new GatewayError('unknown_provider', `Unknown provider "${name.slice(0, 64)}".`))
     }
     const spec = provider.spec
-    const shape = errorShapeFor(spec, target.path)
+    // One spelling for the model check, the later stages and the upstream URL, so what is checked is what is sent.
+    const path = canonicalUpstreamPath(target.path)
+    const shape = errorShapeFor(spec, path ?? target.path)
     try {
-      if (!isSafeUpstreamPath(target.path)) throw new GatewayError('invalid_path', 'The request path is not allowed.')
+      if (path === undefined) throw new GatewayError('invalid_path', 'The request path is not allowed.')
       const secret = findClientKey(request.headers, target.query, spec.clientKey)
       if (!secret) throw new GatewayError('missing_key', 'Missing API key: send your gateway key (gw_live_…) the way this provider expects it.')
       const check = deps.keys.check(secret, startedAt)
@@ -107,7 +109,7 @@ export function createProxyHandler(deps: ProxyDeps) {
 
       const method = request.method.toUpperCase()
       const body = await readBody(request, deps.config.maxBodyBytes)
-      const facts = locateModel(spec, method, target.path, request.headers.get('content-type') ?? '', body)
+      const facts = locateModel(spec, method, path, request.headers.get('content-type') ?? '', body)
       if (facts.model !== undefined && !check.key.allows(spec.id, facts.model)) {
         throw new GatewayError('model_not_allowed', `This gateway key may not use model "${facts.model.slice(0, 200)}" on ${spec.id}.`)
       }
@@ -115,7 +117,7 @@ export function createProxyHandler(deps: ProxyDeps) {
       if (!credential) throw new GatewayError('no_credential', `No credential is configured for provider "${spec.id}".`)
 
       const admitted: AdmittedRequest = {
-        requestId, startedAt, arrivedAt, provider, key: check.key, org: check.org, method, path: target.path, facts, headers: request.headers, body,
+        requestId, startedAt, arrivedAt, provider, key: check.key, org: check.org, method, path, facts, headers: request.headers, body,
       }
       const results = admitAll(deps.stages ?? [], admitted)
       const observers = results.flatMap((r) => (r.observer ? [r.observer] : []))
@@ -126,7 +128,7 @@ export function createProxyHandler(deps: ProxyDeps) {
       const upstreamHeaders = upstreamRequestHeaders(request.headers, spec, credential)
       for (const result of results) for (const [name, value] of Object.entries(result.upstreamHeaders ?? {})) upstreamHeaders.set(name, value)
       let response = await forward({
-        url: buildUpstreamUrl(provider.baseUrl, target.path, query),
+        url: buildUpstreamUrl(provider.baseUrl, path, query),
         method,
         headers: upstreamHeaders,
         body: admitted.body,
