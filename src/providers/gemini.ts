@@ -1,6 +1,9 @@
 // Google Gemini Developer API: model in the URL path, key in x-goog-api-key or ?key=.
 import { defineProvider } from './spec.ts'
 
+/** A model or resource id as the gateway accepts it in a path: unreserved characters only (canonical paths decode the rest). */
+const ID = '[A-Za-z0-9._~-]+'
+
 export default defineProvider({
   id: 'gemini',
   aliases: ['google'],
@@ -9,15 +12,18 @@ export default defineProvider({
   // Bearer serves the OpenAI-compatible surface under /v1beta/openai/.
   clientKey: ['x-goog-api-key', 'query-key', 'bearer'],
   upstreamAuth: { header: 'x-goog-api-key' },
+  // Rules see the canonical path (request-target.ts): `%6Dodels` has become `models`, `//` and `;` were refused.
   modelRules: [
-    // countTokens is free upstream but still names a model, so the allowlist applies to it too.
+    { match: /^\/v1(?:alpha|beta)?\/openai\/(?:chat\/completions|embeddings|images\/generations)$/, methods: ['POST'], from: 'body' },
+    // Any path naming a model is checked, whatever the method, version or verb: the billable verbs are not a closed list
+    // (generateAnswer, asyncBatchEmbedContent…), and a GET of model metadata or of a Veo operation is checked too.
     {
-      match:
-        /^\/v1(?:alpha|beta)?\/(?:models|tunedModels)\/(?<model>[^/:]+):(?:generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents|predict|predictLongRunning|batchGenerateContent)$/,
-      methods: ['POST'],
+      match: new RegExp(`^/v\\d[A-Za-z0-9]*(?:/openai)?/(?:models|tunedModels)/(?<model>${ID})(?::[A-Za-z]+)?(?:/${ID})*$`),
       from: 'path',
     },
-    { match: /^\/v1(?:alpha|beta)?\/openai\/(?:chat\/completions|embeddings|images\/generations)$/, methods: ['POST'], from: 'body' },
+    // Fail closed: any other spelling of a models path (another case, an encoded ":", an odd model id, a verb with
+    // extra characters, a models segment deeper in the path) names a model the gateway cannot read, so it is refused.
+    { match: /\/(?:tuned)?models(?:\/|:|%3A)/i, from: 'path' },
   ],
   errorShape: 'gemini',
   usageFamily: 'gemini',

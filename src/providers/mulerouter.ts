@@ -1,6 +1,9 @@
 // MuleRouter: vendor-mirrored LLM APIs under /vendors/<vendor>/v1, async media tasks with the model in the path.
 import { defineProvider } from './spec.ts'
 
+/** Optional vendor prefix, then the API version: `/vendors/openai/v1`, or the bare `/v1` aliases. */
+const V1 = '^(?:/vendors/[A-Za-z0-9._~-]+)?/v1'
+
 export default defineProvider({
   id: 'mulerouter',
   displayName: 'MuleRouter',
@@ -8,10 +11,18 @@ export default defineProvider({
   regions: { mulerouter: 'https://api.mulerouter.ai', mulerun: 'https://api.mulerun.com' },
   clientKey: ['bearer', 'x-api-key'],
   upstreamAuth: { header: 'authorization', prefix: 'Bearer ' },
+  // Rules see the canonical path (request-target.ts): `%76endors` has become `vendors`, `%761` is `v1`, `//` was refused.
   modelRules: [
-    { match: /^(?:\/vendors\/[^/]+)?\/v1\/(chat\/completions|messages|responses|embeddings)$/, methods: ['POST'], from: 'body' },
-    // Task creation: /vendors/<vendor>/v1/<model>/<action...>; polls are GETs on the same path plus an id.
-    { match: /^\/vendors\/[^/]+\/v1\/(?<model>[^/]+)\/.+$/, methods: ['POST'], from: 'path' },
+    { match: new RegExp(`${V1}/(?:chat/completions|messages|responses|embeddings)$`), methods: ['POST'], from: 'body' },
+    { match: new RegExp(`${V1}/models$`), from: 'none' },
+    { match: new RegExp(`${V1}/models/(?<model>[A-Za-z0-9._~-]+)$`), from: 'path' },
+    // The mirrored LLM APIs' other endpoints (stored responses, count_tokens…): the model, if any, is in the body.
+    { match: new RegExp(`${V1}/(?:chat|messages|responses|embeddings|completions)(?:/[^/]+)*$`), from: 'body-optional' },
+    // Tasks: /vendors/<vendor>/v1/<model>/<action...>, and polls are any method on that path plus an id, so the model
+    // is checked on every method.
+    { match: new RegExp(`${V1}/(?<model>[A-Za-z0-9._~-]+)(?:/[^/]+)*$`), from: 'path' },
+    // Fail closed: any other vendor or v1 path (another case, another version, an odd model id) is refused.
+    { match: /^\/(?:vendors|v1)(?:\/|$)/i, from: 'path' },
   ],
   errorShape: 'openai',
   errorShapeRules: [{ match: /^(?:\/vendors\/anthropic\/v1\/|\/v1\/messages$)/, shape: 'anthropic' }],

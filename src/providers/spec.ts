@@ -11,7 +11,8 @@ export type ErrorShape = 'openai' | 'anthropic' | 'gemini' | 'dashscope' | 'byte
  * Where the model name lives for requests whose path matches `match`.
  * - `body`: JSON field `model`, or the multipart form field `model`; required (400 without it).
  * - `body-optional`: checked when present (moderations, batches, any endpoint not listed).
- * - `path`: the named group `model` of `match`; required.
+ * - `path`: the named group `model` of `match`; required. A `path` rule without that group refuses every request it
+ *   matches (400): the fail-closed catch-all for spellings of a model path the gateway cannot read.
  * - `none`: the endpoint carries no model (listings, files, task polls); nothing to check.
  * Requests no rule matches: `body-optional` for methods with a body, `none` for the others, so a
  * model named anywhere the gateway can read it is always checked against the key's allowlist.
@@ -38,7 +39,7 @@ export interface ProviderSpec {
   readonly upstreamAuth: { readonly header: string; readonly prefix?: string }
   /** Client headers that scope an account and would not match the real credential. Lower case. */
   readonly dropHeaders?: readonly string[]
-  /** Evaluated in order against the upstream path (no query); the first match decides. */
+  /** Evaluated in order against the canonical upstream path (no query; see canonicalUpstreamPath); the first match decides. */
   readonly modelRules: readonly ModelRule[]
   /** Error shape, optionally per path (first match wins, then `errorShape`). */
   readonly errorShape: ErrorShape

@@ -34,7 +34,11 @@ test('model location per provider: body, multipart, path, or none', () => {
   expect(locateModel(byId.openai!, 'POST', '/v1/audio/transcriptions', 'multipart/form-data; boundary=b', form).model).toBe('whisper-1')
   expect(locateModel(byId.gemini!, 'POST', '/v1beta/models/gemini-2.5-flash:streamGenerateContent', 'application/json', json({})).model).toBe('gemini-2.5-flash')
   expect(locateModel(byId.mulerouter!, 'POST', '/vendors/alibaba/v1/wan2.6-t2v/generation', 'application/json', json({ prompt: 'x' })).model).toBe('wan2.6-t2v')
-  expect(locateModel(byId.mulerouter!, 'GET', '/vendors/alibaba/v1/wan2.6-t2v/generation/123e4567', '', undefined).model).toBeUndefined()
+  // A task poll names the model in its path as well, so it is checked on GET too.
+  expect(locateModel(byId.mulerouter!, 'GET', '/vendors/alibaba/v1/wan2.6-t2v/generation/123e4567', '', undefined).model).toBe('wan2.6-t2v')
+  expect(locateModel(byId.mulerouter!, 'GET', '/vendors/openai/v1/models', '', undefined).model).toBeUndefined()
+  expect(locateModel(byId.gemini!, 'GET', '/v1beta/models', '', undefined).model).toBeUndefined()
+  expect(locateModel(byId.gemini!, 'GET', '/v1beta/models/gemini-2.5-flash', '', undefined).model).toBe('gemini-2.5-flash')
   expect(locateModel(byId.dashscope!, 'GET', '/api/v1/tasks/abc', '', undefined).model).toBeUndefined()
   expect(locateModel(byId.byteplus!, 'POST', '/api/v3/contents/generations/tasks', 'application/json', json({ model: 'seedance-1-5-pro-251215' })).model).toBe('seedance-1-5-pro-251215')
   // Endpoints not listed still have any model they name checked.
