@@ -6,9 +6,43 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trail
 
 const CLIENT_AUTH = ['authorization', 'x-api-key', 'x-goog-api-key']
 
+/**
+ * Headers a proxy or framework in front of the upstream may trust for the client's address, the original URL or the
+ * method: a client must not be able to set them through the gateway (`x-forwarded-*` is dropped by prefix).
+ */
+const ROUTING_AND_IDENTITY = [
+  'forwarded',
+  'x-original-url',
+  'x-original-uri',
+  'x-rewrite-url',
+  'x-original-host',
+  'x-host',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-real-ip',
+  'x-client-ip',
+  'x-cluster-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+]
+
+/** RFC 9110 field-name token: a `Connection` option that is not one cannot name a header (and Headers.delete would throw). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/** RFC 9110 §7.6.1: the fields a `Connection` header names are hop-by-hop too, and a proxy removes them. */
+function connectionOptions(incoming: Headers): string[] {
+  const value = incoming.get('connection')
+  if (!value) return []
+  return value.split(',').map((option) => option.trim()).filter((option) => TOKEN.test(option))
+}
+
 export function upstreamRequestHeaders(incoming: Headers, spec: ProviderSpec, credential: string): Headers {
   const headers = new Headers(incoming)
+  for (const name of connectionOptions(incoming)) headers.delete(name)
   for (const name of HOP_BY_HOP) headers.delete(name)
+  for (const name of ROUTING_AND_IDENTITY) headers.delete(name)
   for (const name of CLIENT_AUTH) headers.delete(name)
   for (const name of spec.dropHeaders ?? []) headers.delete(name)
   headers.delete('host')

@@ -1,5 +1,5 @@
 // Models named in the URL path are checked in every spelling, method and version, or the request is refused: the
-// gateway checks the same canonical path it sends upstream.
+// gateway checks the same canonical path it sends upstream. Routing and identity headers never reach the upstream.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { sendRaw, type RawResponse } from '../support/raw-http.ts'
@@ -209,5 +209,39 @@ describe('path escapes on any provider', () => {
     const response = await send('GET', '/openai/v1/models/ft%3agpt-4o-mini%3aorg%3A%3Aabc')
     expect(response.status).toBe(200)
     expect(new URL(openai.requests.at(-1)!.url).pathname).toBe('/v1/models/ft%3Agpt-4o-mini%3Aorg%3A%3Aabc')
+  })
+})
+
+describe('routing and identity headers', () => {
+  test('Forwarded, X-Original-URL, X-Rewrite-URL, method overrides, client-IP headers and Connection-named headers are dropped', async () => {
+    const dropped = {
+      forwarded: 'for=1.2.3.4;host=evil.example',
+      'x-original-url': '/v1beta/models/gemini-2.5-pro:generateContent',
+      'x-rewrite-url': '/v1beta/models/gemini-2.5-pro:generateContent',
+      'x-http-method-override': 'DELETE',
+      'x-http-method': 'DELETE',
+      'x-method-override': 'DELETE',
+      'x-real-ip': '1.2.3.4',
+      'true-client-ip': '1.2.3.4',
+      'cf-connecting-ip': '1.2.3.4',
+      'x-client-ip': '1.2.3.4',
+      'x-forwarded-for': '1.2.3.4',
+      'x-hop-named': 'by connection',
+    }
+    const extra = Object.entries(dropped).map(([name, value]) => `${name}: ${value}\r\n`).join('') + 'x-kept: yes\r\n'
+    const before = gemini.requests.length
+    const target = '/gemini/v1beta/models/gemini-2.5-flash:generateContent'
+    const body = BODY
+    const response = await sendRaw(
+      port,
+      `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nx-goog-api-key: ${key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n${extra}Connection: close, X-Hop-Named, not a token\r\n\r\n${body}`,
+    )
+    expect(response.status).toBe(200)
+    expect(gemini.requests.length).toBe(before + 1)
+    const headers = gemini.requests.at(-1)!.headers
+    for (const name of Object.keys(dropped)) expect(headers.has(name), name).toBe(false)
+    expect(headers.get('x-kept')).toBe('yes')
+    expect(headers.get('content-type')).toBe('application/json')
+    expect(headers.get('x-goog-api-key')).toBe(UPSTREAM_SECRET)
   })
 })
