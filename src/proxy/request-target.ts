@@ -33,6 +33,10 @@ function isUnreserved(code: number): boolean {
 /** Characters a canonical path carries as they are: "/", unreserved, sub-delims except ";", ":" and "@" (RFC 3986 pchar). */
 const RAW_PATH_CHARS = new Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,=:@/")
 
+/** One or more non-empty segments of raw path characters (no "%", no ";"), or the root alone. */
+const PLAIN_PATH = /^(?:\/|(?:\/[A-Za-z0-9\-._~!$&'()*+,=:@]+)+)$/
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/
+
 /**
  * Encoded bytes no upstream may be left to interpret: "/" and "\" (segment boundaries after a decode), ";" (path
  * parameters, which servers strip: `..;` would climb out of the base), and control characters.
@@ -51,6 +55,8 @@ function isRefusedEncodedByte(byte: number): boolean {
  * triplet: `%252e%252e` is `..` to an upstream that decodes twice).
  */
 export function canonicalUpstreamPath(path: string): string | undefined {
+  // The common case, already canonical: raw path characters only, no empty or dot segment.
+  if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) return path
   if (!path.startsWith('/')) return undefined
   let canonical = ''
   for (let at = 0; at < path.length; at++) {
