@@ -17,8 +17,10 @@ export default defineProvider({
     { match: /^\/v1(?:alpha|beta)?\/openai\/(?:chat\/completions|embeddings|images\/generations)$/, methods: ['POST'], from: 'body' },
     // Any path naming a model is checked, whatever the method, version or verb: the billable verbs are not a closed list
     // (generateAnswer, asyncBatchEmbedContent…), and a GET of model metadata or of a Veo operation is checked too.
+    // Verbs are Google's lowerCamelCase; another case is refused below rather than guessed at (the meter tells a stream
+    // by its exact `:streamGenerateContent`).
     {
-      match: new RegExp(`^/v\\d[A-Za-z0-9]*(?:/openai)?/(?:models|tunedModels)/(?<model>${ID})(?::[A-Za-z]+)?(?:/${ID})*$`),
+      match: new RegExp(`^/v\\d[A-Za-z0-9]*(?:/openai)?/(?:models|tunedModels)/(?<model>${ID})(?::[a-z][A-Za-z0-9]*)?(?:/${ID})*$`),
       from: 'path',
     },
     // Fail closed: any other spelling of a models path (another case, an encoded ":", an odd model id, a verb with

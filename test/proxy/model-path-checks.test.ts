@@ -55,7 +55,6 @@ describe('Gemini: every spelling of a models path has its model checked, or is r
 
   const checked: [string, string][] = [
     ['POST', `/gemini/v1beta/models/${pro}:generateContent`],
-    ['POST', `/gemini/v1beta/models/${pro}:GenerateContent`],
     ['POST', `/gemini/v1beta/models/${pro}:generateAnswer`],
     ['POST', `/gemini/v1beta/models/${pro}:asyncBatchEmbedContent`],
     ['POST', `/gemini/v1beta3/models/${pro}:generateContent`],
@@ -93,6 +92,8 @@ describe('Gemini: every spelling of a models path has its model checked, or is r
     ['POST', `/gemini/v1beta/Models/${pro}:generateContent`],
     ['POST', `/gemini/v1beta/MODELS/${pro}:generateContent`],
     ['POST', `/gemini/v1beta/models/${pro}:generateContent:x`],
+    ['POST', `/gemini/v1beta/models/${pro}:GenerateContent`],
+    ['POST', `/gemini/v1beta/models/${pro}:STREAMGENERATECONTENT`],
     ['POST', `/gemini/v1beta/models/:generateContent`],
     ['POST', `/gemini/v1beta/models/gemini-2.5-flash/models/${pro}:generateContent`],
     ['POST', `/gemini/upload/v1beta/models/${pro}:generateContent`],
