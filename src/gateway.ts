@@ -50,6 +50,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
   const database = await openDatabase(config.databaseUrl, config.databaseAuthToken)
   await runMigrations(database.db)
+  if (database.exposedMode !== undefined) {
+    log.warn('the database file is readable by other users: it holds key hashes, encrypted credentials and usage; chmod 600 it and its -wal/-shm files', {
+      file: database.file?.path,
+      mode: `0${database.exposedMode.toString(8)}`,
+    })
+  }
   if (!database.isLocalFile) log.warn('remote database: spend is shared between instances, per-minute rate limits are per process')
 
   const keys = new KeyCache(database.db, database.client)

@@ -12,7 +12,7 @@ const SILENCE_MS = 5_000
 const JSON_BODY = JSON.stringify({ id: 'msg_1', type: 'message', content: [{ type: 'text', text: 'late' }] })
 
 let upstream: FakeUpstream
-let stalledJson: ReturnType<typeof Bun.listen>
+let stalledJson: Bun.TCPSocketListener<undefined>
 let gw: TestGateway
 
 beforeAll(async () => {
