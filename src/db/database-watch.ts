@@ -36,8 +36,8 @@ export class DatabaseWatch {
     if (problem && (problem !== this.current || at - this.loggedAt >= this.repeatMs)) {
       this.log.error(problem, {
         advice: ADVICE,
-        // An unlinked file stays readable through the process's open descriptor until it exits.
-        recover: `until this process (pid ${process.pid}) exits, the old file can be copied from its descriptor in /proc/${process.pid}/fd`,
+        // An unlinked file stays readable through the process's open descriptor until it exits (checked: with its WAL, every row).
+        recover: `until this process (pid ${process.pid}) exits, the lost file is readable in /proc/${process.pid}/fd (the link marked "(deleted)"); copy it with its -wal file`,
       })
       this.loggedAt = at
     } else if (!problem && this.current) {
