@@ -5,6 +5,7 @@ import { createOperations } from './admin/operations.ts'
 import { createApp } from './app.ts'
 import type { Config, ResolvedProvider } from './config.ts'
 import { openDatabase, type Database } from './db/client.ts'
+import { DatabaseWatch } from './db/database-watch.ts'
 import { runMigrations } from './db/migrate.ts'
 import { createLogger, type Logger } from './log.ts'
 import { MeterChannel } from './metering/meter-channel.ts'
@@ -38,6 +39,8 @@ export interface GatewayOptions {
   readonly now?: () => number
   /** Test hook: the metering worker blocks this long before its first batch. */
   readonly meterStallMs?: number
+  /** How often the local database file is checked for deletion or replacement (default 2 s). */
+  readonly databaseCheckMs?: number
 }
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
@@ -50,6 +53,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
 
   const database = await openDatabase(config.databaseUrl, config.databaseAuthToken)
   await runMigrations(database.db)
+  if (database.exposedMode !== undefined) {
+    log.warn('the database file is readable by other users: it holds key hashes, encrypted credentials and usage; chmod 600 it and its -wal/-shm files', {
+      file: database.file?.path,
+      mode: `0${database.exposedMode.toString(8)}`,
+    })
+  }
+  // A remote database has no file to lose; a local one can be deleted under us and would still take writes.
+  const databaseWatch = database.file ? new DatabaseWatch(database.file, log) : undefined
+  const databaseProblem = () => databaseWatch?.problem
   if (!database.isLocalFile) log.warn('remote database: spend is shared between instances, per-minute rate limits are per process')
 
   const keys = new KeyCache(database.db, database.client)
@@ -75,7 +87,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const limits = new Limits({ keys, log, now: clock, spendSince: spendSince(database.client), metering: config.metering, priceOverrides: () => priceOverrides })
   await limits.load()
 
-  const metrics = new GatewayMetrics(() => meter?.stats())
+  const metrics = new GatewayMetrics(() => meter?.stats(), () => databaseProblem() === undefined)
   if (config.metering) {
     meter = await MeterChannel.start({
       init: {
@@ -125,7 +137,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   })
   const canonical = (name: string) => providers.get(name)?.spec.id
   const app = createApp({
-    health: { client: database.client, ready: () => ready },
+    health: { client: database.client, ready: () => ready, databaseProblem },
     admin: {
       ...(config.adminToken ? { adminToken: config.adminToken } : {}),
       operations: createOperations(database.db, () => cipher, new Set(providers.keys()), canonical),
@@ -133,6 +145,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       credentials,
       providers: providerList,
       log,
+      databaseProblem,
       budget: (kind, id) => limits.budgetView(kind, id),
       extensions: [
         usageRoutes({
@@ -174,6 +187,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const lastUsedFlusher = setInterval(() => {
     flushLastUsed().catch((error) => log.warn('last-used flush failed', { error: String(error) }))
   }, 5_000)
+  databaseWatch?.start(options.databaseCheckMs ?? 2_000)
   ready = true
   const url = `http://${server.hostname}:${server.port}`
 
@@ -192,6 +206,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         clearInterval(lastUsedFlusher)
         clearInterval(limitSweeper)
         clearInterval(priceReloader)
+        databaseWatch?.stop()
         if (spendResync) clearInterval(spendResync)
         // No new connections; open streams keep flowing until they end or the grace runs out.
         void server!.stop(false)

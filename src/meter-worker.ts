@@ -2,6 +2,7 @@
 import type { Client } from '@libsql/client'
 import { writeLastUsed } from './auth/last-used.ts'
 import { openDatabase } from './db/client.ts'
+import { databaseFileProblem } from './db/file-identity.ts'
 import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
 import { UsageWriter } from './metering/usage-writer.ts'
@@ -21,10 +22,14 @@ let statsTimer: ReturnType<typeof setInterval> | undefined
 /** Loading the tokenizer takes most of a second: it happens after `ready`, and batches wait for it. */
 let estimator: Promise<Estimator> | undefined
 let processing: Promise<void> = Promise.resolve()
+/** Why usage must not be written now (the local database file was deleted or replaced); undefined when it may. */
+let refuseWrites: () => string | undefined = () => undefined
 
 async function init(config: WorkerInit): Promise<void> {
-  const { client } = await openDatabase(config.databaseUrl, config.databaseAuthToken)
+  const { client, file } = await openDatabase(config.databaseUrl, config.databaseAuthToken)
   database = client
+  // One stat per batch: a deleted or replaced file is caught before a batch is written into it, not seconds later.
+  if (file) refuseWrites = () => databaseFileProblem(file.path, file.identity)
   stallBeforeFirstBatch = config.stallFirstBatchMs ?? 0
   writer = new UsageWriter(client, {
     flushIntervalMs: config.flushIntervalMs,
@@ -32,6 +37,7 @@ async function init(config: WorkerInit): Promise<void> {
     maxPendingRows: 200_000,
     onWritten: (records) => send({ type: 'settled', settlements: JSON.stringify(records.map(settlementOf)) }),
     onError: (message, fields) => log('error', message, fields),
+    refuseWrites,
   })
   overrides = config.overrides
   if (config.retentionDays > 0) {
@@ -136,7 +142,10 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       void (async () => {
         await processing
         const ok = await writer!.drain(Date.now() + 25_000)
-        if (!ok) log('error', 'usage rows still pending at shutdown', { pending: writer!.pendingRows })
+        if (!ok) {
+          const reason = refuseWrites()
+          log('error', 'usage rows still pending at shutdown; they are lost', { pending: writer!.pendingRows, ...(reason ? { reason } : {}) })
+        }
         if (statsTimer) clearInterval(statsTimer)
         send({ type: 'drained' })
       })()

@@ -17,6 +17,8 @@ export interface AdminDeps {
   readonly log: Logger
   /** Live budget state for a key or org (null: no budget). */
   readonly budget?: (kind: 'key' | 'org', id: string) => unknown
+  /** Why the database cannot take writes (its file was deleted or replaced): changes are refused while it is set. */
+  readonly databaseProblem?: () => string | undefined
   /** Extra admin routes (usage analytics, limits) mounted behind the same token. */
   readonly extensions?: readonly import('../app.ts').AnyElysia[]
 }
@@ -58,6 +60,9 @@ export function adminRoutes(deps: AdminDeps) {
   let routes = app
     .onBeforeHandle(({ request }) => {
       if (!authorized(request.headers.get('authorization'))) return adminError(401, 'unauthorized', 'A valid admin token is required (Authorization: Bearer <SOCIARO_ADMIN_TOKEN>).')
+      // A change stored in a deleted file would be reported done and vanish at the next start.
+      const problem = request.method === 'GET' || request.method === 'HEAD' ? undefined : deps.databaseProblem?.()
+      if (problem) return adminError(503, 'database_unavailable', problem)
     })
     .onError(({ error, code }) => {
       if (error instanceof StoreError) return adminError(STATUS[error.kind], error.kind, error.message)

@@ -1,8 +1,9 @@
 // Opens the libSQL database (local file or remote sqld/Turso) and wraps it in Drizzle.
-import { mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { createClient, type Client } from '@libsql/client'
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql'
+import { createPrivateFile, exposedModeOf } from '../private-files.ts'
+import { fileIdentity, type FileIdentity } from './file-identity.ts'
 import * as schema from './schema.ts'
 
 export type Db = LibSQLDatabase<typeof schema>
@@ -11,6 +12,10 @@ export interface Database {
   readonly db: Db
   readonly client: Client
   readonly isLocalFile: boolean
+  /** The local file's path and what it was when opened: a later check tells whether it was deleted or replaced. */
+  readonly file?: { readonly path: string; readonly identity: FileIdentity }
+  /** Set when an existing local file (made before this version, or by hand) is readable by group or others. */
+  readonly exposedMode?: number
   close(): void
 }
 
@@ -23,7 +28,10 @@ export function localPathOf(url: string): string | undefined {
 
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
   const localPath = localPathOf(url)
-  if (localPath) mkdirSync(dirname(localPath), { recursive: true })
+  // Keys, credentials and usage live here: a new file is 0600 (in a 0700 folder, if we make it) before libSQL opens
+  // it, and SQLite gives its -wal and -shm files the database file's mode. An existing file's mode is the owner's call.
+  const created = localPath ? createPrivateFile(localPath) : false
+  const exposedMode = localPath && !created ? exposedModeOf(localPath) : undefined
   // A local client pools connections and a PRAGMA reaches only the one it ran on. Calls are synchronous underneath,
   // so one connection costs nothing, and with it the settings below hold for every call; `timeout` is the busy
   // timeout that rides out the metering worker's (another thread's) writes instead of failing with SQLITE_BUSY.
@@ -38,5 +46,13 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
     await client.execute('PRAGMA synchronous = NORMAL')
     await client.execute('PRAGMA foreign_keys = ON')
   }
-  return { db: drizzle(client, { schema }), client, isLocalFile: localPath !== undefined, close: () => client.close() }
+  const identity = localPath ? fileIdentity(localPath) : undefined
+  return {
+    db: drizzle(client, { schema }),
+    client,
+    isLocalFile: localPath !== undefined,
+    ...(localPath && identity ? { file: { path: localPath, identity } } : {}),
+    ...(exposedMode !== undefined ? { exposedMode } : {}),
+    close: () => client.close(),
+  }
 }

@@ -63,6 +63,11 @@ export interface UsageWriterOptions {
   readonly maxPendingRows: number
   readonly onWritten: (records: UsageRecord[]) => void
   readonly onError: (message: string, fields: Record<string, unknown>) => void
+  /**
+   * Asked before every batch: a reason here (the database file was deleted) fails the batch like a write error, so
+   * its rows stay pending, unacknowledged, rather than "succeed" into a file nobody will read.
+   */
+  readonly refuseWrites?: () => string | undefined
 }
 
 export class UsageWriter {
@@ -106,29 +111,36 @@ export class UsageWriter {
     if (this.writing) return this.writing
     if (this.pending.length === 0) return
     const batch = this.pending.splice(0, this.options.flushRows)
-    this.writing = (async () => {
-      try {
-        const statements = [...recordStatements(batch), ...rollupDeltas(batch).map(rollupStatement)]
-        await this.client.batch(statements, 'write')
-        this.backoffMs = 0
-        this.options.onWritten(batch)
-      } catch (error) {
-        this.pending.unshift(...batch)
-        this.writeFailures++
-        this.backoffMs = Math.min(30_000, this.backoffMs === 0 ? 1_000 : this.backoffMs * 2)
-        this.options.onError('usage write failed; will retry', { error: String(error), pending: this.pending.length, retryInMs: this.backoffMs })
-      } finally {
-        this.writing = undefined
-      }
+    // Cleared in `finally`, which runs after this assignment even when the write fails before its first await.
+    this.writing = this.write(batch).finally(() => {
+      this.writing = undefined
       if (this.pending.length > 0) this.schedule(this.backoffMs || 0)
-    })()
+    })
     return this.writing
+  }
+
+  private async write(batch: UsageRecord[]): Promise<void> {
+    try {
+      const refused = this.options.refuseWrites?.()
+      if (refused) throw new Error(refused)
+      const statements = [...recordStatements(batch), ...rollupDeltas(batch).map(rollupStatement)]
+      await this.client.batch(statements, 'write')
+      this.backoffMs = 0
+      this.options.onWritten(batch)
+    } catch (error) {
+      this.pending.unshift(...batch)
+      this.writeFailures++
+      this.backoffMs = Math.min(30_000, this.backoffMs === 0 ? 1_000 : this.backoffMs * 2)
+      this.options.onError('usage write failed; will retry', { error: String(error), pending: this.pending.length, retryInMs: this.backoffMs })
+    }
   }
 
   /** Flushes until nothing is pending or `deadline` passes; true when everything was written. */
   async drain(deadline: number): Promise<boolean> {
     while (this.pending.length > 0 || this.writing) {
       if (Date.now() > deadline) return false
+      // No retry can succeed against a deleted file: do not hold shutdown for the whole deadline.
+      if (!this.writing && this.options.refuseWrites?.()) return false
       if (this.writing) await this.writing
       else await this.flush()
       if (this.pending.length > 0 && this.backoffMs > 0) await Bun.sleep(Math.min(this.backoffMs, 500))

@@ -23,7 +23,8 @@ export class GatewayMetrics {
   private readonly records = this.registry.add(new Counter('sociaro_usage_records_total', 'Usage records written, by cost status.', ['cost_status']))
   readonly rejections = this.registry.add(new Counter('sociaro_gateway_errors_total', 'Requests the gateway itself refused or failed, by error code (auth, limits, budgets, upstream).', ['code']))
 
-  constructor(meterStats: () => MeterStats | undefined) {
+  constructor(meterStats: () => MeterStats | undefined, databaseHealthy: () => boolean = () => true) {
+    this.registry.add(new Gauge('sociaro_database_healthy', '1 while the database file is the one the gateway opened; 0 once it was deleted or replaced.', () => (databaseHealthy() ? 1 : 0)))
     this.registry.add(new Gauge('sociaro_meter_queue_depth', 'Exchanges waiting for, or being processed by, the metering worker.', () => {
       const s = meterStats()
       return s ? s.queuedJobs + s.outstandingJobs + s.workerPendingRows : 0

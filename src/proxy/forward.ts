@@ -90,15 +90,26 @@ export async function forward(request: ForwardRequest): Promise<Response> {
   if (request.clientSignal.aborted) onClientAbort()
   request.clientSignal.addEventListener('abort', onClientAbort)
 
-  // One timer per request, re-armed lazily: chunks only move a timestamp, they never touch timers.
+  // One timer per request, re-armed lazily: chunks only push the deadline later (a timestamp write), and the timer,
+  // when it fires early, sleeps again until the deadline. Only a deadline moved earlier (headers in, idle limit now
+  // in force) re-arms it at once, or the idle limit would wait for the headers limit to pass first.
   let deadline = now() + request.headersTimeoutMs
+  let wakeAt = 0
   let watchdog: ReturnType<typeof setTimeout>
   const arm = () => {
+    wakeAt = deadline
     watchdog = setTimeout(() => {
-      const remaining = deadline - now()
-      if (remaining > 0) return arm()
+      if (ended) return
+      if (deadline - now() > 0) return arm()
       controller.abort(new AbortCause('timeout'))
     }, Math.max(1, deadline - now()))
+  }
+  const moveDeadline = (at: number) => {
+    deadline = at
+    if (at < wakeAt && !ended) {
+      clearTimeout(watchdog)
+      arm()
+    }
   }
   arm()
 
@@ -128,7 +139,7 @@ export async function forward(request: ForwardRequest): Promise<Response> {
     return new Response(null, { status: upstream.status, statusText: upstream.statusText, headers })
   }
 
-  deadline = now() + request.idleTimeoutMs
+  moveDeadline(now() + request.idleTimeoutMs)
   if (isWholeBody(upstream.headers)) {
     try {
       const bytes = new Uint8Array(await upstream.arrayBuffer())

@@ -1,8 +1,9 @@
 // Finds the credential-encryption secret: SOCIARO_SECRET_KEY, or a generated 0600 file beside the local DB.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { ConfigError, type Config } from '../config.ts'
 import { localPathOf } from '../db/client.ts'
+import { ensurePrivateDir } from '../private-files.ts'
 
 export interface SecretKeySource {
   readonly secretKey: string
@@ -23,7 +24,7 @@ export function resolveSecretKey(config: Config): SecretKeySource {
     if (secretKey.length < 32) throw new ConfigError(`the secret key file ${file} is damaged; restore it or set SOCIARO_SECRET_KEY`)
     return { secretKey, file }
   }
-  mkdirSync(dirname(file), { recursive: true })
+  ensurePrivateDir(dirname(file))
   const secretKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64')
   try {
     writeFileSync(file, `${secretKey}\n`, { mode: 0o600, flag: 'wx' })

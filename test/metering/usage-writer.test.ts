@@ -73,3 +73,32 @@ test('multi-row inserts carry every column of every row', async () => {
   expect(await writer.drain(Date.now() + 5000)).toBe(true)
   expect(new Set(db.stored).size).toBe(95)
 })
+
+test('while writes are refused (database file gone) rows stay pending and unacknowledged, and drain gives up at once', async () => {
+  const db = flakyClient(0)
+  const errors: string[] = []
+  const written: string[] = []
+  let refusal: string | undefined = 'the database file x was deleted'
+  const writer = new UsageWriter(db.client, {
+    flushIntervalMs: 5,
+    flushRows: 100,
+    maxPendingRows: 1000,
+    onWritten: (records) => written.push(...records.map((r) => r.requestId)),
+    onError: (message, fields) => errors.push(`${message} ${String(fields.error)}`),
+    refuseWrites: () => refusal,
+  })
+  writer.add([record(1), record(2)])
+  await writer.flush()
+  expect(db.calls()).toBe(0)
+  expect(written).toEqual([])
+  expect(writer.pendingRows).toBe(2)
+  expect(writer.writeFailures).toBe(1)
+  expect(errors[0]).toContain('was deleted')
+  const started = performance.now()
+  expect(await writer.drain(Date.now() + 10_000)).toBe(false)
+  expect(performance.now() - started).toBeLessThan(1_000)
+  // Refused before any await: the writer must still be free for the next attempt.
+  refusal = undefined
+  expect(await writer.drain(Date.now() + 10_000)).toBe(true)
+  expect(db.stored.sort()).toEqual(['req_1', 'req_2'])
+}, 15_000)

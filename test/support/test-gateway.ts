@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../src/config.ts'
 import { startGateway, type Gateway } from '../../src/gateway.ts'
-import { createLogger, silentLogger } from '../../src/log.ts'
+import { createLogger, silentLogger, type Logger } from '../../src/log.ts'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 export const UPSTREAM_SECRET = 'sk-real-upstream-credential-XYZ'
@@ -31,7 +31,10 @@ export interface TestGatewayOptions {
   withoutCredential?: string[]
   now?: () => number
   verbose?: boolean
+  /** Receives the gateway's log (instead of silence, or stderr with `verbose`). */
+  log?: Logger
   meterStallMs?: number
+  databaseCheckMs?: number
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -53,9 +56,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   Object.assign(env, options.env)
   const config = loadConfig(env)
   const gateway = await startGateway(config, {
-    log: options.verbose ? createLogger('debug') : silentLogger,
+    log: options.log ?? (options.verbose ? createLogger('debug') : silentLogger),
     ...(options.now ? { now: options.now } : {}),
     ...(options.meterStallMs ? { meterStallMs: options.meterStallMs } : {}),
+    ...(options.databaseCheckMs ? { databaseCheckMs: options.databaseCheckMs } : {}),
   })
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${gateway.url}/admin/v1${path}`, {
