@@ -17,8 +17,9 @@ export interface RequestFacts {
    */
   readonly unknowable?: string
   /**
-   * A batch input file upload whose every line was read: the distinct models it names. The hook for a ledger of
-   * provider objects to remember on the file, so a batch may later be checked against them.
+   * A batch input file upload whose every line was read (only for keys limited to some models): the distinct
+   * models it names. The hook for a ledger of provider objects to remember on the file, so that a batch may
+   * later be checked against them; a file without it was not checked.
    */
   readonly batchInputModels?: readonly string[]
   /** The parsed JSON body, when the body is JSON (reused for limits and metering, never re-serialized upstream). */
@@ -85,8 +86,7 @@ function singlePart(form: readonly MultipartPart[], name: string): MultipartPart
   return parts[0]
 }
 
-function formText(body: Uint8Array, part: MultipartPart, limit: number, field: string): string {
-  if (part.end - part.start > limit) throw tooLong(`the multipart field "${field}"`)
+function formText(body: Uint8Array, part: MultipartPart, field: string): string {
   try {
     return fatalUtf8.decode(body.subarray(part.start, part.end))
   } catch {
@@ -96,7 +96,22 @@ function formText(body: Uint8Array, part: MultipartPart, limit: number, field: s
 
 const withoutPrefix = (name: string, prefix: string | undefined) => (prefix && name.startsWith(prefix) ? name.slice(prefix.length) : name)
 
-export function locateModel(spec: ProviderSpec, method: string, path: string, contentType: string, body: Uint8Array | undefined): RequestFacts {
+export interface LocateOptions {
+  /**
+   * The key may use every model of this provider: a batch input file need not be read line by line (parsing
+   * every line of a large upload is the one costly read here, roughly 10-20 ms per MiB).
+   */
+  readonly everyModelAllowed?: boolean
+}
+
+export function locateModel(
+  spec: ProviderSpec,
+  method: string,
+  path: string,
+  contentType: string,
+  body: Uint8Array | undefined,
+  options: LocateOptions = {},
+): RequestFacts {
   const { rule, groups } = ruleFor(spec, method, path)
   const from = rule?.from ?? (BODY_METHODS.has(method) ? 'body-optional' : 'none')
   const readsBody = from === 'body' || from === 'body-optional' || from === 'unknowable'
@@ -113,7 +128,8 @@ export function locateModel(spec: ProviderSpec, method: string, path: string, co
     if (json && typeof json.model === 'string') model = withoutPrefix(checkedModelName(json.model, 'the "model" field'), prefix)
     else if (body && form) {
       const part = singlePart(form, 'model')
-      if (part) model = checkedModelName(formText(body, part, MAX_MODEL_BYTES, 'model'), 'the multipart field "model"')
+      if (part && part.end - part.start > MAX_MODEL_BYTES) throw tooLong('the multipart field "model"')
+      if (part) model = checkedModelName(formText(body, part, 'model'), 'the multipart field "model"')
     }
   }
   const required = from === 'body' || from === 'path'
@@ -143,9 +159,10 @@ export function locateModel(spec: ProviderSpec, method: string, path: string, co
   }
 
   let batchInputModels: readonly string[] | undefined
-  if (rule?.batchInputUpload && body && form) {
+  if (rule?.batchInputUpload && body && form && !options.everyModelAllowed) {
     const purpose = singlePart(form, 'purpose')
-    if (purpose && formText(body, purpose, 64, 'purpose').trim() === 'batch') {
+    // A purpose longer than a few bytes cannot be "batch"; it is not decoded.
+    if (purpose && purpose.end - purpose.start <= 64 && formText(body, purpose, 'purpose').trim() === 'batch') {
       const file = singlePart(form, 'file')
       if (file) {
         const scan = scanBatchInput(body, file.start, file.end)

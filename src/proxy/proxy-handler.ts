@@ -107,11 +107,12 @@ export function createProxyHandler(deps: ProxyDeps) {
 
       const method = request.method.toUpperCase()
       const body = await readBody(request, deps.config.maxBodyBytes)
-      const facts = locateModel(spec, method, target.path, request.headers.get('content-type') ?? '', body)
+      const everyModelAllowed = check.key.allows.anyModelOn(spec.id)
+      const facts = locateModel(spec, method, target.path, request.headers.get('content-type') ?? '', body, { everyModelAllowed })
       for (const model of facts.models) {
         if (!check.key.allows(spec.id, model)) throw new GatewayError('model_not_allowed', `This gateway key may not use model "${model}" on ${spec.id}.`)
       }
-      if (facts.unknowable !== undefined && !check.key.allows.anyModelOn(spec.id)) {
+      if (facts.unknowable !== undefined && !everyModelAllowed) {
         throw new GatewayError(
           'model_not_allowed',
           `This gateway key may use only some ${spec.id} models, and the gateway cannot tell which model ${facts.unknowable}; use a key allowed every ${spec.id} model.`,

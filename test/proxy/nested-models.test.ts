@@ -95,6 +95,17 @@ describe('OpenAI batch input files and batches', () => {
     expect(openaiUp.requests.length).toBe(before + 1)
   })
 
+  test('a key allowed every model uploads any batch file unread, byte for byte', async () => {
+    const form = new FormData()
+    form.set('purpose', 'batch')
+    form.set('file', new File([jsonl(['o1-pro']) + 'not json\n'], 'batch.jsonl'))
+    const request = new Request('http://x', { method: 'POST', body: form })
+    const body = new Uint8Array(await request.arrayBuffer())
+    const result = await post(openaiUp, '/openai/v1/files', body, request.headers.get('content-type')!, gw.key)
+    expect(result.status).toBe(200)
+    expect(result.sameBytes).toBe(true)
+  })
+
   test('a batch input line the gateway cannot read is refused for a limited key', async () => {
     const err = await caught(openai().files.create({ file: await toFile(Buffer.from(`${jsonl(['gpt-4o'])}{"custom_id": "x", "body": {}}\n`), 'b.jsonl'), purpose: 'batch' }))
     expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError)
