@@ -1,7 +1,7 @@
 // Finds every model a request can cause to run (JSON body, nested JSON, multipart field, batch input file, URL path) following the provider's model rules.
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { ModelRule, ProviderSpec } from '../providers/spec.ts'
-import { scanBatchInput } from './batch-input.ts'
+import { scanBatchInput, type BatchInputScan } from './batch-input.ts'
 import { hasValueAt, JsonShapeError, stringsAt } from './json-path.ts'
 import { checkedModelName, MAX_MODEL_BYTES, tooLong } from './model-name.ts'
 import { formBoundary, isFormData, MultipartError, parseFormData, partsNamed, type MultipartPart } from './multipart.ts'
@@ -104,6 +104,35 @@ export interface LocateOptions {
   readonly everyModelAllowed?: boolean
 }
 
+/** Adds the models at the rule's nested paths; returns why the run is unknowable, if the rule says it is. */
+function readNested(rule: ModelRule, json: Record<string, unknown> | undefined, body: Uint8Array | undefined, models: Set<string>): string | undefined {
+  // These rules read a JSON body; a body that is there but not a JSON object cannot be checked.
+  if (!json) {
+    if (body && body.byteLength > 0) throw unreadable('The request body must be a JSON object the gateway can read.')
+    return rule.unknowableWithout ? (rule.unknowableBecause ?? 'the request will run') : undefined
+  }
+  for (const nested of rule.nested ?? []) {
+    try {
+      stringsAt(json, nested.path, nested.required === true, (value, label) => models.add(withoutPrefix(checkedModelName(value, `"${label}"`), rule.stripPrefix)))
+    } catch (error) {
+      if (error instanceof JsonShapeError) throw unreadable(`The request's models could not be read: ${error.message}.`)
+      throw error
+    }
+  }
+  const unknowable =
+    (rule.unknowableWithout !== undefined && !hasValueAt(json, rule.unknowableWithout)) || (rule.unknowableWith ?? []).some((path) => hasValueAt(json, path))
+  return unknowable ? (rule.unknowableBecause ?? 'the request will run') : undefined
+}
+
+/** An upload with purpose "batch": the scan of its one file part; undefined for any other upload. */
+function readBatchUpload(body: Uint8Array, form: readonly MultipartPart[]): BatchInputScan | undefined {
+  const purpose = singlePart(form, 'purpose')
+  // A purpose longer than a few bytes cannot be "batch"; it is not decoded.
+  if (!purpose || purpose.end - purpose.start > 64 || formText(body, purpose, 'purpose').trim() !== 'batch') return undefined
+  const file = singlePart(form, 'file')
+  return file ? scanBatchInput(body, file.start, file.end) : undefined
+}
+
 export function locateModel(
   spec: ProviderSpec,
   method: string,
@@ -118,14 +147,13 @@ export function locateModel(
   const json = body && startsLikeJsonObject(body) ? parseJsonObject(body) : undefined
   const form = readsBody && !json && body && isFormData(contentType) ? readForm(body, contentType) : undefined
   const models = new Set<string>()
-  const prefix = rule?.stripPrefix
 
   let model: string | undefined
   if (from === 'path') {
     const raw = decodePathModel(groups?.model)
     if (raw !== undefined) model = checkedModelName(raw, 'the request path')
   } else if (readsBody) {
-    if (json && typeof json.model === 'string') model = withoutPrefix(checkedModelName(json.model, 'the "model" field'), prefix)
+    if (json && typeof json.model === 'string') model = withoutPrefix(checkedModelName(json.model, 'the "model" field'), rule?.stripPrefix)
     else if (body && form) {
       const part = singlePart(form, 'model')
       if (part && part.end - part.start > MAX_MODEL_BYTES) throw tooLong('the multipart field "model"')
@@ -142,37 +170,18 @@ export function locateModel(
 
   let unknowable = from === 'unknowable' ? (rule?.unknowableBecause ?? `this ${spec.id} endpoint will run`) : undefined
   if (rule && (rule.nested || rule.unknowableWithout || rule.unknowableWith)) {
-    // These rules read a JSON body; a body that is there but not a JSON object cannot be checked.
-    if (!json && body && body.byteLength > 0) throw unreadable('The request body must be a JSON object the gateway can read.')
-    for (const nested of rule.nested ?? []) {
-      if (!json) break
-      try {
-        stringsAt(json, nested.path, nested.required === true, (value, label) => models.add(withoutPrefix(checkedModelName(value, `"${label}"`), prefix)))
-      } catch (error) {
-        if (error instanceof JsonShapeError) throw unreadable(`The request's models could not be read: ${error.message}.`)
-        throw error
-      }
-    }
-    const because = rule.unknowableBecause ?? 'the request will run'
-    if (rule.unknowableWithout && !(json && hasValueAt(json, rule.unknowableWithout))) unknowable ??= because
-    if (rule.unknowableWith && json && rule.unknowableWith.some((p) => hasValueAt(json, p))) unknowable ??= because
+    const nestedUnknowable = readNested(rule, json, body, models)
+    unknowable ??= nestedUnknowable
   }
 
   let batchInputModels: readonly string[] | undefined
   if (rule?.batchInputUpload && body && form && !options.everyModelAllowed) {
-    const purpose = singlePart(form, 'purpose')
-    // A purpose longer than a few bytes cannot be "batch"; it is not decoded.
-    if (purpose && purpose.end - purpose.start <= 64 && formText(body, purpose, 'purpose').trim() === 'batch') {
-      const file = singlePart(form, 'file')
-      if (file) {
-        const scan = scanBatchInput(body, file.start, file.end)
-        if (scan.ok) {
-          for (const name of scan.models) models.add(name)
-          batchInputModels = scan.models
-        } else {
-          unknowable ??= `line ${scan.line} of this batch input file will run (the line ${scan.problem})`
-        }
-      }
+    const upload = readBatchUpload(body, form)
+    if (upload?.ok) {
+      for (const name of upload.models) models.add(name)
+      batchInputModels = upload.models
+    } else if (upload) {
+      unknowable ??= `line ${upload.line} of this batch input file will run (the line ${upload.problem})`
     }
   }
 
