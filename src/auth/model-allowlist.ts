@@ -1,17 +1,27 @@
 // Model allowlist patterns ("openai/gpt-4o*", "anthropic/*", "*", "gpt-4o*") compiled to one matcher.
 import { globToRegExp } from '../glob.ts'
 
-export type ModelMatcher = (provider: string, model: string) => boolean
+export interface ModelMatcher {
+  (provider: string, model: string): boolean
+  /** True when every model of `provider` is allowed (`*`, `openai/*`): only then may a request run a model the gateway cannot see. */
+  anyModelOn(provider: string): boolean
+}
+
+/** A model glob of nothing but `*` matches every name. */
+const MATCHES_ANY_MODEL = /^\*+$/
 
 /** A pattern without "/" names a model on any provider; with one, `provider/model`. */
 export function compileAllowlist(patterns: readonly string[]): ModelMatcher {
-  if (patterns.includes('*') || patterns.includes('*/*')) return () => true
+  if (patterns.includes('*') || patterns.includes('*/*')) return Object.assign(() => true, { anyModelOn: () => true })
   const compiled = patterns.map((pattern) => {
     const slash = pattern.indexOf('/')
-    if (slash < 0) return { provider: null, model: globToRegExp(pattern, 's') }
-    return { provider: globToRegExp(pattern.slice(0, slash), 's'), model: globToRegExp(pattern.slice(slash + 1), 's') }
+    if (slash < 0) return { provider: null, model: globToRegExp(pattern, 's'), anyModel: MATCHES_ANY_MODEL.test(pattern) }
+    const model = pattern.slice(slash + 1)
+    return { provider: globToRegExp(pattern.slice(0, slash), 's'), model: globToRegExp(model, 's'), anyModel: MATCHES_ANY_MODEL.test(model) }
   })
-  return (provider, model) => compiled.some((p) => (p.provider === null || p.provider.test(provider)) && p.model.test(model))
+  const matcher = (provider: string, model: string) => compiled.some((p) => (p.provider === null || p.provider.test(provider)) && p.model.test(model))
+  const anyModelOn = (provider: string) => compiled.some((p) => p.anyModel && (p.provider === null || p.provider.test(provider)))
+  return Object.assign(matcher, { anyModelOn })
 }
 
 /** Rejects patterns that cannot mean anything, and names the culprit. */

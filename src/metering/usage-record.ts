@@ -1,5 +1,6 @@
 // Pure: turns one MeterJob into the usage row to store, with tokens, cost and an honest cost_status.
 import type { PriceOverride, PriceResult } from '../pricing/types.ts'
+import { MAX_MODEL_BYTES } from '../proxy/model-name.ts'
 import { priceUsage } from '../pricing/price-usage.ts'
 import { decompressForMeter } from './decompress.ts'
 import type { MeterJob } from './meter-job.ts'
@@ -105,7 +106,9 @@ function jobFields(job: MeterJob, model: string | null, partial: boolean, rawUsa
 }
 
 export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverride[], estimate: Estimator): UsageRecord {
-  const { extraction, detail: extractDetail } = extract(job)
+  const { extraction: extracted, detail: extractDetail } = extract(job)
+  // The request's model passed the gateway's length check; the response's is bounded the same way before it is stored.
+  const extraction = boundedModel(extracted)
   const model = job.model ?? extraction.model ?? null
   const partial = job.endedBy !== 'complete' || extraction.incomplete === true
   let usage = extraction.usage
@@ -146,6 +149,13 @@ export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverrid
     priceSource: priced.source === 'none' ? null : priced.source,
     costDetail: [extractDetail, priced.detail].filter(Boolean).join('; ') || null,
   }
+}
+
+function boundedModel(extraction: Extraction): Extraction {
+  const reported = extraction.model
+  if (reported === undefined || (reported.length <= MAX_MODEL_BYTES && Buffer.byteLength(reported, 'utf8') <= MAX_MODEL_BYTES)) return extraction
+  const { model: _tooLong, ...rest } = extraction
+  return rest
 }
 
 /** A priced row's status: an unknown price stays unpriced (never $0), and a tokenizer estimate is marked as one. */

@@ -5,6 +5,28 @@ import type { ProxyStage } from '../proxy/proxy-handler.ts'
 import { Counter, Gauge, Histogram, Registry } from './prometheus.ts'
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
+/**
+ * Distinct model label values kept per process; later ones are counted under "other". Labels are the only
+ * client-influenced values here (providers are configured ids, statuses numbers, the rest closed sets), and a
+ * key allowed "*" may name any model, so without a cap each new name would grow every series forever.
+ */
+export const MAX_MODEL_LABELS = 200
+export const OTHER_MODEL_LABEL = 'other'
+
+/** First come, first kept: a bounded set of model labels. */
+export class ModelLabels {
+  private readonly kept = new Set<string>()
+  constructor(private readonly limit = MAX_MODEL_LABELS) {}
+
+  label(model: string | null): string {
+    if (!model) return ''
+    if (this.kept.has(model)) return model
+    if (this.kept.size >= this.limit || model.length > 256) return OTHER_MODEL_LABEL
+    this.kept.add(model)
+    return model
+  }
+}
+
 const OVERHEAD_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1]
 
 export class GatewayMetrics {
@@ -21,6 +43,7 @@ export class GatewayMetrics {
   private readonly tokens = this.registry.add(new Counter('sociaro_tokens_total', 'Metered tokens by provider, model and direction.', ['provider', 'model', 'direction']))
   private readonly cost = this.registry.add(new Counter('sociaro_cost_micro_usd_total', 'Metered cost in micro-USD by provider and model (priced and estimated records).', ['provider', 'model']))
   private readonly records = this.registry.add(new Counter('sociaro_usage_records_total', 'Usage records written, by cost status.', ['cost_status']))
+  private readonly modelLabels = new ModelLabels()
   readonly rejections = this.registry.add(new Counter('sociaro_gateway_errors_total', 'Requests the gateway itself refused or failed, by error code (auth, limits, budgets, upstream).', ['code']))
 
   constructor(meterStats: () => MeterStats | undefined, databaseHealthy: () => boolean = () => true) {
@@ -58,8 +81,10 @@ export class GatewayMetrics {
 
   settled(settlements: readonly Settlement[]): void {
     for (const s of settlements) {
-      const model = s.model ?? ''
       this.records.inc([s.costStatus])
+      // Only metered usage takes a label slot: refused or failed requests never name a series.
+      if (!s.inputTokens && !s.outputTokens && !s.costMicros) continue
+      const model = this.modelLabels.label(s.model)
       if (s.inputTokens) this.tokens.inc([s.provider, model, 'input'], s.inputTokens)
       if (s.outputTokens) this.tokens.inc([s.provider, model, 'output'], s.outputTokens)
       if (s.costMicros) this.cost.inc([s.provider, model], s.costMicros)

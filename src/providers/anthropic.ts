@@ -7,7 +7,13 @@ export default defineProvider({
   baseUrl: 'https://api.anthropic.com',
   clientKey: ['x-api-key', 'bearer'],
   upstreamAuth: { header: 'x-api-key' },
-  modelRules: [{ match: /^\/v1\/(messages|messages\/count_tokens|complete)$/, methods: ['POST'], from: 'body' }],
+  modelRules: [
+    { match: /^\/v1\/(messages|messages\/count_tokens|complete)$/, methods: ['POST'], from: 'body' },
+    // Message Batches carry their requests inline: each one's params.model is checked.
+    { match: /^\/v1\/messages\/batches$/, methods: ['POST'], from: 'body-optional', nested: [{ path: 'requests[].params.model', required: true }] },
+    // Managed Agents: a session (and each event sent to it) runs the stored agent's model.
+    { match: /^\/v1\/sessions(?:\/.*)?$/, methods: ['POST'], from: 'unknowable', unknowableBecause: "a Managed Agents session will run (the stored agent chooses it)" },
+  ],
   errorShape: 'anthropic',
   usageFamily: 'anthropic',
   pricingId: 'anthropic',

@@ -1,4 +1,4 @@
-// BytePlus ModelArk: OpenAI-like /api/v3, Seedream images, Seedance video tasks; `model` may be an endpoint id.
+// BytePlus ModelArk: OpenAI-like /api/v3, Seedream images, Seedance video tasks; `model` may be an endpoint or bot id (checked as given).
 import { defineProvider } from './spec.ts'
 
 export default defineProvider({
@@ -10,7 +10,7 @@ export default defineProvider({
   upstreamAuth: { header: 'authorization', prefix: 'Bearer ' },
   modelRules: [
     {
-      match: /^\/api\/v3\/(chat\/completions|responses|embeddings|embeddings\/multimodal|images\/generations|contents\/generations\/tasks)$/,
+      match: /^\/api\/v3\/(chat\/completions|batch\/chat\/completions|bots\/chat\/completions|responses|embeddings|embeddings\/multimodal|images\/generations|contents\/generations\/tasks)$/,
       methods: ['POST'],
       from: 'body',
     },

@@ -19,6 +19,16 @@ export default defineProvider({
   dropHeaders: ['x-dashscope-workspace'],
   modelRules: [
     { match: /^\/compatible-mode\/v1\/(chat\/completions|completions|embeddings|responses)$/, methods: ['POST'], from: 'body' },
+    // OpenAI-compatible batches: the models are in the input file (uploads with purpose=batch are checked line by line).
+    {
+      match: /^\/compatible-mode\/v1\/batches$/,
+      methods: ['POST'],
+      from: 'unknowable',
+      unknowableBecause: 'a batch will run: the models are in its input file, which the gateway cannot see',
+    },
+    { match: /^\/compatible-mode\/v1\/files$/, methods: ['POST'], from: 'body-optional', batchInputUpload: true },
+    // An application (agent or workflow) runs the model it was configured with in the console.
+    { match: /^\/api\/v1\/apps\/[^/]+\/completion$/, methods: ['POST'], from: 'unknowable', unknowableBecause: 'an application will run (it was configured with its own model)' },
     { match: /^\/api\/v1\/services\//, methods: ['POST'], from: 'body' },
     { match: /^\/apps\/anthropic\/v1\/messages$/, methods: ['POST'], from: 'body' },
   ],

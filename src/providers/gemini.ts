@@ -18,10 +18,36 @@ export default defineProvider({
     // Any path naming a model is checked, whatever the method, version or verb: the billable verbs are not a closed list
     // (generateAnswer, asyncBatchEmbedContent…), and a GET of model metadata or of a Veo operation is checked too.
     // Verbs are Google's lowerCamelCase; another case is refused below rather than guessed at (the meter tells a stream
-    // by its exact `:streamGenerateContent`).
+    // by its exact `:streamGenerateContent`). Batch bodies may name per-request models ("models/…") inline.
     {
       match: new RegExp(`^/v\\d[A-Za-z0-9]*(?:/openai)?/(?:models|tunedModels)/(?<model>${ID})(?::[a-z][A-Za-z0-9]*)?(?:/${ID})*$`),
       from: 'path',
+      stripPrefix: 'models/',
+      nested: [
+        { path: 'requests[].model' },
+        { path: 'batch.inputConfig.requests.requests[].request.model' },
+        { path: 'batch.input_config.requests.requests[].request.model' },
+      ],
+      // A batch read from an uploaded file: its lines are requests the gateway cannot see.
+      unknowableWith: ['batch.inputConfig.fileName', 'batch.input_config.file_name'],
+      unknowableBecause: 'the lines of this batch input file will run',
+    },
+    {
+      match: /^\/v1(?:alpha|beta)?\/openai\/batches$/,
+      methods: ['POST'],
+      from: 'unknowable',
+      unknowableBecause: 'a batch will run: the models are in its input file, which the gateway cannot see',
+    },
+    // Context caches are created for one model, named "models/…".
+    { match: /^\/v1(?:alpha|beta)?\/cachedContents$/, methods: ['POST'], from: 'body', stripPrefix: 'models/' },
+    // Interactions name a "model" or a stored "agent".
+    {
+      match: /^\/v1(?:alpha|beta)?\/interactions$/,
+      methods: ['POST'],
+      from: 'body-optional',
+      stripPrefix: 'models/',
+      unknowableWithout: 'model',
+      unknowableBecause: 'an interaction without "model" will run (its agent chooses it)',
     },
     // Fail closed: any other spelling of a models path (another case, an encoded ":", an odd model id, a verb with
     // extra characters, a models segment deeper in the path) names a model the gateway cannot read, so it is refused.

@@ -14,6 +14,14 @@ export default defineProvider({
   // Rules see the canonical path (request-target.ts): `%76endors` has become `vendors`, `%761` is `v1`, `//` was refused.
   modelRules: [
     { match: new RegExp(`${V1}/(?:chat/completions|messages|responses|embeddings)$`), methods: ['POST'], from: 'body' },
+    // Vendor-mirrored Anthropic batches carry their requests inline; OpenAI-style batches run an input file.
+    { match: new RegExp(`${V1}/messages/batches$`), methods: ['POST'], from: 'body-optional', nested: [{ path: 'requests[].params.model', required: true }] },
+    {
+      match: new RegExp(`${V1}/batches$`),
+      methods: ['POST'],
+      from: 'unknowable',
+      unknowableBecause: 'a batch will run: the models are in its input file, which the gateway cannot see',
+    },
     { match: new RegExp(`${V1}/models$`), from: 'none' },
     { match: new RegExp(`${V1}/models/(?<model>[A-Za-z0-9._~-]+)$`), from: 'path' },
     // The mirrored LLM APIs' other endpoints (stored responses, count_tokens…): the model, if any, is in the body.

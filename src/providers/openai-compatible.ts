@@ -1,5 +1,5 @@
 // Builds the spec of an OpenAI-compatible provider: Bearer auth, JSON `model`, OpenAI error shape.
-import { defineProvider, type ProviderSpec } from './spec.ts'
+import { defineProvider, type ModelRule, type NestedModel, type ProviderSpec } from './spec.ts'
 
 export interface OpenAICompatibleOptions {
   id: string
@@ -7,7 +7,22 @@ export interface OpenAICompatibleOptions {
   baseUrl: string
   aliases?: readonly string[]
   pricingId?: string
+  /** Provider-specific rules, tried before the shared ones. */
+  modelRules?: readonly ModelRule[]
+  /** Further models inference requests name (OpenRouter's `models` fallback list). */
+  nestedModels?: readonly NestedModel[]
 }
+
+/** Batches (OpenAI-style `/batches`, Mistral's `/batch/jobs`, xAI's per-batch `/requests`) run models the gateway cannot see. */
+const BATCH_RULES: readonly ModelRule[] = [
+  {
+    match: /\/(batches|batch\/jobs|batches\/[^/]+\/requests)$/,
+    methods: ['POST'],
+    from: 'unknowable',
+    unknowableBecause: 'a batch will run: its requests are in an input file or added separately',
+  },
+  { match: /\/files$/, methods: ['POST'], from: 'body-optional', batchInputUpload: true },
+]
 
 export function openAICompatible(options: OpenAICompatibleOptions): ProviderSpec {
   return defineProvider({
@@ -17,7 +32,16 @@ export function openAICompatible(options: OpenAICompatibleOptions): ProviderSpec
     ...(options.aliases ? { aliases: options.aliases } : {}),
     clientKey: ['bearer'],
     upstreamAuth: { header: 'authorization', prefix: 'Bearer ' },
-    modelRules: [{ match: /\/(chat\/completions|completions|embeddings|responses)$/, methods: ['POST'], from: 'body' }],
+    modelRules: [
+      ...(options.modelRules ?? []),
+      {
+        match: /\/(chat\/completions|completions|embeddings|responses)$/,
+        methods: ['POST'],
+        from: 'body',
+        ...(options.nestedModels ? { nested: options.nestedModels } : {}),
+      },
+      ...BATCH_RULES,
+    ],
     errorShape: 'openai',
     usageFamily: 'openai',
     ...(options.pricingId ? { pricingId: options.pricingId } : {}),

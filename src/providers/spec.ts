@@ -10,18 +10,46 @@ export type ErrorShape = 'openai' | 'anthropic' | 'gemini' | 'dashscope' | 'byte
 /**
  * Where the model name lives for requests whose path matches `match`.
  * - `body`: JSON field `model`, or the multipart form field `model`; required (400 without it).
- * - `body-optional`: checked when present (moderations, batches, any endpoint not listed).
+ * - `body-optional`: checked when present (moderations, any endpoint not listed).
  * - `path`: the named group `model` of `match`; required. A `path` rule without that group refuses every request it
  *   matches (400): the fail-closed catch-all for spellings of a model path the gateway cannot read.
  * - `none`: the endpoint carries no model (listings, files, task polls); nothing to check.
+ * - `unknowable`: the endpoint runs models the gateway cannot see (a batch's input file, a stored eval's
+ *   graders, a stored agent); a key limited to some of the provider's models is refused (403).
  * Requests no rule matches: `body-optional` for methods with a body, `none` for the others, so a
  * model named anywhere the gateway can read it is always checked against the key's allowlist.
+ * Every model a request can cause to run is checked: `nested` lists the further places in a JSON body.
  */
 export interface ModelRule {
   readonly match: RegExp
   /** Limit the rule to these methods (upper case). Omitted: any method. */
   readonly methods?: readonly string[]
-  readonly from: 'body' | 'body-optional' | 'path' | 'none'
+  readonly from: 'body' | 'body-optional' | 'path' | 'none' | 'unknowable'
+  /** Further models the JSON body names, each checked like the top-level one. */
+  readonly nested?: readonly NestedModel[]
+  /**
+   * A JSON path that, when absent, leaves the model to something stored upstream (an assistant, a prompt,
+   * the session default): the run is then unknowable. E.g. `model` for thread runs, `session.model`.
+   */
+  readonly unknowableWithout?: string
+  /** JSON paths whose presence makes the run unknowable (e.g. an `agent` instead of a model). */
+  readonly unknowableWith?: readonly string[]
+  /** Why the models are unknowable, finishing "the gateway cannot tell which model …" (for the 403 message). */
+  readonly unknowableBecause?: string
+  /** Removed from the start of every model name read from the body (Gemini names `models/gemini-…` there). */
+  readonly stripPrefix?: string
+  /** The request uploads a batch input file (multipart, `purpose=batch`): every JSONL line's `body.model` is checked. */
+  readonly batchInputUpload?: boolean
+}
+
+/**
+ * A dotted JSON path to model names; `[]` after a segment walks every element of that array:
+ * `requests[].params.model`, `models[]`, `session.model`. A missing object member is skipped, unless
+ * `required`; a value of the wrong type anywhere on the path is unreadable (400), like a non-string leaf.
+ */
+export interface NestedModel {
+  readonly path: string
+  readonly required?: boolean
 }
 
 export interface ProviderSpec {

@@ -109,9 +109,16 @@ export function createProxyHandler(deps: ProxyDeps) {
 
       const method = request.method.toUpperCase()
       const body = await readBody(request, deps.config.maxBodyBytes)
-      const facts = locateModel(spec, method, path, request.headers.get('content-type') ?? '', body)
-      if (facts.model !== undefined && !check.key.allows(spec.id, facts.model)) {
-        throw new GatewayError('model_not_allowed', `This gateway key may not use model "${facts.model.slice(0, 200)}" on ${spec.id}.`)
+      const everyModelAllowed = check.key.allows.anyModelOn(spec.id)
+      const facts = locateModel(spec, method, path, request.headers.get('content-type') ?? '', body, { everyModelAllowed })
+      for (const model of facts.models) {
+        if (!check.key.allows(spec.id, model)) throw new GatewayError('model_not_allowed', `This gateway key may not use model "${model}" on ${spec.id}.`)
+      }
+      if (facts.unknowable !== undefined && !everyModelAllowed) {
+        throw new GatewayError(
+          'model_not_allowed',
+          `This gateway key may use only some ${spec.id} models, and the gateway cannot tell which model ${facts.unknowable}; use a key allowed every ${spec.id} model.`,
+        )
       }
       const credential = deps.credentials.get(provider)
       if (!credential) throw new GatewayError('no_credential', `No credential is configured for provider "${spec.id}".`)

@@ -1,0 +1,48 @@
+// Reads the models an OpenAI-style batch input file (JSONL, one request per line) would run: each line's `body.model`.
+import { checkedModelName } from './model-name.ts'
+
+export type BatchInputScan =
+  | { readonly ok: true; readonly models: readonly string[] }
+  /** A line the gateway cannot read: which model it runs is unknown. */
+  | { readonly ok: false; readonly line: number; readonly problem: string }
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/**
+ * Scans `bytes[start, end)` line by line (LF or CRLF; blank lines skipped). Every line must be a JSON object
+ * whose `body.model` is a string; the distinct models are returned in first-seen order. A model name that is
+ * too long or malformed throws the usual 400 (`checkedModelName`). Linear in the file; no copy of the file.
+ */
+export function scanBatchInput(bytes: Uint8Array, start: number, end: number): BatchInputScan {
+  const models = new Set<string>()
+  let lineNumber = 0
+  let at = start
+  while (at < end) {
+    let lineEnd = bytes.indexOf(0x0a, at)
+    if (lineEnd < 0 || lineEnd > end) lineEnd = end
+    lineNumber++
+    let stop = lineEnd
+    if (stop > at && bytes[stop - 1] === 0x0d) stop--
+    const slice = bytes.subarray(at, stop)
+    at = lineEnd + 1
+    if (isBlank(slice)) continue
+    let line: unknown
+    try {
+      line = JSON.parse(fatalUtf8.decode(slice))
+    } catch {
+      return { ok: false, line: lineNumber, problem: 'is not valid JSON' }
+    }
+    const body = isObject(line) ? line.body : undefined
+    const model = isObject(body) ? body.model : undefined
+    if (typeof model !== 'string') return { ok: false, line: lineNumber, problem: 'has no string body.model' }
+    models.add(checkedModelName(model, `line ${lineNumber} of the batch input file`))
+  }
+  return { ok: true, models: [...models] }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+function isBlank(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false
+  return true
+}
