@@ -240,6 +240,24 @@ describe('budgets', () => {
     expect(Number(rows[0]!.spent)).toBe((8 + admitted) * COST_MICROS)
   })
 
+  test('a budget held by a request in flight refuses with a retriable 429, admitted again once that request settles', async () => {
+    const { key, id } = await gw.createKey({ budget_usd: 1, budget_period: 'month' })
+    // max_tokens 2000 at $1000/M may cost $2: its reservation alone fills the $1 budget while it runs.
+    const running = chat(gw, key, { 'x-test': 'slow' }, { max_tokens: 2000 })
+    while (slowResolvers.length < 1) await Bun.sleep(10)
+    const held = await chat(gw, key)
+    expect(held.status).toBe(429)
+    expect(held.headers.get('x-should-retry')).toBeNull()
+    expect(held.headers.get('retry-after')).toBe('1')
+    expect(((await held.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'rate_limit_exceeded', message: expect.stringContaining('in flight') })
+    for (const resolve of slowResolvers.splice(0)) resolve()
+    await settle(gw, await running)
+    expect((await settled(gw, id)).spent_usd).toBeCloseTo(0.11, 6)
+    const retried = await chat(gw, key)
+    expect(retried.status).toBe(200)
+    await settle(gw, retried)
+  })
+
   test('an upstream error releases its reservation; an aborted stream pays for what arrived', async () => {
     const { key, id } = await gw.createKey({ budget_usd: 5, budget_period: 'month' })
     const failed = await chat(gw, key, { 'x-test': 'fail' })
@@ -323,5 +341,111 @@ describe('periods and restarts', () => {
       // first.gateway was stopped by hand above; stop() also removes the test's database directory.
       await first.stop()
     }
+  })
+})
+
+describe('the overshoot bound against 100 concurrent requests, whatever the request lets the gateway read', () => {
+  // Every answer is 10 input and 5000 output tokens from a model genai-prices prices, whatever the request named.
+  const OUTPUT_TOKENS = 5000
+  // gpt-4o-mini: $0.15/M in, $0.60/M out; gemini-2.5-flash: $0.30/M in, $2.50/M out (genai-prices).
+  const GPT_4O_MINI_MICROS = Math.round(10 * 0.15 + OUTPUT_TOKENS * 0.6)
+  const GEMINI_FLASH_MICROS = Math.round(10 * 0.3 + OUTPUT_TOKENS * 2.5)
+  const LIMIT_USD = 0.01
+  const LIMIT_MICROS = 10_000
+
+  let long: FakeUpstream
+  let gw: TestGateway
+  beforeAll(async () => {
+    long = startFakeUpstream((request) => {
+      if (request.path.includes('/models/')) {
+        return Response.json({
+          candidates: [{ content: { parts: [{ text: 'long' }], role: 'model' }, finishReason: 'STOP' }],
+          usageMetadata: { promptTokenCount: 10, candidatesTokenCount: OUTPUT_TOKENS, totalTokenCount: 10 + OUTPUT_TOKENS },
+          modelVersion: 'gemini-2.5-flash',
+        })
+      }
+      return Response.json({
+        id: 'c', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'long' }, finish_reason: 'length' }],
+        usage: { prompt_tokens: 10, completion_tokens: OUTPUT_TOKENS, total_tokens: 10 + OUTPUT_TOKENS },
+      })
+    })
+    gw = await startTestGateway({ upstreams: { openai: long.url, gemini: long.url }, env: { SOCIARO_METER_FLUSH_MS: '10' } })
+  })
+  afterAll(async () => {
+    await gw.stop()
+    long.stop()
+  })
+
+  /**
+   * Fires 100 requests at once against a fresh $0.01 total budget and checks the bound the ledger proves: the
+   * final spend stays below limit + the cost of one request (the last one admitted). Returns what was admitted.
+   */
+  async function burst(send: (key: string) => Promise<Response>, perRequestMicros: number) {
+    const { key, id } = await gw.createKey({ budget_usd: LIMIT_USD, budget_period: 'total' })
+    const responses = await Promise.all(Array.from({ length: 100 }, () => send(key)))
+    const bodies = await Promise.all(responses.map((r) => r.text()))
+    const admitted = responses.filter((r) => r.status === 200).length
+    expect(admitted).toBeGreaterThanOrEqual(1)
+    responses.forEach((r, i) => {
+      if (r.status === 200) return
+      expect(r.status).toBe(429)
+      // Held by requests in flight (retriable) or exhausted (final): both in the provider's own error shape.
+      expect(bodies[i]).toMatch(/rate_limit_exceeded|insufficient_quota|RESOURCE_EXHAUSTED/)
+    })
+    // Every admitted request's usage row is written, then its settlement reaches the ledger.
+    for (const r of responses) if (r.status === 200) await waitForUsageRow(gw.dbUrl, r.headers.get('x-sociaro-request-id')!)
+    const rows = await queryRows(gw.dbUrl, 'SELECT COUNT(*) AS n, SUM(cost_micros) AS spent FROM usage_events WHERE key_id = ? AND status = 200', [id])
+    expect(Number(rows[0]!.n)).toBe(admitted)
+    const spent = Number(rows[0]!.spent)
+    // Settlement charged the actual priced cost of every admitted request.
+    expect(spent).toBe(admitted * perRequestMicros)
+    // The bound: below the limit plus one request's cost.
+    expect(spent).toBeLessThan(LIMIT_MICROS + perRequestMicros)
+    const deadline = Date.now() + 8000
+    let after = await budgetOf(gw, id)
+    while ((after.reserved_usd !== 0 || Math.round(after.spent_usd * 1_000_000) !== spent) && Date.now() < deadline) {
+      await Bun.sleep(50)
+      after = await budgetOf(gw, id)
+    }
+    expect(after.reserved_usd).toBe(0)
+    expect(Math.round(after.spent_usd * 1_000_000)).toBe(spent)
+    // Refusals while the reservations were held are retriable; once settled past the limit the budget is exhausted
+    // for good and the SDKs are told not to retry; below it, a request after the burst is admitted again.
+    const late = await send(key)
+    await late.arrayBuffer()
+    const exhausted = spent >= LIMIT_MICROS
+    expect(late.status).toBe(exhausted ? 429 : 200)
+    if (exhausted) expect(late.headers.get('x-should-retry')).toBe('false')
+    return admitted
+  }
+
+  const openaiChat = (body: Record<string, unknown>) => (key: string) =>
+    fetch(`${gw.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'write at length' }], ...body }),
+    })
+
+  test('max_tokens 5000 answered with 5000 tokens: the whole max_tokens is reserved, not the typical 1024', async () => {
+    const admitted = await burst(openaiChat({ model: 'gpt-4o-mini', max_tokens: OUTPUT_TOKENS }), GPT_4O_MINI_MICROS)
+    // Each reservation is about one request's cost ($0.003), so about four fit under $0.01; the old reservation let 17 in.
+    expect(admitted).toBeLessThanOrEqual(4)
+  })
+
+  test('an unknown dated model id answered by a priced model reserves at the provider\'s dearest rates, not $0', async () => {
+    await burst(openaiChat({ model: 'gpt-4o-mini-2099-01-01' }), GPT_4O_MINI_MICROS)
+  })
+
+  test('a Gemini request whose model the gateway cannot read, answered by a priced model, still reserves', async () => {
+    // An encoded ':' hides the model from the path rule; Google decodes it and serves gemini-2.5-flash.
+    await burst(
+      (key) =>
+        fetch(`${gw.url}/gemini/v1beta/models/gemini-2.5-flash%3AgenerateContent`, {
+          method: 'POST',
+          headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
+          body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'write at length' }] }] }),
+        }),
+      GEMINI_FLASH_MICROS,
+    )
   })
 })
