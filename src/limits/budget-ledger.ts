@@ -222,13 +222,14 @@ export class BudgetLedger {
    * Converts the reservation into actual spend on each scope it was taken on. Idempotent: returns false
    * (and does nothing) when `requestId` has no outstanding reservation, e.g. a duplicate settle, a
    * released request, or an id from before a restart (use `settleUnreserved` for those).
+   * `null` means the actual cost is unknown: the reservation, an upper bound, is charged as spend.
    */
-  settle(requestId: string, actualMicros: number, nowMs: number): boolean {
-    checkMicros('actualMicros', actualMicros)
+  settle(requestId: string, actualMicros: number | null, nowMs: number): boolean {
+    if (actualMicros !== null) checkMicros('actualMicros', actualMicros)
     const reservation = this.reservations.get(requestId)
     if (reservation === undefined) return false
     this.reservations.delete(requestId)
-    const actual = Math.round(actualMicros)
+    const actual = actualMicros === null ? reservation.estimateMicros : Math.round(actualMicros)
     for (const hold of reservation.holds) {
       if (!this.holdIsCurrent(hold, nowMs)) continue
       hold.state.reservedMicros -= reservation.estimateMicros

@@ -14,7 +14,7 @@ import { reservationTokens, TypicalOutput } from './estimate-reservation.ts'
 import { requestedAnswers, requestedMaxTokens } from './extract-max-tokens.ts'
 import type { BudgetPeriod } from './period.ts'
 import { RateWindow, type RateDecision } from './rate-window.ts'
-import { reservationCost } from './reservation-cost.ts'
+import { conservativeCostMicros, reservationCost } from './reservation-cost.ts'
 
 /** Reads spend already recorded for a scope since `since` (startup and after a budget change). */
 export type SpendSource = (scope: Scope, since: number) => Promise<number>
@@ -227,8 +227,8 @@ export class Limits {
   settled(settlements: readonly Settlement[]): void {
     const now = this.options.now()
     for (const s of settlements) {
-      const actual = s.costMicros ?? 0
-      if (!this.ledger.settle(s.requestId, actual, now) && actual > 0) {
+      const actual = chargeOf(s)
+      if (!this.ledger.settle(s.requestId, actual, now) && actual !== null && actual > 0) {
         const key = this.options.keys.keyById(s.keyId)?.row
         const org = this.options.keys.org(s.orgId)
         const scopes = key && org ? budgetedScopes(key, org) : []
@@ -258,6 +258,17 @@ export class Limits {
   sweep(maxAgeMs: number): number {
     return this.ledger.releaseStale(this.options.now(), maxAgeMs)
   }
+}
+
+/**
+ * What a settled request costs its budgets. A priced row: its cost. An unpriced one (no price known for the model
+ * the request or the answer named) must not be free, or unpriced models would bypass every budget: its tokens at
+ * the provider's highest rates, or, when not even tokens are known, null (the ledger keeps the reservation).
+ */
+function chargeOf(s: Settlement): number | null {
+  if (s.costMicros !== null) return s.costMicros
+  if (s.inputTokens + s.outputTokens > 0) return conservativeCostMicros(s.provider, s.inputTokens, s.outputTokens)
+  return null
 }
 
 /** The budgets a request of this key falls under. */

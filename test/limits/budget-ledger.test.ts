@@ -35,6 +35,14 @@ describe('reserve / settle / release', () => {
     expect(ledger.outstandingReservations).toBe(0)
   })
 
+  test('an unknown actual cost (null) charges the reservation, an upper bound', () => {
+    const ledger = dayLedger(1000)
+    ledger.tryReserve('r1', [KEY], 300, NOW)
+    expect(ledger.settle('r1', null, NOW)).toBe(true)
+    const s = ledger.status(KEY, NOW)
+    expect([s?.spentMicros, s?.reservedMicros]).toEqual([300, 0])
+  })
+
   test('settle is idempotent per request id', () => {
     const ledger = dayLedger(1000)
     ledger.tryReserve('r1', [KEY], 300, NOW)

@@ -256,7 +256,7 @@ describe('budgets', () => {
     const retried = await chat(gw, key)
     expect(retried.status).toBe(200)
     await settle(gw, retried)
-  })
+  }, 30_000)
 
   test('an upstream error releases its reservation; an aborted stream pays for what arrived', async () => {
     const { key, id } = await gw.createKey({ budget_usd: 5, budget_period: 'month' })
@@ -280,6 +280,29 @@ describe('budgets', () => {
     expect(budget.spent_usd).toBeGreaterThan(0)
     expect(budget.spent_usd * 1_000_000).toBeCloseTo(Number(row.cost_micros), 0)
   })
+})
+
+describe('a model nobody prices', () => {
+  test('is charged at its provider\'s highest rates, so unpriced traffic cannot run past a budget; its row stays unpriced', async () => {
+    // No price override here: "metered-model" is unknown to every price source.
+    const gw = await startTestGateway({ upstreams: { openai: upstream.url }, env: { SOCIARO_METER_FLUSH_MS: '10' } })
+    try {
+      const { key, id } = await gw.createKey({ budget_usd: 0.1, budget_period: 'month' })
+      const first = await chat(gw, key)
+      expect(first.status).toBe(200)
+      await settle(gw, first)
+      const row = await waitForUsageRow(gw.dbUrl, first.headers.get('x-sociaro-request-id')!)
+      expect([row.cost_status, row.cost_micros]).toEqual(['unpriced', null])
+      // 10 input and 100 output tokens at OpenAI's dearest listed rates ($150/M in, $600/M out, o1-pro).
+      expect((await settled(gw, id)).spent_usd).toBeCloseTo((10 * 150 + 100 * 600) / 1_000_000, 6)
+      await settle(gw, await chat(gw, key))
+      const refused = await chat(gw, key)
+      expect(refused.status).toBe(429)
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('insufficient_quota')
+    } finally {
+      await gw.stop()
+    }
+  }, 30_000)
 })
 
 describe('periods and restarts', () => {
@@ -430,11 +453,11 @@ describe('the overshoot bound against 100 concurrent requests, whatever the requ
     const admitted = await burst(openaiChat({ model: 'gpt-4o-mini', max_tokens: OUTPUT_TOKENS }), GPT_4O_MINI_MICROS)
     // Each reservation is about one request's cost ($0.003), so about four fit under $0.01; the old reservation let 17 in.
     expect(admitted).toBeLessThanOrEqual(4)
-  })
+  }, 30_000)
 
   test('an unknown dated model id answered by a priced model reserves at the provider\'s dearest rates, not $0', async () => {
     await burst(openaiChat({ model: 'gpt-4o-mini-2099-01-01' }), GPT_4O_MINI_MICROS)
-  })
+  }, 30_000)
 
   test('a Gemini request whose model the gateway cannot read, answered by a priced model, still reserves', async () => {
     // An encoded ':' hides the model from the path rule; Google decodes it and serves gemini-2.5-flash.
@@ -447,5 +470,5 @@ describe('the overshoot bound against 100 concurrent requests, whatever the requ
         }),
       GEMINI_FLASH_MICROS,
     )
-  })
+  }, 30_000)
 })
