@@ -1,10 +1,12 @@
 // Budgets, rate limits and concurrency through the real gateway: each triggers at the right moment, in the provider's error shape.
 import Anthropic from '@anthropic-ai/sdk'
+import { createClient } from '@libsql/client'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
 import { scriptedBody, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeAnthropic } from '../support/provider-fakes.ts'
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../support/test-gateway.ts'
+import { spendSince } from '../../src/limits/spend-source.ts'
 import { queryRows, waitForUsageRow } from '../support/usage-rows.ts'
 
 /** Every completion reports 10 input and 100 output tokens of "metered-model", priced by an override. */
@@ -296,9 +298,19 @@ describe('a model nobody prices', () => {
       // 10 input and 100 output tokens at OpenAI's dearest listed rates ($150/M in, $600/M out, o1-pro).
       expect((await settled(gw, id)).spent_usd).toBeCloseTo((10 * 150 + 100 * 600) / 1_000_000, 6)
       await settle(gw, await chat(gw, key))
+      const live = await settled(gw, id)
       const refused = await chat(gw, key)
       expect(refused.status).toBe(429)
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('insufficient_quota')
+      // What a restart (or another instance) rebuilds from the database is what the live ledger charged.
+      const client = createClient({ url: gw.dbUrl })
+      try {
+        const start = Date.parse(live.period_start)
+        expect(await spendSince(client)({ kind: 'key', id }, start)).toBe(Math.round(live.spent_usd * 1_000_000))
+        expect(await spendSince(client)({ kind: 'key', id }, 0)).toBe(Math.round(live.spent_usd * 1_000_000))
+      } finally {
+        client.close()
+      }
     } finally {
       await gw.stop()
     }
