@@ -5,6 +5,7 @@ import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { Logger } from '../log.ts'
 import type { Settlement } from '../metering/meter-job.ts'
+import { isFreeEndpoint } from '../metering/usage-record.ts'
 import { modelOutputLimitTokens } from '../pricing/output-limit.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/proxy-handler.ts'
@@ -161,7 +162,7 @@ export class Limits {
             maxTokensRequested: requestedMaxTokens(request.facts.json),
             answers: requestedAnswers(request.facts.json),
             typicalOutputTokens: this.typical.typical(key.id, model ?? ''),
-            modelOutputLimitTokens: budgetScopes.length > 0 ? modelOutputLimitTokens(request.provider.spec.id, model, at) : 0,
+            modelOutputLimitTokens: budgetScopes.length > 0 && producesOutput(request) ? modelOutputLimitTokens(request.provider.spec.id, model, at) : 0,
           })
         : undefined
 
@@ -179,15 +180,17 @@ export class Limits {
 
       if (budgetScopes.length > 0 && tokens) {
         // The most this request can cost, so that the ledger's overshoot bound holds whatever it returns.
-        const estimate = reservationCost({
-          provider: request.provider.spec.id,
-          model,
-          inputTokens: tokens.inputTokens,
-          maxOutputTokens: tokens.maxOutputTokens,
-          at,
-          orgId: request.org.id,
-          overrides: this.options.priceOverrides(),
-        }).costMicros
+        const estimate = isFree(request)
+          ? 0
+          : reservationCost({
+              provider: request.provider.spec.id,
+              model,
+              inputTokens: tokens.inputTokens,
+              maxOutputTokens: tokens.maxOutputTokens,
+              at,
+              orgId: request.org.id,
+              overrides: this.options.priceOverrides(),
+            }).costMicros
         const reserved = this.ledger.tryReserve(request.requestId, budgetScopes, estimate, now)
         if (!reserved.ok) {
           const period = this.ledger.status(reserved.scope, now)?.period
@@ -269,6 +272,26 @@ function chargeOf(s: Settlement): number | null {
   if (s.costMicros !== null) return s.costMicros
   if (s.inputTokens + s.outputTokens > 0) return conservativeCostMicros(s.provider, s.inputTokens, s.outputTokens)
   return null
+}
+
+/**
+ * Listings, token counts, file and batch bookkeeping cost nothing upstream (the meter settles them at $0), so they
+ * reserve nothing; a file upload would otherwise reserve its bytes as input. The path is read decoded, as the
+ * upstream reads it, so an encoded ':' cannot make a generation look like a model listing.
+ */
+function isFree(request: AdmittedRequest): boolean {
+  let path = request.path
+  try {
+    path = decodeURIComponent(path)
+  } catch {
+    return false
+  }
+  return isFreeEndpoint(request.method, path)
+}
+
+/** A request without a body (a poll, a listing) produces no output tokens of its own. */
+function producesOutput(request: AdmittedRequest): boolean {
+  return (request.body?.byteLength ?? 0) > 0
 }
 
 /** The budgets a request of this key falls under. */

@@ -260,6 +260,17 @@ describe('budgets', () => {
     await settle(gw, retried)
   }, 30_000)
 
+  test('a listing or a token count in flight holds no budget: it produces no output', async () => {
+    const { key } = await gw.createKey({ budget_usd: 1, budget_period: 'month' })
+    const listing = fetch(`${gw.url}/openai/v1/models`, { headers: { authorization: `Bearer ${key}`, 'x-test': 'slow' } })
+    while (slowResolvers.length < 1) await Bun.sleep(10)
+    const chatting = await chat(gw, key)
+    expect(chatting.status).toBe(200)
+    await settle(gw, chatting)
+    for (const resolve of slowResolvers.splice(0)) resolve()
+    await (await listing).arrayBuffer()
+  }, 30_000)
+
   test('an upstream error releases its reservation; an aborted stream pays for what arrived', async () => {
     const { key, id } = await gw.createKey({ budget_usd: 5, budget_period: 'month' })
     const failed = await chat(gw, key, { 'x-test': 'fail' })
