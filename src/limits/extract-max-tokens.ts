@@ -1,4 +1,4 @@
-// Reads the output cap a request asks for, wherever its provider puts it (max_tokens, max_output_tokens, maxOutputTokens…), and how many answers it wants.
+// Reads what a request asks for, wherever its provider puts it: the output cap (max_tokens, max_output_tokens, maxOutputTokens…), how many answers, how many images.
 
 function positiveInt(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined
@@ -31,4 +31,15 @@ export function requestedAnswers(json: Record<string, unknown> | undefined): num
   const generation = object(json.generationConfig)
   const parameters = object(json.parameters)
   return positiveInt(json.n) ?? positiveInt(generation?.candidateCount) ?? positiveInt(parameters?.n) ?? 1
+}
+
+/**
+ * How many images an image request may return: Seedream's sequential generation up to `max_images` (15 when not
+ * given, its documented ceiling), else one per answer. Per-image models are billed by this count, not by tokens.
+ */
+export function requestedImages(json: Record<string, unknown> | undefined): number {
+  if (json?.sequential_image_generation === 'auto') {
+    return positiveInt(object(json.sequential_image_generation_options)?.max_images) ?? 15
+  }
+  return requestedAnswers(json)
 }

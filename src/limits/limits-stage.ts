@@ -12,7 +12,7 @@ import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/proxy-ha
 import { BudgetLedger, type BudgetConfig, type Scope } from './budget-ledger.ts'
 import { ConcurrencyLimiter, type ConcurrencyLease } from './concurrency.ts'
 import { reservationTokens, TypicalOutput } from './estimate-reservation.ts'
-import { requestedAnswers, requestedMaxTokens } from './extract-max-tokens.ts'
+import { requestedAnswers, requestedImages, requestedMaxTokens } from './extract-max-tokens.ts'
 import type { BudgetPeriod } from './period.ts'
 import { RateWindow, type RateDecision } from './rate-window.ts'
 import { conservativeCostMicros, reservationCost } from './reservation-cost.ts'
@@ -187,6 +187,7 @@ export class Limits {
               model,
               inputTokens: tokens.inputTokens,
               maxOutputTokens: tokens.maxOutputTokens,
+              maxImages: requestedImages(request.facts.json),
               at,
               orgId: request.org.id,
               overrides: this.options.priceOverrides(),

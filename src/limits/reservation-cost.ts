@@ -11,6 +11,8 @@ export interface ReservationCostInput {
   readonly model: string | undefined
   readonly inputTokens: number
   readonly maxOutputTokens: number
+  /** Images the request may return: what a per-image model (Seedream, Wan) is billed by. */
+  readonly maxImages?: number
   readonly at: Date
   readonly orgId: string
   readonly overrides: readonly PriceOverride[]
@@ -22,8 +24,8 @@ export interface ReservationCost {
   readonly basis: 'model' | 'conservative'
 }
 
-function tokenUsage(inputTokens: number, outputTokens: number, reasoningTokens: number): Usage {
-  return { inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens }
+function tokenUsage(inputTokens: number, outputTokens: number, reasoningTokens: number, images?: number): Usage {
+  return { inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens, ...(images ? { images } : {}) }
 }
 
 /**
@@ -37,7 +39,8 @@ export function reservationCost(input: ReservationCostInput): ReservationCost {
     const priced = priceUsage({
       provider,
       model,
-      usage: tokenUsage(inputTokens, maxOutputTokens, maxOutputTokens),
+      // A token-priced model lists images as a unit it does not price, which leaves its token price as it is.
+      usage: tokenUsage(inputTokens, maxOutputTokens, maxOutputTokens, input.maxImages),
       at: input.at,
       orgId: input.orgId,
       overrides: input.overrides,

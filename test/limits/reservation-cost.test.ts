@@ -1,6 +1,6 @@
 // What a budget reserves per request: the output upper bound from the price data, priced at the model's rate or, unpriced, the provider's dearest.
 import { describe, expect, test } from 'bun:test'
-import { requestedAnswers, requestedMaxTokens } from '../../src/limits/extract-max-tokens.ts'
+import { requestedAnswers, requestedImages, requestedMaxTokens } from '../../src/limits/extract-max-tokens.ts'
 import { conservativeCostMicros, reservationCost } from '../../src/limits/reservation-cost.ts'
 import { conservativeRates } from '../../src/pricing/conservative-rates.ts'
 import { MAX_OUTPUT_TOKENS, modelOutputLimitTokens } from '../../src/pricing/output-limit.ts'
@@ -23,6 +23,16 @@ describe('reservationCost', () => {
 
   test('a dearer thinking rate is the one reserved (DashScope qwen-plus: $4/M thinking output)', () => {
     expect(cost('dashscope', 'qwen-plus').costMicros).toBe(100 * 0.4 + 5000 * 4)
+  })
+
+  test('a per-image model reserves its images (Seedream 4.5: $0.04 each), up to 15 for sequential generation', () => {
+    const seedream = (json: Record<string, unknown>) =>
+      reservationCost({ provider: 'byteplus', model: 'seedream-4-5', inputTokens: 100, maxOutputTokens: 4096, maxImages: requestedImages(json), at: AT, orgId: 'org', overrides: [] })
+    expect(seedream({}).costMicros).toBe(40_000)
+    expect(seedream({ sequential_image_generation: 'auto' }).costMicros).toBe(15 * 40_000)
+    expect(seedream({ sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 3 } }).costMicros).toBe(3 * 40_000)
+    // Images leave a token-priced model's price as it is.
+    expect(reservationCost({ provider: 'openai', model: 'gpt-4o-mini', inputTokens: 100, maxOutputTokens: 5000, maxImages: 2, at: AT, orgId: 'org', overrides: [] }).costMicros).toBe(cost('openai', 'gpt-4o-mini').costMicros)
   })
 
   test('an unknown dated id and a missing model reserve at least what any model of the provider would cost', () => {
