@@ -14,7 +14,19 @@ export const MAX_OUTPUT_TOKENS = 131_072
  */
 export function modelOutputLimitTokens(provider: string, model: string | undefined, at: Date): number {
   if (!model) return MAX_OUTPUT_TOKENS
-  const providerId = toGenaiProviderId(provider)
+  const providerId = genaiId(provider)
   const window = providerId ? matchedGenaiModel(model, providerId, at)?.context_window : undefined
   return typeof window === 'number' && window > 0 ? Math.min(window, MAX_OUTPUT_TOKENS) : MAX_OUTPUT_TOKENS
+}
+
+/** Provider ids come from configuration (a handful): the package's provider scan runs once per id, not per request. */
+const genaiIds = new Map<string, string | null>()
+
+function genaiId(provider: string): string | undefined {
+  let id = genaiIds.get(provider)
+  if (id === undefined) {
+    id = toGenaiProviderId(provider) ?? null
+    genaiIds.set(provider, id)
+  }
+  return id ?? undefined
 }
