@@ -34,7 +34,14 @@ export interface BudgetStatus {
   readonly softThresholdReached: boolean
 }
 
-export type ReserveResult = { readonly ok: true } | { readonly ok: false; readonly scope: Scope }
+/**
+ * Why a request was refused: `exhausted` when settled spend alone has reached the limit (nothing will change that
+ * this period), `in_flight` when the outstanding reservations of requests still running fill the rest (their
+ * settlement frees what they did not spend, so a retry may be admitted).
+ */
+export type RefusalReason = 'exhausted' | 'in_flight'
+
+export type ReserveResult = { readonly ok: true } | { readonly ok: false; readonly scope: Scope; readonly reason: RefusalReason }
 
 export interface BudgetLedgerOptions {
   /** How many settled request ids are remembered to make late duplicate settles no-ops. Default 100 000. */
@@ -91,16 +98,18 @@ function checkMicros(name: string, value: number): void {
  * Let k be the LAST request admitted in the period. At k's admission `spent + reserved < limit`, and that
  * sum already included every earlier request at a contribution >= its final one (plus seeded spend).
  * No request is admitted after k, so the final spend is < limit + a_k <= limit + e_k:
- * the overshoot is strictly less than one request's reservation (the last admitted one's).
+ * the overshoot is strictly less than one request's actual cost (the last admitted one's), hence less
+ * than its reservation. The assumption a_i <= e_i is the caller's to keep: the limits stage reserves
+ * each request's upper bound (see reservation-cost.ts), never a typical figure.
  * With 50 concurrent requests against limit 1000 / spent 990 / estimate 50, the first is admitted
  * (sum becomes 1040) and the other 49 are rejected; final spend <= 1040 < 1050.
  *
- * Why not `spent + reserved + estimate <= limit` (zero overshoot)? Estimates are worst cases (max_tokens
- * priced at the output rate), so that rule rejects requests whose real cost would fit, and the last
- * `estimate` micros of every budget could never be spent. The chosen rule admits while any headroom
- * remains; the price is the one-reservation overshoot above. Concurrent reservations still block
- * each other near the limit (they are released/settled within one request's lifetime, so such 429s
- * are transient).
+ * Why not `spent + reserved + estimate <= limit` (zero overshoot)? Estimates are worst cases (the output
+ * upper bound priced at the output rate), so that rule rejects requests whose real cost would fit, and the
+ * last `estimate` micros of every budget could never be spent. The chosen rule admits while any headroom
+ * remains; the price is the one-request overshoot above. Concurrent reservations still block
+ * each other near the limit (they are released/settled within one request's lifetime, so such refusals
+ * are transient and reported as `in_flight`, apart from `exhausted`).
  *
  * If an actual cost exceeds its reservation (estimate too low, or spend that arrives through
  * `settleUnreserved`), the excess is charged in full: spend may then exceed limit + one reservation by
@@ -191,7 +200,9 @@ export class BudgetLedger {
       const state = this.states.get(scopeKey(scope))
       if (state === undefined || budgeted.includes(state)) continue
       this.roll(state, nowMs)
-      if (state.spentMicros + state.reservedMicros >= state.config.limitMicros) return { ok: false, scope: state.scope }
+      if (state.spentMicros + state.reservedMicros >= state.config.limitMicros) {
+        return { ok: false, scope: state.scope, reason: state.spentMicros >= state.config.limitMicros ? 'exhausted' : 'in_flight' }
+      }
       budgeted.push(state)
     }
 
@@ -211,13 +222,14 @@ export class BudgetLedger {
    * Converts the reservation into actual spend on each scope it was taken on. Idempotent: returns false
    * (and does nothing) when `requestId` has no outstanding reservation, e.g. a duplicate settle, a
    * released request, or an id from before a restart (use `settleUnreserved` for those).
+   * `null` means the actual cost is unknown: the reservation, an upper bound, is charged as spend.
    */
-  settle(requestId: string, actualMicros: number, nowMs: number): boolean {
-    checkMicros('actualMicros', actualMicros)
+  settle(requestId: string, actualMicros: number | null, nowMs: number): boolean {
+    if (actualMicros !== null) checkMicros('actualMicros', actualMicros)
     const reservation = this.reservations.get(requestId)
     if (reservation === undefined) return false
     this.reservations.delete(requestId)
-    const actual = Math.round(actualMicros)
+    const actual = actualMicros === null ? reservation.estimateMicros : Math.round(actualMicros)
     for (const hold of reservation.holds) {
       if (!this.holdIsCurrent(hold, nowMs)) continue
       hold.state.reservedMicros -= reservation.estimateMicros

@@ -1,24 +1,30 @@
-// How many tokens a request reserves before it runs, and the per key+model output history that informs it.
+// How many tokens a request may use before it runs (expected and at most), and the per key+model output history that informs the expectation.
 
-/** Output reserved when the client gives no max_tokens and nothing has been observed yet. */
+/** Output expected when the client gives no max_tokens and nothing has been observed yet. */
 export const DEFAULT_TYPICAL_OUTPUT_TOKENS = 1024
 
 export interface ReservationTokensInput {
   readonly inputTokensEstimate: number
-  /** The request's max_tokens / max_output_tokens, when the client sent one. */
+  /** The request's per-answer output cap (max_tokens, max_output_tokens, maxOutputTokens…), when the client sent one. */
   readonly maxTokensRequested?: number
+  /** How many answers the request asks for (`n`, `candidateCount`); each may use the whole cap. Default 1. */
+  readonly answers?: number
   /** Observed typical output for this key+model (see TypicalOutput); default 1024. */
   readonly typicalOutputTokens?: number
-  /** Upper bound on reserved output whatever the client asks for (e.g. the model's output limit). */
-  readonly capOutputTokens: number
+  /** The most the model can produce in one answer (see modelOutputLimitTokens): bounds max_tokens and stands in for it. */
+  readonly modelOutputLimitTokens: number
 }
 
 export interface ReservationTokens {
   readonly inputTokens: number
-  readonly outputTokens: number
-  /** input + output: what a tokens-per-minute limiter consumes. */
-  readonly totalTokens: number
-  readonly outputSource: 'max_tokens' | 'typical'
+  /** What the request will probably produce: max_tokens, but no more than the key+model's typical output. */
+  readonly expectedOutputTokens: number
+  /** input + expected output: what a tokens-per-minute limiter consumes (settlement corrects it). */
+  readonly expectedTotalTokens: number
+  /** The most the request can produce: answers x (max_tokens capped by the model's limit, else the model's limit). */
+  readonly maxOutputTokens: number
+  /** Where maxOutputTokens came from. */
+  readonly maxOutputSource: 'max_tokens' | 'model_limit'
 }
 
 function wholeTokens(value: number | undefined): number | undefined {
@@ -27,19 +33,27 @@ function wholeTokens(value: number | undefined): number | undefined {
 }
 
 /**
- * With max_tokens the output can never exceed it, so reserving min(max_tokens, cap) is a true upper
- * bound (the one the budget overshoot proof relies on). Without it the worst case is the model's whole
- * output window, which would make every budget and TPM check needlessly pessimistic, so the key+model's
- * typical output is reserved instead, still capped; settlement corrects either way.
+ * Two different figures, for two different limits. A budget's overshoot bound needs what a request can cost at
+ * most, so `maxOutputTokens` is a true upper bound: with max_tokens the output cannot exceed it (nor the model's
+ * own limit), without it the model's limit is all that bounds it. A tokens-per-minute window only smooths load and
+ * is corrected at settlement, so it takes the expectation: max_tokens capped by the typical output, since clients
+ * routinely ask for far more than they use.
  */
 export function reservationTokens(input: ReservationTokensInput): ReservationTokens {
   const inputTokens = wholeTokens(input.inputTokensEstimate) ?? 0
-  const cap = wholeTokens(input.capOutputTokens) ?? 0
+  const limit = wholeTokens(input.modelOutputLimitTokens) ?? 0
   const requested = wholeTokens(input.maxTokensRequested)
-  const outputSource = requested !== undefined ? 'max_tokens' : 'typical'
-  const wanted = requested ?? wholeTokens(input.typicalOutputTokens) ?? DEFAULT_TYPICAL_OUTPUT_TOKENS
-  const outputTokens = Math.min(wanted, cap)
-  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, outputSource }
+  const answers = Math.max(1, wholeTokens(input.answers) ?? 1)
+  const typical = wholeTokens(input.typicalOutputTokens) ?? DEFAULT_TYPICAL_OUTPUT_TOKENS
+  const perAnswer = requested !== undefined ? Math.min(requested, limit) : limit
+  const expectedOutputTokens = Math.min(requested ?? typical, typical)
+  return {
+    inputTokens,
+    expectedOutputTokens,
+    expectedTotalTokens: inputTokens + expectedOutputTokens,
+    maxOutputTokens: answers * perAnswer,
+    maxOutputSource: requested !== undefined && requested <= limit ? 'max_tokens' : 'model_limit',
+  }
 }
 
 export interface TypicalOutputOptions {

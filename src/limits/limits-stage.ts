@@ -5,15 +5,17 @@ import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { Logger } from '../log.ts'
 import type { Settlement } from '../metering/meter-job.ts'
-import { priceUsage } from '../pricing/price-usage.ts'
+import { isFreeEndpoint } from '../metering/usage-record.ts'
+import { modelOutputLimitTokens } from '../pricing/output-limit.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/proxy-handler.ts'
 import { BudgetLedger, type BudgetConfig, type Scope } from './budget-ledger.ts'
 import { ConcurrencyLimiter, type ConcurrencyLease } from './concurrency.ts'
 import { reservationTokens, TypicalOutput } from './estimate-reservation.ts'
-import { requestedMaxTokens } from './extract-max-tokens.ts'
+import { requestedAnswers, requestedImages, requestedMaxTokens } from './extract-max-tokens.ts'
 import type { BudgetPeriod } from './period.ts'
 import { RateWindow, type RateDecision } from './rate-window.ts'
+import { conservativeCostMicros, reservationCost } from './reservation-cost.ts'
 
 /** Reads spend already recorded for a scope since `since` (startup and after a budget change). */
 export type SpendSource = (scope: Scope, since: number) => Promise<number>
@@ -150,24 +152,25 @@ export class Limits {
         undo.push(() => this.rates.refund(`rpm:${key.id}`, 1, this.options.now()))
       }
 
-      const model = request.facts.model ?? ''
+      const model = request.facts.model
       const budgetScopes = budgetedScopes(key, request.org)
       const needsEstimate = key.tpm !== null || budgetScopes.length > 0
-      const typical = needsEstimate ? this.typical.typical(key.id, model) : 0
+      const at = new Date(now)
       const tokens = needsEstimate
         ? reservationTokens({
             inputTokensEstimate: Math.ceil((request.body?.byteLength ?? 0) / 4),
             maxTokensRequested: requestedMaxTokens(request.facts.json),
-            typicalOutputTokens: typical,
-            capOutputTokens: typical,
+            answers: requestedAnswers(request.facts.json),
+            typicalOutputTokens: this.typical.typical(key.id, model ?? ''),
+            modelOutputLimitTokens: budgetScopes.length > 0 && producesOutput(request) ? modelOutputLimitTokens(request.provider.spec.id, model, at) : 0,
           })
         : undefined
 
       if (key.tpm !== null && tokens) {
-        const decision = this.rates.tryConsume(`tpm:${key.id}`, Math.min(tokens.totalTokens, key.tpm), now, key.tpm)
+        const consumed = Math.min(tokens.expectedTotalTokens, key.tpm)
+        const decision = this.rates.tryConsume(`tpm:${key.id}`, consumed, now, key.tpm)
         Object.assign(headers, rateHeaders('tokens', decision, now))
         if (!decision.ok) throw rateLimited('tokens', decision, headers)
-        const consumed = Math.min(tokens.totalTokens, key.tpm)
         this.tokenHolds.set(request.requestId, { keyId: key.id, tokens: consumed, tpm: key.tpm })
         undo.push(() => {
           this.tokenHolds.delete(request.requestId)
@@ -176,22 +179,29 @@ export class Limits {
       }
 
       if (budgetScopes.length > 0 && tokens) {
-        const estimate = model
-          ? (priceUsage({
+        // The most this request can cost, so that the ledger's overshoot bound holds whatever it returns.
+        const estimate = isFree(request)
+          ? 0
+          : reservationCost({
               provider: request.provider.spec.id,
               model,
-              usage: { inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
-              at: new Date(now),
+              inputTokens: tokens.inputTokens,
+              maxOutputTokens: tokens.maxOutputTokens,
+              maxImages: requestedImages(request.facts.json),
+              at,
               orgId: request.org.id,
               overrides: this.options.priceOverrides(),
-            }).costMicros ?? 0)
-          : 0
+            }).costMicros
         const reserved = this.ledger.tryReserve(request.requestId, budgetScopes, estimate, now)
         if (!reserved.ok) {
           const period = this.ledger.status(reserved.scope, now)?.period
           const who = reserved.scope.kind === 'key' ? 'this gateway key' : 'your organization'
           const span = period === 'total' ? 'total budget' : `budget for this ${period}`
           // Names the scope, never the figures: the caller may not be the one who sets budgets.
+          if (reserved.reason === 'in_flight') {
+            // Not exhausted: requests still running hold the rest, and settle to what they actually cost.
+            throw new GatewayError('rate_limited', `The ${span} of ${who} is held by requests in flight; retry when they finish.`, { 'retry-after': '1', 'retry-after-ms': '1000' })
+          }
           throw new GatewayError('budget_exceeded', `The ${span} of ${who} is exhausted.`)
         }
         undo.push(() => this.ledger.release(request.requestId, this.options.now()))
@@ -221,8 +231,8 @@ export class Limits {
   settled(settlements: readonly Settlement[]): void {
     const now = this.options.now()
     for (const s of settlements) {
-      const actual = s.costMicros ?? 0
-      if (!this.ledger.settle(s.requestId, actual, now) && actual > 0) {
+      const actual = chargeOf(s)
+      if (!this.ledger.settle(s.requestId, actual, now) && actual !== null && actual > 0) {
         const key = this.options.keys.keyById(s.keyId)?.row
         const org = this.options.keys.org(s.orgId)
         const scopes = key && org ? budgetedScopes(key, org) : []
@@ -252,6 +262,37 @@ export class Limits {
   sweep(maxAgeMs: number): number {
     return this.ledger.releaseStale(this.options.now(), maxAgeMs)
   }
+}
+
+/**
+ * What a settled request costs its budgets. A priced row: its cost. An unpriced one (no price known for the model
+ * the request or the answer named) must not be free, or unpriced models would bypass every budget: its tokens at
+ * the provider's highest rates, or, when not even tokens are known, null (the ledger keeps the reservation).
+ */
+function chargeOf(s: Settlement): number | null {
+  if (s.costMicros !== null) return s.costMicros
+  if (s.inputTokens + s.outputTokens > 0) return conservativeCostMicros(s.provider, s.inputTokens, s.outputTokens)
+  return null
+}
+
+/**
+ * Listings, token counts, file and batch bookkeeping cost nothing upstream (the meter settles them at $0), so they
+ * reserve nothing; a file upload would otherwise reserve its bytes as input. The path is read decoded, as the
+ * upstream reads it, so an encoded ':' cannot make a generation look like a model listing.
+ */
+function isFree(request: AdmittedRequest): boolean {
+  let path = request.path
+  try {
+    path = decodeURIComponent(path)
+  } catch {
+    return false
+  }
+  return isFreeEndpoint(request.method, path)
+}
+
+/** A request without a body (a poll, a listing) produces no output tokens of its own. */
+function producesOutput(request: AdmittedRequest): boolean {
+  return (request.body?.byteLength ?? 0) > 0
 }
 
 /** The budgets a request of this key falls under. */

@@ -1,6 +1,6 @@
 // Remembers which genai-prices model each (provider, model) pair matched, so pricing skips the package's scan of
 // every model's match clauses (it lowercases names and rebuilds regexes per clause on every call).
-import { calcPrice, type PriceCalculation, type Provider, type Usage } from '@pydantic/genai-prices'
+import { calcPrice, type ModelInfo, type PriceCalculation, type Provider, type Usage } from '@pydantic/genai-prices'
 
 /** Model names come from responses: the memory is bounded, oldest pair out first. */
 const MAX_PAIRS = 10_000
@@ -21,4 +21,11 @@ export function calcPriceRemembering(usage: Usage, model: string, providerId: st
   if (matched.size >= MAX_PAIRS) matched.delete(matched.keys().next().value!)
   matched.set(key, calc ? { ...calc.provider, models: [calc.model] } : null)
   return calc
+}
+
+/** The genai-prices model a name matches (for its context window), through the same memory; null when unknown. */
+export function matchedGenaiModel(model: string, providerId: string, timestamp: Date): ModelInfo | null {
+  const known = matched.get(`${providerId}\u0000${model}`)
+  if (known !== undefined) return known?.models[0] ?? null
+  return calcPriceRemembering({ input_tokens: 0, output_tokens: 0 }, model, providerId, timestamp)?.model ?? null
 }

@@ -35,6 +35,14 @@ describe('reserve / settle / release', () => {
     expect(ledger.outstandingReservations).toBe(0)
   })
 
+  test('an unknown actual cost (null) charges the reservation, an upper bound', () => {
+    const ledger = dayLedger(1000)
+    ledger.tryReserve('r1', [KEY], 300, NOW)
+    expect(ledger.settle('r1', null, NOW)).toBe(true)
+    const s = ledger.status(KEY, NOW)
+    expect([s?.spentMicros, s?.reservedMicros]).toEqual([300, 0])
+  })
+
   test('settle is idempotent per request id', () => {
     const ledger = dayLedger(1000)
     ledger.tryReserve('r1', [KEY], 300, NOW)
@@ -66,7 +74,7 @@ describe('reserve / settle / release', () => {
     expect(ledger.tryReserve('a', [KEY], 900, NOW).ok).toBe(true)
     // 900 reserved < 1000: admitted although its own estimate does not fit.
     expect(ledger.tryReserve('b', [KEY], 500, NOW).ok).toBe(true)
-    expect(ledger.tryReserve('c', [KEY], 1, NOW)).toEqual({ ok: false, scope: KEY })
+    expect(ledger.tryReserve('c', [KEY], 1, NOW)).toEqual({ ok: false, scope: KEY, reason: 'in_flight' })
     ledger.settle('a', 100, NOW)
     ledger.settle('b', 100, NOW)
     expect(ledger.tryReserve('c', [KEY], 1, NOW).ok).toBe(true)
@@ -74,7 +82,7 @@ describe('reserve / settle / release', () => {
 
   test('limit 0 blocks everything; unbudgeted scopes are ignored', () => {
     const ledger = dayLedger(0)
-    expect(ledger.tryReserve('a', [KEY], 0, NOW)).toEqual({ ok: false, scope: KEY })
+    expect(ledger.tryReserve('a', [KEY], 0, NOW)).toEqual({ ok: false, scope: KEY, reason: 'exhausted' })
     expect(ledger.tryReserve('b', [{ kind: 'key', id: 'free' }], 10_000, NOW)).toEqual({ ok: true })
     expect(ledger.status({ kind: 'key', id: 'free' }, NOW)).toBeNull()
   })
@@ -85,7 +93,7 @@ describe('reserve / settle / release', () => {
     ledger.settle('a', 1500, NOW)
     expect(ledger.status(KEY, NOW)?.spentMicros).toBe(1500)
     expect(ledger.status(KEY, NOW)?.remainingMicros).toBe(0)
-    expect(ledger.tryReserve('b', [KEY], 1, NOW)).toEqual({ ok: false, scope: KEY })
+    expect(ledger.tryReserve('b', [KEY], 1, NOW)).toEqual({ ok: false, scope: KEY, reason: 'exhausted' })
   })
 
   test('invalid amounts and configs throw', () => {
@@ -103,7 +111,7 @@ describe('key + org scopes', () => {
     ledger.configure(KEY, { limitMicros: 10_000, period: 'day' })
     ledger.configure(ORG, { limitMicros: 500, period: 'month' })
     ledger.seedSpend(ORG, Date.parse('2024-05-01T00:00:00Z'), 500)
-    expect(ledger.tryReserve('r1', [KEY, ORG], 100, NOW)).toEqual({ ok: false, scope: ORG })
+    expect(ledger.tryReserve('r1', [KEY, ORG], 100, NOW)).toEqual({ ok: false, scope: ORG, reason: 'exhausted' })
     expect(ledger.status(KEY, NOW)?.reservedMicros).toBe(0)
     expect(ledger.outstandingReservations).toBe(0)
   })
@@ -126,7 +134,7 @@ describe('key + org scopes', () => {
     ledger.configure(KEY, { limitMicros: 100, period: 'day' })
     ledger.configure(ORG, { limitMicros: 50_000, period: 'month' })
     ledger.tryReserve('r1', [KEY, ORG], 100, NOW)
-    expect(ledger.tryReserve('r2', [KEY, ORG], 1, NOW)).toEqual({ ok: false, scope: KEY })
+    expect(ledger.tryReserve('r2', [KEY, ORG], 1, NOW)).toEqual({ ok: false, scope: KEY, reason: 'in_flight' })
     expect(ledger.status(ORG, NOW)?.reservedMicros).toBe(100)
   })
 })

@@ -3,20 +3,35 @@ import { describe, expect, test } from 'bun:test'
 import { DEFAULT_TYPICAL_OUTPUT_TOKENS, TypicalOutput, reservationTokens } from '../../src/limits/estimate-reservation.ts'
 
 describe('reservationTokens', () => {
-  test('max_tokens bounded by the cap', () => {
-    expect(reservationTokens({ inputTokensEstimate: 1200, maxTokensRequested: 500, capOutputTokens: 8192 })).toEqual({
+  test('max_tokens is the upper bound a budget reserves, whatever the typical output (max_tokens 8000 reserves 8000, not 1024)', () => {
+    expect(reservationTokens({ inputTokensEstimate: 1200, maxTokensRequested: 8000, modelOutputLimitTokens: 16_384 })).toEqual({
       inputTokens: 1200,
-      outputTokens: 500,
-      totalTokens: 1700,
-      outputSource: 'max_tokens',
+      expectedOutputTokens: DEFAULT_TYPICAL_OUTPUT_TOKENS,
+      expectedTotalTokens: 1200 + DEFAULT_TYPICAL_OUTPUT_TOKENS,
+      maxOutputTokens: 8000,
+      maxOutputSource: 'max_tokens',
     })
-    expect(reservationTokens({ inputTokensEstimate: 10, maxTokensRequested: 100_000, capOutputTokens: 8192 }).outputTokens).toBe(8192)
+    const observed = reservationTokens({ inputTokensEstimate: 10, maxTokensRequested: 8000, typicalOutputTokens: 300, modelOutputLimitTokens: 16_384 })
+    expect([observed.expectedOutputTokens, observed.maxOutputTokens]).toEqual([300, 8000])
   })
 
-  test('typical output when no max_tokens, default 1024, also capped', () => {
-    expect(reservationTokens({ inputTokensEstimate: 10, capOutputTokens: 8192 })).toEqual({ inputTokens: 10, outputTokens: 1024, totalTokens: 1034, outputSource: 'typical' })
-    expect(reservationTokens({ inputTokensEstimate: 10, typicalOutputTokens: 300.2, capOutputTokens: 8192 }).outputTokens).toBe(301)
-    expect(reservationTokens({ inputTokensEstimate: 10, typicalOutputTokens: 5000, capOutputTokens: 2000 }).outputTokens).toBe(2000)
+  test('max_tokens above what the model can produce is bounded by the model limit; several answers multiply it', () => {
+    const big = reservationTokens({ inputTokensEstimate: 10, maxTokensRequested: 100_000, modelOutputLimitTokens: 8192 })
+    expect([big.maxOutputTokens, big.maxOutputSource]).toEqual([8192, 'model_limit'])
+    expect(reservationTokens({ inputTokensEstimate: 10, maxTokensRequested: 500, answers: 4, modelOutputLimitTokens: 8192 }).maxOutputTokens).toBe(2000)
+  })
+
+  test('without max_tokens the model limit is reserved for a budget, the typical output (default 1024) for a token rate', () => {
+    expect(reservationTokens({ inputTokensEstimate: 10, modelOutputLimitTokens: 8192 })).toEqual({
+      inputTokens: 10,
+      expectedOutputTokens: 1024,
+      expectedTotalTokens: 1034,
+      maxOutputTokens: 8192,
+      maxOutputSource: 'model_limit',
+    })
+    expect(reservationTokens({ inputTokensEstimate: 10, typicalOutputTokens: 300.2, modelOutputLimitTokens: 8192 }).expectedOutputTokens).toBe(301)
+    // A request asking for less than the typical output is expected to use at most what it asked for.
+    expect(reservationTokens({ inputTokensEstimate: 10, maxTokensRequested: 100, typicalOutputTokens: 5000, modelOutputLimitTokens: 8192 }).expectedOutputTokens).toBe(100)
   })
 })
 

@@ -1,10 +1,12 @@
 // Budgets, rate limits and concurrency through the real gateway: each triggers at the right moment, in the provider's error shape.
 import Anthropic from '@anthropic-ai/sdk'
+import { createClient } from '@libsql/client'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
 import { scriptedBody, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeAnthropic } from '../support/provider-fakes.ts'
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../support/test-gateway.ts'
+import { spendSince } from '../../src/limits/spend-source.ts'
 import { queryRows, waitForUsageRow } from '../support/usage-rows.ts'
 
 /** Every completion reports 10 input and 100 output tokens of "metered-model", priced by an override. */
@@ -240,6 +242,35 @@ describe('budgets', () => {
     expect(Number(rows[0]!.spent)).toBe((8 + admitted) * COST_MICROS)
   })
 
+  test('a budget held by a request in flight refuses with a retriable 429, admitted again once that request settles', async () => {
+    const { key, id } = await gw.createKey({ budget_usd: 1, budget_period: 'month' })
+    // max_tokens 2000 at $1000/M may cost $2: its reservation alone fills the $1 budget while it runs.
+    const running = chat(gw, key, { 'x-test': 'slow' }, { max_tokens: 2000 })
+    while (slowResolvers.length < 1) await Bun.sleep(10)
+    const held = await chat(gw, key)
+    expect(held.status).toBe(429)
+    expect(held.headers.get('x-should-retry')).toBeNull()
+    expect(held.headers.get('retry-after')).toBe('1')
+    expect(((await held.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'rate_limit_exceeded', message: expect.stringContaining('in flight') })
+    for (const resolve of slowResolvers.splice(0)) resolve()
+    await settle(gw, await running)
+    expect((await settled(gw, id)).spent_usd).toBeCloseTo(0.11, 6)
+    const retried = await chat(gw, key)
+    expect(retried.status).toBe(200)
+    await settle(gw, retried)
+  }, 30_000)
+
+  test('a listing or a token count in flight holds no budget: it produces no output', async () => {
+    const { key } = await gw.createKey({ budget_usd: 1, budget_period: 'month' })
+    const listing = fetch(`${gw.url}/openai/v1/models`, { headers: { authorization: `Bearer ${key}`, 'x-test': 'slow' } })
+    while (slowResolvers.length < 1) await Bun.sleep(10)
+    const chatting = await chat(gw, key)
+    expect(chatting.status).toBe(200)
+    await settle(gw, chatting)
+    for (const resolve of slowResolvers.splice(0)) resolve()
+    await (await listing).arrayBuffer()
+  }, 30_000)
+
   test('an upstream error releases its reservation; an aborted stream pays for what arrived', async () => {
     const { key, id } = await gw.createKey({ budget_usd: 5, budget_period: 'month' })
     const failed = await chat(gw, key, { 'x-test': 'fail' })
@@ -262,6 +293,39 @@ describe('budgets', () => {
     expect(budget.spent_usd).toBeGreaterThan(0)
     expect(budget.spent_usd * 1_000_000).toBeCloseTo(Number(row.cost_micros), 0)
   })
+})
+
+describe('a model nobody prices', () => {
+  test('is charged at its provider\'s highest rates, so unpriced traffic cannot run past a budget; its row stays unpriced', async () => {
+    // No price override here: "metered-model" is unknown to every price source.
+    const gw = await startTestGateway({ upstreams: { openai: upstream.url }, env: { SOCIARO_METER_FLUSH_MS: '10' } })
+    try {
+      const { key, id } = await gw.createKey({ budget_usd: 0.1, budget_period: 'month' })
+      const first = await chat(gw, key)
+      expect(first.status).toBe(200)
+      await settle(gw, first)
+      const row = await waitForUsageRow(gw.dbUrl, first.headers.get('x-sociaro-request-id')!)
+      expect([row.cost_status, row.cost_micros]).toEqual(['unpriced', null])
+      // 10 input and 100 output tokens at OpenAI's dearest listed rates ($150/M in, $600/M out, o1-pro).
+      expect((await settled(gw, id)).spent_usd).toBeCloseTo((10 * 150 + 100 * 600) / 1_000_000, 6)
+      await settle(gw, await chat(gw, key))
+      const live = await settled(gw, id)
+      const refused = await chat(gw, key)
+      expect(refused.status).toBe(429)
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('insufficient_quota')
+      // What a restart (or another instance) rebuilds from the database is what the live ledger charged.
+      const client = createClient({ url: gw.dbUrl })
+      try {
+        const start = Date.parse(live.period_start)
+        expect(await spendSince(client)({ kind: 'key', id }, start)).toBe(Math.round(live.spent_usd * 1_000_000))
+        expect(await spendSince(client)({ kind: 'key', id }, 0)).toBe(Math.round(live.spent_usd * 1_000_000))
+      } finally {
+        client.close()
+      }
+    } finally {
+      await gw.stop()
+    }
+  }, 30_000)
 })
 
 describe('periods and restarts', () => {
@@ -324,4 +388,110 @@ describe('periods and restarts', () => {
       await first.stop()
     }
   })
+})
+
+describe('the overshoot bound against 100 concurrent requests, whatever the request lets the gateway read', () => {
+  // Every answer is 10 input and 5000 output tokens from a model genai-prices prices, whatever the request named.
+  const OUTPUT_TOKENS = 5000
+  // gpt-4o-mini: $0.15/M in, $0.60/M out; gemini-2.5-flash: $0.30/M in, $2.50/M out (genai-prices).
+  const GPT_4O_MINI_MICROS = Math.round(10 * 0.15 + OUTPUT_TOKENS * 0.6)
+  const GEMINI_FLASH_MICROS = Math.round(10 * 0.3 + OUTPUT_TOKENS * 2.5)
+  const LIMIT_USD = 0.01
+  const LIMIT_MICROS = 10_000
+
+  let long: FakeUpstream
+  let gw: TestGateway
+  beforeAll(async () => {
+    long = startFakeUpstream((request) => {
+      if (request.path.includes('/models/')) {
+        return Response.json({
+          candidates: [{ content: { parts: [{ text: 'long' }], role: 'model' }, finishReason: 'STOP' }],
+          usageMetadata: { promptTokenCount: 10, candidatesTokenCount: OUTPUT_TOKENS, totalTokenCount: 10 + OUTPUT_TOKENS },
+          modelVersion: 'gemini-2.5-flash',
+        })
+      }
+      return Response.json({
+        id: 'c', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'long' }, finish_reason: 'length' }],
+        usage: { prompt_tokens: 10, completion_tokens: OUTPUT_TOKENS, total_tokens: 10 + OUTPUT_TOKENS },
+      })
+    })
+    gw = await startTestGateway({ upstreams: { openai: long.url, gemini: long.url }, env: { SOCIARO_METER_FLUSH_MS: '10' } })
+  })
+  afterAll(async () => {
+    await gw.stop()
+    long.stop()
+  })
+
+  /**
+   * Fires 100 requests at once against a fresh $0.01 total budget and checks the bound the ledger proves: the
+   * final spend stays below limit + the cost of one request (the last one admitted). Returns what was admitted.
+   */
+  async function burst(send: (key: string) => Promise<Response>, perRequestMicros: number) {
+    const { key, id } = await gw.createKey({ budget_usd: LIMIT_USD, budget_period: 'total' })
+    const responses = await Promise.all(Array.from({ length: 100 }, () => send(key)))
+    const bodies = await Promise.all(responses.map((r) => r.text()))
+    const admitted = responses.filter((r) => r.status === 200).length
+    expect(admitted).toBeGreaterThanOrEqual(1)
+    responses.forEach((r, i) => {
+      if (r.status === 200) return
+      expect(r.status).toBe(429)
+      // Held by requests in flight (retriable) or exhausted (final): both in the provider's own error shape.
+      expect(bodies[i]).toMatch(/rate_limit_exceeded|insufficient_quota|RESOURCE_EXHAUSTED/)
+    })
+    // Every admitted request's usage row is written, then its settlement reaches the ledger.
+    for (const r of responses) if (r.status === 200) await waitForUsageRow(gw.dbUrl, r.headers.get('x-sociaro-request-id')!)
+    const rows = await queryRows(gw.dbUrl, 'SELECT COUNT(*) AS n, SUM(cost_micros) AS spent FROM usage_events WHERE key_id = ? AND status = 200', [id])
+    expect(Number(rows[0]!.n)).toBe(admitted)
+    const spent = Number(rows[0]!.spent)
+    // Settlement charged the actual priced cost of every admitted request.
+    expect(spent).toBe(admitted * perRequestMicros)
+    // The bound: below the limit plus one request's cost.
+    expect(spent).toBeLessThan(LIMIT_MICROS + perRequestMicros)
+    const deadline = Date.now() + 8000
+    let after = await budgetOf(gw, id)
+    while ((after.reserved_usd !== 0 || Math.round(after.spent_usd * 1_000_000) !== spent) && Date.now() < deadline) {
+      await Bun.sleep(50)
+      after = await budgetOf(gw, id)
+    }
+    expect(after.reserved_usd).toBe(0)
+    expect(Math.round(after.spent_usd * 1_000_000)).toBe(spent)
+    // Refusals while the reservations were held are retriable; once settled past the limit the budget is exhausted
+    // for good and the SDKs are told not to retry; below it, a request after the burst is admitted again.
+    const late = await send(key)
+    await late.arrayBuffer()
+    const exhausted = spent >= LIMIT_MICROS
+    expect(late.status).toBe(exhausted ? 429 : 200)
+    if (exhausted) expect(late.headers.get('x-should-retry')).toBe('false')
+    return admitted
+  }
+
+  const openaiChat = (body: Record<string, unknown>) => (key: string) =>
+    fetch(`${gw.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'write at length' }], ...body }),
+    })
+
+  test('max_tokens 5000 answered with 5000 tokens: the whole max_tokens is reserved, not the typical 1024', async () => {
+    const admitted = await burst(openaiChat({ model: 'gpt-4o-mini', max_tokens: OUTPUT_TOKENS }), GPT_4O_MINI_MICROS)
+    // Each reservation is about one request's cost ($0.003), so about four fit under $0.01; the old reservation let 17 in.
+    expect(admitted).toBeLessThanOrEqual(4)
+  }, 30_000)
+
+  test('an unknown dated model id answered by a priced model reserves at the provider\'s dearest rates, not $0', async () => {
+    await burst(openaiChat({ model: 'gpt-4o-mini-2099-01-01' }), GPT_4O_MINI_MICROS)
+  }, 30_000)
+
+  test('a Gemini request whose model the gateway cannot read, answered by a priced model, still reserves', async () => {
+    // An encoded ':' hides the model from the path rule; Google decodes it and serves gemini-2.5-flash.
+    await burst(
+      (key) =>
+        fetch(`${gw.url}/gemini/v1beta/models/gemini-2.5-flash%3AgenerateContent`, {
+          method: 'POST',
+          headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
+          body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'write at length' }] }] }),
+        }),
+      GEMINI_FLASH_MICROS,
+    )
+  }, 30_000)
 })

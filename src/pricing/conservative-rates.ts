@@ -1,0 +1,93 @@
+// The dearest token rates a provider lists: what a request is priced at when its own model has no known price.
+import { findProvider, type ModelPrice } from '@pydantic/genai-prices'
+import { GENAI_PROVIDER_IDS, toGenaiProviderId } from './genai-prices.ts'
+import { PRICE_TABLE } from './price-table.ts'
+import type { PriceTableEntry, TokenRates } from './types.ts'
+
+/** Micro-USD per 1M tokens; every rate present, so costFromFields never reports a unit as unpriced. */
+export type ConservativeRates = Required<Pick<TokenRates, 'inputMicrosPerMTok' | 'outputMicrosPerMTok' | 'cacheReadMicrosPerMTok' | 'cacheWriteMicrosPerMTok'>>
+
+const ZERO: ConservativeRates = { inputMicrosPerMTok: 0, outputMicrosPerMTok: 0, cacheReadMicrosPerMTok: 0, cacheWriteMicrosPerMTok: 0 }
+
+function highest(value: ModelPrice[string]): number {
+  if (typeof value === 'number') return value
+  if (value && typeof value === 'object') return Math.max(value.base, ...value.tiers.map((t) => t.price))
+  return 0
+}
+
+function raise(into: ConservativeRates, rates: Partial<ConservativeRates>): void {
+  for (const field of Object.keys(into) as (keyof ConservativeRates)[]) into[field] = Math.max(into[field], rates[field] ?? 0)
+}
+
+function genaiRates(genaiProviderId: string): ConservativeRates {
+  const rates = { ...ZERO }
+  for (const model of findProvider({ providerId: genaiProviderId })?.models ?? []) {
+    const versions = Array.isArray(model.prices) ? model.prices.map((c) => c.prices) : [model.prices]
+    for (const p of versions) {
+      // genai-prices is USD per 1M tokens; ours is micro-USD per 1M tokens.
+      raise(rates, {
+        inputMicrosPerMTok: Math.ceil(highest(p.input_mtok) * 1_000_000),
+        outputMicrosPerMTok: Math.ceil(highest(p.output_mtok) * 1_000_000),
+        cacheReadMicrosPerMTok: Math.ceil(highest(p.cache_read_mtok) * 1_000_000),
+        cacheWriteMicrosPerMTok: Math.ceil(Math.max(highest(p.cache_write_mtok), highest(p.cache_write_1h_mtok)) * 1_000_000),
+      })
+    }
+  }
+  return rates
+}
+
+function tableRates(entries: readonly PriceTableEntry[]): ConservativeRates {
+  const rates = { ...ZERO }
+  for (const entry of entries) {
+    for (const r of [entry, ...(entry.tiers ?? [])]) {
+      raise(rates, {
+        inputMicrosPerMTok: r.inputMicrosPerMTok ?? 0,
+        outputMicrosPerMTok: Math.max(r.outputMicrosPerMTok ?? 0, r.thinkingOutputMicrosPerMTok ?? 0, entry.perOutputMTok ?? 0),
+        cacheReadMicrosPerMTok: r.cacheReadMicrosPerMTok ?? 0,
+        cacheWriteMicrosPerMTok: r.cacheWriteMicrosPerMTok ?? 0,
+      })
+    }
+  }
+  return rates
+}
+
+function ratesFor(provider: string | undefined): ConservativeRates {
+  const genaiId = provider === undefined ? undefined : toGenaiProviderId(provider)
+  const rates = genaiId ? genaiRates(genaiId) : { ...ZERO }
+  raise(rates, tableRates(PRICE_TABLE.filter((e) => provider === undefined || e.provider === provider)))
+  return rates
+}
+
+/** A cached token of an unknown model may be billed as plain input: its rate is never below the highest input rate. */
+function withCacheAtInputRate(rates: ConservativeRates): ConservativeRates {
+  return {
+    ...rates,
+    cacheReadMicrosPerMTok: Math.max(rates.cacheReadMicrosPerMTok, rates.inputMicrosPerMTok),
+    cacheWriteMicrosPerMTok: Math.max(rates.cacheWriteMicrosPerMTok, rates.inputMicrosPerMTok),
+  }
+}
+
+/** The price data is static: computed once per provider (a handful), not per request. */
+const memo = new Map<string, ConservativeRates>()
+let everywhere: ConservativeRates | undefined
+
+/**
+ * The highest input, output and cache rates of any model the price data lists for this provider (every version and
+ * tier). A provider the data does not cover (a custom OpenAI-compatible one) gets the highest rates listed anywhere.
+ */
+export function conservativeRates(provider: string): ConservativeRates {
+  let rates = memo.get(provider)
+  if (rates === undefined) {
+    const own = ratesFor(provider)
+    rates = own.inputMicrosPerMTok === 0 && own.outputMicrosPerMTok === 0 ? (everywhere ??= allProvidersRates()) : withCacheAtInputRate(own)
+    memo.set(provider, rates)
+  }
+  return rates
+}
+
+function allProvidersRates(): ConservativeRates {
+  const rates = ratesFor(undefined)
+  // ratesFor(undefined) covers our whole table; every genai-prices provider we map is added to it.
+  for (const id of new Set(Object.values(GENAI_PROVIDER_IDS))) raise(rates, genaiRates(id))
+  return withCacheAtInputRate(rates)
+}
