@@ -403,7 +403,7 @@ describe('the overshoot bound against 100 concurrent requests, whatever the requ
   let gw: TestGateway
   beforeAll(async () => {
     long = startFakeUpstream((request) => {
-      if (request.path.includes('/models/')) {
+      if (request.path.includes('/models/') || request.path.endsWith('/interactions')) {
         return Response.json({
           candidates: [{ content: { parts: [{ text: 'long' }], role: 'model' }, finishReason: 'STOP' }],
           usageMetadata: { promptTokenCount: 10, candidatesTokenCount: OUTPUT_TOKENS, totalTokenCount: 10 + OUTPUT_TOKENS },
@@ -483,13 +483,14 @@ describe('the overshoot bound against 100 concurrent requests, whatever the requ
   }, 30_000)
 
   test('a Gemini request whose model the gateway cannot read, answered by a priced model, still reserves', async () => {
-    // An encoded ':' hides the model from the path rule; Google decodes it and serves gemini-2.5-flash.
+    // An interaction run by a stored agent names no model (a key allowed every Gemini model may send it); the agent
+    // runs gemini-2.5-flash. (The base code's case, an encoded ':' hiding the path model, is now refused outright.)
     await burst(
       (key) =>
-        fetch(`${gw.url}/gemini/v1beta/models/gemini-2.5-flash%3AgenerateContent`, {
+        fetch(`${gw.url}/gemini/v1beta/interactions`, {
           method: 'POST',
           headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
-          body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'write at length' }] }] }),
+          body: JSON.stringify({ agent: 'agents/writer', contents: [{ role: 'user', parts: [{ text: 'write at length' }] }] }),
         }),
       GEMINI_FLASH_MICROS,
     )
