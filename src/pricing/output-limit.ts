@@ -1,6 +1,7 @@
 // The most output tokens a model can produce in one answer, as far as the price data tells: what a budget must reserve without max_tokens.
 import { toGenaiProviderId } from './genai-prices.ts'
 import { matchedGenaiModel } from './genai-match-cache.ts'
+import { publishedOutputLimit } from './published-output-limits.ts'
 
 /**
  * No model we know of emits more than this in one answer (the largest output windows are 128,000 tokens), so it
@@ -9,13 +10,19 @@ import { matchedGenaiModel } from './genai-match-cache.ts'
 export const MAX_OUTPUT_TOKENS = 131_072
 
 /**
- * genai-prices carries each model's context window but not its output limit. Output cannot outgrow the context
- * window, so min(context window, MAX_OUTPUT_TOKENS) is an upper bound; MAX_OUTPUT_TOKENS when the window is unknown.
+ * For a model the price data knows, the provider's published output limit when our table has one
+ * (published-output-limits.ts). Otherwise: genai-prices carries each model's context window but not its output limit,
+ * and output cannot outgrow the context window, so min(context window, MAX_OUTPUT_TOKENS) is an upper bound;
+ * MAX_OUTPUT_TOKENS when the window is unknown.
  */
 export function modelOutputLimitTokens(provider: string, model: string | undefined, at: Date): number {
   if (!model) return MAX_OUTPUT_TOKENS
   const providerId = genaiId(provider)
-  const window = providerId ? matchedGenaiModel(model, providerId, at)?.context_window : undefined
+  const known = providerId ? matchedGenaiModel(model, providerId, at) : undefined
+  // A name the price data does not know (a future dated id) may be a new model with a larger window: no family limit.
+  const published = known ? publishedOutputLimit(provider, model) : undefined
+  if (published !== undefined) return published
+  const window = known?.context_window
   return typeof window === 'number' && window > 0 ? Math.min(window, MAX_OUTPUT_TOKENS) : MAX_OUTPUT_TOKENS
 }
 

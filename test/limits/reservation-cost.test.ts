@@ -61,9 +61,19 @@ describe('reservationCost', () => {
 })
 
 describe('modelOutputLimitTokens', () => {
-  test('the context window from genai-prices, no more than MAX_OUTPUT_TOKENS; MAX_OUTPUT_TOKENS when unknown', () => {
-    expect(modelOutputLimitTokens('openai', 'gpt-4o-mini', AT)).toBe(128_000)
-    expect(modelOutputLimitTokens('gemini', 'gemini-2.5-flash', AT)).toBe(MAX_OUTPUT_TOKENS) // a 1M window
+  test('the published output limit first, e.g. gpt-4o-mini 16,384 and gemini-2.5-flash 65,536', () => {
+    expect(modelOutputLimitTokens('openai', 'gpt-4o-mini', AT)).toBe(16_384)
+    expect(modelOutputLimitTokens('openai', 'gpt-4o-2024-08-06', AT)).toBe(16_384)
+    expect(modelOutputLimitTokens('openai', 'gpt-4.1-nano', AT)).toBe(32_768)
+    expect(modelOutputLimitTokens('openai', 'o1-mini', AT)).toBe(65_536)
+    expect(modelOutputLimitTokens('openai', 'o3-pro', AT)).toBe(100_000)
+    expect(modelOutputLimitTokens('gemini', 'gemini-2.5-flash', AT)).toBe(65_536)
+    expect(modelOutputLimitTokens('gemini', 'models/gemini-2.0-flash-001', AT)).toBe(8_192)
+    // Another provider serving the same name publishes its own limits: not borrowed.
+    expect(modelOutputLimitTokens('openrouter', 'gpt-4o-mini', AT)).not.toBe(16_384)
+  })
+  test('else the context window from genai-prices, no more than MAX_OUTPUT_TOKENS; MAX_OUTPUT_TOKENS when unknown', () => {
+    expect(modelOutputLimitTokens('openai', 'gpt-3.5-turbo-0125', AT)).toBeLessThanOrEqual(MAX_OUTPUT_TOKENS)
     expect(modelOutputLimitTokens('openai', 'gpt-4o-mini-2099-01-01', AT)).toBe(MAX_OUTPUT_TOKENS)
     expect(modelOutputLimitTokens('gemini', undefined, AT)).toBe(MAX_OUTPUT_TOKENS)
     expect(modelOutputLimitTokens('byteplus', 'seed-1-6', AT)).toBe(MAX_OUTPUT_TOKENS)
