@@ -84,23 +84,26 @@ function unpack(jobs: string, bytes: ArrayBuffer): MeterJob[] {
 }
 
 async function handleJobs(jobs: MeterJob[], bytes: number): Promise<void> {
-  const estimate = (await estimator!)()
+  const newBatchEstimator = await estimator!
   if (stallBeforeFirstBatch > 0) {
     // Test hook: block this thread outright, as a stuck worker would.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stallBeforeFirstBatch)
     stallBeforeFirstBatch = 0
   }
-  const records: UsageRecord[] = []
+  // The batch's tokenizer deadline starts now: estimates are bounded per job and per batch.
+  const estimate = newBatchEstimator()
   for (const job of jobs) {
+    let record: UsageRecord
     try {
-      records.push(buildUsageRecord(job, await readMeterBody(job), overrides, estimate))
+      record = buildUsageRecord(job, await readMeterBody(job), overrides, estimate)
     } catch (error) {
       // Never drop the request: store what is known with no usage and say why.
       log('error', 'usage extraction failed', { requestId: job.requestId, error: String(error) })
-      records.push(failedRecord(job, String(error)))
+      record = failedRecord(job, String(error))
     }
+    // Each row goes to the writer as soon as it is built: its timer can write it while a later job is still inflating.
+    writer!.add([record])
   }
-  writer!.add(records)
   send({ type: 'ack', jobs: jobs.length, bytes })
 }
 

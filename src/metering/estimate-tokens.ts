@@ -24,8 +24,9 @@ export interface TokenEstimate {
 
 export function estimateUsage(requestBody: Uint8Array, completionText: string, budget = jobBudget(Infinity)): TokenEstimate {
   // The budget is spent in order: the smaller side first, so that it is tokenized whole and only the large one extrapolated.
+  const notes: string[] = []
   const countOutput = () => safe(() => countTextTokens(completionText, budget))
-  const countInput = () => safe(() => promptTokens(requestBody, budget))
+  const countInput = () => safe(() => promptTokens(requestBody, budget, notes))
   let inputTokens: number
   let outputTokens: number
   if (requestBody.byteLength <= completionText.length) {
@@ -37,7 +38,7 @@ export function estimateUsage(requestBody: Uint8Array, completionText: string, b
   }
   return {
     usage: { inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
-    note: budget.note(),
+    note: [...notes, budget.note()].filter(Boolean).join('; ') || null,
   }
 }
 
@@ -64,12 +65,16 @@ function safe(count: () => number): number {
   }
 }
 
-function promptTokens(requestBody: Uint8Array, budget: TokenBudget): number {
+function promptTokens(requestBody: Uint8Array, budget: TokenBudget, notes: string[]): number {
   let body: unknown
+  const text = new TextDecoder().decode(requestBody)
   try {
-    body = JSON.parse(new TextDecoder().decode(requestBody))
+    body = JSON.parse(text)
   } catch {
-    return 0 // multipart uploads and other non-JSON bodies have no countable prompt text
+    if (!/^\s*[{[]/.test(text.slice(0, 64))) return 0 // multipart uploads and other non-JSON bodies have no countable prompt text
+    // A JSON body longer than the meter's copy of it (1 MiB) arrives cut and does not parse: its text counts, not nothing.
+    notes.push('the request body is not whole JSON (longer than the meter keeps?): its text was counted as the prompt')
+    return countTextTokens(text, budget)
   }
   const acc: Acc = { texts: [], messages: 0, preCounted: 0 }
   collectRequest(body, acc)

@@ -110,3 +110,12 @@ describe('budgets', () => {
     expect(Math.abs(usage.outputTokens - exact(huge)) / exact(huge)).toBeLessThan(0.02)
   })
 })
+
+test('a JSON request cut short (past the meter\'s 1 MiB copy) is counted from its text, not as no prompt, and says so', () => {
+  const whole = chatBody('The prompt goes on and on. '.repeat(50_000))
+  const cut = whole.subarray(0, 1024 * 1024)
+  const { usage, note } = estimateUsage(cut, 'ok')
+  expect(usage.inputTokens).toBeGreaterThan(150_000)
+  expect(note).toContain('the request body is not whole JSON')
+  expect(estimateUsage(enc.encode('--boundary\r\nContent-Disposition: form-data'), 'ok').usage.inputTokens).toBe(0)
+})
