@@ -6,10 +6,11 @@ import { KEEP_WHOLE_BYTES, ResponseRecorder } from './response-recorder.ts'
 
 /**
  * An upstream's compressed body may inflate without end (9.7 KB of brotli to 6 GiB). The meter inflates at most this
- * many times the compressed bytes it holds (real JSON and SSE compress 5 to 20 times), never less than its window and
- * never more than MAX_INFLATED_BYTES; what it keeps of that is the window (head and tail), as for a plain body.
+ * many times the compressed bytes it holds, never less than its window and never more than MAX_INFLATED_BYTES, and
+ * keeps of that only the window (head and tail), as for a plain body. JSON compresses 5 to 20 times; an SSE stream (the
+ * same envelope around a few bytes of text per event) 20 to 100 times, and its usage is at the very end.
  */
-const MAX_INFLATE_RATIO = 32
+const MAX_INFLATE_RATIO = 128
 const MAX_INFLATED_BYTES = 64 * 1024 * 1024
 /** Large output chunks: the stream's cost is per chunk. */
 const CHUNK_BYTES = 256 * 1024

@@ -22,9 +22,9 @@ const FALLBACK_BYTES_PER_TOKEN = 4
 const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() }
 
 /**
- * How much tokenizing one estimate may do, shared by every text it counts: at most `maxChars` characters, and nothing
- * past `deadline` once `untimedChars` have gone through (so that a small estimate is exact whatever the machine's
- * load). Once spent, the rest is extrapolated at the ratio of tokens to characters seen so far, and the estimate says so.
+ * How much tokenizing one estimate may do, shared by every text it counts: at most `remainingChars` characters (give or
+ * take a segment), and nothing past `deadline` once `untimedChars` have gone through (so that a small estimate is exact
+ * whatever the machine's load). Once spent, the rest is extrapolated at the ratio of tokens to characters seen so far, and the estimate says so.
  */
 export class TokenBudget {
   private tokenizedChars = 0
