@@ -3,6 +3,7 @@ import type { Client } from '@libsql/client'
 import { writeLastUsed } from './auth/last-used.ts'
 import { openDatabase } from './db/client.ts'
 import { databaseFileProblem } from './db/file-identity.ts'
+import { readMeterBody } from './metering/decompress.ts'
 import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
 import { UsageWriter } from './metering/usage-writer.ts'
@@ -19,8 +20,8 @@ let database: Client | undefined
 let overrides: PriceOverride[] = []
 let stallBeforeFirstBatch = 0
 let statsTimer: ReturnType<typeof setInterval> | undefined
-/** Loading the tokenizer takes most of a second: it happens after `ready`, and batches wait for it. */
-let estimator: Promise<Estimator> | undefined
+/** Loading the tokenizer takes most of a second: it happens after `ready`, and batches wait for it. Gives one estimator per batch. */
+let estimator: Promise<() => Estimator> | undefined
 let processing: Promise<void> = Promise.resolve()
 /** Why usage must not be written now (the local database file was deleted or replaced); undefined when it may. */
 let refuseWrites: () => string | undefined = () => undefined
@@ -55,11 +56,14 @@ async function init(config: WorkerInit): Promise<void> {
 
 /** Last resort when the tokenizer cannot load: about four bytes of text per token. */
 const roughEstimate: Estimator = (requestBody, completionText) => ({
-  inputTokens: Math.ceil(requestBody.byteLength / 4),
-  outputTokens: Math.ceil(new TextEncoder().encode(completionText).byteLength / 4),
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  reasoningTokens: 0,
+  usage: {
+    inputTokens: Math.ceil(requestBody.byteLength / 4),
+    outputTokens: Math.ceil(Buffer.byteLength(completionText, 'utf8') / 4),
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+  },
+  note: 'token estimate approximated: the tokenizer failed to load, 4 bytes per token',
 })
 
 function settlementOf(record: UsageRecord) {
@@ -86,23 +90,26 @@ function unpack(jobs: string, bytes: ArrayBuffer): MeterJob[] {
 }
 
 async function handleJobs(jobs: MeterJob[], bytes: number): Promise<void> {
-  const estimate = await estimator!
+  const newBatchEstimator = await estimator!
   if (stallBeforeFirstBatch > 0) {
     // Test hook: block this thread outright, as a stuck worker would.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stallBeforeFirstBatch)
     stallBeforeFirstBatch = 0
   }
-  const records: UsageRecord[] = []
+  // The batch's tokenizer deadline starts now: estimates are bounded per job and per batch.
+  const estimate = newBatchEstimator()
   for (const job of jobs) {
+    let record: UsageRecord
     try {
-      records.push(buildUsageRecord(job, overrides, estimate))
+      record = buildUsageRecord(job, await readMeterBody(job), overrides, estimate)
     } catch (error) {
       // Never drop the request: store what is known with no usage and say why.
       log('error', 'usage extraction failed', { requestId: job.requestId, error: String(error) })
-      records.push(failedRecord(job, String(error)))
+      record = failedRecord(job, String(error))
     }
+    // Each row goes to the writer as soon as it is built: its timer can write it while a later job is still inflating.
+    writer!.add([record])
   }
-  writer!.add(records)
   send({ type: 'ack', jobs: jobs.length, bytes })
 }
 
@@ -113,10 +120,10 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       init(message.init).then(
         () => {
           estimator = import('./metering/estimate-tokens.ts').then(
-            (module) => module.estimateUsage,
+            (module) => () => module.batchEstimator(),
             (error) => {
               log('error', 'tokenizer failed to load; estimating 4 bytes per token', { error: String(error) })
-              return roughEstimate
+              return () => roughEstimate
             },
           )
           send({ type: 'ready' })

@@ -1,7 +1,7 @@
 // Keeps a bounded copy of a response's bytes for the meter: all of it when small, head and tail when huge, none for media.
 
 /** Bodies up to this size are kept whole. */
-const KEEP_WHOLE_BYTES = 4 * 1024 * 1024
+export const KEEP_WHOLE_BYTES = 4 * 1024 * 1024
 const HEAD_BYTES = 512 * 1024
 const TAIL_BYTES = 2 * 1024 * 1024
 

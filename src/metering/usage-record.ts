@@ -2,13 +2,16 @@
 import type { PriceOverride, PriceResult } from '../pricing/types.ts'
 import { MAX_MODEL_BYTES } from '../proxy/model-name.ts'
 import { priceUsage } from '../pricing/price-usage.ts'
-import { decompressForMeter } from './decompress.ts'
+import type { MeterBody } from './decompress.ts'
 import type { MeterJob } from './meter-job.ts'
 import { extractUsage } from './usage/index.ts'
 import type { Extraction, Usage } from './usage-types.ts'
 
-/** Counts tokens of a request and streamed text; the tokenizer is heavy, so callers load it lazily. */
-export type Estimator = (requestBody: Uint8Array, completionText: string) => Usage
+/**
+ * Counts tokens of a request and streamed text, with a note when the count was approximated (budget spent, long
+ * runs); the tokenizer is heavy, so callers load it lazily.
+ */
+export type Estimator = (requestBody: Uint8Array, completionText: string) => { usage: Usage; note: string | null }
 
 export type CostStatus = 'priced' | 'estimated' | 'unpriced' | 'no_usage'
 
@@ -56,17 +59,11 @@ function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }
 }
 
-function extract(job: MeterJob): { extraction: Extraction; detail?: string } {
-  if (!job.body) return { extraction: { usage: null } }
-  let body: Uint8Array = job.body
-  if (job.contentEncoding && job.contentEncoding !== 'identity') {
-    try {
-      body = decompressForMeter(body, job.contentEncoding)
-    } catch (error) {
-      return { extraction: { usage: null }, detail: `could not decompress the response (${job.contentEncoding}): ${(error as Error).message}` }
-    }
-  }
-  return { extraction: extractUsage({ family: job.family, path: job.endpoint, contentType: job.contentType, body, truncated: job.truncated }) }
+function extract(job: MeterJob, body: MeterBody): { extraction: Extraction; detail?: string } {
+  const detail = body.detail ?? undefined
+  if (!body.bytes) return { extraction: { usage: null }, ...(detail ? { detail } : {}) }
+  const extraction = extractUsage({ family: job.family, path: job.endpoint, contentType: job.contentType, body: body.bytes, truncated: body.truncated })
+  return { extraction, ...(detail ? { detail } : {}) }
 }
 
 /** When extraction itself failed: keep the request, with no usage, and say why (a billable success stays unpriced). */
@@ -105,19 +102,23 @@ function jobFields(job: MeterJob, model: string | null, partial: boolean, rawUsa
   }
 }
 
-export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverride[], estimate: Estimator): UsageRecord {
-  const { extraction: extracted, detail: extractDetail } = extract(job)
+/** `body` is the job's response as readMeterBody decoded it (inflating is asynchronous; this stays pure). */
+export function buildUsageRecord(job: MeterJob, body: MeterBody, overrides: readonly PriceOverride[], estimate: Estimator): UsageRecord {
+  const { extraction: extracted, detail: extractDetail } = extract(job, body)
   // The request's model passed the gateway's length check; the response's is bounded the same way before it is stored.
   const extraction = boundedModel(extracted)
   const model = job.model ?? extraction.model ?? null
   const partial = job.endedBy !== 'complete' || extraction.incomplete === true
   let usage = extraction.usage
   let usageSource: UsageRecord['usageSource'] = usage ? 'reported' : 'none'
+  let estimateNote: string | null = null
   const succeeded = job.status >= 200 && job.status < 300
   const free = isFreeEndpoint(job.method, job.endpoint)
 
   if (!usage && !free && succeeded && job.streamed && job.requestBody) {
-    usage = estimate(job.requestBody, extraction.streamedText ?? '')
+    const estimated = estimate(job.requestBody, extraction.streamedText ?? '')
+    usage = estimated.usage
+    estimateNote = estimated.note
     usageSource = 'estimated'
   }
 
@@ -147,7 +148,7 @@ export function buildUsageRecord(job: MeterJob, overrides: readonly PriceOverrid
     costStatus,
     usageSource,
     priceSource: priced.source === 'none' ? null : priced.source,
-    costDetail: [extractDetail, priced.detail].filter(Boolean).join('; ') || null,
+    costDetail: [extractDetail, estimateNote, priced.detail].filter(Boolean).join('; ') || null,
   }
 }
 

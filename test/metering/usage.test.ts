@@ -279,40 +279,40 @@ describe('estimateUsage', () => {
         { role: 'user', content: [{ type: 'text', text: 'Name three colours.' }, { type: 'image_url', image_url: { url: 'https://x' } }] },
       ],
     }
-    const usage = estimateUsage(enc.encode(JSON.stringify(body)), 'Red, green, blue.')
-    expect(usage).toEqual({
+    const estimate = estimateUsage(enc.encode(JSON.stringify(body)), 'Red, green, blue.')
+    expect(estimate).toEqual({ note: null, usage: {
       inputTokens: count('You are terse.') + count('Name three colours.') + 8,
       outputTokens: count('Red, green, blue.'),
       cacheReadTokens: 0,
       cacheWriteTokens: 0,
       reasoningTokens: 0,
-    })
+    } })
   })
 
   test('anthropic system, responses input, prompt and embeddings inputs', () => {
     const anthropic = { system: [{ type: 'text', text: 'Be kind.' }], messages: [{ role: 'user', content: 'Hi' }] }
-    expect(estimateUsage(enc.encode(JSON.stringify(anthropic)), '').inputTokens).toBe(count('Be kind.') + count('Hi') + 4)
-    expect(estimateUsage(enc.encode(JSON.stringify({ input: 'hello world' })), '').inputTokens).toBe(count('hello world'))
-    expect(estimateUsage(enc.encode(JSON.stringify({ input: ['a b', 'c d'] })), '').inputTokens).toBe(count('a b') + count('c d'))
-    expect(estimateUsage(enc.encode(JSON.stringify({ input: [[1, 2, 3]] })), '').inputTokens).toBe(3)
-    expect(estimateUsage(enc.encode(JSON.stringify({ prompt: 'a cat' })), '').inputTokens).toBe(count('a cat'))
+    expect(estimateUsage(enc.encode(JSON.stringify(anthropic)), '').usage.inputTokens).toBe(count('Be kind.') + count('Hi') + 4)
+    expect(estimateUsage(enc.encode(JSON.stringify({ input: 'hello world' })), '').usage.inputTokens).toBe(count('hello world'))
+    expect(estimateUsage(enc.encode(JSON.stringify({ input: ['a b', 'c d'] })), '').usage.inputTokens).toBe(count('a b') + count('c d'))
+    expect(estimateUsage(enc.encode(JSON.stringify({ input: [[1, 2, 3]] })), '').usage.inputTokens).toBe(3)
+    expect(estimateUsage(enc.encode(JSON.stringify({ prompt: 'a cat' })), '').usage.inputTokens).toBe(count('a cat'))
     const responses = { instructions: 'Rhyme.', input: [{ role: 'user', content: [{ type: 'input_text', text: 'Moon' }] }] }
-    expect(estimateUsage(enc.encode(JSON.stringify(responses)), '').inputTokens).toBe(count('Rhyme.') + count('Moon') + 4)
+    expect(estimateUsage(enc.encode(JSON.stringify(responses)), '').usage.inputTokens).toBe(count('Rhyme.') + count('Moon') + 4)
   })
 
   test('gemini contents and dashscope native input.messages', () => {
     const gemini = { contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue?' }] }], systemInstruction: { parts: [{ text: 'Short.' }] } }
-    expect(estimateUsage(enc.encode(JSON.stringify(gemini)), '').inputTokens).toBe(count('Why is the sky blue?') + count('Short.') + 4)
+    expect(estimateUsage(enc.encode(JSON.stringify(gemini)), '').usage.inputTokens).toBe(count('Why is the sky blue?') + count('Short.') + 4)
     const dashscope = { model: 'qwen-plus', input: { messages: [{ role: 'user', content: '你好' }] } }
-    expect(estimateUsage(enc.encode(JSON.stringify(dashscope)), '').inputTokens).toBe(count('你好') + 4)
+    expect(estimateUsage(enc.encode(JSON.stringify(dashscope)), '').usage.inputTokens).toBe(count('你好') + 4)
   })
 
   test('never throws: non-JSON bodies, special tokens, garbage', () => {
-    expect(estimateUsage(enc.encode('--boundary\r\nContent-Disposition: form-data'), 'abc').inputTokens).toBe(0)
+    expect(estimateUsage(enc.encode('--boundary\r\nContent-Disposition: form-data'), 'abc').usage.inputTokens).toBe(0)
     expect(() => estimateUsage(new Uint8Array([0xff, 0x00, 0xfe]), '\ud800')).not.toThrow()
     const special = { messages: [{ role: 'user', content: 'say <|endoftext|> now' }] }
-    expect(estimateUsage(enc.encode(JSON.stringify(special)), '<|im_start|>').inputTokens).toBeGreaterThan(4)
-    expect(estimateUsage(enc.encode('null'), '').inputTokens).toBe(0)
+    expect(estimateUsage(enc.encode(JSON.stringify(special)), '<|im_start|>').usage.inputTokens).toBeGreaterThan(4)
+    expect(estimateUsage(enc.encode('null'), '').usage.inputTokens).toBe(0)
   })
 })
 

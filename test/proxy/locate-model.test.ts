@@ -126,7 +126,7 @@ describe('bounded model values after the request', () => {
       endpoint: '/v1/chat/completions', method: 'POST', status: 200, streamed: false, contentType: 'application/json', contentEncoding: '',
       truncated: false, ttfbMs: 1, durationMs: 2, endedBy: 'complete', user: null, tags: null, body, requestBody: null,
     }
-    const record = buildUsageRecord(job, [], () => { throw new Error('no estimate expected') })
+    const record = buildUsageRecord(job, { bytes: body, truncated: false, detail: null }, [], () => { throw new Error('no estimate expected') })
     expect(record.model).toBeNull()
     expect(record.rawUsage ?? '').not.toContain('zzzz')
   })
