@@ -2,6 +2,7 @@
 import type { Client } from '@libsql/client'
 import { writeLastUsed } from './auth/last-used.ts'
 import { openDatabase } from './db/client.ts'
+import { writeObjects } from './objects/ledger-store.ts'
 import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
 import { UsageWriter } from './metering/usage-writer.ts'
@@ -21,6 +22,8 @@ let statsTimer: ReturnType<typeof setInterval> | undefined
 /** Loading the tokenizer takes most of a second: it happens after `ready`, and batches wait for it. */
 let estimator: Promise<Estimator> | undefined
 let processing: Promise<void> = Promise.resolve()
+/** Ledger writes queue apart from usage batches: they must not wait for the tokenizer to load. */
+let objectWrites: Promise<void> = Promise.resolve()
 
 async function init(config: WorkerInit): Promise<void> {
   const { client } = await openDatabase(config.databaseUrl, config.databaseAuthToken)
@@ -132,9 +135,20 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       processing = processing.then(() => writeLastUsed(database!, entries)).catch((error) => log('warn', 'last-used write failed', { error: String(error), keys: entries.length }))
       return
     }
+    case 'objects': {
+      const { seq, writes } = message
+      objectWrites = objectWrites.then(() =>
+        writeObjects(database!, writes).then(
+          () => send({ type: 'objects-written', seq }),
+          (error) => send({ type: 'objects-written', seq, error: String(error) }),
+        ),
+      )
+      return
+    }
     case 'drain':
       void (async () => {
         await processing
+        await objectWrites
         const ok = await writer!.drain(Date.now() + 25_000)
         if (!ok) log('error', 'usage rows still pending at shutdown', { pending: writer!.pendingRows })
         if (statsTimer) clearInterval(statsTimer)

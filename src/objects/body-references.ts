@@ -1,0 +1,73 @@
+// Pure: the provider object ids a JSON request body names (a batch's input file, a previous response, a file in a message).
+
+/** OpenAI-shaped fields (also Anthropic's `file_id`) whose string value, or array of strings, is an object id. */
+const ID_FIELDS = new Set([
+  'file_id',
+  'file_ids',
+  'input_file_id',
+  'training_file',
+  'validation_file',
+  'previous_response_id',
+  'assistant_id',
+  'vector_store_id',
+  'vector_store_ids',
+  'container',
+  'conversation',
+])
+
+/** Gemini names its objects by resource name: "files/abc", "cachedContents/xyz". */
+const GEMINI_NAME_FIELDS = new Set(['cachedContent', 'cached_content', 'fileName', 'file_name'])
+const GEMINI_URI_FIELDS = new Set(['fileUri', 'file_uri'])
+const GEMINI_FILE_URI = /\/v1(?:alpha|beta)?\/(files\/[^/?#]+)$/
+
+/**
+ * Byte patterns that must occur for the body to name an id: most requests have none, and then the parsed body is
+ * not walked at all. A `\u` escape can spell a field name without these bytes, so it forces the walk.
+ */
+const NEEDLES = [
+  '_id"', '_ids"', 'training_file"', 'validation_file"', 'container"', 'conversation"',
+  'achedContent"', 'ached_content"', 'fileName"', 'file_name"', 'fileUri"', 'file_uri"', '\\u',
+].map((text) => Buffer.from(text))
+
+const MAX_DEPTH = 64
+
+function mayNameIds(body: Uint8Array): boolean {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  return NEEDLES.some((needle) => bytes.includes(needle))
+}
+
+function addString(out: Set<string>, value: unknown): void {
+  if (typeof value === 'string' && value !== '') out.add(value)
+}
+
+function addIds(out: Set<string>, value: unknown): void {
+  if (Array.isArray(value)) for (const item of value) addString(out, item)
+  else if (value && typeof value === 'object') addString(out, (value as Record<string, unknown>).id)
+  else addString(out, value)
+}
+
+/** Every id the body names, by field; a body nested deeper than MAX_DEPTH is reported as unreadable (null). */
+export function referencedObjectIds(body: Uint8Array | undefined, json: Record<string, unknown> | undefined, gemini: boolean): string[] | null {
+  if (!body || !json || !mayNameIds(body)) return []
+  const out = new Set<string>()
+  const stack: [unknown, number][] = [[json, 0]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    if (depth > MAX_DEPTH) return null
+    if (Array.isArray(node)) {
+      for (const item of node) if (item && typeof item === 'object') stack.push([item, depth + 1])
+      continue
+    }
+    for (const [field, value] of Object.entries(node as Record<string, unknown>)) {
+      if (gemini) {
+        if (GEMINI_NAME_FIELDS.has(field)) addString(out, value)
+        else if (GEMINI_URI_FIELDS.has(field) && typeof value === 'string') addString(out, GEMINI_FILE_URI.exec(value)?.[1])
+      } else if (ID_FIELDS.has(field)) {
+        // `container: {"type": "auto"}` asks for a new container; only a string names one.
+        if (field === 'container' ? typeof value === 'string' : true) addIds(out, value)
+      }
+      if (value && typeof value === 'object') stack.push([value, depth + 1])
+    }
+  }
+  return [...out]
+}
