@@ -4,7 +4,10 @@ import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI, { toFile } from 'openai'
 import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../support/fake-upstream.ts'
-import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
+import { loadConfig } from '../../src/config.ts'
+import { startGateway } from '../../src/gateway.ts'
+import { silentLogger } from '../../src/log.ts'
+import { startTestGateway, UPSTREAM_SECRET, type TestGateway } from '../support/test-gateway.ts'
 
 /** One provider account, as the providers keep it: every object visible to every caller with the account's key. */
 function fakeAccount() {
@@ -303,6 +306,37 @@ describe('OpenAI stored responses', () => {
     const next = await call(keyA, 'POST', '/openai/v1/responses', { model: 'gpt-4o-mini', input: 'and?', previous_response_id: first.id })
     expect(next.status).toBe(200)
   })
+})
+
+describe('instances sharing one database', () => {
+  test('an object created through one instance is scoped on the other (read through on a miss)', async () => {
+    const second = await startGateway(
+      loadConfig({
+        SOCIARO_HOST: '127.0.0.1',
+        SOCIARO_PORT: '0',
+        SOCIARO_DATABASE_URL: gw.dbUrl,
+        SOCIARO_SECRET_KEY: 'test-secret-key-0123456789-abcdefghijklmnop',
+        SOCIARO_OPENAI_BASE_URL: upstream.url,
+        SOCIARO_OPENAI_API_KEY: UPSTREAM_SECRET,
+      }),
+      { log: silentLogger },
+    )
+    try {
+      // Created after the second instance started, so it is not in its start-up cache.
+      const file = await openai(keyA).files.create({ file: await toFile(Buffer.from('{}\n'), 'shared.jsonl'), purpose: 'batch' })
+      for (let i = 0; i < 100; i++) {
+        const stored = await gw.gateway.database.client.execute({ sql: 'SELECT 1 FROM provider_objects WHERE object_id = ?', args: [file.id] })
+        if (stored.rows.length > 0) break
+        await Bun.sleep(20)
+      }
+      const via = (key: string) => new OpenAI({ apiKey: key, baseURL: `${second.url}/openai/v1`, maxRetries: 0 })
+      expect(await upstreamCalls(async () => expect(await caught(via(keyB).files.retrieve(file.id))).toBeInstanceOf(OpenAI.NotFoundError))).toBe(0)
+      expect((await via(keyA).files.retrieve(file.id)).id).toBe(file.id)
+      expect((await via(keyA).files.list()).data.map((f) => f.id)).toContain(file.id)
+    } finally {
+      await second.stop(2_000)
+    }
+  }, 30_000)
 })
 
 describe('endpoints the gateway cannot scope', () => {
