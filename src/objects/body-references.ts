@@ -22,18 +22,18 @@ const GEMINI_FILE_URI = /\/v1(?:alpha|beta)?\/(files\/[^/?#]+)$/
 
 /**
  * Byte patterns that must occur for the body to name an id: most requests have none, and then the parsed body is
- * not walked at all. A `\u` escape can spell a field name without these bytes, so it forces the walk.
+ * not walked at all. Few and short, since each is one scan of the body. A `\u` escape can spell a field name
+ * without these bytes, so it forces the walk.
  */
-const NEEDLES = [
-  '_id"', '_ids"', 'training_file"', 'validation_file"', 'container"', 'conversation"',
-  'achedContent"', 'ached_content"', 'fileName"', 'file_name"', 'fileUri"', 'file_uri"', '\\u',
-].map((text) => Buffer.from(text))
+const bytesOf = (texts: string[]) => texts.map((text) => Buffer.from(text))
+const NEEDLES = bytesOf(['_id', '_file"', 'container"', 'conversation"', '\\u'])
+const GEMINI_NEEDLES = bytesOf(['ached', 'file', '\\u'])
 
 const MAX_DEPTH = 64
 
-function mayNameIds(body: Uint8Array): boolean {
+function mayNameIds(body: Uint8Array, gemini: boolean): boolean {
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  return NEEDLES.some((needle) => bytes.includes(needle))
+  return (gemini ? GEMINI_NEEDLES : NEEDLES).some((needle) => bytes.includes(needle))
 }
 
 function addString(out: Set<string>, value: unknown): void {
@@ -48,7 +48,7 @@ function addIds(out: Set<string>, value: unknown): void {
 
 /** Every id the body names, by field; a body nested deeper than MAX_DEPTH is reported as unreadable (null). */
 export function referencedObjectIds(body: Uint8Array | undefined, json: Record<string, unknown> | undefined, gemini: boolean): string[] | null {
-  if (!body || !json || !mayNameIds(body)) return []
+  if (!body || !json || !mayNameIds(body, gemini)) return []
   const out = new Set<string>()
   const stack: [unknown, number][] = [[json, 0]]
   while (stack.length > 0) {

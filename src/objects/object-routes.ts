@@ -28,6 +28,8 @@ export interface CreatedIn {
   readonly id: readonly string[]
   /** Path to the object kept as the snapshot; omitted: the whole body. */
   readonly object?: readonly string[]
+  /** Only the id is needed (nothing lists this kind): the head of the answer is enough, however long it is. */
+  readonly idOnly?: boolean
 }
 
 export type ObjectRoute =
@@ -138,7 +140,7 @@ function openAIRules(prefix: string): Rule[] {
     model(['POST'], prefix, '/(?:completions|embeddings|moderations|rerank|images/(?:generations|edits|variations)|audio/(?:speech|transcriptions|translations)|responses/input_tokens|realtime/(?:sessions|transcription_sessions|client_secrets))'),
     model(['GET'], prefix, '/models(?:/.+)?'),
     // Responses are stored unless the request says `store: false`; a stream names the id in `response.created`.
-    create(prefix, '/responses', { kind: 'response', id: ['id'] }, storedUnlessOptedOut),
+    create(prefix, '/responses', { kind: 'response', id: ['id'], idOnly: true }, storedUnlessOptedOut),
     access(prefix, `/responses/${ID}(?<sub>/input_items|/cancel)?`, 'response', { returnsObject: ['/cancel'] }),
     create(prefix, '/files', byId('file')),
     list(prefix, '/files', 'file', 'openai'),
@@ -230,7 +232,7 @@ const MULEROUTER_VENDOR = '(?:/vendors/[^/]+)?/v1'
 const MULEROUTER_RULES: Rule[] = [
   model(['POST'], MULEROUTER_VENDOR, '/(?:chat/completions|messages|messages/count_tokens|embeddings)'),
   model(['GET'], MULEROUTER_VENDOR, '/models(?:/.+)?'),
-  create(MULEROUTER_VENDOR, '/responses', { kind: 'response', id: ['id'] }, storedUnlessOptedOut),
+  create(MULEROUTER_VENDOR, '/responses', { kind: 'response', id: ['id'], idOnly: true }, storedUnlessOptedOut),
   access(MULEROUTER_VENDOR, `/responses/${ID}(?<sub>/input_items|/cancel)?`, 'response'),
   // Vendor tasks: created at /vendors/{vendor}/v1/{model}/{action}, polled at the same path plus /{task_id}.
   create('/vendors/[^/]+/v1', '/[^/]+/.+', { kind: 'task', id: ['task_info', 'id'], object: ['task_info'] }),

@@ -11,9 +11,10 @@ import type { StoredOwner } from './ledger-store.ts'
 import type { ObjectLedger } from './object-ledger.ts'
 import { classifyObjectRequest, type CreatedIn, type ObjectRoute } from './object-routes.ts'
 
-/** Object answers are small JSON; a stream names its id in its first events. */
+/** Object answers are small JSON; a stream names its id in its first events; an id-only answer opens with its id. */
 const MAX_JSON_COPY = 1024 * 1024
 const MAX_STREAM_COPY = 64 * 1024
+const MAX_ID_HEAD_COPY = 4 * 1024
 
 export interface ObjectsStageOptions {
   readonly ledger: ObjectLedger
@@ -51,7 +52,8 @@ function ledgerObserver(ledger: ObjectLedger, request: AdmittedRequest, route: E
     },
     onChunk(chunk) {
       if (!ok || cut || !(creates || refreshes)) return
-      const room = (eventStream ? MAX_STREAM_COPY : MAX_JSON_COPY) - copied
+      const bound = eventStream ? MAX_STREAM_COPY : creates?.idOnly && !refreshes ? MAX_ID_HEAD_COPY : MAX_JSON_COPY
+      const room = bound - copied
       if (chunk.byteLength > room) {
         cut = true
         if (room > 0) parts.push(chunk.subarray(0, room))

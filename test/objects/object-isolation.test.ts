@@ -70,7 +70,11 @@ function fakeAccount() {
       return task ? json({ request_id: `r${n}`, output: { ...task, task_status: 'SUCCEEDED', video_url: 'https://oss.example/org-a-video.mp4' } }) : json({ request_id: `r${n}`, output: { task_id: match[1], task_status: 'UNKNOWN' } })
     }
     // BytePlus content-generation tasks
-    if (method === 'POST' && path === '/api/v3/contents/generations/tasks') return json(make(`cgt-${n}`, { id: `cgt-${n}`, model: 'seedance-1-0-pro', status: 'queued', created_at: n }))
+    if (method === 'POST' && path === '/api/v3/contents/generations/tasks') {
+      // Compressed, as a provider may answer: the ledger reads the id through the encoding, the client gets the bytes.
+      const body = Bun.gzipSync(JSON.stringify(make(`cgt-${n}`, { id: `cgt-${n}`, model: 'seedance-1-0-pro', status: 'queued', created_at: n })))
+      return new Response(body, { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })
+    }
     if (method === 'GET' && path === '/api/v3/contents/generations/tasks') return json({ items: [...objects.values()].filter((o) => String(o.id).startsWith('cgt-')), total: 1 })
     if ((match = /^\/api\/v3\/contents\/generations\/tasks\/([^/]+)$/.exec(path))) {
       const task = objects.get(match[1]!)
