@@ -1,5 +1,5 @@
 // Pure: reads the object a provider answered with (its id, status and a bounded JSON snapshot) from a response body.
-import type { CreatedIn } from './object-routes.ts'
+import type { CreatedIn, ObjectKind } from './object-routes.ts'
 
 /** Snapshots larger than this are not kept (list entries then carry the id alone). */
 export const MAX_SNAPSHOT_BYTES = 32 * 1024
@@ -12,6 +12,19 @@ export interface AnsweredObject {
   readonly status: string | null
   /** JSON text of the object, or null when too large or not an object. */
   readonly snapshot: string | null
+  /** Objects the provider made for this one (CreatedIn.children) that the answer names. */
+  readonly children: readonly { readonly id: string; readonly kind: ObjectKind }[]
+}
+
+function childrenOf(object: unknown, where: CreatedIn): AnsweredObject['children'] {
+  const out: { id: string; kind: ObjectKind }[] = []
+  for (const child of where.children ?? []) {
+    const value = at(object, child.path)
+    for (const id of Array.isArray(value) ? value : [value]) {
+      if (typeof id === 'string' && id !== '' && id.length <= MAX_ID_LENGTH) out.push({ id, kind: child.kind })
+    }
+  }
+  return out
 }
 
 function at(value: unknown, path: readonly string[]): unknown {
@@ -40,7 +53,7 @@ function fromValue(value: unknown, where: CreatedIn): AnsweredObject | undefined
   const id = at(value, where.id)
   if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH) return undefined
   const object = where.object ? at(value, where.object) : value
-  return { id, status: statusOf(object), snapshot: snapshotOf(object) }
+  return { id, status: statusOf(object), snapshot: snapshotOf(object), children: childrenOf(object, where) }
 }
 
 function parse(text: string): unknown {
@@ -59,7 +72,7 @@ function fromEventStream(text: string, where: CreatedIn): AnsweredObject | undef
     if (++events > MAX_STREAM_EVENTS) return undefined
     const value = parse(line.slice(5).trim())
     const found = fromValue(value, where) ?? fromValue(at(value, ['response']), where)
-    if (found) return { ...found, snapshot: null, status: null }
+    if (found) return { ...found, snapshot: null, status: null, children: [] }
   }
   return undefined
 }
@@ -73,5 +86,5 @@ export function answeredObject(body: Uint8Array, eventStream: boolean, where: Cr
   if (eventStream) return fromEventStream(text, where)
   if (!cut) return fromValue(parse(text), where)
   const id = where.id.length === 1 && where.id[0] === 'id' ? LEADING_ID.exec(text)?.[1] : undefined
-  return id ? { id, status: null, snapshot: null } : undefined
+  return id ? { id, status: null, snapshot: null, children: [] } : undefined
 }

@@ -21,6 +21,13 @@ export type ObjectKind =
 /** The provider's list envelope for a listing answered from the ledger. */
 export type ListShape = 'openai' | 'anthropic' | 'gemini' | 'dashscope' | 'byteplus'
 
+/** An object the provider made on its own for this one (a batch's output file): it belongs to the same org. */
+export interface ChildIn {
+  readonly kind: ObjectKind
+  /** Path to an id, or to an array of ids. */
+  readonly path: readonly string[]
+}
+
 /** Where the created object's id (and the object itself, for the snapshot) sit in the creation response. */
 export interface CreatedIn {
   readonly kind: ObjectKind
@@ -30,6 +37,8 @@ export interface CreatedIn {
   readonly object?: readonly string[]
   /** Only the id is needed (nothing lists this kind): the head of the answer is enough, however long it is. */
   readonly idOnly?: boolean
+  /** Objects the answer names that the provider created for this one, relative to the object. */
+  readonly children?: readonly ChildIn[]
 }
 
 export type ObjectRoute =
@@ -128,6 +137,9 @@ function access(prefix: string, rest: string, kind: ObjectKind, options: AccessO
 }
 
 const ID = '(?<id>[^/]+)'
+/** A finished batch names the files the provider wrote its results to; a fine-tuning job its result files. */
+const BATCH_FILES: ChildIn[] = [{ kind: 'file', path: ['output_file_id'] }, { kind: 'file', path: ['error_file_id'] }]
+const FINE_TUNING_FILES: ChildIn[] = [{ kind: 'file', path: ['result_files'] }]
 const byId = (kind: ObjectKind): CreatedIn => ({ kind, id: ['id'] })
 const storedUnlessOptedOut = (input: RouteInput) => input.json?.store !== false
 const storedWhenAsked = (input: RouteInput) => input.json?.store === true
@@ -147,9 +159,9 @@ function openAIRules(prefix: string): Rule[] {
     access(prefix, `/files/${ID}(?<sub>/content)?`, 'file'),
     create(prefix, '/uploads', byId('upload')),
     access(prefix, `/uploads/${ID}(?<sub>/parts|/complete|/cancel)`, 'upload', { creates: { '/complete': { kind: 'file', id: ['file', 'id'], object: ['file'] } } }),
-    create(prefix, '/batches', byId('batch')),
+    create(prefix, '/batches', { kind: 'batch', id: ['id'], children: BATCH_FILES }),
     list(prefix, '/batches', 'batch', 'openai'),
-    access(prefix, `/batches/${ID}(?<sub>/cancel)?`, 'batch', { returnsObject: ['/cancel'] }),
+    access(prefix, `/batches/${ID}(?<sub>/cancel)?`, 'batch', { returnsObject: ['/cancel'], answeredIn: { id: ['id'], children: BATCH_FILES } }),
     create(prefix, '/vector_stores', byId('vector_store')),
     list(prefix, '/vector_stores', 'vector_store', 'openai'),
     access(prefix, `/vector_stores/${ID}(?<sub>/.+)?`, 'vector_store'),
@@ -164,7 +176,10 @@ function openAIRules(prefix: string): Rule[] {
     access(prefix, `/chat/completions/${ID}(?<sub>/messages)?`, 'chat_completion'),
     create(prefix, '/fine_tuning/jobs', byId('fine_tuning_job')),
     list(prefix, '/fine_tuning/jobs', 'fine_tuning_job', 'openai'),
-    access(prefix, `/fine_tuning/jobs/${ID}(?<sub>/.+)?`, 'fine_tuning_job', { returnsObject: ['/cancel', '/pause', '/resume'] }),
+    access(prefix, `/fine_tuning/jobs/${ID}(?<sub>/.+)?`, 'fine_tuning_job', {
+      returnsObject: ['/cancel', '/pause', '/resume'],
+      answeredIn: { id: ['id'], children: FINE_TUNING_FILES },
+    }),
     create(prefix, '/videos', byId('video')),
     list(prefix, '/videos', 'video', 'openai'),
     access(prefix, `/videos/${ID}(?<sub>/content|/remix)?`, 'video', { creates: { '/remix': byId('video') } }),
@@ -190,6 +205,12 @@ const ANTHROPIC_RULES: Rule[] = [
 const GEMINI_VERSION = '/v1(?:alpha|beta)?'
 const byName = (kind: ObjectKind): CreatedIn => ({ kind, id: ['name'] })
 const NAMED = { id: ['name'] }
+/** A Gemini batch with file output names its responses file when done. */
+const GEMINI_BATCH_FILES: ChildIn[] = [
+  { kind: 'file', path: ['response', 'responsesFile'] },
+  { kind: 'file', path: ['metadata', 'output', 'responsesFile'] },
+  { kind: 'file', path: ['dest', 'fileName'] },
+]
 const GEMINI_RULES: Rule[] = [
   ...openAIRules(`${GEMINI_VERSION}/openai`),
   create(GEMINI_VERSION, '/(?:models|tunedModels)/[^/:]+:batchGenerateContent', byName('batch')),
@@ -201,7 +222,7 @@ const GEMINI_RULES: Rule[] = [
   list(GEMINI_VERSION, '/files', 'file', 'gemini'),
   access(GEMINI_VERSION, `/files/(?<id>[^/:]+)(?<sub>:download)?`, 'file', { name: (id) => `files/${id}`, answeredIn: NAMED }),
   list(GEMINI_VERSION, '/batches', 'batch', 'gemini'),
-  access(GEMINI_VERSION, `/batches/(?<id>[^/:]+)(?<sub>:cancel)?`, 'batch', { name: (id) => `batches/${id}`, answeredIn: NAMED }),
+  access(GEMINI_VERSION, `/batches/(?<id>[^/:]+)(?<sub>:cancel)?`, 'batch', { name: (id) => `batches/${id}`, answeredIn: { ...NAMED, children: GEMINI_BATCH_FILES } }),
   create(GEMINI_VERSION, '/cachedContents', byName('cached_content')),
   list(GEMINI_VERSION, '/cachedContents', 'cached_content', 'gemini'),
   access(GEMINI_VERSION, `/cachedContents/(?<id>[^/:]+)`, 'cached_content', { name: (id) => `cachedContents/${id}`, answeredIn: NAMED }),

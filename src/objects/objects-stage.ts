@@ -74,20 +74,25 @@ function ledgerObserver(ledger: ObjectLedger, request: AdmittedRequest, route: E
           return undefined
         }
       }
+      const owner = { orgId: request.org.id, keyId: request.key.row.id, requestId: request.requestId }
+      const record = (objectId: string, kind: string, status: string | null, snapshot: string | null) =>
+        ledger.recordCreated({ provider, objectId, kind, ...owner, status, snapshot })
+      const recordChildren = (answer: AnsweredObject) => {
+        for (const child of answer.children) record(child.id, child.kind, null, null)
+      }
       if (creates) {
         const created = read(creates)
         // Registered here, before onEnd returns: the client's next request already finds its object.
         if (created) {
-          ledger.recordCreated({
-            provider, objectId: created.id, kind: creates.kind, orgId: request.org.id, keyId: request.key.row.id, requestId: request.requestId,
-            status: created.status, snapshot: created.snapshot,
-          })
+          record(created.id, creates.kind, created.status, created.snapshot)
+          recordChildren(created)
         }
       }
       if (route.type === 'access' && refreshes) {
         const current = read(route.answeredIn)
-        if (current && current.id === route.id && (current.snapshot !== null || current.status !== null)) {
-          ledger.recordRefreshed(provider, route.id, current.status, current.snapshot)
+        if (current && current.id === route.id) {
+          if (current.snapshot !== null || current.status !== null) ledger.recordRefreshed(provider, route.id, current.status, current.snapshot)
+          recordChildren(current)
         }
       }
       parts = []

@@ -44,6 +44,12 @@ function fakeAccount() {
       const batch = objects.get(match[1]!)
       if (!batch) return missing()
       if (match[2]) batch.status = 'cancelling'
+      else if (batch.status === 'validating') {
+        // The provider finishes the batch and writes its results to a file of its own making.
+        const output = `file-output-${n}`
+        make(output, { id: output, object: 'file', purpose: 'batch_output', created_at: n })
+        Object.assign(batch, { status: 'completed', output_file_id: output, error_file_id: null })
+      }
       return json(batch)
     }
     // Anthropic message batches
@@ -196,6 +202,12 @@ describe('OpenAI batches', () => {
     const mine = await a.batches.list()
     expect(mine.data.map((x) => x.id)).toEqual([batch.id])
     expect(mine.data[0]).toMatchObject({ object: 'batch', input_file_id: file.id })
+    // Polled until done: the output file the provider wrote belongs to the batch's org, and to no other.
+    const done = await a.batches.retrieve(batch.id)
+    expect(done.status).toBe('completed')
+    const output = done.output_file_id!
+    expect(await (await a.files.content(output)).text()).toContain('secret line of org A')
+    expect(await upstreamCalls(async () => expect(await caught(b.files.content(output))).toBeInstanceOf(OpenAI.NotFoundError))).toBe(0)
     const cancelled = await a.batches.cancel(batch.id)
     expect(cancelled.status).toBe('cancelling')
     // The snapshot follows what the provider last answered for the object.

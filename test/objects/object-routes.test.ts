@@ -110,12 +110,18 @@ describe('created objects', () => {
       id: 'file-1',
       status: 'processed',
       snapshot: '{"id":"file-1","object":"file","status":"processed"}',
+      children: [],
     })
     expect(answeredObject(bytes('{"request_id":"r","output":{"task_id":"t1","task_status":"PENDING"}}'), false, { kind: 'task', id: ['output', 'task_id'], object: ['output'] })).toEqual({
       id: 't1',
       status: 'PENDING',
       snapshot: '{"task_id":"t1","task_status":"PENDING"}',
+      children: [],
     })
+    const batch = '{"id":"batch_1","status":"completed","output_file_id":"file-out","error_file_id":null}'
+    expect(answeredObject(bytes(batch), false, { kind: 'batch', id: ['id'], children: [{ kind: 'file', path: ['output_file_id'] }, { kind: 'file', path: ['error_file_id'] }] })?.children).toEqual([
+      { id: 'file-out', kind: 'file' },
+    ])
     const stream = 'event: response.created\ndata: {"type":"response.created","response":{"id":"resp_1","status":"in_progress"}}\n\n'
     expect(answeredObject(bytes(stream), true, { kind: 'response', id: ['id'] })?.id).toBe('resp_1')
     expect(answeredObject(bytes('{"id":"resp_2","object":"response","output":[{"x":"'), false, { kind: 'response', id: ['id'] }, true)?.id).toBe('resp_2')
