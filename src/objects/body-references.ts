@@ -46,9 +46,26 @@ function addIds(out: Set<string>, value: unknown): void {
   else addString(out, value)
 }
 
-/** Every id the body names, by field; a body nested deeper than MAX_DEPTH is reported as unreadable (null). */
-export function referencedObjectIds(body: Uint8Array | undefined, json: Record<string, unknown> | undefined, gemini: boolean): string[] | null {
-  if (!body || !json || !mayNameIds(body, gemini)) return []
+export interface BodyFacts {
+  readonly body: Uint8Array | undefined
+  /** The body parsed as a JSON object, when it is one. */
+  readonly json: Record<string, unknown> | undefined
+  readonly contentType: string
+  readonly contentEncoding: string
+}
+
+/**
+ * Every id the body names, by field. Null when the gateway cannot read a body that may name one: nested deeper than
+ * MAX_DEPTH, compressed, or not a JSON object the way the gateway parses it (a byte-order mark, say) while the
+ * provider may parse it all the same. Multipart uploads carry file contents, not ids, and are not scanned.
+ */
+export function referencedObjectIds(facts: BodyFacts, gemini: boolean): string[] | null {
+  const { body, json } = facts
+  if (!body || body.byteLength === 0 || facts.contentType.toLowerCase().startsWith('multipart/')) return []
+  const encoding = facts.contentEncoding.trim().toLowerCase()
+  if (encoding !== '' && encoding !== 'identity') return null
+  if (!mayNameIds(body, gemini)) return []
+  if (!json) return null
   const out = new Set<string>()
   const stack: [unknown, number][] = [[json, 0]]
   while (stack.length > 0) {

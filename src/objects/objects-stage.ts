@@ -134,8 +134,20 @@ export function createObjectsStage(options: ObjectsStageOptions): ProxyStage {
       if (route.type === 'list') return answerList(ledger, request, route)
 
       const gemini = spec.id === 'gemini' && !request.path.includes('/openai/')
-      const referenced = referencedObjectIds(request.body, request.facts.json, gemini)
-      if (referenced === null) throw new GatewayError('body_unreadable', 'The request body is nested too deeply for the gateway to check the objects it names.')
+      // A Gemini media upload's body is the file itself, whatever it contains.
+      const bodyIsContent = gemini && request.path.startsWith('/upload/')
+      const referenced = bodyIsContent ? [] : referencedObjectIds(
+        {
+          body: request.body,
+          json: request.facts.json,
+          contentType: request.headers.get('content-type') ?? '',
+          contentEncoding: request.headers.get('content-encoding') ?? '',
+        },
+        gemini,
+      )
+      if (referenced === null) {
+        throw new GatewayError('body_unreadable', 'The gateway cannot check which objects this request body names: send a plain JSON object (uncompressed, at most 64 levels deep).')
+      }
       const named = route.type === 'access' ? [route.id, ...referenced] : referenced
       // The common case (a model call naming nothing): no lookup, no observer.
       if (route.type === 'model' && named.length === 0) return

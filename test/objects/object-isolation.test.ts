@@ -371,11 +371,19 @@ describe('single-tenant installs', () => {
   test('one organization: unclassified endpoints pass; isolation off: the account is shared as before', async () => {
     const account = fakeAccount()
     const shared = startFakeUpstream(account.handler)
-    const single = await startTestGateway({ upstreams: { openai: shared.url } })
+    // Metering off: the ledger writes its rows itself.
+    const single = await startTestGateway({ upstreams: { openai: shared.url }, env: { SOCIARO_METERING: 'false' } })
     const off = await startTestGateway({ upstreams: { openai: shared.url }, env: { SOCIARO_OPENAI_OBJECT_ISOLATION: 'off' } })
     try {
       const evals = await fetch(`${single.url}/openai/v1/evals`, { headers: { authorization: `Bearer ${single.key}` } })
       expect(evals.status).toBe(200)
+      const kept = await new OpenAI({ apiKey: single.key, baseURL: `${single.url}/openai/v1`, maxRetries: 0 }).files.create({ file: await toFile(Buffer.from('{}\n'), 'k.jsonl'), purpose: 'batch' })
+      let rows = 0
+      for (let i = 0; i < 100 && rows === 0; i++) {
+        rows = (await single.gateway.database.client.execute({ sql: 'SELECT 1 FROM provider_objects WHERE object_id = ?', args: [kept.id] })).rows.length
+        if (rows === 0) await Bun.sleep(20)
+      }
+      expect(rows).toBe(1)
 
       expect((await off.admin('POST', '/orgs', { name: 'org-b' })).status).toBe(201)
       const other = (await (await off.admin('POST', '/keys', { org: 'org-b', name: 'b' })).json()) as { key: string }

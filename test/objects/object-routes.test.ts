@@ -74,7 +74,13 @@ describe('classifier', () => {
 })
 
 describe('ids named inside request bodies', () => {
-  const refsOrNull = (json: Record<string, unknown>, gemini = false) => referencedObjectIds(new TextEncoder().encode(JSON.stringify(json)), json, gemini)
+  const facts = (text: string, json: Record<string, unknown> | undefined, contentType = 'application/json', contentEncoding = '') => ({
+    body: new TextEncoder().encode(text),
+    json,
+    contentType,
+    contentEncoding,
+  })
+  const refsOrNull = (json: Record<string, unknown>, gemini = false) => referencedObjectIds(facts(JSON.stringify(json), json), gemini)
   const refs = (json: Record<string, unknown>, gemini = false): string[] => refsOrNull(json, gemini) ?? ['(unreadable)']
 
   test('OpenAI and Anthropic fields, at any depth', () => {
@@ -88,7 +94,14 @@ describe('ids named inside request bodies', () => {
 
   test('an escaped field name is still found', () => {
     const text = '{"model":"x","previous_response\\u005fid":"resp_9"}'
-    expect(referencedObjectIds(new TextEncoder().encode(text), JSON.parse(text), false)).toEqual(['resp_9'])
+    expect(referencedObjectIds(facts(text, JSON.parse(text)), false)).toEqual(['resp_9'])
+  })
+
+  test('a body that may name an id but that the gateway cannot read is unreadable; multipart is not scanned', () => {
+    expect(referencedObjectIds(facts('\uFEFF{"input_file_id":"file-1"}', undefined), false)).toBeNull()
+    expect(referencedObjectIds(facts('{"input_file_id":"file-1"}', { input_file_id: 'file-1' }, 'application/json', 'gzip'), false)).toBeNull()
+    expect(referencedObjectIds(facts('--b\r\n{"custom_id":"1"}', undefined, 'multipart/form-data; boundary=b'), false)).toEqual([])
+    expect(referencedObjectIds(facts('plain words', undefined, 'text/plain'), false)).toEqual([])
   })
 
   test('Gemini resource names and file URIs', () => {
