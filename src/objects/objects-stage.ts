@@ -115,39 +115,60 @@ async function answerList(ledger: ObjectLedger, request: AdmittedRequest, route:
   return { respond: new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } }) }
 }
 
+/** Google's front ends honour a method override: what the provider will do is what the ledger must judge. */
+const METHOD_OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override']
+
+function effectiveMethod(request: AdmittedRequest): string {
+  for (const name of METHOD_OVERRIDES) {
+    const value = request.headers.get(name)
+    if (value) return value.trim().toUpperCase()
+  }
+  return request.method
+}
+
+function bodyReferences(request: AdmittedRequest): string[] {
+  const gemini = request.provider.spec.id === 'gemini' && !request.path.includes('/openai/')
+  // A Gemini media upload's body is the file itself, whatever it contains.
+  if (gemini && request.path.startsWith('/upload/')) return []
+  const referenced = referencedObjectIds(
+    {
+      body: request.body,
+      json: request.facts.json,
+      contentType: request.headers.get('content-type') ?? '',
+      contentEncoding: request.headers.get('content-encoding') ?? '',
+    },
+    gemini,
+  )
+  if (referenced === null) {
+    throw new GatewayError('body_unreadable', 'The gateway cannot check which objects this request body names: send a plain JSON object (uncompressed, at most 64 levels deep).')
+  }
+  return referenced
+}
+
 export function createObjectsStage(options: ObjectsStageOptions): ProxyStage {
   const { ledger } = options
   return {
     admit(request): StageResult | void | Promise<StageResult | void> {
       const spec = request.provider.spec
-      if (options.isolationOff.has(spec.id)) return
-      const route = classifyObjectRequest(spec.id, { method: request.method, path: request.path, json: request.facts.json, headers: request.headers })
+      const method = effectiveMethod(request)
+      const route = classifyObjectRequest(spec.id, { method, path: request.path, json: request.facts.json, headers: request.headers })
+      if (options.isolationOff.has(spec.id)) {
+        // Not enforced, still recorded: turning isolation on later finds every org's objects where they belong.
+        const observer = route.type === 'create' || route.type === 'access' ? ledgerObserver(ledger, request, route) : undefined
+        return observer ? { observer } : undefined
+      }
       if (route.type === 'unknown') {
         if (options.orgCount() > 1) {
           throw new GatewayError(
             'endpoint_not_isolated',
-            `This gateway cannot keep organizations apart on ${request.method} ${request.path.slice(0, 200)}, so it does not forward it. An operator can turn object isolation off for ${spec.id} (SOCIARO_${spec.id.toUpperCase().replace(/-/g, '_')}_OBJECT_ISOLATION=off) on a single-tenant install.`,
+            `This gateway cannot keep organizations apart on ${method} ${request.path.slice(0, 200)}, so it does not forward it. An operator can turn object isolation off for ${spec.id} (SOCIARO_${spec.id.toUpperCase().replace(/-/g, '_')}_OBJECT_ISOLATION=off) on a single-tenant install.`,
           )
         }
         return
       }
       if (route.type === 'list') return answerList(ledger, request, route)
 
-      const gemini = spec.id === 'gemini' && !request.path.includes('/openai/')
-      // A Gemini media upload's body is the file itself, whatever it contains.
-      const bodyIsContent = gemini && request.path.startsWith('/upload/')
-      const referenced = bodyIsContent ? [] : referencedObjectIds(
-        {
-          body: request.body,
-          json: request.facts.json,
-          contentType: request.headers.get('content-type') ?? '',
-          contentEncoding: request.headers.get('content-encoding') ?? '',
-        },
-        gemini,
-      )
-      if (referenced === null) {
-        throw new GatewayError('body_unreadable', 'The gateway cannot check which objects this request body names: send a plain JSON object (uncompressed, at most 64 levels deep).')
-      }
+      const referenced = bodyReferences(request)
       const named = route.type === 'access' ? [route.id, ...referenced] : referenced
       // The common case (a model call naming nothing): no lookup, no observer.
       if (route.type === 'model' && named.length === 0) return
