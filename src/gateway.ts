@@ -218,6 +218,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         await server!.stop(true)
         // Every exchange has ended (or was cut) by now, so every usage job is queued: write them all.
         if (!(await objects.settled(10_000))) log.error('object ledger writes still pending at shutdown', { pending: objects.pendingWrites })
+        objects.close()
         await meter?.drainAndStop(30_000)
         await keys.flushLastUsed().catch(() => {})
         database.close()

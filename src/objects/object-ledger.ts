@@ -30,6 +30,7 @@ export class ObjectLedger {
   private writing: Promise<void> | undefined
   private retryMs = RETRY_MIN_MS
   private lastCreatedAt = 0
+  private closed = false
   private idleWaiters: (() => void)[] = []
   private readonly now: () => number
   private readonly maxCached: number
@@ -101,7 +102,7 @@ export class ObjectLedger {
 
   /** One batch at a time, in order; a failed batch is retried with backoff, never dropped. */
   private async drainQueue(): Promise<void> {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && !this.closed) {
       const batch = this.queue
       this.queue = []
       try {
@@ -142,6 +143,11 @@ export class ObjectLedger {
 
   count(query: Pick<ListQuery, 'provider' | 'kind' | 'orgId'>): Promise<number> {
     return countObjects(this.options.client, query)
+  }
+
+  /** At shutdown, after `settled`: a write still failing then is given up (and was logged). */
+  close(): void {
+    this.closed = true
   }
 
   get pendingWrites(): number {
