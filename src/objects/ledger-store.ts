@@ -41,6 +41,8 @@ export interface ListQuery {
   /** Rows strictly older (in list order) than this one. */
   readonly before?: { readonly createdAt: number; readonly objectId: string }
   readonly offset?: number
+  /** Only objects whose snapshot has this top-level string field (OpenAI's files list by `purpose`). */
+  readonly field?: { readonly name: 'purpose' | 'status'; readonly value: string }
 }
 
 function statementOf(write: LedgerWrite): InStatement {
@@ -112,6 +114,11 @@ export async function listObjects(client: Client, query: ListQuery): Promise<Lis
   if (query.before) {
     where += ' AND (created_at < ? OR (created_at = ? AND object_id < ?))'
     args.push(query.before.createdAt, query.before.createdAt, query.before.objectId)
+  }
+  if (query.field) {
+    // The name is one of a closed set, never the client's text.
+    where += ` AND json_extract(snapshot, '$.${query.field.name}') = ?`
+    args.push(query.field.value)
   }
   args.push(query.limit, query.offset ?? 0)
   const result = await client.execute({

@@ -8,6 +8,8 @@ export interface Paging {
   readonly afterId?: string
   /** Page number from 1 (DashScope `page_no`, BytePlus `page_num`). */
   readonly page?: number
+  /** A filter the provider offers on one field of the object (OpenAI files by `purpose`). */
+  readonly field?: { readonly name: 'purpose'; readonly value: string }
 }
 
 function intParam(params: URLSearchParams, name: string, fallback: number, max: number): number {
@@ -23,8 +25,10 @@ export function pagingOf(shape: ListShape, query: string): Paging {
     return value ? { afterId: value } : {}
   }
   switch (shape) {
-    case 'openai':
-      return { limit: intParam(params, 'limit', 20, 100), ...cursor('after') }
+    case 'openai': {
+      const purpose = params.get('purpose')
+      return { limit: intParam(params, 'limit', 20, 100), ...cursor('after'), ...(purpose ? { field: { name: 'purpose', value: purpose.slice(0, 100) } } : {}) }
+    }
     case 'anthropic':
       return { limit: intParam(params, 'limit', 20, 1000), ...cursor('after_id') }
     case 'gemini':

@@ -108,6 +108,7 @@ async function answerList(ledger: ObjectLedger, request: AdmittedRequest, route:
     ...scope,
     limit: paging.limit + 1,
     offset: paging.page ? (paging.page - 1) * paging.limit : 0,
+    ...(paging.field && route.kind === 'file' ? { field: paging.field } : {}),
     ...(paging.afterId !== undefined ? { afterId: paging.afterId } : {}),
   })
   const total = route.shape === 'dashscope' || route.shape === 'byteplus' ? await ledger.count(scope) : undefined

@@ -229,6 +229,10 @@ describe('OpenAI batches', () => {
     // The rest, newest first: this test's first file, then the files earlier tests left.
     expect(next.data[0]?.id).toBe(ids[0]!)
     expect(next.data.map((f) => f.id)).not.toContain(ids[1]!)
+    // OpenAI's purpose filter, read from the stored objects.
+    const batchFiles = (await (await call(keyA, 'GET', '/openai/v1/files?purpose=batch')).json()) as { data: { id: string }[] }
+    expect(batchFiles.data.map((f) => f.id)).toContain(ids[0]!)
+    expect(((await (await call(keyA, 'GET', '/openai/v1/files?purpose=assistants')).json()) as { data: unknown[] }).data).toEqual([])
     // Another org's id as a cursor reveals nothing.
     const foreign = (await (await call(keyB, 'GET', `/openai/v1/files?after=${ids[2]}`)).json()) as { data: unknown[] }
     expect(foreign.data).toEqual([])
