@@ -17,6 +17,12 @@ export interface ResolvedProvider {
   readonly baseUrl: string
   /** From SOCIARO_<ID>_API_KEY; a credential stored with `providers set-credential` takes its place when absent. */
   readonly envCredential?: string
+  /**
+   * Whether the gateway keeps organizations to their own objects on this provider (files, batches, tasks, …; see
+   * src/objects/). On by default; SOCIARO_<ID>_OBJECT_ISOLATION=off (or the config file's `object_isolation`)
+   * turns it off for single-tenant installs, where every org may see the account's objects.
+   */
+  readonly objectIsolation: boolean
 }
 
 export interface Config {
@@ -100,12 +106,14 @@ interface CustomProviderEntry {
 interface ConfigFile {
   providers: ProviderSpec[]
   prices: PriceOverride[]
+  /** Provider id → "on" | "off". */
+  objectIsolation: Record<string, string>
 }
 
 function readConfigFile(path: string): ConfigFile {
   if (!existsSync(path)) throw new ConfigError(`SOCIARO_CONFIG points to "${path}", which does not exist`)
   const text = readFileSync(path, 'utf8')
-  let parsed: { providers?: CustomProviderEntry[]; prices?: (PriceInput & { provider?: unknown; model?: unknown })[] }
+  let parsed: { providers?: CustomProviderEntry[]; prices?: (PriceInput & { provider?: unknown; model?: unknown })[]; object_isolation?: unknown }
   try {
     parsed = (path.endsWith('.toml') ? parseToml(text) : JSON.parse(text)) as typeof parsed
   } catch (error) {
@@ -135,10 +143,19 @@ function readConfigFile(path: string): ConfigFile {
       ...(typeof entry.pricing_id === 'string' ? { pricingId: entry.pricing_id } : {}),
     })
   })
-  return { providers: specs, prices: overrides }
+  const isolation = parsed.object_isolation ?? {}
+  if (!isolation || typeof isolation !== 'object' || Array.isArray(isolation)) {
+    throw new ConfigError('SOCIARO_CONFIG: "object_isolation" must be a table of provider = "on" | "off"')
+  }
+  const objectIsolation: Record<string, string> = {}
+  for (const [provider, value] of Object.entries(isolation)) {
+    if (value !== 'on' && value !== 'off') throw new ConfigError(`SOCIARO_CONFIG object_isolation.${provider} must be "on" or "off"`)
+    objectIsolation[provider] = value
+  }
+  return { providers: specs, prices: overrides, objectIsolation }
 }
 
-function resolveProvider(env: Env, spec: ProviderSpec): ResolvedProvider {
+function resolveProvider(env: Env, spec: ProviderSpec, fileIsolation: Record<string, string>): ResolvedProvider {
   const prefix = `SOCIARO_${envName(spec.id)}`
   let baseUrl = spec.baseUrl
   const region = env[`${prefix}_REGION`]
@@ -153,7 +170,9 @@ function resolveProvider(env: Env, spec: ProviderSpec): ResolvedProvider {
   const override = env[`${prefix}_BASE_URL`]
   if (override) baseUrl = httpUrl(`${prefix}_BASE_URL`, override)
   const credential = env[`${prefix}_API_KEY`]
-  return { spec, baseUrl, ...(credential ? { envCredential: credential } : {}) }
+  const fileSetting = fileIsolation[spec.id]
+  const objectIsolation = boolean(env, `${prefix}_OBJECT_ISOLATION`, fileSetting === undefined ? true : fileSetting === 'on')
+  return { spec, baseUrl, objectIsolation, ...(credential ? { envCredential: credential } : {}) }
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -175,8 +194,12 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`SOCIARO_LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`)
   }
   const configFile = env.SOCIARO_CONFIG || undefined
-  const file = configFile ? readConfigFile(configFile) : { providers: [], prices: [] }
-  const providers = [...BUILT_IN_PROVIDERS, ...file.providers].map((spec) => resolveProvider(env, spec))
+  const file = configFile ? readConfigFile(configFile) : { providers: [], prices: [], objectIsolation: {} }
+  const providers = [...BUILT_IN_PROVIDERS, ...file.providers].map((spec) => resolveProvider(env, spec, file.objectIsolation))
+  const providerIds = new Set(providers.map((provider) => provider.spec.id))
+  for (const id of Object.keys(file.objectIsolation)) {
+    if (!providerIds.has(id)) throw new ConfigError(`SOCIARO_CONFIG object_isolation names "${id}", which is not a provider id`)
+  }
 
   return Object.freeze({
     host: env.SOCIARO_HOST || '127.0.0.1',

@@ -18,6 +18,9 @@ import { loadPriceOverrides } from './metering/price-overrides.ts'
 import type { PriceOverride } from './pricing/types.ts'
 import { spendSince } from './limits/spend-source.ts'
 import { createProxyHandler, type ProxyStage } from './proxy/proxy-handler.ts'
+import { writeObjects } from './objects/ledger-store.ts'
+import { ObjectLedger } from './objects/object-ledger.ts'
+import { createObjectsStage } from './objects/objects-stage.ts'
 import { indexProviders } from './providers/registry.ts'
 import { createCredentialCipher } from './secrets/credential-cipher.ts'
 import { resolveSecretKey } from './secrets/secret-key.ts'
@@ -108,6 +111,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     sentPrices = JSON.stringify(priceOverrides)
   } else log.warn('metering is off (SOCIARO_METERING=false): no usage will be recorded')
 
+  // Ledger rows go through the worker when it runs (it owns the write traffic), else straight from this thread.
+  const objects = new ObjectLedger({
+    client: database.client,
+    persist: (writes) => (meter ? meter.recordObjects(writes) : writeObjects(database.client, writes)),
+    log,
+    now: clock,
+  })
+  await objects.warm()
+  const isolationOff = new Set(providerList.filter((provider) => !provider.objectIsolation).map((provider) => provider.spec.id))
+  for (const id of isolationOff) log.warn('object isolation is off: every organization can reach every object of this provider account', { provider: id })
+
   let ready = false
   // Exchanges between admission and the end of their response body: shutdown waits for these, not for idle keep-alive sockets.
   let active = 0
@@ -122,7 +136,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     },
   }
   // Metrics last: the overhead it records then covers the other stages' work too (reservations, the usage rewrite).
-  const stages: ProxyStage[] = [tracking, limits.stage(), ...(meter ? [createMeterStage(meter)] : []), metrics.stage()]
+  // Objects before limits: a request naming another org's object is refused before it reserves anything.
+  const objectsStage = createObjectsStage({ ledger: objects, orgCount: () => keys.orgCount(), isolationOff })
+  const stages: ProxyStage[] = [tracking, objectsStage, limits.stage(), ...(meter ? [createMeterStage(meter)] : []), metrics.stage()]
   let server: Bun.Server<unknown> | undefined
   const handleProxy = createProxyHandler({
     providers,
@@ -216,6 +232,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         }
         await server!.stop(true)
         // Every exchange has ended (or was cut) by now, so every usage job is queued: write them all.
+        if (!(await objects.settled(10_000))) log.error('object ledger writes still pending at shutdown', { pending: objects.pendingWrites })
+        objects.close()
         await meter?.drainAndStop(30_000)
         await keys.flushLastUsed().catch(() => {})
         database.close()

@@ -4,6 +4,7 @@ import { writeLastUsed } from './auth/last-used.ts'
 import { openDatabase } from './db/client.ts'
 import { databaseFileProblem } from './db/file-identity.ts'
 import { readMeterBody } from './metering/decompress.ts'
+import { writeObjects } from './objects/ledger-store.ts'
 import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
 import { UsageWriter } from './metering/usage-writer.ts'
@@ -25,6 +26,8 @@ let estimator: Promise<() => Estimator> | undefined
 let processing: Promise<void> = Promise.resolve()
 /** Why usage must not be written now (the local database file was deleted or replaced); undefined when it may. */
 let refuseWrites: () => string | undefined = () => undefined
+/** Ledger writes queue apart from usage batches: they must not wait for the tokenizer to load. */
+let objectWrites: Promise<void> = Promise.resolve()
 
 async function init(config: WorkerInit): Promise<void> {
   const { client, file } = await openDatabase(config.databaseUrl, config.databaseAuthToken)
@@ -145,9 +148,20 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       processing = processing.then(() => writeLastUsed(database!, entries)).catch((error) => log('warn', 'last-used write failed', { error: String(error), keys: entries.length }))
       return
     }
+    case 'objects': {
+      const { seq, writes } = message
+      objectWrites = objectWrites.then(() =>
+        writeObjects(database!, writes).then(
+          () => send({ type: 'objects-written', seq }),
+          (error) => send({ type: 'objects-written', seq, error: String(error) }),
+        ),
+      )
+      return
+    }
     case 'drain':
       void (async () => {
         await processing
+        await objectWrites
         const ok = await writer!.drain(Date.now() + 25_000)
         if (!ok) {
           const reason = refuseWrites()

@@ -56,6 +56,11 @@ export class KeyCache {
     return this.byHash.values()
   }
 
+  /** Hot path: how many organizations exist (isolation between them matters once there are two). */
+  orgCount(): number {
+    return this.orgsById.size
+  }
+
   allOrgs(): IterableIterator<OrgRow> {
     return this.orgsById.values()
   }

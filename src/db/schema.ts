@@ -139,5 +139,36 @@ export const priceOverrides = sqliteTable('price_overrides', {
   updatedAt: integer('updated_at').notNull(),
 })
 
+/**
+ * Provider-side objects (files, batches, tasks, stored responses, …) created through the gateway, and who owns them:
+ * organizations share one provider account, so the gateway is what keeps one org out of another's objects.
+ * `status` and `snapshot` (the provider's JSON of the object, bounded) are kept current as the object is read.
+ */
+export const providerObjects = sqliteTable(
+  'provider_objects',
+  {
+    provider: text('provider').notNull(),
+    objectId: text('object_id').notNull(),
+    /** file | batch | task | response | vector_store | message_batch | … (src/objects/object-routes.ts) */
+    kind: text('kind').notNull(),
+    orgId: text('org_id').notNull(),
+    keyId: text('key_id').notNull(),
+    /** The request that created it (its usage row). */
+    requestId: text('request_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    deletedAt: integer('deleted_at'),
+    /** The provider's status word when the object has one (batch, task). */
+    status: text('status'),
+    snapshot: text('snapshot'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.provider, t.objectId] }),
+    index('provider_objects_org_idx').on(t.orgId, t.provider, t.kind, t.createdAt),
+    index('provider_objects_created_idx').on(t.createdAt),
+  ],
+)
+
 export type OrgRow = typeof orgs.$inferSelect
 export type ApiKeyRow = typeof apiKeys.$inferSelect
+export type ProviderObjectRow = typeof providerObjects.$inferSelect

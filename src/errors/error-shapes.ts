@@ -81,6 +81,9 @@ const BYTEPLUS: Record<Kind, { type: string; code: string }> = {
   unavailable: { type: 'ServiceUnavailable', code: 'ServiceUnavailable' },
 }
 
+/** BytePlus names a missing task or file differently from a missing model or endpoint. */
+const BYTEPLUS_CODE: Partial<Record<GatewayError['code'], string>> = { object_not_found: 'ResourceNotFound' }
+
 export function errorBody(shape: ErrorShape, error: GatewayError, requestId: string): unknown {
   const kind = CODE_INFO[error.code].kind
   const message = error.message
@@ -94,7 +97,7 @@ export function errorBody(shape: ErrorShape, error: GatewayError, requestId: str
     case 'dashscope':
       return { code: DASHSCOPE_CODE[kind], message, request_id: requestId }
     case 'byteplus':
-      return { error: { code: BYTEPLUS[kind].code, message: `${message} Request ID: ${requestId}`, param: '', type: BYTEPLUS[kind].type } }
+      return { error: { code: BYTEPLUS_CODE[error.code] ?? BYTEPLUS[kind].code, message: `${message} Request ID: ${requestId}`, param: '', type: BYTEPLUS[kind].type } }
   }
 }
 

@@ -19,6 +19,12 @@ export type GatewayErrorCode =
   | 'concurrency_limited'
   | 'budget_exceeded'
   | 'shutting_down'
+  /** A provider object (file, batch, task, …) that the caller's organization does not own, or that does not exist. */
+  | 'object_not_found'
+  /** An endpoint whose objects the gateway cannot scope to an organization, refused while several organizations exist. */
+  | 'endpoint_not_isolated'
+  /** A JSON body the gateway cannot check for the object ids it names (nested beyond its bound). */
+  | 'body_unreadable'
 
 interface CodeInfo {
   status: number
@@ -45,6 +51,9 @@ export const CODE_INFO: Record<GatewayErrorCode, CodeInfo> = {
   concurrency_limited: { status: 429, retry: true, kind: 'rate' },
   budget_exceeded: { status: 429, retry: false, kind: 'quota' },
   shutting_down: { status: 503, retry: true, kind: 'unavailable' },
+  object_not_found: { status: 404, retry: false, kind: 'not_found' },
+  endpoint_not_isolated: { status: 403, retry: false, kind: 'permission' },
+  body_unreadable: { status: 400, retry: false, kind: 'invalid' },
 }
 
 export class GatewayError extends Error {

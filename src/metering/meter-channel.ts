@@ -1,6 +1,7 @@
 // Main-thread side of metering: starts the worker, waits for its ready handshake, batches jobs to it, never blocks the proxy.
 import type { LastUsedEntries } from '../auth/last-used.ts'
 import type { Logger } from '../log.ts'
+import type { LedgerWrite } from '../objects/ledger-store.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { FromWorker, MeterFacts, Settlement, ToWorker, WireJob, WorkerInit } from './meter-job.ts'
 
@@ -47,6 +48,8 @@ export class MeterChannel {
   private shed = 0
   private workerStats = { pendingRows: 0, shedRows: 0, writeFailures: 0 }
   private drainWaiters: (() => void)[] = []
+  private objectWrites = new Map<number, { resolve: () => void; reject: (error: Error) => void }>()
+  private objectSeq = 0
   private readonly batchIntervalMs: number
   private readonly batchJobs: number
   private readonly maxOutstandingJobs: number
@@ -85,6 +88,8 @@ export class MeterChannel {
     })
     this.worker.addEventListener('close', () => {
       for (const waiter of this.drainWaiters.splice(0)) waiter()
+      for (const pending of this.objectWrites.values()) pending.reject(new Error('the metering worker stopped'))
+      this.objectWrites.clear()
     })
     this.post({ type: 'init', init: this.options.init })
     return promise
@@ -105,6 +110,13 @@ export class MeterChannel {
       case 'drained':
         for (const waiter of this.drainWaiters.splice(0)) waiter()
         return
+      case 'objects-written': {
+        const pending = this.objectWrites.get(message.seq)
+        this.objectWrites.delete(message.seq)
+        if (message.error === undefined) pending?.resolve()
+        else pending?.reject(new Error(message.error))
+        return
+      }
       case 'log':
         this.options.log[message.level](`meter: ${message.message}`, message.fields)
         return
@@ -161,6 +173,15 @@ export class MeterChannel {
   /** Queued behind the batches already sent; the worker writes them in its own transaction. */
   recordLastUsed(entries: LastUsedEntries): void {
     if (entries.length > 0) this.post({ type: 'last-used', entries })
+  }
+
+  /** Object-ledger rows, written by the worker (it holds the database's write traffic); resolves once they are stored. */
+  recordObjects(writes: LedgerWrite[]): Promise<void> {
+    const seq = ++this.objectSeq
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    this.objectWrites.set(seq, { resolve, reject })
+    this.post({ type: 'objects', seq, writes })
+    return promise
   }
 
   /** The worker prices with exactly the overrides the proxy thread reserves budgets with. */

@@ -3,6 +3,7 @@ import type { LastUsedEntries } from '../auth/last-used.ts'
 import type { UsageFamily } from './usage-types.ts'
 import type { EndedBy } from '../proxy/forward.ts'
 import type { PriceOverride } from '../pricing/types.ts'
+import type { LedgerWrite } from '../objects/ledger-store.ts'
 
 /** The facts of one finished exchange, as the proxy saw it (everything but its bytes). */
 export interface MeterFacts {
@@ -69,6 +70,8 @@ export type ToWorker =
   /** Keys' last-used times, written by the worker because it already holds the database's write traffic. */
   | { type: 'last-used'; entries: LastUsedEntries }
   | { type: 'prices'; overrides: PriceOverride[] }
+  /** Provider-object ledger rows (src/objects/), written in order in one transaction; answered by `objects-written`. */
+  | { type: 'objects'; seq: number; writes: LedgerWrite[] }
 
 /** What the worker reports for each written record (budgets settle from these). */
 export interface Settlement {
@@ -91,4 +94,5 @@ export type FromWorker =
   | { type: 'ack'; jobs: number; bytes: number }
   | { type: 'stats'; pendingRows: number; shedRows: number; writeFailures: number }
   | { type: 'drained' }
+  | { type: 'objects-written'; seq: number; error?: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }

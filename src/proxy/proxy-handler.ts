@@ -27,6 +27,8 @@ export interface AdmittedRequest {
   readonly org: OrgRow
   readonly method: string
   readonly path: string
+  /** The query string as sent ("" or "?…"), the gateway key already removed. */
+  readonly query: string
   readonly facts: RequestFacts
   readonly headers: Headers
   /** The bytes that will go upstream (unchanged unless a stage says otherwise). */
@@ -45,11 +47,14 @@ export interface StageResult {
   transformResponse?: (response: Response) => Response
   /** Undoes what the stage reserved when a later stage rejects the request. */
   rollback?: () => void
+  /** The gateway answers itself (a listing from its own ledger): no later stage runs, nothing goes upstream. */
+  respond?: Response
 }
 
 /** A stage between admission and forwarding: may reject (throw GatewayError), may observe the exchange. */
 export interface ProxyStage {
-  admit(request: AdmittedRequest): StageResult | void
+  /** Synchronous unless the stage must wait (a database read); a promise costs the other requests nothing. */
+  admit(request: AdmittedRequest): StageResult | void | Promise<StageResult | void>
 }
 
 export interface ProxyDeps {
@@ -123,15 +128,20 @@ export function createProxyHandler(deps: ProxyDeps) {
       const credential = deps.credentials.get(provider)
       if (!credential) throw new GatewayError('no_credential', `No credential is configured for provider "${spec.id}".`)
 
+      const query = spec.clientKey.includes('query-key') ? withoutQueryKey(target.query) : target.query
       const admitted: AdmittedRequest = {
-        requestId, startedAt, arrivedAt, provider, key: check.key, org: check.org, method, path, facts, headers: request.headers, body,
+        requestId, startedAt, arrivedAt, provider, key: check.key, org: check.org, method, path, query, facts, headers: request.headers, body,
       }
-      const results = admitAll(deps.stages ?? [], admitted)
-      const observers = results.flatMap((r) => (r.observer ? [r.observer] : []))
+      const results = await admitAll(deps.stages ?? [], admitted)
       deps.keys.markUsed(check.key.row.id, startedAt)
+      const answer = results.at(-1)?.respond
+      if (answer) {
+        answer.headers.set('x-sociaro-request-id', requestId)
+        return answer
+      }
+      const observers = results.flatMap((r) => (r.observer ? [r.observer] : []))
       deps.keepAlive?.(request)
 
-      const query = spec.clientKey.includes('query-key') ? withoutQueryKey(target.query) : target.query
       const upstreamHeaders = upstreamRequestHeaders(request.headers, spec, credential)
       for (const result of results) for (const [name, value] of Object.entries(result.upstreamHeaders ?? {})) upstreamHeaders.set(name, value)
       let response = await forward({
@@ -163,11 +173,22 @@ export function createProxyHandler(deps: ProxyDeps) {
   }
 }
 
-/** All stages admit, or none: a rejection rolls back what earlier stages reserved. */
-function admitAll(stages: readonly ProxyStage[], admitted: AdmittedRequest): StageResult[] {
+/**
+ * All stages admit, or none: a rejection rolls back what earlier stages reserved. A stage that answers itself
+ * ends admission there (the earlier stages are rolled back too: the exchange they prepared for never happens).
+ */
+async function admitAll(stages: readonly ProxyStage[], admitted: AdmittedRequest): Promise<StageResult[]> {
   const results: StageResult[] = []
   try {
-    for (const stage of stages) results.push(stage.admit(admitted) ?? {})
+    for (const stage of stages) {
+      const admission = stage.admit(admitted)
+      const result = (admission instanceof Promise ? await admission : admission) ?? {}
+      if (result.respond) {
+        for (const earlier of results) earlier.rollback?.()
+        return [result]
+      }
+      results.push(result)
+    }
   } catch (error) {
     for (const result of results) result.rollback?.()
     throw error

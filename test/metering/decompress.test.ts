@@ -1,7 +1,7 @@
 // The meter inflates an upstream's compressed body as a bounded stream: every coding, cut streams, bombs, chains.
 import { describe, expect, test } from 'bun:test'
 import * as zlib from 'node:zlib'
-import { inflateForMeter, inflateLimit, readMeterBody } from '../../src/metering/decompress.ts'
+import { inflateForMeter, inflateLimit, inflateSmallSync, readMeterBody } from '../../src/metering/decompress.ts'
 import { KEEP_WHOLE_BYTES } from '../../src/metering/response-recorder.ts'
 import { extractUsage } from '../../src/metering/usage/index.ts'
 
@@ -103,4 +103,25 @@ test('a large real response (6 MiB of JSON, gzip) is read through: the window ke
   expect(read.bytes!.byteLength).toBeLessThanOrEqual(KEEP_WHOLE_BYTES)
   const extraction = extractUsage({ family: 'openai', path: '/v1/chat/completions', contentType: 'application/json', body: read.bytes!, truncated: read.truncated })
   expect(extraction.usage).toMatchObject({ inputTokens: 21, outputTokens: 34 })
+})
+
+describe('inflateSmallSync (object answers read on the proxy thread)', () => {
+  const json = new TextEncoder().encode(JSON.stringify({ id: 'file-abc', object: 'file', bytes: 12 }))
+  const zeros = new Uint8Array(64 * 1024 * 1024)
+  const codings: [string, (b: Uint8Array) => Uint8Array][] = [
+    ['gzip', (b) => zlib.gzipSync(b)],
+    ['deflate', (b) => zlib.deflateSync(b)],
+    ['br', (b) => zlib.brotliCompressSync(b)],
+    ['zstd', (b) => zlib.zstdCompressSync(b)],
+  ]
+  for (const [coding, compress] of codings) {
+    test(`${coding}: a small answer round-trips, a bomb throws at the cap instead of inflating 64 MiB`, () => {
+      expect(Buffer.from(inflateSmallSync(compress(json), coding, 1024 * 1024)).equals(Buffer.from(json))).toBe(true)
+      const bomb = compress(zeros)
+      expect(() => inflateSmallSync(bomb, coding, 1024 * 1024)).toThrow()
+    })
+  }
+  test('no coding: the bytes as they are', () => {
+    expect(inflateSmallSync(json, '', 10)).toBe(json)
+  })
 })
