@@ -20,7 +20,12 @@ beforeAll(async () => {
   gemini = echo()
   mulerouter = echo()
   openai = echo()
-  gw = await startTestGateway({ upstreams: { gemini: gemini.url, mulerouter: mulerouter.url, openai: openai.url } })
+  // Paths name provider objects (files/abc-123, task ids) no org created through the gateway: ownership is
+  // test/objects' subject, so it is off here and the path checks are what is tested.
+  gw = await startTestGateway({
+    upstreams: { gemini: gemini.url, mulerouter: mulerouter.url, openai: openai.url },
+    env: { SOCIARO_GEMINI_OBJECT_ISOLATION: 'off', SOCIARO_MULEROUTER_OBJECT_ISOLATION: 'off', SOCIARO_OPENAI_OBJECT_ISOLATION: 'off' },
+  })
   port = Number(new URL(gw.url).port)
   key = (await gw.createKey({ name: 'flash-and-wan', models: ['gemini/gemini-2.5-flash*', 'mulerouter/wan2.6-*', 'openai/*'] })).key
 })

@@ -20,7 +20,12 @@ beforeAll(async () => {
   openaiUp = answerAnything()
   anthropicUp = answerAnything()
   openrouterUp = answerAnything()
-  gw = await startTestGateway({ upstreams: { openai: openaiUp.url, anthropic: anthropicUp.url, openrouter: openrouterUp.url } })
+  // These tests name provider objects (file-abc, asst_1) no org created through the gateway: ownership is
+  // test/objects' subject, so it is off here and the model checks are what is tested.
+  gw = await startTestGateway({
+    upstreams: { openai: openaiUp.url, anthropic: anthropicUp.url, openrouter: openrouterUp.url },
+    env: { SOCIARO_OPENAI_OBJECT_ISOLATION: 'off', SOCIARO_ANTHROPIC_OBJECT_ISOLATION: 'off', SOCIARO_OPENROUTER_OBJECT_ISOLATION: 'off' },
+  })
   limitedKey = (await gw.createKey({ name: 'limited', models: ['openai/gpt-4o*', 'anthropic/claude-sonnet-4*', 'openrouter/openai/gpt-4o*'] })).key
 })
 
@@ -100,8 +105,11 @@ describe('OpenAI batch input files and batches', () => {
     form.set('purpose', 'batch')
     form.set('file', new File([jsonl(['o1-pro']) + 'not json\n'], 'batch.jsonl'))
     const request = new Request('http://x', { method: 'POST', body: form })
+    // Read before the body: Bun's Request forgets the generated multipart Content-Type once the body is consumed.
+    const contentType = request.headers.get('content-type')!
+    expect(contentType).toStartWith('multipart/form-data; boundary=')
     const body = new Uint8Array(await request.arrayBuffer())
-    const result = await post(openaiUp, '/openai/v1/files', body, request.headers.get('content-type')!, gw.key)
+    const result = await post(openaiUp, '/openai/v1/files', body, contentType, gw.key)
     expect(result.status).toBe(200)
     expect(result.sameBytes).toBe(true)
   })
