@@ -11,7 +11,7 @@ import { findClientKey } from './client-key.ts'
 import { upstreamRequestHeaders } from './forward-headers.ts'
 import { forward, type ExchangeObserver } from './forward.ts'
 import { locateModel, type RequestFacts } from './locate-model.ts'
-import { readBody } from './read-body.ts'
+import { declaresBody, readBody } from './read-body.ts'
 import { buildUpstreamUrl, isSafeUpstreamPath, parseRequestTarget, withoutQueryKey } from './request-target.ts'
 import type { CachedKey } from '../auth/key-cache.ts'
 import type { OrgRow } from '../db/schema.ts'
@@ -49,6 +49,8 @@ export interface StageResult {
 
 /** A stage between admission and forwarding: may reject (throw GatewayError), may observe the exchange. */
 export interface ProxyStage {
+  /** Runs before the body is read, so a request it refuses (throws GatewayError) is never buffered; consumes nothing. */
+  precheck?(key: CachedKey, org: OrgRow): void
   admit(request: AdmittedRequest): StageResult | void
 }
 
@@ -87,10 +89,14 @@ export function createProxyHandler(deps: ProxyDeps) {
     const requestId = newId('req')
     const target = parseRequestTarget(request.url)
     const provider = target ? deps.providers.get(target.provider) : undefined
+    let bodyRead = false
     /** Every answer the gateway makes itself is counted, and rendered in the provider's shape. */
     const refuse = (shape: ErrorShape, error: GatewayError): Response => {
       deps.onGatewayError?.(error.code)
-      return errorResponse(shape, error, requestId)
+      const response = errorResponse(shape, error, requestId)
+      // Bun would otherwise read (and discard) the rest of an unread body to keep the connection: closing stops it.
+      if (!bodyRead && declaresBody(request.headers)) response.headers.set('connection', 'close')
+      return response
     }
     if (!target || !provider) {
       const name = target?.provider ?? ''
@@ -104,15 +110,18 @@ export function createProxyHandler(deps: ProxyDeps) {
       if (!secret) throw new GatewayError('missing_key', 'Missing API key: send your gateway key (gw_live_…) the way this provider expects it.')
       const check = deps.keys.check(secret, startedAt)
       if (!check.ok) throw new GatewayError(KEY_ERRORS[check.reason], KEY_MESSAGES[check.reason])
+      // Everything that can refuse without the body does so before a byte of it is read.
+      for (const stage of deps.stages ?? []) stage.precheck?.(check.key, check.org)
+      const credential = deps.credentials.get(provider)
+      if (!credential) throw new GatewayError('no_credential', `No credential is configured for provider "${spec.id}".`)
 
       const method = request.method.toUpperCase()
       const body = await readBody(request, deps.config.maxBodyBytes)
+      bodyRead = true
       const facts = locateModel(spec, method, target.path, request.headers.get('content-type') ?? '', body)
       if (facts.model !== undefined && !check.key.allows(spec.id, facts.model)) {
         throw new GatewayError('model_not_allowed', `This gateway key may not use model "${facts.model.slice(0, 200)}" on ${spec.id}.`)
       }
-      const credential = deps.credentials.get(provider)
-      if (!credential) throw new GatewayError('no_credential', `No credential is configured for provider "${spec.id}".`)
 
       const admitted: AdmittedRequest = {
         requestId, startedAt, arrivedAt, provider, key: check.key, org: check.org, method, path: target.path, facts, headers: request.headers, body,
