@@ -16,6 +16,7 @@ import { Limits } from './limits/limits-stage.ts'
 import { loadPriceOverrides } from './metering/price-overrides.ts'
 import type { PriceOverride } from './pricing/types.ts'
 import { spendSince } from './limits/spend-source.ts'
+import { capInflightPerAddress } from './proxy/address-cap.ts'
 import { createProxyHandler, type ProxyStage } from './proxy/proxy-handler.ts'
 import { indexProviders } from './providers/registry.ts'
 import { createCredentialCipher } from './secrets/credential-cipher.ts'
@@ -112,7 +113,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // Metrics last: the overhead it records then covers the other stages' work too (reservations, the usage rewrite).
   const stages: ProxyStage[] = [tracking, limits.stage(), ...(meter ? [createMeterStage(meter)] : []), metrics.stage()]
   let server: Bun.Server<unknown> | undefined
-  const handleProxy = createProxyHandler({
+  const proxyHandler = createProxyHandler({
     providers,
     keys,
     credentials,
@@ -122,6 +123,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     stages,
     keepAlive: (request) => server?.timeout(request, 0),
     onGatewayError: (code) => metrics.rejections.inc([code]),
+  })
+  const handleProxy = capInflightPerAddress(proxyHandler, {
+    max: config.maxInflightPerIp,
+    providers,
+    addressOf: (request) => server?.requestIP(request)?.address,
+    onRefused: () => metrics.rejections.inc(['concurrency_limited']),
   })
   const canonical = (name: string) => providers.get(name)?.spec.id
   const app = createApp({
