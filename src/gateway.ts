@@ -6,6 +6,7 @@ import { createApp } from './app.ts'
 import type { Config, ResolvedProvider } from './config.ts'
 import { openDatabase, type Database } from './db/client.ts'
 import { runMigrations } from './db/migrate.ts'
+import { openFileLimit, RECOMMENDED_OPEN_FILES } from './fd-limit.ts'
 import { createLogger, type Logger } from './log.ts'
 import { MeterChannel } from './metering/meter-channel.ts'
 import { createMeterStage } from './metering/meter-stage.ts'
@@ -45,6 +46,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const log = options.log ?? createLogger(config.logLevel)
   const providerList: readonly ResolvedProvider[] = config.providers
   const providers = indexProviders(providerList)
+  const openFiles = openFileLimit()
+  if (openFiles !== undefined && openFiles < RECOMMENDED_OPEN_FILES) {
+    log.warn('the open-file limit is low: slow clients holding connections can make new ones wait ~10 s (raise LimitNOFILE / ulimit -n)', {
+      limit: openFiles,
+      recommended: RECOMMENDED_OPEN_FILES,
+    })
+  }
   const secret = resolveSecretKey(config)
   if (secret.generatedAt) log.info('generated a credential encryption key; back it up with the database', { file: secret.generatedAt })
   const cipher = createCredentialCipher(secret.secretKey)
