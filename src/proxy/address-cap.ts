@@ -45,7 +45,7 @@ function refusal(request: Request, options: AddressCapOptions): Response {
   const shape = spec && target ? errorShapeFor(spec, target.path) : 'openai'
   const error = new GatewayError('concurrency_limited', `Too many requests in flight from your address (at most ${options.max}); retry when one finishes.`, {
     'retry-after': '1',
-    // Refused unread: closing stops Bun draining the body and frees the connection at once.
+    // Closing frees the address's connection at once, and stops Bun reading (draining) a body nobody will use.
     connection: 'close',
   })
   return errorResponse(shape, error, newId('req'))
