@@ -1,6 +1,7 @@
 // createApp(deps): the whole HTTP surface in request order: health, admin API (+ OpenAPI), then the provider pass-through.
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
+import { createAdminGate } from './admin/admin-gate.ts'
 import { adminRoutes, type AdminDeps } from './admin/routes.ts'
 import { newId } from './auth/key-format.ts'
 import { errorResponse } from './errors/error-shapes.ts'
@@ -28,6 +29,9 @@ export function createApp(deps: AppDeps) {
     })
     .use(healthRoutes(deps.health))
   if (deps.admin.adminToken) {
+    // onRequest runs before routing and body parsing: no validation detail, no OpenAPI, no body read without the token.
+    const gate = createAdminGate(deps.admin.adminToken)
+    app = app.onRequest(({ request }) => gate(request))
     app = app.use(
       openapi({
         path: '/admin/v1/openapi',

@@ -39,6 +39,12 @@ export interface Config {
   readonly upstreamIdleTimeoutMs: number
   /** Bun.serve idle timeout for connections that are not proxying a stream (slowloris guard). */
   readonly serverIdleTimeoutS: number
+  /**
+   * Proxy requests one client address may have between arrival and response headers (body upload, upstream wait);
+   * 0 = no cap. Off by default: a gateway's clients are often a few backends with high concurrency, and behind a
+   * reverse proxy every request comes from the proxy's address.
+   */
+  readonly maxInflightPerIp: number
   /** How often the key and credential caches pick up writes made by other processes. */
   readonly cacheRefreshMs: number
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error'
@@ -212,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamHeadersTimeoutMs: integer(env, 'SOCIARO_UPSTREAM_HEADERS_TIMEOUT_MS', 300_000, 100, 3_600_000),
     upstreamIdleTimeoutMs: integer(env, 'SOCIARO_UPSTREAM_IDLE_TIMEOUT_MS', 600_000, 100, 3_600_000),
     serverIdleTimeoutS: integer(env, 'SOCIARO_SERVER_IDLE_TIMEOUT_S', 120, 1, 255),
+    maxInflightPerIp: integer(env, 'SOCIARO_MAX_INFLIGHT_PER_IP', 0, 0, 1_000_000),
     cacheRefreshMs: integer(env, 'SOCIARO_CACHE_REFRESH_MS', 1000, 50, 60_000),
     logLevel,
     metering: boolean(env, 'SOCIARO_METERING', true),

@@ -7,6 +7,7 @@ import type { Config, ResolvedProvider } from './config.ts'
 import { openDatabase, type Database } from './db/client.ts'
 import { DatabaseWatch } from './db/database-watch.ts'
 import { runMigrations } from './db/migrate.ts'
+import { openFileLimit, RECOMMENDED_OPEN_FILES } from './fd-limit.ts'
 import { createLogger, type Logger } from './log.ts'
 import { MeterChannel } from './metering/meter-channel.ts'
 import { createMeterStage } from './metering/meter-stage.ts'
@@ -17,6 +18,7 @@ import { Limits } from './limits/limits-stage.ts'
 import { loadPriceOverrides } from './metering/price-overrides.ts'
 import type { PriceOverride } from './pricing/types.ts'
 import { spendSince } from './limits/spend-source.ts'
+import { capInflightPerAddress } from './proxy/address-cap.ts'
 import { createProxyHandler, type ProxyStage } from './proxy/proxy-handler.ts'
 import { writeObjects } from './objects/ledger-store.ts'
 import { ObjectLedger } from './objects/object-ledger.ts'
@@ -50,6 +52,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const log = options.log ?? createLogger(config.logLevel)
   const providerList: readonly ResolvedProvider[] = config.providers
   const providers = indexProviders(providerList)
+  const openFiles = openFileLimit()
+  if (openFiles !== undefined && openFiles < RECOMMENDED_OPEN_FILES) {
+    log.warn('the open-file limit is low: slow clients holding connections can make new ones wait ~10 s (raise LimitNOFILE / ulimit -n)', {
+      limit: openFiles,
+      recommended: RECOMMENDED_OPEN_FILES,
+    })
+  }
   const secret = resolveSecretKey(config)
   if (secret.generatedAt) log.info('generated a credential encryption key; back it up with the database', { file: secret.generatedAt })
   const cipher = createCredentialCipher(secret.secretKey)
@@ -140,7 +149,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const objectsStage = createObjectsStage({ ledger: objects, orgCount: () => keys.orgCount(), isolationOff })
   const stages: ProxyStage[] = [tracking, objectsStage, limits.stage(), ...(meter ? [createMeterStage(meter)] : []), metrics.stage()]
   let server: Bun.Server<unknown> | undefined
-  const handleProxy = createProxyHandler({
+  const proxyHandler = createProxyHandler({
     providers,
     keys,
     credentials,
@@ -150,6 +159,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     stages,
     keepAlive: (request) => server?.timeout(request, 0),
     onGatewayError: (code) => metrics.rejections.inc([code]),
+  })
+  const handleProxy = capInflightPerAddress(proxyHandler, {
+    max: config.maxInflightPerIp,
+    providers,
+    addressOf: (request) => server?.requestIP(request)?.address,
+    onRefused: () => metrics.rejections.inc(['concurrency_limited']),
   })
   const canonical = (name: string) => providers.get(name)?.spec.id
   const app = createApp({

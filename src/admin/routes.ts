@@ -5,7 +5,10 @@ import type { KeyCache } from '../auth/key-cache.ts'
 import type { ResolvedProvider } from '../config.ts'
 import type { Logger } from '../log.ts'
 import { StoreError } from '../store/orgs.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
+import { readBody } from '../proxy/read-body.ts'
 import { createAdminCheck } from './admin-auth.ts'
+import { ADMIN_MAX_BODY_BYTES, adminError, tooLarge } from './admin-gate.ts'
 import type { Operations } from './operations.ts'
 
 export interface AdminDeps {
@@ -43,31 +46,36 @@ const keyFields = {
   ...limitFields,
 }
 
-function adminError(status: number, type: string, message: string): Response {
-  return Response.json({ error: { type, message } }, { status })
-}
-
 export function adminRoutes(deps: AdminDeps) {
   const app = new Elysia({ name: 'admin', prefix: '/admin/v1' })
   if (!deps.adminToken) {
     deps.log.warn('admin API disabled: SOCIARO_ADMIN_TOKEN is not set')
-    return app.all('/*', () => adminError(404, 'not_found', 'The admin API is disabled: set SOCIARO_ADMIN_TOKEN to enable it.'))
+    return app.all('/*', () => adminError(404, 'not_found', 'The admin API is disabled: set SOCIARO_ADMIN_TOKEN to enable it.'), { parse: 'none' })
   }
   const authorized = createAdminCheck(deps.adminToken)
   const ops = deps.operations
   const withBudget = <V extends { id: string }>(kind: 'key' | 'org', view: V) => ({ ...view, budget: deps.budget?.(kind, view.id) ?? null })
 
   let routes = app
+    // The admin gate (app.ts) has refused bad tokens and declared oversize bodies before routing; this read bounds chunked ones.
+    .onParse(async ({ request, contentType }) => {
+      const bytes = await readBody(request, ADMIN_MAX_BODY_BYTES)
+      if (bytes === undefined) return undefined
+      const text = new TextDecoder().decode(bytes)
+      return contentType === 'application/json' || contentType.endsWith('+json') ? JSON.parse(text) : text
+    })
+    // Kept behind the gate as a second check: routing decisions here must not depend on the gate's URL test alone.
     .onBeforeHandle(({ request }) => {
       if (!authorized(request.headers.get('authorization'))) return adminError(401, 'unauthorized', 'A valid admin token is required (Authorization: Bearer <SOCIARO_ADMIN_TOKEN>).')
       // A change stored in a deleted file would be reported done and vanish at the next start.
       const problem = request.method === 'GET' || request.method === 'HEAD' ? undefined : deps.databaseProblem?.()
       if (problem) return adminError(503, 'database_unavailable', problem)
     })
-    .onError(({ error, code }) => {
+    .onError(({ error, code, request }) => {
       if (error instanceof StoreError) return adminError(STATUS[error.kind], error.kind, error.message)
       if (code === 'VALIDATION') return adminError(400, 'invalid', (error as Error).message)
       if (code === 'NOT_FOUND') return adminError(404, 'not_found', 'No such admin route.')
+      if (code === 'PARSE' && error.cause instanceof GatewayError && error.cause.code === 'body_too_large') return tooLarge(request)
       if (code === 'PARSE') return adminError(400, 'invalid', 'The request body is not valid JSON.')
       deps.log.error('admin API failure', { error: String(error) })
       return adminError(500, 'internal', 'The admin operation failed.')

@@ -1,6 +1,6 @@
 // Enforces budgets, rate limits and concurrency before a request is forwarded: in memory, reserve then settle.
 import { budgetWindowView, DEFAULT_BUDGET_PERIOD } from './budget-view.ts'
-import type { KeyCache } from '../auth/key-cache.ts'
+import type { CachedKey, KeyCache } from '../auth/key-cache.ts'
 import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { Logger } from '../log.ts'
@@ -9,7 +9,7 @@ import { isFreeEndpoint } from '../metering/usage-record.ts'
 import { modelOutputLimitTokens } from '../pricing/output-limit.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/proxy-handler.ts'
-import { BudgetLedger, type BudgetConfig, type Scope } from './budget-ledger.ts'
+import { BudgetLedger, type BudgetConfig, type RefusalReason, type Scope } from './budget-ledger.ts'
 import { ConcurrencyLimiter, type ConcurrencyLease } from './concurrency.ts'
 import { reservationTokens, TypicalOutput } from './estimate-reservation.ts'
 import { requestedAnswers, requestedImages, requestedMaxTokens } from './extract-max-tokens.ts'
@@ -121,7 +121,34 @@ export class Limits {
   }
 
   stage(): ProxyStage {
-    return { admit: (request) => this.admit(request) }
+    return { precheck: (key, org) => this.precheck(key, org), admit: (request) => this.admit(request) }
+  }
+
+  /**
+   * The refusals that need no body, made before it is read: concurrency full, no request left this minute,
+   * a budget already used up. Consumes nothing; `admit` takes the same decisions again with the body.
+   */
+  precheck(cached: CachedKey, org: OrgRow): void {
+    const now = this.options.now()
+    const key = cached.row
+    if (key.maxConcurrency !== null && this.concurrency.inFlight(key.id) >= key.maxConcurrency) {
+      throw new GatewayError('concurrency_limited', `This gateway key already has ${key.maxConcurrency} requests in flight; retry when one finishes.`, {
+        'retry-after': '1',
+      })
+    }
+    if (key.rpm !== null) {
+      // Consume-then-refund at the same instant restores the bucket exactly and yields admit's own figures.
+      const decision = this.rates.tryConsume(`rpm:${key.id}`, 1, now, key.rpm)
+      if (!decision.ok) throw rateLimited('requests', decision, rateHeaders('requests', decision, now))
+      this.rates.refund(`rpm:${key.id}`, 1, now)
+    }
+    for (const scope of budgetedScopes(key, org)) {
+      const status = this.ledger.status(scope, now)
+      // admit's rule (spent + reserved < limit) with nothing reserved yet: the same state refuses there too.
+      if (status && status.remainingMicros === 0) {
+        throw budgetRefusal(scope, status.period, status.spentMicros >= status.limitMicros ? 'exhausted' : 'in_flight')
+      }
+    }
   }
 
   private admit(request: AdmittedRequest): StageResult {
@@ -194,15 +221,7 @@ export class Limits {
             }).costMicros
         const reserved = this.ledger.tryReserve(request.requestId, budgetScopes, estimate, now)
         if (!reserved.ok) {
-          const period = this.ledger.status(reserved.scope, now)?.period
-          const who = reserved.scope.kind === 'key' ? 'this gateway key' : 'your organization'
-          const span = period === 'total' ? 'total budget' : `budget for this ${period}`
-          // Names the scope, never the figures: the caller may not be the one who sets budgets.
-          if (reserved.reason === 'in_flight') {
-            // Not exhausted: requests still running hold the rest, and settle to what they actually cost.
-            throw new GatewayError('rate_limited', `The ${span} of ${who} is held by requests in flight; retry when they finish.`, { 'retry-after': '1', 'retry-after-ms': '1000' })
-          }
-          throw new GatewayError('budget_exceeded', `The ${span} of ${who} is exhausted.`)
+          throw budgetRefusal(reserved.scope, this.ledger.status(reserved.scope, now)?.period, reserved.reason)
         }
         undo.push(() => this.ledger.release(request.requestId, this.options.now()))
       }
@@ -301,6 +320,17 @@ function budgetedScopes(key: ApiKeyRow, org: OrgRow): Scope[] {
   if (key.budgetMicros !== null) scopes.push({ kind: 'key', id: key.id })
   if (org.budgetMicros !== null) scopes.push({ kind: 'org', id: org.id })
   return scopes
+}
+
+function budgetRefusal(scope: Scope, period: BudgetPeriod | undefined, reason: RefusalReason): GatewayError {
+  const who = scope.kind === 'key' ? 'this gateway key' : 'your organization'
+  const span = period === 'total' ? 'total budget' : `budget for this ${period}`
+  // Names the scope, never the figures: the caller may not be the one who sets budgets.
+  if (reason === 'in_flight') {
+    // Not exhausted: requests still running hold the rest, and settle to what they actually cost.
+    return new GatewayError('rate_limited', `The ${span} of ${who} is held by requests in flight; retry when they finish.`, { 'retry-after': '1', 'retry-after-ms': '1000' })
+  }
+  return new GatewayError('budget_exceeded', `The ${span} of ${who} is exhausted.`)
 }
 
 /** Our own prefix: the provider's x-ratelimit-* headers pass through untouched. Reset = time until the window is full again. */

@@ -11,7 +11,7 @@ import { findClientKey } from './client-key.ts'
 import { upstreamRequestHeaders } from './forward-headers.ts'
 import { forward, type ExchangeObserver } from './forward.ts'
 import { locateModel, type RequestFacts } from './locate-model.ts'
-import { readBody } from './read-body.ts'
+import { declaresBody, readBody } from './read-body.ts'
 import { buildUpstreamUrl, canonicalUpstreamPath, parseRequestTarget, withoutQueryKey } from './request-target.ts'
 import type { CachedKey } from '../auth/key-cache.ts'
 import type { OrgRow } from '../db/schema.ts'
@@ -53,6 +53,8 @@ export interface StageResult {
 
 /** A stage between admission and forwarding: may reject (throw GatewayError), may observe the exchange. */
 export interface ProxyStage {
+  /** Runs before the body is read, so a request it refuses (throws GatewayError) is never buffered; consumes nothing. */
+  precheck?(key: CachedKey, org: OrgRow): void
   /** Synchronous unless the stage must wait (a database read); a promise costs the other requests nothing. */
   admit(request: AdmittedRequest): StageResult | void | Promise<StageResult | void>
 }
@@ -92,10 +94,14 @@ export function createProxyHandler(deps: ProxyDeps) {
     const requestId = newId('req')
     const target = parseRequestTarget(request.url)
     const provider = target ? deps.providers.get(target.provider) : undefined
+    let bodyRead = false
     /** Every answer the gateway makes itself is counted, and rendered in the provider's shape. */
     const refuse = (shape: ErrorShape, error: GatewayError): Response => {
       deps.onGatewayError?.(error.code)
-      return errorResponse(shape, error, requestId)
+      const response = errorResponse(shape, error, requestId)
+      // Bun would otherwise read (and discard) the rest of an unread body to keep the connection: closing stops it.
+      if (!bodyRead && declaresBody(request.headers)) response.headers.set('connection', 'close')
+      return response
     }
     if (!target || !provider) {
       const name = target?.provider ?? ''
@@ -111,9 +117,14 @@ export function createProxyHandler(deps: ProxyDeps) {
       if (!secret) throw new GatewayError('missing_key', 'Missing API key: send your gateway key (gw_live_…) the way this provider expects it.')
       const check = deps.keys.check(secret, startedAt)
       if (!check.ok) throw new GatewayError(KEY_ERRORS[check.reason], KEY_MESSAGES[check.reason])
+      // Everything that can refuse without the body does so before a byte of it is read.
+      for (const stage of deps.stages ?? []) stage.precheck?.(check.key, check.org)
+      const credential = deps.credentials.get(provider)
+      if (!credential) throw new GatewayError('no_credential', `No credential is configured for provider "${spec.id}".`)
 
       const method = request.method.toUpperCase()
       const body = await readBody(request, deps.config.maxBodyBytes)
+      bodyRead = true
       const everyModelAllowed = check.key.allows.anyModelOn(spec.id)
       const facts = locateModel(spec, method, path, request.headers.get('content-type') ?? '', body, { everyModelAllowed })
       for (const model of facts.models) {
@@ -125,8 +136,6 @@ export function createProxyHandler(deps: ProxyDeps) {
           `This gateway key may use only some ${spec.id} models, and the gateway cannot tell which model ${facts.unknowable}; use a key allowed every ${spec.id} model.`,
         )
       }
-      const credential = deps.credentials.get(provider)
-      if (!credential) throw new GatewayError('no_credential', `No credential is configured for provider "${spec.id}".`)
 
       const query = spec.clientKey.includes('query-key') ? withoutQueryKey(target.query) : target.query
       const admitted: AdmittedRequest = {

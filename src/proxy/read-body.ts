@@ -24,6 +24,12 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   return chunks.length === 1 ? chunks[0] : concatBytes(chunks, size)
 }
 
+/** Whether the request announces a body (a non-zero length or chunked framing), judged from its headers alone. */
+export function declaresBody(headers: Headers): boolean {
+  const length = headers.get('content-length')
+  return (length !== null && length !== '0') || headers.has('transfer-encoding')
+}
+
 function tooLarge(limit: number): GatewayError {
   return new GatewayError('body_too_large', `Request body is larger than the gateway's limit of ${limit} bytes.`)
 }

@@ -1,0 +1,47 @@
+// The admin API's front door: token, then body size, checked before routing, validation or any body byte is read.
+import { declaresBody } from '../proxy/read-body.ts'
+import { createAdminCheck } from './admin-auth.ts'
+
+/** Admin bodies are small JSON documents (an org, a key, a price): anything larger is refused unread. */
+export const ADMIN_MAX_BODY_BYTES = 1024 * 1024
+
+export const ADMIN_PREFIX = '/admin/v1'
+
+export function adminError(status: number, type: string, message: string, headers?: Record<string, string>): Response {
+  return Response.json({ error: { type, message } }, { status, ...(headers ? { headers } : {}) })
+}
+
+/** Bun reads and discards an unread body to keep the connection alive; closing it instead is what stops the upload. */
+export function refusedUnread(status: number, type: string, message: string, request: Request): Response {
+  return adminError(status, type, message, declaresBody(request.headers) ? { connection: 'close' } : undefined)
+}
+
+/** Whether `url` (absolute, as Bun hands it over) is under the admin prefix: the OpenAPI document included. */
+export function isAdminUrl(url: string): boolean {
+  const pathStart = url.indexOf('/', url.indexOf('//') + 2)
+  if (pathStart < 0 || !url.startsWith(ADMIN_PREFIX, pathStart)) return false
+  const next = url.charCodeAt(pathStart + ADMIN_PREFIX.length)
+  // "/admin/v1", "/admin/v1/…", "/admin/v1?…" but not "/admin/v10".
+  return Number.isNaN(next) || next === 47 /* / */ || next === 63 /* ? */
+}
+
+/**
+ * Answers 401 (no valid admin token) or 413 (declared length above the cap) for admin URLs, and undefined for
+ * everything else; chunked bodies are bounded while they are read (see the admin routes' parser).
+ */
+export function createAdminGate(token: string): (request: Request) => Response | undefined {
+  const authorized = createAdminCheck(token)
+  return (request) => {
+    if (!isAdminUrl(request.url)) return undefined
+    if (!authorized(request.headers.get('authorization'))) {
+      return refusedUnread(401, 'unauthorized', 'A valid admin token is required (Authorization: Bearer <SOCIARO_ADMIN_TOKEN>).', request)
+    }
+    const declared = request.headers.get('content-length')
+    if (declared !== null && !(Number(declared) <= ADMIN_MAX_BODY_BYTES)) return tooLarge(request)
+    return undefined
+  }
+}
+
+export function tooLarge(request: Request): Response {
+  return refusedUnread(413, 'too_large', `Admin request bodies are limited to ${ADMIN_MAX_BODY_BYTES} bytes.`, request)
+}
