@@ -23,7 +23,8 @@ beforeAll(async () => {
   // These tests name provider objects (file-abc, asst_1) no org created through the gateway: ownership is
   // test/objects' subject, so it is off here and the model checks are what is tested.
   gw = await startTestGateway({
-    upstreams: { openai: openaiUp.url, anthropic: anthropicUp.url, openrouter: openrouterUp.url },
+    // Gemini shares the OpenAI fake: only its path-model refusal is tested, which never reaches an upstream.
+    upstreams: { openai: openaiUp.url, anthropic: anthropicUp.url, openrouter: openrouterUp.url, gemini: openaiUp.url },
     env: { SOCIARO_OPENAI_OBJECT_ISOLATION: 'off', SOCIARO_ANTHROPIC_OBJECT_ISOLATION: 'off', SOCIARO_OPENROUTER_OBJECT_ISOLATION: 'off' },
   })
   limitedKey = (await gw.createKey({ name: 'limited', models: ['openai/gpt-4o*', 'anthropic/claude-sonnet-4*', 'openrouter/openai/gpt-4o*'] })).key
