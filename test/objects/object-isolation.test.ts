@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.ts'
 import { startGateway } from '../../src/gateway.ts'
 import { silentLogger } from '../../src/log.ts'
 import { startTestGateway, UPSTREAM_SECRET, type TestGateway } from '../support/test-gateway.ts'
+import { caught } from '../support/caught.ts'
 
 /** One provider account, as the providers keep it: every object visible to every caller with the account's key. */
 function fakeAccount() {
@@ -121,15 +122,6 @@ afterAll(async () => {
 
 const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: `${gw.url}/openai/v1`, maxRetries: 0 })
 const anthropic = (key: string) => new Anthropic({ apiKey: key, baseURL: `${gw.url}/anthropic`, maxRetries: 0 })
-
-async function caught(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail')
-}
 
 /** Runs `act` and returns how many requests reached the upstream meanwhile. */
 async function upstreamCalls(act: () => Promise<unknown>): Promise<number> {

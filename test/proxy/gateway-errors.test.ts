@@ -6,6 +6,7 @@ import OpenAI from 'openai'
 import { sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeAnthropic, fakeGemini, fakeOpenAI } from '../support/provider-fakes.ts'
 import { startTestGateway, UPSTREAM_SECRET, type TestGateway } from '../support/test-gateway.ts'
+import { caught } from '../support/caught.ts'
 
 const RATE_LIMIT_BODY =
   '{\n  "error": {\n    "message": "Rate limit reached for gpt-4o-mini — 请稍后 🙏",\n    "type": "requests",\n    "param": null,\n    "code": "rate_limit_exceeded"\n  }\n}\n'
@@ -39,15 +40,6 @@ function countingFetch() {
     return response
   }) as typeof fetch
   return { fetch: wrapped, calls }
-}
-
-async function caught(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail')
 }
 
 function expectGatewayHeaders(headers: Headers, shouldRetry: 'false' | null) {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI, { toFile } from 'openai'
 import { sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
+import { caught } from '../support/caught.ts'
 
 /** Answers anything with a small JSON object, so SDK calls that get through resolve. */
 const answerAnything = () => startFakeUpstream(() => Response.json({ id: 'obj_1', object: 'ok' }))
@@ -34,15 +35,6 @@ afterAll(async () => {
   await gw.stop()
   for (const upstream of [openaiUp, anthropicUp, openrouterUp]) upstream.stop()
 })
-
-async function caught(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail')
-}
 
 const openai = (key = limitedKey) => new OpenAI({ apiKey: key, baseURL: `${gw.url}/openai/v1`, maxRetries: 0 })
 const anthropic = (key = limitedKey) => new Anthropic({ apiKey: key, baseURL: `${gw.url}/anthropic`, maxRetries: 0 })
