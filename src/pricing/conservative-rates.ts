@@ -39,7 +39,8 @@ function genaiRates(genaiProviderId: string): ConservativeRates {
 function tableRates(entries: readonly PriceTableEntry[]): ConservativeRates {
   const rates = { ...ZERO }
   for (const entry of entries) {
-    for (const r of [entry, ...(entry.tiers ?? [])]) {
+    // Peak-hour window rates count too: a reservation must cover the dearest hour.
+    for (const r of [entry, ...(entry.tiers ?? []), ...(entry.timeWindows?.map((w) => w.rates) ?? [])]) {
       raise(rates, {
         inputMicrosPerMTok: r.inputMicrosPerMTok ?? 0,
         outputMicrosPerMTok: Math.max(r.outputMicrosPerMTok ?? 0, r.thinkingOutputMicrosPerMTok ?? 0, entry.perOutputMTok ?? 0),

@@ -1,5 +1,5 @@
-// Our own versioned list prices for providers genai-prices does not cover: DashScope, BytePlus, MuleRouter.
-import type { PriceTableEntry, PriceTier } from './types.ts'
+// Our own versioned list prices: providers genai-prices does not cover (DashScope, BytePlus, MuleRouter) and models where it is stale (DeepSeek).
+import type { PriceTableEntry, PriceTier, TimeWindow, TokenRates } from './types.ts'
 
 /*
  * Conventions
@@ -13,6 +13,9 @@ import type { PriceTableEntry, PriceTier } from './types.ts'
  *   stricter reading, so a borderline request is never billed below list price.
  * - Model keys are matched exactly, else as the longest prefix before a version suffix, so `qwen-plus`
  *   prices `qwen-plus-2025-07-28` and `seed-1-6` prices `seed-1-6-250915`.
+ * - A row wins over genai-prices for its model from its `effectiveFrom` on; before a model's first row,
+ *   genai-prices (if it knows the model) still prices it.
+ * - Time-of-day windows (`timeWindows`, UTC) only where the official page states them for that period.
  */
 
 const K = 1000
@@ -165,4 +168,143 @@ const MULEROUTER: PriceTableEntry[] = [
   { provider: 'mulerouter', model: 'qwen-image', effectiveFrom: '2025-08-04', inputMicrosPerMTok: 0, outputMicrosPerMTok: 0, perImageMicros: 35_000, source: MULEROUTER_MODELS },
 ]
 
-export const PRICE_TABLE: readonly PriceTableEntry[] = [...DASHSCOPE, ...BYTEPLUS, ...MULEROUTER]
+// ---------------------------------------------------------------------------------------------------------
+// DeepSeek (api.deepseek.com), USD. genai-prices 0.1.8 still prices deepseek-chat / deepseek-reasoner at the
+// 2025 V3/R1 list with the UTC 16:30–00:30 night discount, for every date. The official page
+// (DEEPSEEK_PRICING) changed many times since; the rows below follow it, each from the instant it took effect.
+// Before 2025-09-05 16:00 UTC there is no row: genai-prices prices that period with the very list then in force
+// (standard 00:30–16:30 UTC, discount 16:30–00:30 UTC), as the stored copy of the official page confirms.
+// DeepSeek bills cache-miss input, cache-hit input and output; there is no cache-write charge, so cache writes
+// bill at the input (cache-miss) rate. Reasoning tokens are output tokens.
+// The pages corpus holds copies of the official page from 2025-09 and 2026-04-26 only; later figures were read
+// from verbatim quotes of the official page in dated GitHub threads (`via`). The newest quote found is of
+// 2026-09-18/19: no copy of the page from October or November 2026 was found, so the table is as of then.
+// ---------------------------------------------------------------------------------------------------------
+const DEEPSEEK_PRICING = 'https://api-docs.deepseek.com/quick_start/pricing'
+const DEEPSEEK_NEWS_250929 = 'https://api-docs.deepseek.com/news/news250929'
+const DEEPSEEK_NEWS_260813 = 'https://api-docs.deepseek.com/news/news260813'
+const DEEPSEEK_NEWS_260910 = 'https://api-docs.deepseek.com/news/news260910'
+const DEEPSEEK_CHECKED = '2026-12-01'
+
+function rates(inputMicrosPerMTok: number, cacheReadMicrosPerMTok: number, outputMicrosPerMTok: number): TokenRates {
+  return { inputMicrosPerMTok, cacheReadMicrosPerMTok, outputMicrosPerMTok }
+}
+
+/** Peak hours as the official page states them: 01:00–04:00 and 06:00–10:00 UTC (09–12, 14–18 Beijing). */
+function deepseekPeak(peak: TokenRates, weekdays?: readonly number[]): TimeWindow[] {
+  return [
+    { from: '01:00', to: '04:00', rates: peak, ...(weekdays ? { weekdays } : {}) },
+    { from: '06:00', to: '10:00', rates: peak, ...(weekdays ? { weekdays } : {}) },
+  ]
+}
+
+// The peak windows lie within 09:00–18:00 Beijing time, so the UTC weekday is the Beijing weekday.
+const MON_TO_FRI = [1, 2, 3, 4, 5] as const
+
+const V4_FLASH_PEAK_OFF = rates(220_000, 7_000, 660_000)
+const V4_FLASH_PEAK_ON = rates(440_000, 14_000, 1_320_000)
+const V4_PRO_PEAK_OFF = rates(660_000, 22_000, 1_980_000)
+const V4_PRO_PEAK_ON = rates(1_320_000, 44_000, 3_960_000)
+const V41_FLASH_PEAK_OFF = rates(150_000, 3_000, 600_000)
+const V41_FLASH_PEAK_ON = rates(300_000, 6_000, 1_200_000)
+
+const DS = { provider: 'deepseek', checkedOn: DEEPSEEK_CHECKED } as const
+const DS_ALIASES = ['deepseek-chat', 'deepseek-reasoner'] as const
+
+const DEEPSEEK: PriceTableEntry[] = [
+  // V3.1 list; "Starting from 16:00 UTC Time on Sept 5th, 2025, we will apply the following price list and cancel
+  // the nighttime discount" (stored copy of the official page). Same price for both ids, no time windows.
+  ...aliases(DS_ALIASES, { ...DS, effectiveFrom: '2025-09-05T16:00:00Z', ...rates(560_000, 70_000, 1_680_000), source: DEEPSEEK_PRICING }),
+
+  // V3.2-Exp: "API prices drop 50%+, effective immediately" (news of 2025-09-29; the hour is not stated, the row
+  // starts at 00:00 UTC that day). $0.028 hit / $0.28 miss / $0.42 out, still the list in April 2026 (V3.2).
+  ...aliases(DS_ALIASES, {
+    ...DS, effectiveFrom: '2025-09-29T00:00:00Z', ...rates(280_000, 28_000, 420_000), source: DEEPSEEK_NEWS_250929,
+    via: 'https://benchlm.ai/blog/posts/deepseek-api-pricing',
+  }),
+
+  // V4 preview (2026-04-24; hour not stated): deepseek-chat / deepseek-reasoner become the non-thinking / thinking
+  // modes of deepseek-v4-flash. Pro at its "limited-time 75% off" price, which was extended and on 2026-05-22
+  // made permanent, so it never reverted to the $1.74 / $3.48 list. Copy of the page of 2026-04-26 01:57 UTC.
+  ...aliases([...DS_ALIASES, 'deepseek-v4-flash'], {
+    ...DS, effectiveFrom: '2026-04-24T00:00:00Z', ...rates(140_000, 28_000, 280_000), source: DEEPSEEK_PRICING,
+    via: 'https://megalodon.jp/ref/2026-0426-0157-09/https://api-docs.deepseek.com:443/quick_start/pricing',
+  }),
+  {
+    ...DS, model: 'deepseek-v4-pro', effectiveFrom: '2026-04-24T00:00:00Z', ...rates(435_000, 36_250, 870_000), source: DEEPSEEK_PRICING,
+    via: 'https://megalodon.jp/ref/2026-0426-0157-09/https://api-docs.deepseek.com:443/quick_start/pricing',
+  },
+  // "All model input cache-hit prices reduced to one-tenth of launch price effective 2026-04-26 12:15 UTC".
+  ...aliases([...DS_ALIASES, 'deepseek-v4-flash'], {
+    ...DS, effectiveFrom: '2026-04-26T12:15:00Z', ...rates(140_000, 2_800, 280_000), source: DEEPSEEK_PRICING,
+    via: 'https://tokenmix.ai/blog/deepseek-api-pricing',
+  }),
+  {
+    ...DS, model: 'deepseek-v4-pro', effectiveFrom: '2026-04-26T12:15:00Z', ...rates(435_000, 3_625, 870_000), source: DEEPSEEK_PRICING,
+    via: 'https://tokenmix.ai/blog/deepseek-api-pricing',
+  },
+
+  // The aliases became inaccessible after 2026-07-24 15:59 UTC. A usage row still naming them has no known price:
+  // it is stored unpriced (not at the stale genai-prices V3 price, not at a guessed V4 one).
+  ...aliases(DS_ALIASES, {
+    ...DS, effectiveFrom: '2026-07-24T15:59:00Z', source: DEEPSEEK_PRICING, via: 'https://chat-deep.ai/guide/create-chat-completion/',
+    note: 'DeepSeek retired this model id on 2026-07-24 15:59 UTC; no official price after that',
+  }),
+
+  // V4 official (00:00 Beijing, 2026-08-17): peak / off-peak, peak = 2x, peak 01:00–04:00 and 06:00–10:00 UTC
+  // every day. The rows' own rates are off-peak.
+  {
+    ...DS, model: 'deepseek-v4-flash', effectiveFrom: '2026-08-16T16:00:00Z', ...V4_FLASH_PEAK_OFF, timeWindows: deepseekPeak(V4_FLASH_PEAK_ON),
+    source: DEEPSEEK_NEWS_260813, via: 'https://github.com/pydantic/genai-prices/issues/571',
+  },
+  {
+    ...DS, model: 'deepseek-v4-pro', effectiveFrom: '2026-08-16T16:00:00Z', ...V4_PRO_PEAK_OFF, timeWindows: deepseekPeak(V4_PRO_PEAK_ON),
+    source: DEEPSEEK_NEWS_260813, via: 'https://github.com/pydantic/genai-prices/issues/571',
+  },
+  // From Saturday 2026-08-23 (Beijing), weekends are off-peak all day: peak Mon–Fri only.
+  {
+    ...DS, model: 'deepseek-v4-flash', effectiveFrom: '2026-08-22T16:00:00Z', ...V4_FLASH_PEAK_OFF, timeWindows: deepseekPeak(V4_FLASH_PEAK_ON, MON_TO_FRI),
+    source: DEEPSEEK_PRICING, via: 'https://github.com/Wei-Shaw/sub2api/pull/6097',
+  },
+  {
+    ...DS, model: 'deepseek-v4-pro', effectiveFrom: '2026-08-22T16:00:00Z', ...V4_PRO_PEAK_OFF, timeWindows: deepseekPeak(V4_PRO_PEAK_ON, MON_TO_FRI),
+    source: DEEPSEEK_PRICING, via: 'https://github.com/Wei-Shaw/sub2api/pull/6097',
+  },
+
+  // V4.1 Flash (2026-09-10 04:00 UTC), model id deepseek-flash; "the legacy names deepseek-v4-flash and
+  // deepseek-v4-flash-vision-exp are still accepted ... served by DeepSeek-V4.1-Flash and billed at the Flash
+  // price" (the prefix row covers -vision-exp and -0731). "Off-peak rates are half of the peak rates. Peak hours
+  // are 01:00-04:00 and 06:00-10:00 UTC, Mon-Fri." deepseek-v4-pro keeps its row: the announced routing of Pro to
+  // V4.1 Flash from 2026-09-14 was cancelled on 2026-09-11, and the page of 2026-09-18 still lists
+  // DeepSeek-V4-Pro-0813 at $0.022 / $0.66 / $1.98 off-peak.
+  ...aliases(['deepseek-flash', 'deepseek-v4-flash'], {
+    ...DS, effectiveFrom: '2026-09-10T04:00:00Z', ...V41_FLASH_PEAK_OFF, timeWindows: deepseekPeak(V41_FLASH_PEAK_ON, MON_TO_FRI),
+    source: DEEPSEEK_PRICING, via: 'https://github.com/2389-research/dippin-lang/pull/316',
+  }),
+]
+
+// ---------------------------------------------------------------------------------------------------------
+// xAI. "Effective May 15, 2026 at 12:00 PM PT" (19:00 UTC) seven text slugs were retired; their requests are
+// served by grok-4.3 and "billed at grok-4.3 pricing of $1.25 per 1M input tokens and $2.50 per 1M output tokens
+// rather than the rates of the original model". genai-prices 0.1.8 still bills them at their old rates (grok-3 and
+// grok-4-0709 at $3 / $15, grok-4-fast at $0.20 / $0.50). Cached input: grok-4.3's $0.20 (its model page).
+// Prompts of >= 200K tokens: grok-4.3's higher rate for every token; the page says such requests are charged
+// differently, the 2x figures are genai-prices' grok-4.3 entry (// unverified on a stored copy of the page).
+// Exact keys only: `grok-3` must not price `grok-3-mini`, `grok-4-0709` is not a prefix family. The unversioned
+// aliases (`grok-4`, `grok-4-latest`, `grok-3-latest`) are left to genai-prices: where they point now is not stated.
+// ---------------------------------------------------------------------------------------------------------
+const XAI_RETIREMENT = 'https://docs.x.ai/developers/migration/may-15-retirement'
+const GROK_4_3_TIERS = [
+  tier(199_999, 1_250_000, 2_500_000, { cacheReadMicrosPerMTok: 200_000 }),
+  tier(1_000_000, 2_500_000, 5_000_000, { cacheReadMicrosPerMTok: 400_000 }),
+]
+
+const XAI: PriceTableEntry[] = aliases(
+  ['grok-4-1-fast-reasoning', 'grok-4-1-fast-non-reasoning', 'grok-4-fast-reasoning', 'grok-4-fast-non-reasoning', 'grok-4-0709', 'grok-code-fast-1', 'grok-3'],
+  {
+    provider: 'xai', exact: true, effectiveFrom: '2026-05-15T19:00:00Z', tiers: GROK_4_3_TIERS, source: XAI_RETIREMENT,
+    checkedOn: '2026-12-01',
+  },
+)
+
+export const PRICE_TABLE: readonly PriceTableEntry[] = [...DASHSCOPE, ...BYTEPLUS, ...MULEROUTER, ...DEEPSEEK, ...XAI]

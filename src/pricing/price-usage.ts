@@ -5,6 +5,7 @@ import { priceWithGenaiPrices } from './genai-prices.ts'
 import { findOverride } from './overrides.ts'
 import { PRICE_TABLE } from './price-table.ts'
 import { findTableEntry } from './table-lookup.ts'
+import { fieldsAt } from './time-windows.ts'
 import type { PriceOverride, PriceResult, PriceTableEntry } from './types.ts'
 
 export interface PriceUsageInput {
@@ -64,8 +65,14 @@ export function priceUsage(input: PriceUsageInput): PriceResult {
     return toResult(costFromFields(override, usage), 'override', `${scope} ${override.provider}/${override.model}`)
   }
 
+  // Our table is consulted before genai-prices for every provider: a row we keep (with its source) replaces the
+  // package's price for that model from the row's date on, e.g. DeepSeek after its night discount ended.
   const entry = findTableEntry(input.table ?? PRICE_TABLE, provider, model, at)
-  if (entry) return toResult(costFromFields(entry, usage), 'table', `table ${entry.provider}/${entry.model}@${entry.effectiveFrom}`)
+  if (entry) {
+    const cost = costFromFields(fieldsAt(entry, at), usage)
+    const withNote = entry.note === undefined ? cost : { ...cost, notes: [entry.note, ...cost.notes] }
+    return toResult(withNote, 'table', `table ${entry.provider}/${entry.model}@${entry.effectiveFrom}`)
+  }
 
   const genai = priceWithGenaiPrices(provider, model, usage, at)
   if (genai && 'error' in genai) return unpriced(`genai-prices rejected the usage for ${provider}/${model}: ${genai.error}`)

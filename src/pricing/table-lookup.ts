@@ -26,7 +26,7 @@ export function findTableEntry(
 
   let keyed = live.filter((e) => e.model.toLowerCase() === id)
   if (keyed.length === 0) {
-    const prefixed = live.filter((e) => isModelPrefix(e.model.toLowerCase(), id))
+    const prefixed = live.filter((e) => e.exact !== true && isModelPrefix(e.model.toLowerCase(), id))
     const longest = Math.max(0, ...prefixed.map((e) => e.model.length))
     keyed = prefixed.filter((e) => e.model.length === longest)
   }

@@ -44,15 +44,49 @@ export interface PriceFields extends TokenRates {
   perOutputMTok?: number
 }
 
+/**
+ * Token rates that replace an entry's own during a daily UTC window (DeepSeek's peak hours). `from` is inclusive and
+ * `to` exclusive, both `HH:MM` UTC; a window whose `to` is not after `from` runs past midnight. `weekdays` (UTC day of
+ * the request, 0 = Sunday) limits the window to those days; absent means every day.
+ */
+export interface TimeWindow {
+  from: string
+  to: string
+  weekdays?: readonly number[]
+  rates: TokenRates
+}
+
 /** A row of our own price table. Several rows may share a model with different `effectiveFrom` dates. */
 export interface PriceTableEntry extends PriceFields {
   provider: string
   /** Model id, or a prefix of versioned ids (`qwen-plus` matches `qwen-plus-2025-07-28`). */
   model: string
-  /** ISO date (UTC) from which this price applies. */
+  /** Match `model` only exactly, never as a prefix (`grok-3` must not price `grok-3-mini`, nor `grok-4` price `grok-4.5`). */
+  exact?: boolean
+  /** ISO date or date-time (UTC, with `Z`) from which this price applies. */
   effectiveFrom: string
   /** Where the number came from (URL), so a price can be re-checked. */
   source: string
+  /** Where the official page's text was read when no copy of `source` itself was at hand (URL of the quoting page). */
+  via?: string
+  /** ISO date the row was last checked against `source`. */
+  checkedOn?: string
+  /** Daily windows with other token rates (first match wins); only on entries without tiers. */
+  timeWindows?: readonly TimeWindow[]
+  /** Why a row has no rates (e.g. a retired model id): its requests are stored as unpriced, with this reason. */
+  note?: string
+}
+
+/** One comparison of genai-prices (or our table) against a provider's own price page, and what came of it. */
+export interface PriceCheck {
+  provider: string
+  /** The models and units compared. */
+  compared: string
+  /** The official page the figures were read from, and (when it differs) where that page's text was found. */
+  source: string
+  /** ISO date the check was made. */
+  checkedOn: string
+  result: string
 }
 
 /** An operator-defined price that wins over the table and genai-prices; global, or scoped to one org. */
