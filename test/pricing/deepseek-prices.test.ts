@@ -104,6 +104,8 @@ describe('V4 (2026): the aliases, then official peak windows', () => {
     // 8_000 × 0.66 + 2_000 × 0.022 + 1_000 × 1.98 = 5_280 + 44 + 1_980
     expect(price('deepseek-v4-pro-0813', '2026-11-30T18:00:00Z').costMicros).toBe(7_304)
     expect(price('deepseek-v4-pro', '2026-11-30T07:00:00Z').costMicros).toBe(14_608)
+    // Saturday: off-peak all day (genai-prices 0.1.8 cannot say so and bills the peak rate).
+    expect(price('deepseek-v4-pro', '2026-10-10T07:00:00Z').costMicros).toBe(7_304)
   })
 
   test('the reservation ceiling covers DeepSeek peak rates', () => {
