@@ -2,6 +2,7 @@
 import type { KeyInput, Operations, OrgInput } from '../admin/operations.ts'
 import type { ResolvedProvider } from '../config.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
+import { credentialSource } from '../auth/credential-cache.ts'
 import { listStoredCredentials } from '../store/credentials.ts'
 import type { Db } from '../db/client.ts'
 import type { Client } from '@libsql/client'
@@ -167,7 +168,7 @@ export async function providersCommand(ctx: CliContext, argv: string[]): Promise
         id: p.spec.id,
         name: p.spec.displayName,
         base_url: p.baseUrl,
-        credential: p.envCredential ? 'environment' : stored.has(p.spec.id) ? 'stored' : 'missing',
+        credential: credentialSource(p, stored.has(p.spec.id)) ?? 'missing',
       }))
       return ctx.out(values.json ? JSON.stringify(rows) : table(rows, ['id', 'name', 'base_url', 'credential']))
     }
