@@ -167,7 +167,8 @@ export async function providersCommand(ctx: CliContext, argv: string[]): Promise
       const rows = ctx.providers.map((p) => ({
         id: p.spec.id,
         name: p.spec.displayName,
-        base_url: p.baseUrl,
+        // The mock's loopback port is chosen when a gateway starts it (the admin API shows the running one).
+        base_url: p.inProcess ? 'in-process (loopback)' : p.baseUrl,
         credential: credentialSource(p, stored.has(p.spec.id)) ?? 'missing',
       }))
       return ctx.out(values.json ? JSON.stringify(rows) : table(rows, ['id', 'name', 'base_url', 'credential']))

@@ -40,9 +40,15 @@ beforeAll(async () => {
   void drain(make.stdout, (text) => (stdout += text))
   void drain(make.stderr, (text) => (stderr += text))
   // `bun install` from the warm cache, then start-up; generous, the machine is shared.
-  const deadline = Date.now() + 120_000
+  let deadline = Date.now() + 120_000
+  let listening = false
   while (!/OpenAI SDK, Python[\s\S]*\n\n[\s\S]*\n\n/.test(stdout) && Date.now() < deadline) {
     if (make.exitCode !== null) throw new Error(`make run exited with ${make.exitCode}:\n${stdout}\n${stderr}`)
+    // Once it listens, the banner follows at once.
+    if (!listening && /listening on/.test(stderr)) {
+      listening = true
+      deadline = Math.min(deadline, Date.now() + 10_000)
+    }
     await Bun.sleep(100)
   }
   if (!/OpenAI SDK, Python/.test(stdout)) throw new Error(`make run printed no quick start:\n${stdout}\n${stderr}`)
