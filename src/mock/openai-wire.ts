@@ -4,6 +4,10 @@ import { jsonResponse, mockId, openAIError, sseEvent, sseResponse } from './wire
 
 const DEFAULT_DIMENSIONS = 256
 const MAX_DIMENSIONS = 4096
+/** OpenAI's own limit on inputs per request. */
+const MAX_INPUTS = 2048
+/** Numbers one answer may hold (8 MiB of floats): the answer's size stays bounded whatever the request asks. */
+const MAX_VALUES = 2 * 1024 * 1024
 
 const seconds = () => Math.floor(Date.now() / 1000)
 
@@ -125,6 +129,8 @@ export function embeddings(json: Record<string, unknown>, model: string): Respon
   const requested = json.dimensions
   const dimensions = typeof requested === 'number' && Number.isInteger(requested) ? requested : DEFAULT_DIMENSIONS
   if (dimensions < 1 || dimensions > MAX_DIMENSIONS) return openAIError(400, `'dimensions' must be from 1 to ${MAX_DIMENSIONS}`, null)
+  if (texts.length > MAX_INPUTS) return openAIError(400, `'input' may hold at most ${MAX_INPUTS} items`, null)
+  if (texts.length * dimensions > MAX_VALUES) return openAIError(400, `inputs × dimensions must be at most ${MAX_VALUES}`, null)
   // The official SDK asks for base64 unless the caller chose floats, and decodes it itself.
   const base64 = json.encoding_format === 'base64'
   return jsonResponse({

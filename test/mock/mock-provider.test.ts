@@ -2,6 +2,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
+import { startMockUpstream } from '../../src/mock/mock-upstream.ts'
 import { caught } from '../support/caught.ts'
 import { queryRows, waitForUsageRow } from '../support/usage-rows.ts'
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
@@ -132,6 +133,14 @@ describe('OpenAI wire format', () => {
     expect(floats.data[0]!.embedding[0]).toBeCloseTo(a![0]!, 6)
   })
 
+  test('embeddings answers stay bounded: too many inputs or values is a 400 in OpenAI shape', async () => {
+    const many = await caught(openai.embeddings.create({ model: 'mock-embedding', input: Array.from({ length: 2049 }, () => 'x') }))
+    expect(many).toBeInstanceOf(OpenAI.BadRequestError)
+    const large = await caught(openai.embeddings.create({ model: 'mock-embedding', input: Array.from({ length: 1024 }, () => 'x'), dimensions: 4096 }))
+    expect(large).toBeInstanceOf(OpenAI.BadRequestError)
+    expect(large.message).toContain('inputs × dimensions')
+  })
+
   test('models: a listing and any single model', async () => {
     const ids: string[] = []
     for await (const model of openai.models.list()) ids.push(model.id)
@@ -233,6 +242,29 @@ describe('limits and metering path', () => {
     expect(mock.credential).toBe('built-in')
     expect(mock.base_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect(data.find((p) => p.id === 'openai')!.credential).toBe('missing')
+  })
+})
+
+describe('the loopback upstream alone', () => {
+  test('listens on 127.0.0.1 and answers only the credential the gateway was given', async () => {
+    const upstream = startMockUpstream({ maxBodyBytes: 1024 * 1024 })
+    try {
+      expect(upstream.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const body = JSON.stringify({ model: 'mock-gpt', messages: [{ role: 'user', content: 'hi' }] })
+      const post = (headers: Record<string, string>) =>
+        fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+      expect((await post({})).status).toBe(401)
+      expect((await post({ authorization: 'Bearer mock_wrong' })).status).toBe(401)
+      const wrongAnthropic = await fetch(`${upstream.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'nope' }, body })
+      expect(((await wrongAnthropic.json()) as { error: { type: string } }).error.type).toBe('authentication_error')
+      expect((await post({ authorization: `Bearer ${upstream.credential}` })).status).toBe(200)
+      const unknown = await fetch(`${upstream.url}/v1/images/generations`, { method: 'POST', headers: { authorization: `Bearer ${upstream.credential}` }, body })
+      expect(unknown.status).toBe(404)
+      const noModel = await fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${upstream.credential}` }, body: '{}' })
+      expect(noModel.status).toBe(400)
+    } finally {
+      await upstream.stop()
+    }
   })
 })
 
