@@ -15,9 +15,10 @@ node_modules/.installed: package.json bun.lock | bun
 
 deps: bun node_modules/.installed
 
-## Start the gateway on 127.0.0.1:8080 with the local database at ./data/sociaro.db.
+## Start the gateway on 127.0.0.1:8080 (`make run PORT=9000` for another port; 0 = any free one) with the local
+## database at ./data/sociaro.db; it prints which providers have credentials and a quick start against `mock`.
 run: deps
-	bun src/main.ts serve
+	$(if $(PORT),SOCIARO_PORT=$(PORT) )bun src/main.ts serve
 
 ## Type-check, then run every test (real HTTP on loopback, including the compiled binary).
 test: deps typecheck

@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { parse as parseToml } from 'smol-toml'
 import { openAICompatible } from './providers/openai-compatible.ts'
-import { BUILT_IN_PROVIDERS } from './providers/registry.ts'
+import { MOCK_PROVIDER_ID } from './providers/mock.ts'
+import { BUILT_IN_PROVIDERS, MOCK_PROVIDER } from './providers/registry.ts'
 import type { ProviderSpec } from './providers/spec.ts'
 import { priceFieldsFromInput, type PriceInput } from './pricing/override-input.ts'
 import type { PriceOverride } from './pricing/types.ts'
@@ -23,6 +24,10 @@ export interface ResolvedProvider {
    * turns it off for single-tenant installs, where every org may see the account's objects.
    */
   readonly objectIsolation: boolean
+  /** Served by the gateway's own loopback upstream (the mock provider): no account, no configured credential. */
+  readonly inProcess?: boolean
+  /** The credential of an in-process upstream, generated when the gateway starts it; never configured. */
+  readonly internalCredential?: string
 }
 
 export interface Config {
@@ -57,6 +62,8 @@ export interface Config {
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   readonly metricsToken?: string
   readonly providers: readonly ResolvedProvider[]
+  /** The built-in `mock` provider (SOCIARO_MOCK_PROVIDER, on by default): try the gateway without a provider account. */
+  readonly mockProvider: boolean
   /** Global price overrides from the config file's `prices` list. */
   readonly priceOverrides: readonly PriceOverride[]
   readonly configFile?: string
@@ -141,6 +148,7 @@ function readConfigFile(path: string): ConfigFile {
   const specs = entries.map((entry, index) => {
     const where = `SOCIARO_CONFIG providers[${index}]`
     if (typeof entry.id !== 'string') throw new ConfigError(`${where}.id must be a string`)
+    if (entry.id === MOCK_PROVIDER_ID) throw new ConfigError(`${where}.id "${MOCK_PROVIDER_ID}" is reserved for the built-in mock provider`)
     if (typeof entry.base_url !== 'string') throw new ConfigError(`${where}.base_url must be a string`)
     return openAICompatible({
       id: entry.id,
@@ -163,6 +171,8 @@ function readConfigFile(path: string): ConfigFile {
 
 function resolveProvider(env: Env, spec: ProviderSpec, fileIsolation: Record<string, string>): ResolvedProvider {
   const prefix = `SOCIARO_${envName(spec.id)}`
+  // Its base URL and credential exist only once the gateway has started the loopback upstream.
+  if (spec.id === MOCK_PROVIDER_ID) return { spec, baseUrl: spec.baseUrl, objectIsolation: true, inProcess: true }
   let baseUrl = spec.baseUrl
   const region = env[`${prefix}_REGION`]
   if (region) {
@@ -201,7 +211,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const configFile = env.SOCIARO_CONFIG || undefined
   const file = configFile ? readConfigFile(configFile) : { providers: [], prices: [], objectIsolation: {} }
-  const providers = [...BUILT_IN_PROVIDERS, ...file.providers].map((spec) => resolveProvider(env, spec, file.objectIsolation))
+  const mockProvider = boolean(env, 'SOCIARO_MOCK_PROVIDER', true)
+  const builtIn = mockProvider ? [...BUILT_IN_PROVIDERS, MOCK_PROVIDER] : BUILT_IN_PROVIDERS
+  const providers = [...builtIn, ...file.providers].map((spec) => resolveProvider(env, spec, file.objectIsolation))
   const providerIds = new Set(providers.map((provider) => provider.spec.id))
   for (const id of Object.keys(file.objectIsolation)) {
     if (!providerIds.has(id)) throw new ConfigError(`SOCIARO_CONFIG object_isolation names "${id}", which is not a provider id`)
@@ -227,6 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
     usageRetentionDays: integer(env, 'SOCIARO_USAGE_RETENTION_DAYS', 90, 0, 36_500),
     ...(env.SOCIARO_METRICS_TOKEN ? { metricsToken: env.SOCIARO_METRICS_TOKEN } : {}),
     providers,
+    mockProvider,
     priceOverrides: file.prices,
     ...(configFile ? { configFile } : {}),
   })

@@ -1,5 +1,5 @@
 // Starts a gateway process: database, caches, the HTTP server, background refresh, and an orderly stop.
-import { CredentialCache } from './auth/credential-cache.ts'
+import { CredentialCache, type CredentialSource } from './auth/credential-cache.ts'
 import { KeyCache } from './auth/key-cache.ts'
 import { createOperations } from './admin/operations.ts'
 import { createApp } from './app.ts'
@@ -15,6 +15,7 @@ import { GatewayMetrics } from './metrics/gateway-metrics.ts'
 import { metricsRoutes } from './metrics/routes.ts'
 import { usageRoutes } from './admin/usage-routes.ts'
 import { Limits } from './limits/limits-stage.ts'
+import { startMockUpstream } from './mock/mock-upstream.ts'
 import { loadPriceOverrides } from './metering/price-overrides.ts'
 import type { PriceOverride } from './pricing/types.ts'
 import { spendSince } from './limits/spend-source.ts'
@@ -33,6 +34,8 @@ export interface Gateway {
   readonly database: Database
   readonly keys: KeyCache
   readonly meter?: MeterChannel
+  /** Every provider served, with where its credential comes from now (undefined: it has none, its calls answer 503). */
+  credentialSources(): readonly { readonly provider: ResolvedProvider; readonly source: CredentialSource | undefined }[]
   /** Writes the keys' last-used times now (on the metering worker when it runs; tests call this instead of waiting 5 s). */
   flushLastUsed(): Promise<void>
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), flushes, closes. */
@@ -50,7 +53,11 @@ export interface GatewayOptions {
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.log ?? createLogger(config.logLevel)
-  const providerList: readonly ResolvedProvider[] = config.providers
+  // The mock provider's upstream runs in this process on loopback: its address and credential exist from here on.
+  const mock = config.providers.some((p) => p.inProcess) ? startMockUpstream({ maxBodyBytes: config.maxBodyBytes }) : undefined
+  const providerList: readonly ResolvedProvider[] = config.providers.map((p) =>
+    p.inProcess && mock ? { ...p, baseUrl: mock.url, internalCredential: mock.credential } : p,
+  )
   const providers = indexProviders(providerList)
   const openFiles = openFileLimit()
   if (openFiles !== undefined && openFiles < RECOMMENDED_OPEN_FILES) {
@@ -229,6 +236,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     database,
     keys,
     ...(meter ? { meter } : {}),
+    credentialSources: () => providerList.map((provider) => ({ provider, source: credentials.source(provider) })),
     flushLastUsed,
     stop(graceMs = 30_000) {
       stopping ??= (async () => {
@@ -246,6 +254,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           await Promise.race([idle, Bun.sleep(graceMs)])
         }
         await server!.stop(true)
+        await mock?.stop()
         // Every exchange has ended (or was cut) by now, so every usage job is queued: write them all.
         if (!(await objects.settled(10_000))) log.error('object ledger writes still pending at shutdown', { pending: objects.pendingWrites })
         objects.close()

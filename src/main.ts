@@ -4,6 +4,7 @@ import { createOperations } from './admin/operations.ts'
 import { UsageError } from './cli/args.ts'
 import { keysCommand, orgsCommand, providersCommand, type CliContext } from './cli/admin-commands.ts'
 import { HELP, MAIN_HELP } from './cli/help.ts'
+import { cliCommand, cliEnvFor, startupBanner } from './cli/startup-banner.ts'
 import { repriceCommand, usageCommand } from './cli/usage-commands.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { openDatabase } from './db/client.ts'
@@ -33,11 +34,8 @@ async function serve(config: Config): Promise<void> {
   const log = createLogger(config.logLevel)
   const gateway = await startGateway(config, { log })
   log.info(`sociaro ${pkg.version} listening on ${gateway.url}`, { database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') })
-  const self = Bun.isStandaloneExecutable ? process.execPath : `bun ${process.argv[1]}`
-  process.stderr.write(
-    `\nFirst key:\n  ${self} orgs create my-team\n  ${self} keys create --org my-team\n` +
-      `Then call e.g. ${gateway.url}/openai/v1/chat/completions with "Authorization: Bearer gw_live_…"\n\n`,
-  )
+  const cli = cliCommand(process.argv, process.cwd(), Bun.isStandaloneExecutable, process.execPath)
+  process.stdout.write(startupBanner({ version: pkg.version, url: gateway.url, cli, providers: gateway.credentialSources(), cliEnv: cliEnvFor(config), keyPickupSeconds: Math.ceil(config.cacheRefreshMs / 1000) + 1 }))
   let stopping = false
   const shutdown = (signal: string) => {
     if (stopping) return

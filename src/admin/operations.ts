@@ -2,6 +2,7 @@
 import type { Db } from '../db/client.ts'
 import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
+import { MOCK_PROVIDER_ID } from '../providers/mock.ts'
 import { setCredential } from '../store/credentials.ts'
 import { createKey, listKeys, requireKey, revokeKey, updateKey, viewKey, type KeySettings, type KeyView } from '../store/keys.ts'
 import { createOrg, listOrgs, requireOrg, StoreError, updateOrg, type OrgSettings } from '../store/orgs.ts'
@@ -142,6 +143,8 @@ export function createOperations(db: Db, cipher: () => CredentialCipher, provide
     async setCredential(provider, secret) {
       const id = canonical(provider)
       if (!id) throw new StoreError('not_found', `unknown provider "${provider}"`)
+      // Its credential is generated for its in-process upstream at start-up: a stored one would never be used.
+      if (id === MOCK_PROVIDER_ID) throw new StoreError('invalid', 'the mock provider needs no credential')
       const value = secret.trim()
       if (!value) throw new StoreError('invalid', 'the credential is empty')
       const updatedAt = Date.now()

@@ -142,7 +142,7 @@ export function adminRoutes(deps: AdminDeps) {
           name: p.spec.displayName,
           aliases: p.spec.aliases ?? [],
           base_url: p.baseUrl,
-          credential: p.envCredential ? 'environment' : deps.credentials.get(p) ? 'stored' : 'missing',
+          credential: deps.credentials.source(p) ?? 'missing',
         })),
       }),
       { detail: { summary: 'List providers and whether each has a credential', tags: ['providers'] } },

@@ -1,10 +1,19 @@
-// In-memory provider credentials for the hot path: the env value, else the sealed one from the DB, opened once.
+// In-memory provider credentials for the hot path: the built-in mock's own, the env value, else the sealed one from the DB, opened once.
 import { gte } from 'drizzle-orm'
 import type { ResolvedProvider } from '../config.ts'
 import type { Db } from '../db/client.ts'
 import { providerCredentials } from '../db/schema.ts'
 import type { Logger } from '../log.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
+
+/** Where a provider's credential comes from, in the order `CredentialCache.get` picks it. */
+export type CredentialSource = 'built-in' | 'environment' | 'stored'
+
+export function credentialSource(provider: ResolvedProvider, hasStored: boolean): CredentialSource | undefined {
+  if (provider.inProcess) return 'built-in'
+  if (provider.envCredential) return 'environment'
+  return hasStored ? 'stored' : undefined
+}
 
 export class CredentialCache {
   private stored = new Map<string, { secret: string; updatedAt: number }>()
@@ -16,9 +25,13 @@ export class CredentialCache {
     private readonly log: Logger,
   ) {}
 
-  /** The configured environment wins: it is the deployment's declared truth. */
+  /** An in-process upstream's own credential first (nothing can configure it); then the environment, the deployment's declared truth. */
   get(provider: ResolvedProvider): string | undefined {
-    return provider.envCredential ?? this.stored.get(provider.spec.id)?.secret
+    return provider.internalCredential ?? provider.envCredential ?? this.stored.get(provider.spec.id)?.secret
+  }
+
+  source(provider: ResolvedProvider): CredentialSource | undefined {
+    return credentialSource(provider, this.stored.has(provider.spec.id))
   }
 
   put(provider: string, secret: string, updatedAt: number): void {

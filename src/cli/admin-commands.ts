@@ -2,6 +2,7 @@
 import type { KeyInput, Operations, OrgInput } from '../admin/operations.ts'
 import type { ResolvedProvider } from '../config.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
+import { credentialSource } from '../auth/credential-cache.ts'
 import { listStoredCredentials } from '../store/credentials.ts'
 import type { Db } from '../db/client.ts'
 import type { Client } from '@libsql/client'
@@ -166,8 +167,9 @@ export async function providersCommand(ctx: CliContext, argv: string[]): Promise
       const rows = ctx.providers.map((p) => ({
         id: p.spec.id,
         name: p.spec.displayName,
-        base_url: p.baseUrl,
-        credential: p.envCredential ? 'environment' : stored.has(p.spec.id) ? 'stored' : 'missing',
+        // The mock's loopback port is chosen when a gateway starts it (the admin API shows the running one).
+        base_url: p.inProcess ? 'in-process (loopback)' : p.baseUrl,
+        credential: credentialSource(p, stored.has(p.spec.id)) ?? 'missing',
       }))
       return ctx.out(values.json ? JSON.stringify(rows) : table(rows, ['id', 'name', 'base_url', 'credential']))
     }

@@ -77,7 +77,7 @@ export const usageEvents = sqliteTable(
     videoSeconds: integer('video_seconds'),
     audioSeconds: integer('audio_seconds'),
     costMicros: integer('cost_micros'),
-    /** priced | estimated | unpriced | no_usage */
+    /** priced | estimated | unpriced | no_usage | mock (the built-in mock provider: $0, nothing billed) */
     costStatus: text('cost_status').notNull(),
     /** reported (by the provider) | estimated (tokenizer) | none */
     usageSource: text('usage_source').notNull().default('none'),

@@ -1,7 +1,7 @@
 // Opt-in exact stream metering: ask an OpenAI-compatible upstream for include_usage, hide the extra usage chunk from the client.
 import type { UsageFamily } from './usage-types.ts'
 
-const OPENAI_SHAPED: ReadonlySet<UsageFamily> = new Set(['openai', 'byteplus', 'dashscope', 'gemini', 'mulerouter'])
+const OPENAI_SHAPED: ReadonlySet<UsageFamily> = new Set(['openai', 'byteplus', 'dashscope', 'gemini', 'mulerouter', 'mock'])
 
 export function shouldInjectIncludeUsage(family: UsageFamily, path: string, json: Record<string, unknown> | undefined): boolean {
   if (!OPENAI_SHAPED.has(family) || !path.endsWith('/chat/completions') || !json || json.stream !== true) return false

@@ -2,6 +2,7 @@
 import type { PriceOverride, PriceResult } from '../pricing/types.ts'
 import { MAX_MODEL_BYTES } from '../proxy/model-name.ts'
 import { priceUsage } from '../pricing/price-usage.ts'
+import { MOCK_PROVIDER_ID } from '../providers/mock.ts'
 import type { MeterBody } from './decompress.ts'
 import type { MeterJob } from './meter-job.ts'
 import { extractUsage } from './usage/index.ts'
@@ -13,7 +14,8 @@ import type { Extraction, Usage } from './usage-types.ts'
  */
 export type Estimator = (requestBody: Uint8Array, completionText: string) => { usage: Usage; note: string | null }
 
-export type CostStatus = 'priced' | 'estimated' | 'unpriced' | 'no_usage'
+/** `mock`: a request the built-in mock provider answered, $0 because nothing was billed (not an unknown price). */
+export type CostStatus = 'priced' | 'estimated' | 'unpriced' | 'no_usage' | 'mock'
 
 export interface UsageRecord {
   requestId: string
@@ -127,7 +129,10 @@ export function buildUsageRecord(job: MeterJob, body: MeterBody, overrides: read
 
   if (!usage) {
     // Errors, listings and token counts cost nothing upstream: a real $0. A billable success without usage is unknown, never $0.
-    const billable = succeeded && !free && model !== null
+    // Nothing the mock answers is billed: every one of its rows is a true $0, marked as mock.
+    const mock = job.provider === MOCK_PROVIDER_ID
+    const billable = succeeded && !free && model !== null && !mock
+    if (mock) return { ...base, ...counts(emptyUsage()), costMicros: 0, costStatus: 'mock', usageSource, priceSource: 'mock', costDetail: extractDetail ?? null }
     return {
       ...base,
       ...counts(emptyUsage()),
@@ -161,6 +166,7 @@ function boundedModel(extraction: Extraction): Extraction {
 
 /** A priced row's status: an unknown price stays unpriced (never $0), and a tokenizer estimate is marked as one. */
 export function costStatusOf(priced: PriceResult, usageSource: UsageRecord['usageSource']): CostStatus {
+  if (priced.source === 'mock') return 'mock'
   return priced.status === 'unpriced' ? 'unpriced' : usageSource === 'estimated' ? 'estimated' : 'priced'
 }
 

@@ -38,6 +38,7 @@ export type UsageFamily =
   | 'dashscope'   // native /api/v1 (running totals per SSE event) and /compatible-mode (openai rules)
   | 'byteplus'    // OpenAI-like chat + Seedream images + Seedance tasks
   | 'mulerouter'  // /vendors/<vendor>/... : vendor-shaped LLM responses, async task envelopes
+  | 'mock'        // the built-in mock: /v1/messages → anthropic rules, everything else → openai rules
 
 export interface ExtractInput {
   family: UsageFamily

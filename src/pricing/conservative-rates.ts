@@ -1,5 +1,6 @@
 // The dearest token rates a provider lists: what a request is priced at when its own model has no known price.
 import { findProvider, type ModelPrice } from '@pydantic/genai-prices'
+import { MOCK_PROVIDER_ID } from '../providers/mock.ts'
 import { GENAI_PROVIDER_IDS, toGenaiProviderId } from './genai-prices.ts'
 import { PRICE_TABLE } from './price-table.ts'
 import type { PriceTableEntry, TokenRates } from './types.ts'
@@ -77,6 +78,8 @@ let everywhere: ConservativeRates | undefined
  * tier). A provider the data does not cover (a custom OpenAI-compatible one) gets the highest rates listed anywhere.
  */
 export function conservativeRates(provider: string): ConservativeRates {
+  // The mock bills nothing for any model: its worst case is $0 too, so it never holds budget.
+  if (provider === MOCK_PROVIDER_ID) return ZERO
   let rates = memo.get(provider)
   if (rates === undefined) {
     const own = ratesFor(provider)

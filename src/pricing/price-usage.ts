@@ -1,6 +1,7 @@
-// Prices one request's Usage: org override → global override → our table → genai-prices, else 'unpriced'.
+// Prices one request's Usage: the mock is free; else org override → global override → our table → genai-prices, else 'unpriced'.
 import type { Usage } from '../metering/usage-types.ts'
 import { costFromFields, type FieldsCost } from './cost-from-fields.ts'
+import { MOCK_PROVIDER_ID } from '../providers/mock.ts'
 import { priceWithGenaiPrices } from './genai-prices.ts'
 import { findOverride } from './overrides.ts'
 import { PRICE_TABLE } from './price-table.ts'
@@ -58,6 +59,8 @@ export function priceUsage(input: PriceUsageInput): PriceResult {
   const bad = invalidField(usage)
   if (bad) return unpriced(`invalid usage: ${bad} must be a finite non-negative number`)
   if (Number.isNaN(at.getTime())) return unpriced('invalid request time')
+  // Answered in-process: there is no upstream bill, whatever an override (e.g. a `*` glob) says.
+  if (provider === MOCK_PROVIDER_ID) return { costMicros: 0, status: 'priced', source: 'mock', detail: 'mock provider: answered in-process, nothing is billed' }
 
   const override = findOverride(overrides, provider, model, at, orgId)
   if (override) {

@@ -4,7 +4,8 @@
 export interface PriceResult {
   costMicros: number | null
   status: 'priced' | 'unpriced'
-  source: 'override' | 'table' | 'genai-prices' | 'none'
+  /** `mock`: the built-in mock provider, which no one bills: a true $0. */
+  source: 'override' | 'table' | 'genai-prices' | 'mock' | 'none'
   /** Why a request is unpriced, or which reported units could not be priced. */
   detail?: string
 }

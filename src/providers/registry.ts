@@ -7,6 +7,7 @@ import fireworks from './fireworks.ts'
 import gemini from './gemini.ts'
 import groq from './groq.ts'
 import mistral from './mistral.ts'
+import mock from './mock.ts'
 import mulerouter from './mulerouter.ts'
 import openai from './openai.ts'
 import openrouter from './openrouter.ts'
@@ -18,6 +19,9 @@ export const BUILT_IN_PROVIDERS: readonly ProviderSpec[] = [
   openai, anthropic, dashscope, byteplus, mulerouter, gemini,
   mistral, groq, deepseek, xai, together, fireworks, openrouter,
 ]
+
+/** Not an upstream on the internet: served in-process on loopback (src/mock/), on unless SOCIARO_MOCK_PROVIDER=false. */
+export const MOCK_PROVIDER: ProviderSpec = mock
 
 const ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/
 

@@ -69,6 +69,14 @@ test('the binary alone serves, issues keys with its own CLI, proxies a stream an
     expect(response.status).toBe(200)
     expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(sha256(OPENAI_CHAT_SSE_EVENTS.join('')))
     expect(upstream.requests.at(-1)!.headers.get('authorization')).toBe(`Bearer ${UPSTREAM_SECRET}`)
+    // The built-in mock provider's loopback upstream is part of the binary too.
+    const mock = await fetch(`${server.url}/mock/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'mock-claude', max_tokens: 50, messages: [{ role: 'user', content: 'from the binary' }] }),
+    })
+    expect(mock.status).toBe(200)
+    expect(((await mock.json()) as { content: { text: string }[] }).content[0]!.text).toContain('from the binary')
 
     server.child.kill('SIGTERM')
     expect(await server.child.exited).toBe(0)
@@ -77,12 +85,15 @@ test('the binary alone serves, issues keys with its own CLI, proxies a stream an
     expect(logs).not.toContain(UPSTREAM_SECRET)
     expect(readdirSync(join(runDir, 'data')).sort()).toContain('sociaro.db')
     // The compiled binary's metering worker wrote the request's usage (include_usage was not asked: estimated).
-    const rows = await queryRows(`file:${join(runDir, 'data/sociaro.db')}`, 'SELECT * FROM usage_events')
+    const rows = await queryRows(`file:${join(runDir, 'data/sociaro.db')}`, "SELECT * FROM usage_events WHERE provider = 'openai'")
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', streamed: 1, ended_by: 'complete' })
     expect(['priced', 'estimated']).toContain(String(rows[0]!.cost_status))
     expect(Number(rows[0]!.output_tokens)).toBeGreaterThan(0)
     expect(Number(rows[0]!.cost_micros)).toBeGreaterThan(0)
+    const mockRows = await queryRows(`file:${join(runDir, 'data/sociaro.db')}`, "SELECT * FROM usage_events WHERE provider = 'mock'")
+    expect(mockRows).toHaveLength(1)
+    expect(mockRows[0]).toMatchObject({ model: 'mock-claude', cost_micros: 0, cost_status: 'mock' })
   } finally {
     server.child.kill('SIGKILL')
   }

@@ -143,6 +143,7 @@ describe('hostile input never throws', () => {
     dashscope: ['/api/v1/services/aigc/text-generation/generation', '/api/v1/tasks/x', '/compatible-mode/v1/chat/completions'],
     byteplus: ['/api/v3/chat/completions', '/api/v3/images/generations', '/api/v3/contents/generations/tasks/cgt-1'],
     mulerouter: ['/vendors/openai/v1/chat/completions', '/vendors/anthropic/v1/messages', '/vendors/kling/v1/m/a/1'],
+    mock: ['/v1/chat/completions', '/v1/responses', '/v1/messages', '/v1/embeddings'],
   }
   const contentTypes = ['application/json', 'text/event-stream', '', 'application/octet-stream']
   let seed = 42

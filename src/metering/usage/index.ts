@@ -30,6 +30,8 @@ function route(input: ExtractInput): Extraction {
       return extractBytePlus(input)
     case 'mulerouter':
       return extractMuleRouter(input)
+    case 'mock':
+      return input.path.startsWith('/v1/messages') ? extractAnthropic(input) : extractOpenAI(input)
     default:
       return { usage: null }
   }

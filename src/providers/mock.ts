@@ -1,0 +1,22 @@
+// Mock: the built-in provider that needs no account; OpenAI and Anthropic wire formats, served in-process (src/mock/).
+import { defineProvider } from './spec.ts'
+
+export const MOCK_PROVIDER_ID = 'mock'
+
+export default defineProvider({
+  id: MOCK_PROVIDER_ID,
+  displayName: 'Mock (built in, no account)',
+  // Replaced by the loopback address of the in-process upstream when the gateway starts (see startMockUpstream).
+  baseUrl: 'http://127.0.0.1',
+  // OpenAI SDKs send Bearer, Anthropic SDKs x-api-key: one provider serves both.
+  clientKey: ['bearer', 'x-api-key'],
+  upstreamAuth: { header: 'authorization', prefix: 'Bearer ' },
+  modelRules: [
+    { match: /^\/v1\/(chat\/completions|responses|embeddings|messages|messages\/count_tokens)$/, methods: ['POST'], from: 'body' },
+    { match: /^\/v1\/models$/, from: 'none' },
+    { match: /^\/v1\/models\/(?<model>[A-Za-z0-9._~:-]+)$/, from: 'path' },
+  ],
+  errorShape: 'openai',
+  errorShapeRules: [{ match: /^\/v1\/messages(?:\/|$)/, shape: 'anthropic' }],
+  usageFamily: 'mock',
+})
