@@ -6,6 +6,7 @@ import { createApp } from './app.ts'
 import type { Config, ResolvedProvider } from './config.ts'
 import { openDatabase, type Database } from './db/client.ts'
 import { DatabaseWatch } from './db/database-watch.ts'
+import { listenExclusive } from './exclusive-listen.ts'
 import { runMigrations } from './db/migrate.ts'
 import { openFileLimit, RECOMMENDED_OPEN_FILES } from './fd-limit.ts'
 import { createLogger, type Logger } from './log.ts'
@@ -192,13 +193,21 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     extraRoutes: [metricsRoutes(metrics, config.metricsToken)],
   })
 
-  app.listen({
-    hostname: config.host,
-    port: config.port,
-    idleTimeout: config.serverIdleTimeoutS,
-    // Above the gateway's own limit so that oversize bodies get a provider-shaped 413 from us, not a bare one from Bun.
-    maxRequestBodySize: config.maxBodyBytes + 16 * 1024 * 1024,
-  })
+  try {
+    listenExclusive(app, {
+      hostname: config.host,
+      port: config.port,
+      idleTimeout: config.serverIdleTimeoutS,
+      // Above the gateway's own limit so that oversize bodies get a provider-shaped 413 from us, not a bare one from Bun.
+      maxRequestBodySize: config.maxBodyBytes + 16 * 1024 * 1024,
+    })
+  } catch (error) {
+    // Nothing was served: release the worker and the database so the process can exit with the error.
+    objects.close()
+    await meter?.drainAndStop(5_000).catch(() => {})
+    database.close()
+    throw error
+  }
   server = app.server ?? undefined
   if (!server) throw new Error('the HTTP server did not start')
 
