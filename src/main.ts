@@ -89,6 +89,7 @@ async function withDatabase(config: Config, use: DatabaseUse, run: (ctx: CliCont
       cipher: getCipher,
       out: (text) => console.log(text),
       readStdin,
+      ...(config.adminToken ? { adminToken: config.adminToken } : {}),
     })
   } finally {
     database.close()
