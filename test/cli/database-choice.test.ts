@@ -17,9 +17,7 @@ beforeAll(async () => {
   mkdirSync(serverDir)
   mkdirSync(elsewhere)
   // The server's directory gets its database the way serve would make it (the default, relative path).
-  const migrated = await runCli(['migrate'], secret, { cwd: serverDir })
-  expect(migrated.code).toBe(0)
-  expect(migrated.stdout).toContain(join(serverDir, 'data/sociaro.db'))
+  expect((await runCli(['migrate'], secret, { cwd: serverDir })).code).toBe(0)
   expect((await runCli(['orgs', 'create', 'team'], secret, { cwd: serverDir })).code).toBe(0)
 }, 30_000)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -54,6 +52,11 @@ describe('a command run from another directory', () => {
     const url = await runCli(['keys', 'list', `--database=file:${join(serverDir, 'data/sociaro.db')}`, '--json'], secret, { cwd: elsewhere })
     expect(JSON.parse(url.stdout)).toHaveLength(1)
     expect(readdirSync(elsewhere)).toEqual([])
+  }, 30_000)
+
+  test('migrate names the database it migrated', async () => {
+    const migrated = await runCli(['migrate'], secret, { cwd: serverDir })
+    expect(migrated.stdout).toContain(`migrations applied to ${join(serverDir, 'data/sociaro.db')}`)
   }, 30_000)
 
   test('--verbose says which database was used, on stderr (stdout stays machine-readable)', async () => {

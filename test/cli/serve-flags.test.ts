@@ -32,11 +32,12 @@ describe('two instances on one port', () => {
     try {
       const port = new URL(first.url).port
       const started = Date.now()
-      const second = await runCli(['serve', '--port', port, '--database', join(dir, 'second.db')], secret)
+      // Before the fix the second one served too and never exited: killed after 20 s, it fails below.
+      const second = await runCli(['serve', '--port', port, '--database', join(dir, 'second.db')], secret, { timeoutMs: 20_000 })
       expect(second.code).toBe(1)
       expect(second.stderr).toContain('address in use')
       expect(second.stderr).toContain(`127.0.0.1:${port}`)
-      expect(Date.now() - started).toBeLessThan(15_000) // it exits, it does not hang with its worker running
+      expect(Date.now() - started).toBeLessThan(20_000) // it exits, it does not hang with its worker running
       // Every request still reaches the first gateway (with a shared port some would have gone to the second).
       for (let i = 0; i < 10; i++) expect((await fetch(`${first.url}/readyz`, { headers: { connection: 'close' } })).status).toBe(200)
     } finally {
@@ -103,12 +104,12 @@ describe('serve flags', () => {
 
   test('unknown flags, stray arguments and a bad port are refused with status 2', async () => {
     const env = { SOCIARO_DATABASE_URL: `file:${join(dir, 'refused.db')}`, ...secret }
-    const unknown = await runCli(['serve', '--prot', '9000'], env)
+    const unknown = await runCli(['serve', '--prot', '9000'], env, { timeoutMs: 10_000 })
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('--prot')
-    const stray = await runCli(['serve', 'now'], env)
+    const stray = await runCli(['serve', 'now'], env, { timeoutMs: 10_000 })
     expect(stray.code).toBe(2)
-    const badPort = await runCli(['serve', '--port', 'eighty'], env)
+    const badPort = await runCli(['serve', '--port', 'eighty'], env, { timeoutMs: 10_000 })
     expect(badPort.code).toBe(2)
     expect(badPort.stderr).toContain('--port')
     expect(existsSync(join(dir, 'refused.db'))).toBe(false)

@@ -11,7 +11,8 @@ export interface CliResult {
   stderr: string
 }
 
-export async function runCli(args: string[], env: Record<string, string>, options: { stdin?: string; binary?: string; cwd?: string } = {}): Promise<CliResult> {
+/** `timeoutMs`: kill the child after this long (a command that should exit but might serve forever). */
+export async function runCli(args: string[], env: Record<string, string>, options: { stdin?: string; binary?: string; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   const command = options.binary ? [options.binary, ...args] : [process.execPath, MAIN, ...args]
   const child = Bun.spawn(command, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -19,6 +20,7 @@ export async function runCli(args: string[], env: Record<string, string>, option
     stdout: 'pipe',
     stderr: 'pipe',
     ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
   })
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
   return { code, stdout, stderr }
