@@ -1,5 +1,6 @@
 // Flags every command takes (--database, --config, --verbose): taken out of the argument list before the command parses the rest.
 import { isAbsolute, resolve } from 'node:path'
+import { DEFAULT_DATABASE_URL } from '../config.ts'
 import { UsageError } from './args.ts'
 
 export interface GlobalFlags {
@@ -58,11 +59,15 @@ export function takeGlobalFlags(argv: readonly string[]): { flags: GlobalFlags; 
   return { flags: { verbose, ...(databaseUrl ? { databaseUrl } : {}), ...(configFile ? { configFile } : {}) }, rest }
 }
 
-/** The environment with the flags in place of the variables they stand for, so loadConfig validates both alike. */
+/**
+ * The environment with the flags in place of the variables they stand for, so loadConfig validates both alike. A
+ * relative local database (the default is one) is made absolute here, so every log line and message names it in full.
+ */
 export function envWithFlags(env: Record<string, string | undefined>, flags: GlobalFlags): Record<string, string | undefined> {
+  const database = flags.databaseUrl ?? (env.SOCIARO_DATABASE_URL || DEFAULT_DATABASE_URL)
   return {
     ...env,
-    ...(flags.databaseUrl ? { SOCIARO_DATABASE_URL: flags.databaseUrl } : {}),
+    SOCIARO_DATABASE_URL: database.startsWith('file:') ? databaseUrlFromFlag(database) : database,
     ...(flags.configFile ? { SOCIARO_CONFIG: flags.configFile } : {}),
   }
 }
