@@ -1,4 +1,5 @@
 // Starts a gateway process: database, caches, the HTTP server, background refresh, and an orderly stop.
+import pkg from '../package.json' with { type: 'json' }
 import { CredentialCache, type CredentialSource } from './auth/credential-cache.ts'
 import { KeyCache } from './auth/key-cache.ts'
 import { createOperations } from './admin/operations.ts'
@@ -6,6 +7,7 @@ import { createApp } from './app.ts'
 import type { Config, ResolvedProvider } from './config.ts'
 import { openDatabase, type Database } from './db/client.ts'
 import { DatabaseWatch } from './db/database-watch.ts'
+import { listenExclusive } from './exclusive-listen.ts'
 import { runMigrations } from './db/migrate.ts'
 import { openFileLimit, RECOMMENDED_OPEN_FILES } from './fd-limit.ts'
 import { createLogger, type Logger } from './log.ts'
@@ -27,6 +29,7 @@ import { createObjectsStage } from './objects/objects-stage.ts'
 import { indexProviders } from './providers/registry.ts'
 import { createCredentialCipher } from './secrets/credential-cipher.ts'
 import { resolveSecretKey } from './secrets/secret-key.ts'
+import { reportServerStarted, reportServerStopped } from './store/server-reports.ts'
 
 export interface Gateway {
   readonly url: string
@@ -199,13 +202,21 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     extraRoutes: [metricsRoutes(metrics, config.metricsToken)],
   })
 
-  app.listen({
-    hostname: config.host,
-    port: config.port,
-    idleTimeout: config.serverIdleTimeoutS,
-    // Above the gateway's own limit so that oversize bodies get a provider-shaped 413 from us, not a bare one from Bun.
-    maxRequestBodySize: config.maxBodyBytes + 16 * 1024 * 1024,
-  })
+  try {
+    listenExclusive(app, {
+      hostname: config.host,
+      port: config.port,
+      idleTimeout: config.serverIdleTimeoutS,
+      // Above the gateway's own limit so that oversize bodies get a provider-shaped 413 from us, not a bare one from Bun.
+      maxRequestBodySize: config.maxBodyBytes + 16 * 1024 * 1024,
+    })
+  } catch (error) {
+    // Nothing was served: release the worker and the database so the process can exit with the error.
+    objects.close()
+    await meter?.drainAndStop(5_000).catch(() => {})
+    database.close()
+    throw error
+  }
   server = app.server ?? undefined
   if (!server) throw new Error('the HTTP server did not start')
 
@@ -226,8 +237,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     flushLastUsed().catch((error) => log.warn('last-used flush failed', { error: String(error) }))
   }, 5_000)
   databaseWatch?.start(options.databaseCheckMs ?? 2_000)
-  ready = true
   const url = `http://${server.hostname}:${server.port}`
+  // For CLI commands run with another environment (another shell): which credentials this process has. Ids only.
+  const reportedAs = await reportServerStarted(database.db, {
+    url,
+    version: pkg.version,
+    providers: providerList.map((p) => ({ id: p.spec.id, base_url: p.baseUrl, env_credential: p.envCredential !== undefined })),
+  }).catch((error) => {
+    log.warn('could not record this server in the database (CLI commands will not see its environment)', { error: String(error) })
+    return undefined
+  })
+  ready = true
 
   let stopping: Promise<void> | undefined
   return {
@@ -260,6 +280,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         objects.close()
         await meter?.drainAndStop(30_000)
         await keys.flushLastUsed().catch(() => {})
+        if (reportedAs) await reportServerStopped(database.db, reportedAs).catch(() => {})
         database.close()
       })()
       return stopping

@@ -3,11 +3,15 @@ import pkg from '../package.json' with { type: 'json' }
 import { createOperations } from './admin/operations.ts'
 import { UsageError } from './cli/args.ts'
 import { keysCommand, orgsCommand, providersCommand, type CliContext } from './cli/admin-commands.ts'
+import { describeDatabase, requireExistingDatabase, type DatabaseSource } from './cli/database-choice.ts'
+import { envWithFlags, takeGlobalFlags } from './cli/global-flags.ts'
+import { serveFlagsAsEnv } from './cli/serve-flags.ts'
 import { HELP, MAIN_HELP } from './cli/help.ts'
 import { cliCommand, cliEnvFor, startupBanner } from './cli/startup-banner.ts'
 import { repriceCommand, usageCommand } from './cli/usage-commands.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { openDatabase } from './db/client.ts'
+import { AddressInUseError } from './exclusive-listen.ts'
 import { runMigrations } from './db/migrate.ts'
 import { startGateway } from './gateway.ts'
 import { createLogger } from './log.ts'
@@ -53,7 +57,18 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'))
 }
 
-async function withDatabase(config: Config, run: (ctx: CliContext) => Promise<void>): Promise<void> {
+/** How a command reaches its database: whether it may create a new local file, and whether to name it on stderr. */
+interface DatabaseUse {
+  readonly command: string
+  readonly source: DatabaseSource
+  readonly verbose: boolean
+  /** Only serve and migrate make a new database; every other command needs the server's existing one. */
+  readonly mayCreate: boolean
+}
+
+async function withDatabase(config: Config, use: DatabaseUse, run: (ctx: CliContext) => Promise<void>): Promise<void> {
+  if (!use.mayCreate) requireExistingDatabase(config.databaseUrl, use.source, use.command)
+  if (use.verbose) console.error(`sociaro: database ${describeDatabase(config.databaseUrl)}`)
   const database = await openDatabase(config.databaseUrl, config.databaseAuthToken)
   try {
     await runMigrations(database.db)
@@ -72,6 +87,7 @@ async function withDatabase(config: Config, run: (ctx: CliContext) => Promise<vo
       cipher: getCipher,
       out: (text) => console.log(text),
       readStdin,
+      ...(config.adminToken ? { adminToken: config.adminToken } : {}),
     })
   } finally {
     database.close()
@@ -79,7 +95,8 @@ async function withDatabase(config: Config, run: (ctx: CliContext) => Promise<vo
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command = 'serve', ...rest] = argv
+  // `sociaro --port 9000` is `sociaro serve --port 9000`: serve is the default command.
+  const [command = 'serve', ...args] = argv[0]?.startsWith('--') && !['--help', '-h', '--version', '-v'].includes(argv[0]) ? ['serve', ...argv] : argv
   if (command === '--version' || command === '-v') {
     console.log(pkg.version)
     return 0
@@ -88,34 +105,41 @@ async function main(argv: string[]): Promise<number> {
     console.log(MAIN_HELP)
     return 0
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (args.includes('--help') || args.includes('-h')) {
     const text = HELP[command]
     if (!text) throw new UsageError(`unknown command "${command}"\n\n${MAIN_HELP}`)
     console.log(text)
     return 0
   }
-  const config = loadConfig()
+  if (!HELP[command]) throw new UsageError(`unknown command "${command}"\n\n${MAIN_HELP}`)
+  const { flags, rest } = takeGlobalFlags(args)
+  const env = envWithFlags(process.env, flags)
+  const source: DatabaseSource = flags.databaseUrl ? 'flag' : process.env.SOCIARO_DATABASE_URL ? 'environment' : 'default'
+  const use = (mayCreate: boolean): DatabaseUse => ({ command: [command, rest[0]].filter(Boolean).join(' '), source, verbose: flags.verbose, mayCreate })
+  if (command === 'serve') {
+    await serve(loadConfig({ ...env, ...serveFlagsAsEnv(rest) }))
+    return -1
+  }
+  const config = loadConfig(env)
   switch (command) {
-    case 'serve':
-      await serve(config)
-      return -1
     case 'migrate':
-      await withDatabase(config, async () => console.log('migrations applied'))
+      if (rest.length > 0) throw new UsageError(`migrate takes no arguments, got "${rest[0]}"`)
+      await withDatabase(config, use(true), async () => console.log(`migrations applied to ${describeDatabase(config.databaseUrl)}`))
       return 0
     case 'orgs':
-      await withDatabase(config, (ctx) => orgsCommand(ctx, rest))
+      await withDatabase(config, use(false), (ctx) => orgsCommand(ctx, rest))
       return 0
     case 'keys':
-      await withDatabase(config, (ctx) => keysCommand(ctx, rest))
+      await withDatabase(config, use(false), (ctx) => keysCommand(ctx, rest))
       return 0
     case 'providers':
-      await withDatabase(config, (ctx) => providersCommand(ctx, rest))
+      await withDatabase(config, use(false), (ctx) => providersCommand(ctx, rest))
       return 0
     case 'usage':
-      await withDatabase(config, (ctx) => usageCommand(ctx, rest))
+      await withDatabase(config, use(false), (ctx) => usageCommand(ctx, rest))
       return 0
     case 'reprice':
-      await withDatabase(config, (ctx) => repriceCommand(ctx, rest))
+      await withDatabase(config, use(false), (ctx) => repriceCommand(ctx, rest))
       return 0
     default:
       throw new UsageError(`unknown command "${command}"\n\n${MAIN_HELP}`)
@@ -127,7 +151,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code)
   },
   (error) => {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof StoreError) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof StoreError || error instanceof AddressInUseError) {
       console.error(`sociaro: ${error.message}`)
       process.exit(error instanceof UsageError ? 2 : 1)
     }

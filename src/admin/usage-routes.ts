@@ -1,6 +1,7 @@
 // Admin API for money: usage analytics, the request log, price overrides and repricing.
 import type { Client } from '@libsql/client'
 import { Elysia, t } from 'elysia'
+import { resolveKeyId, resolveModel } from '../analytics/filter-names.ts'
 import { reprice } from '../analytics/reprice.ts'
 import { GROUPS, queryRequests, queryUsage, type GroupBy, type UsageFilter } from '../analytics/usage-query.ts'
 import type { Db } from '../db/client.ts'
@@ -29,7 +30,7 @@ const filterQuery = {
   to: t.Optional(t.String()),
 }
 
-/** Shared by the API and the CLI: names → ids, ISO → ms, defaults to the last 30 days. */
+/** Shared by the API and the CLI: names and printed labels → ids, ISO → ms, defaults to the last 30 days; a name that matches nothing is an error. */
 export async function resolveFilter(db: Db, canonical: (name: string) => string | undefined, q: Record<string, string | undefined>, now = Date.now()): Promise<UsageFilter> {
   const filter: UsageFilter = {
     from: q.from ? parseIsoDate(q.from, 'from') : now - 30 * 86_400_000,
@@ -37,13 +38,13 @@ export async function resolveFilter(db: Db, canonical: (name: string) => string 
   }
   if (filter.from >= filter.to) throw new StoreError('invalid', '"from" must be before "to"')
   if (q.org) filter.orgId = (await requireOrg(db, q.org)).id
-  if (q.key) filter.keyId = q.key
+  if (q.key) filter.keyId = await resolveKeyId(db, q.key, filter.orgId)
   if (q.provider) {
     const id = canonical(q.provider)
     if (!id) throw new StoreError('invalid', `unknown provider "${q.provider}"`)
     filter.provider = id
   }
-  if (q.model) filter.model = q.model
+  if (q.model) Object.assign(filter, await resolveModel(db, q.model, filter.provider))
   return filter
 }
 

@@ -27,6 +27,8 @@ export interface UsageRow {
   cost_usd: number
   unpriced_requests: number
   estimated_requests: number
+  /** Grouped by key or org: the key's or org's name beside its id in `group`. */
+  name?: string | null
 }
 
 const SUMS = `SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
@@ -41,6 +43,9 @@ const GROUP_COLUMN: Record<GroupBy, string> = {
   key: 'key_id',
   org: 'org_id',
 }
+
+/** Where a grouping's ids have their names. */
+const NAME_TABLE: Partial<Record<GroupBy, string>> = { key: 'api_keys', org: 'orgs' }
 
 /** Day rollups serve day grouping; every other grouping reads hour rollups so `from`/`to` hold to the hour. */
 function rollupGrain(groupBy: GroupBy): 'hour' | 'day' {
@@ -97,9 +102,16 @@ export async function queryUsage(client: Client, filter: UsageFilter, groupBy: G
   const grain = rollupGrain(groupBy)
   const { sql, args } = where(filter, grain)
   const column = GROUP_COLUMN[groupBy]
-  const grouped = await client.execute({ sql: `SELECT ${column} AS grp, ${SUMS} FROM usage_rollups WHERE ${sql} GROUP BY grp ORDER BY grp`, args })
+  const groupedSql = `SELECT ${column} AS grp, ${SUMS} FROM usage_rollups WHERE ${sql} GROUP BY grp`
+  // Ids alone mean little to a reader: a key or org grouping carries the name too (null once the row is gone).
+  const named = NAME_TABLE[groupBy]
+  const query = named ? `SELECT g.*, n.name AS name FROM (${groupedSql}) g LEFT JOIN ${named} n ON n.id = g.grp ORDER BY g.grp` : `${groupedSql} ORDER BY grp`
+  const grouped = await client.execute({ sql: query, args })
   const label = (value: unknown) => (groupBy === 'hour' || groupBy === 'day' ? new Date(Number(value)).toISOString() : String(value))
-  const data = grouped.rows.map((row) => toRow(label(row.grp), row as unknown as Record<string, unknown>))
+  const data = grouped.rows.map((row) => {
+    const usage = toRow(label(row.grp), row as unknown as Record<string, unknown>)
+    return named ? { ...usage, name: row.name === null || row.name === undefined ? null : String(row.name) } : usage
+  })
   return { data, totals: totalOf(data) }
 }
 

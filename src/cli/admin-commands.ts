@@ -2,8 +2,9 @@
 import type { KeyInput, Operations, OrgInput } from '../admin/operations.ts'
 import type { ResolvedProvider } from '../config.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
-import { credentialSource } from '../auth/credential-cache.ts'
 import { listStoredCredentials } from '../store/credentials.ts'
+import { listServerReports } from '../store/server-reports.ts'
+import { providerSources } from './provider-sources.ts'
 import type { Db } from '../db/client.ts'
 import type { Client } from '@libsql/client'
 import type { PriceOverride } from '../pricing/types.ts'
@@ -23,6 +24,8 @@ export interface CliContext {
   readonly cipher: () => CredentialCipher
   readonly out: (text: string) => void
   readonly readStdin: () => Promise<string>
+  /** This shell's SOCIARO_ADMIN_TOKEN: lets `providers list` ask a running server directly. */
+  readonly adminToken?: string
 }
 
 const LIMIT_FLAGS = {
@@ -164,14 +167,14 @@ export async function providersCommand(ctx: CliContext, argv: string[]): Promise
     }
     case 'list': {
       const stored = new Set((await listStoredCredentials(ctx.db)).map((row) => row.provider))
-      const rows = ctx.providers.map((p) => ({
-        id: p.spec.id,
-        name: p.spec.displayName,
-        // The mock's loopback port is chosen when a gateway starts it (the admin API shows the running one).
-        base_url: p.inProcess ? 'in-process (loopback)' : p.baseUrl,
-        credential: credentialSource(p, stored.has(p.spec.id)) ?? 'missing',
-      }))
-      return ctx.out(values.json ? JSON.stringify(rows) : table(rows, ['id', 'name', 'base_url', 'credential']))
+      const sources = await providerSources({
+        providers: ctx.providers,
+        stored,
+        reports: () => listServerReports(ctx.db),
+        ...(ctx.adminToken ? { adminToken: ctx.adminToken } : {}),
+      })
+      if (values.json) return ctx.out(JSON.stringify(sources.rows.map((row) => ({ ...row, checked: sources.checked, ...(sources.server ? { server: sources.server } : {}) }))))
+      return ctx.out(`${table(sources.rows, ['id', 'name', 'base_url', 'credential'])}\n\n${sources.note}`)
     }
     default:
       throw new UsageError(`unknown command "providers ${sub}"\n\n${HELP.providers}`)

@@ -4,7 +4,7 @@ export const MAIN_HELP = `sociaro: a self-hosted, byte-transparent AI gateway
 Usage: sociaro [command] [options]
 
 Commands:
-  serve                          start the gateway (default)
+  serve [--host H] [--port P]    start the gateway (default)
   orgs create NAME               create an organization
   orgs update NAME               change an organization's settings
   orgs list                      list organizations
@@ -19,17 +19,24 @@ Commands:
   migrate                        apply database migrations
 
 Options:
-  --json       machine-readable output (create, update and list commands)
-  --help, -h   help for a command
-  --version    print the version
+  --database PATH|URL  the database (else SOCIARO_DATABASE_URL, default file:./data/sociaro.db in the
+                       current directory); only serve and migrate create a missing one
+  --config FILE        the config file (else SOCIARO_CONFIG)
+  --verbose            say on stderr which database the command used
+  --json               machine-readable output (create, update and list commands)
+  --help, -h           help for a command
+  --version            print the version
 
 Configuration comes from SOCIARO_* environment variables; see the README.`
 
 export const HELP: Record<string, string> = {
-  serve: `Usage: sociaro serve
+  serve: `Usage: sociaro serve [--host HOST] [--port PORT] [--database PATH|URL] [--config FILE]
 
-Starts the gateway on SOCIARO_HOST:SOCIARO_PORT (default 127.0.0.1:8080) with the database at
-SOCIARO_DATABASE_URL (default file:./data/sociaro.db). SIGTERM or SIGINT stops it gracefully.`,
+Starts the gateway on --host:--port (else SOCIARO_HOST:SOCIARO_PORT, default 127.0.0.1:8080) with the
+database at --database (else SOCIARO_DATABASE_URL, default file:./data/sociaro.db, relative to the current
+directory; created if missing) and the config file --config (else SOCIARO_CONFIG). A flag wins over its variable.
+If the address is already in use (another sociaro, say) it exits with status 1 instead of sharing the port.
+SIGTERM or SIGINT stops it gracefully.`,
   orgs: `Usage:
   sociaro orgs create NAME [--time-zone ZONE] [--budget-usd N --budget-period day|week|month|total]
                            [--budget-soft-percent P] [--stream-usage estimate|inject] [--json]
@@ -44,11 +51,30 @@ SOCIARO_DATABASE_URL (default file:./data/sociaro.db). SIGTERM or SIGINT stops i
   sociaro keys revoke ID [--json]
 
 PATTERNS is a comma-separated allowlist such as "openai/gpt-4o*,anthropic/*" (default "*").
-keys create --json prints {"id": …, "key": "gw_live_…", …} and nothing else on stdout.`,
+keys create --json prints {"id": …, "key": "gw_live_…", …} and nothing else on stdout.
+
+--rpm and --tpm are per-minute buckets of N that refill continuously (N every 60 s); "none" removes a limit.
+Responses carry x-sociaro-ratelimit-{limit,remaining,reset}-{requests,tokens}; reset is the time until the
+bucket is full again. Tokens are reserved from an estimate and corrected to the provider's count afterwards,
+so requests can use more than was left: the key is then in debt and reset can exceed 60 s (90s after 1.5×N).
+A 429 says so in its message, and its Retry-After is when that request fits.`,
   providers: `Usage:
   sociaro providers set-credential PROVIDER   (the secret is read from stdin, never from the command line)
   sociaro providers list [--json]`,
-  usage: `Usage: sociaro usage [--org NAME] [--from ISO] [--to ISO] [--group-by provider|model|key|day|hour] [--json]`,
+  usage: `Usage: sociaro usage [--org NAME] [--key KEY] [--provider P] [--model MODEL] [--from ISO] [--to ISO]
+                     [--group-by provider|model|key|org|day|hour] [--json]
+
+Sums usage and cost from the hourly and daily rollups (default: the last 30 days, grouped by model).
+  --org NAME      an org's name or id
+  --key KEY       a key's id, its name (unique, or unique within --org), or gw_live_abcd…wxyz as keys list shows it
+  --provider P    a provider id or alias (openai, anthropic, …)
+  --model MODEL   as --group-by model prints it (openai/gpt-4o-mini), or the provider's own name (gpt-4o-mini)
+  --from, --to    ISO dates or times: from (rounded down to its hour, or day with --group-by day) up to, not incl., to
+  --group-by G    provider, model, key, org, day or hour; key and org groups show the name beside the id
+A filter that matches nothing (an unknown org, key or provider, a model with no usage at all) is an error, not
+an empty table. Columns: requests; errors (status 400 or more, upstream failures, timeouts); input, output,
+cache read, cache write and reasoning tokens; cost; requests unpriced (cost unknown, left out of the total) and
+estimated (the provider reported no usage, so tokens were counted by the gateway).`,
   reprice: `Usage: sociaro reprice --from ISO --to ISO [--org NAME]
 
 Recomputes cost for stored requests in the range from their raw usage and the prices in force now

@@ -30,16 +30,19 @@ export async function usageCommand(ctx: CliContext, argv: string[]): Promise<voi
   const { data, totals } = await queryUsage(ctx.client, filter, groupBy)
   if (values.json) return ctx.out(JSON.stringify({ group_by: groupBy, data, totals }))
   const rows = [...data, totals].map((row) => [
-    row.group,
+    row.name ? `${row.group} (${row.name})` : row.group,
     String(row.requests),
+    String(row.errors),
     String(row.input_tokens),
     String(row.output_tokens),
     String(row.cache_read_tokens),
+    String(row.cache_write_tokens),
+    String(row.reasoning_tokens),
     money(row.cost_micros),
     String(row.unpriced_requests),
     String(row.estimated_requests),
   ])
-  const header = [groupBy, 'requests', 'input', 'output', 'cache read', 'cost', 'unpriced', 'estimated']
+  const header = [groupBy, 'requests', 'errors', 'input', 'output', 'cache read', 'cache write', 'reasoning', 'cost', 'unpriced', 'estimated']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
   ctx.out(

@@ -169,6 +169,24 @@ export const providerObjects = sqliteTable(
   ],
 )
 
+/**
+ * What each running server says about itself at start-up, for CLI commands run from another shell: its address, and
+ * which providers have a credential in its environment (ids only, never a value). One row per host and address.
+ */
+export const serverReports = sqliteTable('server_reports', {
+  /** `<machine hostname> <url>`: a restart on the same address replaces its row. */
+  instance: text('instance').primaryKey(),
+  hostname: text('hostname').notNull(),
+  url: text('url').notNull(),
+  pid: integer('pid').notNull(),
+  version: text('version').notNull(),
+  /** JSON array of { id, base_url, env_credential } for every provider the server serves. */
+  providers: text('providers').notNull(),
+  startedAt: integer('started_at').notNull(),
+  /** Set by an orderly stop; a crashed server leaves it null (the CLI then probes the address). */
+  stoppedAt: integer('stopped_at'),
+})
+
 export type OrgRow = typeof orgs.$inferSelect
 export type ApiKeyRow = typeof apiKeys.$inferSelect
 export type ProviderObjectRow = typeof providerObjects.$inferSelect

@@ -139,7 +139,7 @@ export class Limits {
     if (key.rpm !== null) {
       // Consume-then-refund at the same instant restores the bucket exactly and yields admit's own figures.
       const decision = this.rates.tryConsume(`rpm:${key.id}`, 1, now, key.rpm)
-      if (!decision.ok) throw rateLimited('requests', decision, rateHeaders('requests', decision, now))
+      if (!decision.ok) throw rateLimited('requests', decision, rateHeaders('requests', decision, now), now)
       this.rates.refund(`rpm:${key.id}`, 1, now)
     }
     for (const scope of budgetedScopes(key, org)) {
@@ -175,7 +175,7 @@ export class Limits {
       if (key.rpm !== null) {
         const decision = this.rates.tryConsume(`rpm:${key.id}`, 1, now, key.rpm)
         Object.assign(headers, rateHeaders('requests', decision, now))
-        if (!decision.ok) throw rateLimited('requests', decision, headers)
+        if (!decision.ok) throw rateLimited('requests', decision, headers, now)
         undo.push(() => this.rates.refund(`rpm:${key.id}`, 1, this.options.now()))
       }
 
@@ -197,7 +197,7 @@ export class Limits {
         const consumed = Math.min(tokens.expectedTotalTokens, key.tpm)
         const decision = this.rates.tryConsume(`tpm:${key.id}`, consumed, now, key.tpm)
         Object.assign(headers, rateHeaders('tokens', decision, now))
-        if (!decision.ok) throw rateLimited('tokens', decision, headers)
+        if (!decision.ok) throw rateLimited('tokens', decision, headers, now)
         this.tokenHolds.set(request.requestId, { keyId: key.id, tokens: consumed, tpm: key.tpm })
         undo.push(() => {
           this.tokenHolds.delete(request.requestId)
@@ -333,7 +333,12 @@ function budgetRefusal(scope: Scope, period: BudgetPeriod | undefined, reason: R
   return new GatewayError('budget_exceeded', `The ${span} of ${who} is exhausted.`)
 }
 
-/** Our own prefix: the provider's x-ratelimit-* headers pass through untouched. Reset = time until the window is full again. */
+/**
+ * Our own prefix: the provider's x-ratelimit-* headers pass through untouched. Reset = time until the window is full
+ * again. Tokens are reserved from an estimate and corrected to the provider's count at settlement, so requests can
+ * use more than was left: the key is then in debt and reset exceeds 60 s (e.g. 90 s after 1.5× the limit). Not capped:
+ * at 60 s the window would still not be full. The 429's message says so; Retry-After is when the next request fits.
+ */
 function rateHeaders(kind: 'requests' | 'tokens', decision: RateDecision, now: number): Record<string, string> {
   return {
     [`${RESPONSE_HEADER}-limit-${kind}`]: String(decision.limit),
@@ -342,9 +347,15 @@ function rateHeaders(kind: 'requests' | 'tokens', decision: RateDecision, now: n
   }
 }
 
-function rateLimited(kind: 'requests' | 'tokens', decision: RateDecision, headers: Record<string, string>): GatewayError {
+function rateLimited(kind: 'requests' | 'tokens', decision: RateDecision, headers: Record<string, string>, now: number): GatewayError {
   const retryMs = Number.isFinite(decision.retryAfterMs) ? decision.retryAfterMs : 60_000
-  return new GatewayError('rate_limited', `Rate limit reached for this gateway key: ${decision.limit} ${kind} per minute.`, {
+  const fullInMs = decision.resetMs - now
+  // Past a minute only in debt: say why the reset header reads more than the window's length.
+  const debt =
+    fullInMs > 60_000 && Number.isFinite(fullInMs)
+      ? ` Requests already used more than that (the provider's count exceeded what was reserved), so the window is full again only in ${seconds(fullInMs)}, as the reset header says${Number.isFinite(decision.retryAfterMs) ? `; this request fits in ${seconds(retryMs)}` : ''}.`
+      : ''
+  return new GatewayError('rate_limited', `Rate limit reached for this gateway key: ${decision.limit} ${kind} per minute.${debt}`, {
     ...headers,
     'retry-after': String(Math.max(1, Math.ceil(retryMs / 1000))),
     'retry-after-ms': String(Math.ceil(retryMs)),

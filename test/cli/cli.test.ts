@@ -12,10 +12,12 @@ import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
 let dir: string
 let env: Record<string, string>
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sociaro-cli-'))
   env = { SOCIARO_DATABASE_URL: `file:${join(dir, 'cli.db')}` }
-})
+  // Only serve and migrate create a database; every other command needs one.
+  expect((await runCli(['migrate'], env)).code).toBe(0)
+}, 30_000)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('orgs and keys', () => {
@@ -129,7 +131,9 @@ describe('provider credentials', () => {
 
   test('without SOCIARO_SECRET_KEY a 0600 key file is generated beside the local database', async () => {
     const own = mkdtempSync(join(tmpdir(), 'sociaro-secret-'))
-    const result = await runCli(['providers', 'set-credential', 'anthropic'], { SOCIARO_DATABASE_URL: `file:${join(own, 'db.sqlite')}` }, { stdin: 'sk-ant-x' })
+    const ownEnv = { SOCIARO_DATABASE_URL: `file:${join(own, 'db.sqlite')}` }
+    expect((await runCli(['migrate'], ownEnv)).code).toBe(0)
+    const result = await runCli(['providers', 'set-credential', 'anthropic'], ownEnv, { stdin: 'sk-ant-x' })
     expect(result.code).toBe(0)
     expect(statSync(join(own, 'secret.key')).mode & 0o777).toBe(0o600)
     rmSync(own, { recursive: true, force: true })

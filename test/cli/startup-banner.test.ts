@@ -83,6 +83,8 @@ describe('configuration', () => {
 
   test('providers list shows the mock as built in', async () => {
     const db = `file:${join(dir, 'cli.db')}`
+    // Data commands never create a database: migrate makes it, as a first run of serve would.
+    expect((await runCli(['migrate'], { SOCIARO_DATABASE_URL: db })).code).toBe(0)
     const listed = await runCli(['providers', 'list', '--json'], { SOCIARO_DATABASE_URL: db })
     const rows = JSON.parse(listed.stdout) as { id: string; credential: string }[]
     expect(rows.find((row) => row.id === 'mock')?.credential).toBe('built-in')

@@ -11,7 +11,8 @@ export interface CliResult {
   stderr: string
 }
 
-export async function runCli(args: string[], env: Record<string, string>, options: { stdin?: string; binary?: string; cwd?: string } = {}): Promise<CliResult> {
+/** `timeoutMs`: kill the child after this long (a command that should exit but might serve forever). */
+export async function runCli(args: string[], env: Record<string, string>, options: { stdin?: string; binary?: string; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   const command = options.binary ? [options.binary, ...args] : [process.execPath, MAIN, ...args]
   const child = Bun.spawn(command, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -19,14 +20,15 @@ export async function runCli(args: string[], env: Record<string, string>, option
     stdout: 'pipe',
     stderr: 'pipe',
     ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
   })
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
   return { code, stdout, stderr }
 }
 
 /** Starts `serve` as a child and resolves once it prints where it listens. */
-export async function startServeProcess(env: Record<string, string>, options: { binary?: string; cwd?: string } = {}) {
-  const command = options.binary ? [options.binary, 'serve'] : [process.execPath, MAIN, 'serve']
+export async function startServeProcess(env: Record<string, string>, options: { binary?: string; cwd?: string; args?: string[] } = {}) {
+  const command = [...(options.binary ? [options.binary] : [process.execPath, MAIN]), 'serve', ...(options.args ?? [])]
   const child = Bun.spawn(command, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdout: 'pipe',
@@ -67,6 +69,7 @@ export async function startServedGateway(name: string, extraEnv: Record<string, 
   const dir = mkdtempSync(join(tmpdir(), `sociaro-${name}-`))
   const dbUrl = `file:${join(dir, `${name}.db`)}`
   const env = { SOCIARO_PORT: '0', SOCIARO_DATABASE_URL: dbUrl, SOCIARO_SECRET_KEY: `${name}-test-secret-0123456789-abcdefghijklmnop`, ...extraEnv }
+  await runCli(['migrate'], env) // the other commands need an existing database
   await runCli(['orgs', 'create', name], env)
   const { key } = JSON.parse((await runCli(['keys', 'create', '--org', name, '--json'], env)).stdout) as { key: string }
   const server = await startServeProcess(env)
