@@ -22,13 +22,13 @@ run: deps
 
 ## Type-check, then run every test (real HTTP on loopback, including the compiled binary).
 test: deps typecheck
-	bun test
+	bun test --timeout 60000
 
 typecheck: deps
 	bun x tsc --noEmit -p .
 
 unit: deps
-	bun test
+	bun test --timeout 60000
 
 ## One self-contained executable: dist/sociaro.
 build: deps
