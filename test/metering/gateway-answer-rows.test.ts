@@ -1,5 +1,10 @@
 // Answers the gateway makes itself (refusals, 502, 504) appear in the request log with the status sent and the reason.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { silentLogger } from '../../src/log.ts'
+import { MeterChannel, type PendingJob } from '../../src/metering/meter-channel.ts'
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeOpenAI } from '../support/provider-fakes.ts'
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
@@ -124,4 +129,29 @@ describe('502 and 504 are stored with the status the client got', () => {
     const page = (await (await gw.admin('GET', `/requests?key=${restricted.id}`)).json()) as { data: Record<string, unknown>[] }
     expect(page.data.find((row) => row.request_id === requestId)).toMatchObject({ status: 403, error_code: 'model_not_allowed', ended_by: 'refused', cost_status: 'refused', cost_usd: 0 })
   })
+})
+
+test('refusal rows take at most half the meter queue: a 429 flood cannot crowd out usage rows', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sociaro-refusal-bound-'))
+  const channel = await MeterChannel.start({
+    // The worker stalls on its first batch, so every job stays outstanding.
+    init: { databaseUrl: `file:${join(dir, 'bound.db')}`, flushIntervalMs: 20, flushRows: 100, retentionDays: 0, overrides: [], stallFirstBatchMs: 3_000 },
+    log: silentLogger,
+    batchJobs: 1,
+    maxOutstandingJobs: 10,
+  })
+  try {
+    const job = (requestId: string, endedBy: PendingJob['endedBy']): PendingJob => ({
+      requestId, startedAt: Date.now(), orgId: 'org', keyId: 'key', provider: 'openai', family: 'openai', model: null, endpoint: '/v1/chat/completions',
+      method: 'POST', status: endedBy === 'refused' ? 429 : 200, streamed: false, contentType: '', contentEncoding: '', truncated: false, ttfbMs: null,
+      durationMs: 1, endedBy, errorCode: endedBy === 'refused' ? 'rate_limited' : null, user: null, tags: null, bodyParts: [], requestBody: null,
+    })
+    for (let i = 0; i < 8; i++) channel.enqueue(job(`refused-${i}`, 'refused'))
+    expect(channel.stats()).toMatchObject({ outstandingJobs: 5, shedJobs: 3 })
+    for (let i = 0; i < 5; i++) channel.enqueue(job(`usage-${i}`, 'complete'))
+    expect(channel.stats()).toMatchObject({ outstandingJobs: 10, shedJobs: 3 })
+  } finally {
+    await channel.drainAndStop(100)
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
