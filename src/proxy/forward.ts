@@ -191,9 +191,18 @@ export async function forward(request: ForwardRequest): Promise<Response> {
   const reader = source.getReader() as ManyReader
   // References to the last chunks only (no copy, no scan): looked at once, if the stream ends early.
   const tail = request.reachedEnd ? new StreamTail() : undefined
-  /** An early end is no early end when the terminal event already went out: the client has the whole exchange. */
-  const earlyEnd = (cause: EndedBy): EndedBy => (tail && request.reachedEnd!(tail.chunks()) ? 'complete' : cause)
-  cutStream = () => end(earlyEnd('shutdown'))
+  /**
+   * Ends a stream the upstream did not close: complete when its terminal event already went out (the client has the
+   * whole exchange), else a failure, reported once (a client leaving is no failure). Undefined if it had ended.
+   */
+  const endEarly = (cause: EndedBy, error: unknown): EndedBy | undefined => {
+    if (ended) return undefined
+    const endedBy = tail && request.reachedEnd!(tail.chunks()) ? 'complete' : cause
+    end(endedBy)
+    if (endedBy !== 'complete' && endedBy !== 'client_abort') request.onStreamFailure?.(endedBy, error)
+    return endedBy
+  }
+  cutStream = () => endEarly('shutdown', controller.signal.reason)
   const body = new ReadableStream<Uint8Array>(
     {
       // readMany takes every chunk already received in one step: a burst of SSE events costs one hop, not one each.
@@ -216,24 +225,17 @@ export async function forward(request: ForwardRequest): Promise<Response> {
             sink.close()
           }
         } catch (error) {
-          if (ended) {
-            // Already cancelled: nothing is reading this stream any more.
-            try {
-              sink.error()
-            } catch {}
-            return
-          }
-          const endedBy = earlyEnd(endedByOf(controller.signal.reason))
-          end(endedBy)
-          if (endedBy === 'complete') return sink.close()
-          request.onStreamFailure?.(endedBy, error)
+          if (endEarly(endedByOf(controller.signal.reason), error) === 'complete') return sink.close()
           // No reason: Bun prints any error a response stream fails with (a source-frame dump, no request id); the
-          // failure was just reported once, and the client still sees the connection cut, not a clean end.
-          sink.error()
+          // failure was reported once above, and the client still sees the connection cut, not a clean end. A
+          // stream already cancelled refuses the call, which is fine: nobody reads it.
+          try {
+            sink.error()
+          } catch {}
         }
       },
       cancel() {
-        end(request.shutdownSignal?.aborted ? earlyEnd('shutdown') : earlyEnd('client_abort'))
+        endEarly(request.shutdownSignal?.aborted ? 'shutdown' : 'client_abort', request.shutdownSignal?.reason)
         controller.abort(new AbortCause('client'))
         reader.cancel().catch(() => {})
       },

@@ -3,6 +3,7 @@ import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { rmSync } from 'node:fs'
 import OpenAI from 'openai'
+import { createLogger } from '../../src/log.ts'
 import { scriptedBody, startFakeUpstream, type FakeUpstream, type ScriptStep } from '../support/fake-upstream.ts'
 import { ANTHROPIC_SSE_EVENTS, GEMINI_SSE_EVENTS, OPENAI_CHAT_SSE_EVENTS } from '../support/provider-fakes.ts'
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
@@ -90,7 +91,7 @@ describe('a client that stops reading at the terminal event has the whole exchan
     const client = new Anthropic({ apiKey: gw.key, baseURL: `${gw.url}/anthropic`, maxRetries: 0 })
     await expectComplete(async () => {
       const { data: stream, response } = await client.messages
-        .create({ model: 'claude-sonnet-4-5', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'hi' }] })
+        .create({ model: 'claude-haiku-4-5', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'hi' }] })
         .withResponse()
       for await (const event of stream) if (event.type === 'message_stop') break
       return response.headers.get('x-sociaro-request-id')!
@@ -137,7 +138,8 @@ test('a stream still open when the shutdown grace runs out is recorded as cut by
   const endless = startFakeUpstream(() =>
     new Response(scriptedBody(Array.from({ length: 200 }, () => ({ send: OPENAI_CHAT_SSE_EVENTS[0]!, wait: 50 }))), { headers: { 'content-type': 'text/event-stream' } }),
   )
-  const local = await startTestGateway({ upstreams: { openai: endless.url }, env: { SOCIARO_METER_FLUSH_MS: '20' } })
+  const lines: string[] = []
+  const local = await startTestGateway({ upstreams: { openai: endless.url }, env: { SOCIARO_METER_FLUSH_MS: '20' }, log: createLogger('info', (line) => lines.push(line)) })
   try {
     const response = await fetch(`${local.url}/openai/v1/chat/completions`, {
       method: 'POST',
@@ -157,6 +159,9 @@ test('a stream still open when the shutdown grace runs out is recorded as cut by
     await reading
     const row = await waitForUsageRow(local.dbUrl, requestId)
     expect(row).toMatchObject({ ended_by: 'shutdown', partial: 1, status: 200 })
+    const mentions = lines.filter((line) => line.includes(requestId))
+    expect(mentions).toHaveLength(1)
+    expect(mentions[0]).toContain('INFO  stream cut by shutdown {')
   } finally {
     endless.stop()
     rmSync(local.dir, { recursive: true, force: true })
