@@ -35,7 +35,11 @@ export class StreamTail {
 /** Marks a window that does not begin at the stream's start (so a first event without a blank line before it is a fragment). */
 const CUT = new Uint8Array(0)
 
-const RESPONSES_TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed'])
+/** The last event of each OpenAI-shaped stream that has one (as the meter's extractor reads them). */
+const OPENAI_TERMINAL = new Set([
+  'response.completed', 'response.incomplete', 'response.failed',
+  'image_generation.completed', 'image_edit.completed', 'transcript.text.done',
+])
 
 interface LastEvent {
   /** The `event:` field, or "". */
@@ -69,11 +73,11 @@ function tailText(tail: readonly Uint8Array[]): { text: string; complete: boolea
   return { text: Buffer.concat(tail as Uint8Array[]).toString('latin1'), complete }
 }
 
-/** OpenAI and its compatibles: `[DONE]` (chat), or a Responses terminal event. */
+/** OpenAI and its compatibles: `[DONE]` (chat), or a Responses, image or transcript terminal event. */
 function openaiEnded(event: LastEvent): boolean {
   if (event.data.trim() === '[DONE]') return true
   const type = event.name || leadingType(event.data)
-  return type !== undefined && RESPONSES_TERMINAL.has(type)
+  return type !== undefined && OPENAI_TERMINAL.has(type)
 }
 
 function anthropicEnded(event: LastEvent): boolean {
@@ -107,6 +111,8 @@ export function streamEndCheck(family: UsageFamily, path: string): ReachedEnd | 
     }
   }
   if (family === 'anthropic') return sse(anthropicEnded)
-  if (family === 'openai' || family === 'gemini' || (family === 'dashscope' && path.includes('/compatible-mode/'))) return sse(openaiEnded)
+  // BytePlus chat is OpenAI's wire format, and its Seedream streams end with image_generation.completed.
+  if (family === 'openai' || family === 'gemini' || family === 'byteplus' || (family === 'dashscope' && path.includes('/compatible-mode/'))) return sse(openaiEnded)
+  // DashScope's native stream and MuleRouter's vendor shapes have no terminal event of their own: the upstream closes.
   return undefined
 }

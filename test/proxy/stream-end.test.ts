@@ -53,7 +53,15 @@ describe('terminal events', () => {
     expect(gemini(tailOf(`[${elements[0]}]`.replace(/\]$/, '')))).toBe(false)
   })
 
+  test('BytePlus: chat ends with [DONE], Seedream streams with image_generation.completed', () => {
+    const byteplus = streamEndCheck('byteplus', '/api/v3/images/generations')!
+    expect(byteplus(tailOf('event: image_generation.partial_succeeded\ndata: {"type":"image_generation.partial_succeeded"}\n\nevent: image_generation.completed\ndata: {"type":"image_generation.completed","usage":{"generated_images":1}}\n\n'))).toBe(true)
+    expect(byteplus(tailOf('event: image_generation.partial_succeeded\ndata: {"type":"image_generation.partial_succeeded"}\n\n'))).toBe(false)
+    expect(streamEndCheck('byteplus', '/api/v3/chat/completions')!(tailOf(OPENAI_CHAT_SSE_EVENTS.join('')))).toBe(true)
+  })
+
   test('families without a known terminal event get no check', () => {
+    expect(streamEndCheck('dashscope', '/api/v1/services/aigc/text-generation/generation')).toBeUndefined()
     expect(streamEndCheck('mulerouter', '/vendors/x/v1/tasks')).toBeUndefined()
   })
 
