@@ -11,24 +11,30 @@ export type ReachedEnd = (tail: readonly Uint8Array[]) => boolean
  */
 export const TAIL_WINDOW_BYTES = 256 * 1024
 
-/** The last chunks of a stream, at least TAIL_WINDOW_BYTES of them when there are: an array push per chunk. */
+/** The last chunks of a stream, at least TAIL_WINDOW_BYTES of them when there are: O(1) amortized per chunk. */
 export class StreamTail {
   private parts: Uint8Array[] = []
+  /** Index of the oldest kept chunk: older slots hold nothing, and the array is compacted now and then. */
+  private start = 0
   private bytes = 0
-  /** True once older chunks were let go: the window no longer starts at the stream's first byte. */
-  private dropped = false
 
   push(chunk: Uint8Array): void {
     this.parts.push(chunk)
     this.bytes += chunk.byteLength
-    while (this.parts.length > 1 && this.bytes - this.parts[0]!.byteLength >= TAIL_WINDOW_BYTES) {
-      this.bytes -= this.parts.shift()!.byteLength
-      this.dropped = true
+    while (this.parts.length - this.start > 1 && this.bytes - this.parts[this.start]!.byteLength >= TAIL_WINDOW_BYTES) {
+      this.bytes -= this.parts[this.start]!.byteLength
+      // Let go of the chunk itself at once; only its slot waits for the compaction.
+      this.parts[this.start++] = CUT
+    }
+    if (this.start >= 1024 && this.start * 2 >= this.parts.length) {
+      this.parts = this.parts.slice(this.start - 1)
+      this.start = 1
     }
   }
 
+  /** In order; a leading CUT when older chunks were let go (the window does not begin at the stream's first byte). */
   chunks(): readonly Uint8Array[] {
-    return this.dropped ? [CUT, ...this.parts] : this.parts
+    return this.start > 0 ? this.parts.slice(this.start - 1) : this.parts
   }
 }
 

@@ -65,6 +65,17 @@ describe('terminal events', () => {
     expect(streamEndCheck('mulerouter', '/vendors/x/v1/tasks')).toBeUndefined()
   })
 
+  test('many tiny chunks: the window stays bounded and still sees the end', () => {
+    const tail = new StreamTail()
+    const event = enc('data: {"choices":[{"delta":{"content":"x"}}]}\n\n')
+    for (let i = 0; i < 20_000; i++) for (let at = 0; at < event.byteLength; at += 8) tail.push(event.subarray(at, at + 8))
+    tail.push(enc('data: [DONE]\n\n'))
+    const kept = tail.chunks()
+    expect(kept[0]!.byteLength).toBe(0) // the window no longer starts at the stream's start
+    expect(kept.reduce((n, c) => n + c.byteLength, 0)).toBeLessThanOrEqual(TAIL_WINDOW_BYTES + 16)
+    expect(chat(kept)).toBe(true)
+  })
+
   test('the tail window keeps at least the last chunk, however large', () => {
     const tail = new StreamTail()
     tail.push(enc('data: {}\n\n'))
