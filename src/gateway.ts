@@ -157,8 +157,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // Metrics last: the overhead it records then covers the other stages' work too (reservations, the usage rewrite).
   // Objects before limits: a request naming another org's object is refused before it reserves anything.
   const objectsStage = createObjectsStage({ ledger: objects, orgCount: () => keys.orgCount(), isolationOff })
-  const stages: ProxyStage[] = [tracking, objectsStage, limits.stage(), ...(meter ? [createMeterStage(meter)] : []), metrics.stage()]
+  const stages: ProxyStage[] = [tracking, objectsStage, limits.stage(), ...(meter ? [createMeterStage(meter, clock)] : []), metrics.stage()]
   let server: Bun.Server<unknown> | undefined
+  // Aborted when the grace period runs out: the exchanges still open are cut, and recorded as cut by shutdown.
+  const shutdown = new AbortController()
   const proxyHandler = createProxyHandler({
     providers,
     keys,
@@ -169,6 +171,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     stages,
     keepAlive: (request) => server?.timeout(request, 0),
     onGatewayError: (code) => metrics.rejections.inc([code]),
+    shutdownSignal: shutdown.signal,
   })
   const handleProxy = capInflightPerAddress(proxyHandler, {
     max: config.maxInflightPerIp,
@@ -272,6 +275,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         if (active > 0) {
           const idle = new Promise<void>((resolve) => (onIdle = resolve))
           await Promise.race([idle, Bun.sleep(graceMs)])
+        }
+        if (active > 0) {
+          // Cut what is left ourselves, before the sockets close, so each exchange ends as `shutdown` and is queued.
+          const idle = new Promise<void>((resolve) => (onIdle = resolve))
+          shutdown.abort()
+          await Promise.race([idle, Bun.sleep(1_000)])
         }
         await server!.stop(true)
         await mock?.stop()

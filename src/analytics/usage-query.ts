@@ -175,6 +175,7 @@ export async function queryRequests(client: Client, filter: RequestLogFilter) {
       price_source: r.price_source,
       cost_detail: r.cost_detail,
       ended_by: r.ended_by,
+      error_code: r.error_code ?? null,
       partial: r.partial === 1,
       ttfb_ms: r.ttfb_ms,
       duration_ms: r.duration_ms,

@@ -1,5 +1,6 @@
 // What `serve` prints once it listens: the URL, which providers have credentials and from where, a quick start against mock.
 import type { CredentialSource } from '../auth/credential-cache.ts'
+import { resolve } from 'node:path'
 import { DEFAULT_DATABASE_URL, type Config, type ResolvedProvider } from '../config.ts'
 
 export interface StartupBannerInput {
@@ -19,8 +20,10 @@ export interface StartupBannerInput {
 }
 
 /** The server's database for the CLI commands, when not the default (never a URL that carries a password). */
-export function cliEnvFor(config: Pick<Config, 'databaseUrl'>): Record<string, string> {
-  if (config.databaseUrl === DEFAULT_DATABASE_URL || /\/\/[^/]*@/.test(config.databaseUrl)) return {}
+export function cliEnvFor(config: Pick<Config, 'databaseUrl'>, cwd = process.cwd()): Record<string, string> {
+  // The CLI resolves the default against its own directory, so in the server's directory it names the same file.
+  const isDefault = config.databaseUrl === DEFAULT_DATABASE_URL || config.databaseUrl === `file:${resolve(cwd, DEFAULT_DATABASE_URL.slice('file:'.length))}`
+  if (isDefault || /\/\/[^/]*@/.test(config.databaseUrl)) return {}
   return { SOCIARO_DATABASE_URL: config.databaseUrl }
 }
 

@@ -77,14 +77,15 @@ export const usageEvents = sqliteTable(
     videoSeconds: integer('video_seconds'),
     audioSeconds: integer('audio_seconds'),
     costMicros: integer('cost_micros'),
-    /** priced | estimated | unpriced | no_usage | mock (the built-in mock provider: $0, nothing billed) */
+    /** priced | estimated | unpriced | no_usage | mock (the built-in mock provider: $0, nothing billed) | refused
+     *  (answered by the gateway, nothing went upstream: $0) */
     costStatus: text('cost_status').notNull(),
     /** reported (by the provider) | estimated (tokenizer) | none */
     usageSource: text('usage_source').notNull().default('none'),
     priceSource: text('price_source'),
     /** Why a cost is missing or partial, in words. */
     costDetail: text('cost_detail'),
-    /** complete | client_abort | upstream_error | timeout */
+    /** complete | client_abort | upstream_error | timeout | shutdown | refused */
     endedBy: text('ended_by').notNull(),
     partial: integer('partial', { mode: 'boolean' }).notNull().default(false),
     ttfbMs: integer('ttfb_ms'),
@@ -92,6 +93,8 @@ export const usageEvents = sqliteTable(
     user: text('user'),
     tags: text('tags'),
     rawUsage: text('raw_usage'),
+    /** The gateway's error code when it answered itself (refusals, 502/504 for an upstream it could not use). */
+    errorCode: text('error_code'),
   },
   (t) => [
     index('usage_org_time_idx').on(t.orgId, t.startedAt),

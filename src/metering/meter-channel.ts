@@ -131,7 +131,9 @@ export class MeterChannel {
   enqueue(job: PendingJob): void {
     let bytes = job.requestBody?.byteLength ?? 0
     for (const part of job.bodyParts) bytes += part.byteLength
-    if (this.outstandingJobs + this.queue.length >= this.maxOutstandingJobs || this.outstandingBytes + this.queuedBytes + bytes > this.maxOutstandingBytes) {
+    // Refusals (a 429 flood from one key) may fill only half the queue: they must never crowd out usage rows.
+    const maxJobs = job.endedBy === 'refused' ? this.maxOutstandingJobs / 2 : this.maxOutstandingJobs
+    if (this.outstandingJobs + this.queue.length >= maxJobs || this.outstandingBytes + this.queuedBytes + bytes > this.maxOutstandingBytes) {
       this.shed++
       if (this.shed === 1 || this.shed % 1000 === 0) this.options.log.error('metering queue full: usage records are being shed', { shed: this.shed })
       return

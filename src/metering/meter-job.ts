@@ -25,7 +25,10 @@ export interface MeterFacts {
   truncated: boolean
   ttfbMs: number | null
   durationMs: number
-  endedBy: EndedBy
+  /** How the exchange ended; `refused`: the gateway answered with an error before anything went upstream. */
+  endedBy: EndedBy | 'refused'
+  /** The gateway's error code when it answered itself (a refusal, or a 502/504 for an upstream it could not use). */
+  errorCode?: string | null
   user: string | null
   /** JSON array of strings. */
   tags: string | null

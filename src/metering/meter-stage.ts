@@ -1,5 +1,5 @@
 // Proxy stage that records each admitted exchange for the meter: request facts, a bounded copy of the bytes, the outcome.
-import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/proxy-handler.ts'
+import type { AdmittedRequest, ProxyStage, RefusedRequest, StageResult } from '../proxy/proxy-handler.ts'
 import { injectIncludeUsage, shouldInjectIncludeUsage, withoutUsageChunk } from './include-usage.ts'
 import type { PendingJob } from './meter-channel.ts'
 import { isOpaqueMedia, ResponseRecorder } from './response-recorder.ts'
@@ -37,8 +37,39 @@ function headOf(bytes: Uint8Array | undefined): Uint8Array | null {
   return bytes.byteLength > MAX_REQUEST_COPY ? bytes.subarray(0, MAX_REQUEST_COPY) : bytes
 }
 
-export function createMeterStage(sink: MeterSink): ProxyStage {
+/** A known key's refused request: a row with the status sent and the reason, no bytes (enqueued like any job). */
+function refusalJob(request: RefusedRequest, endedAt: number): PendingJob {
   return {
+    requestId: request.requestId,
+    startedAt: request.startedAt,
+    orgId: request.org.id,
+    keyId: request.key.row.id,
+    provider: request.provider.spec.id,
+    family: request.provider.spec.usageFamily,
+    model: request.model,
+    endpoint: request.path,
+    method: request.method,
+    status: request.error.status,
+    streamed: false,
+    contentType: '',
+    contentEncoding: '',
+    bodyParts: [],
+    truncated: false,
+    requestBody: null,
+    ttfbMs: null,
+    durationMs: Math.max(0, endedAt - request.startedAt),
+    endedBy: 'refused',
+    errorCode: request.error.code,
+    user: request.headers.get('x-sociaro-user')?.slice(0, 200) ?? null,
+    tags: parseTags(request.headers.get('x-sociaro-tags')),
+  }
+}
+
+export function createMeterStage(sink: MeterSink, now: () => number = Date.now): ProxyStage {
+  return {
+    refused(request) {
+      sink.enqueue(refusalJob(request, now()))
+    },
     admit(request): StageResult {
       const spec = request.provider.spec
       const streamMode = request.key.row.streamUsage ?? request.org.streamUsage
@@ -82,6 +113,7 @@ export function createMeterStage(sink: MeterSink): ProxyStage {
               ttfbMs: outcome.ttfbMs,
               durationMs: Math.max(0, outcome.endedAt - request.startedAt),
               endedBy: outcome.endedBy,
+              errorCode: outcome.errorCode ?? null,
               user: request.headers.get('x-sociaro-user')?.slice(0, 200) ?? null,
               tags: parseTags(request.headers.get('x-sociaro-tags')),
             })

@@ -14,8 +14,11 @@ import type { Extraction, Usage } from './usage-types.ts'
  */
 export type Estimator = (requestBody: Uint8Array, completionText: string) => { usage: Usage; note: string | null }
 
-/** `mock`: a request the built-in mock provider answered, $0 because nothing was billed (not an unknown price). */
-export type CostStatus = 'priced' | 'estimated' | 'unpriced' | 'no_usage' | 'mock'
+/**
+ * `mock`: a request the built-in mock provider answered, $0 because nothing was billed (not an unknown price).
+ * `refused`: the gateway answered itself and nothing went upstream, so nothing was charged (a real $0).
+ */
+export type CostStatus = 'priced' | 'estimated' | 'unpriced' | 'no_usage' | 'mock' | 'refused'
 
 export interface UsageRecord {
   requestId: string
@@ -43,6 +46,8 @@ export interface UsageRecord {
   costDetail: string | null
   endedBy: string
   partial: boolean
+  /** The gateway's error code when it answered itself; null when the upstream answered. */
+  errorCode?: string | null
   ttfbMs: number | null
   durationMs: number
   user: string | null
@@ -72,7 +77,7 @@ function extract(job: MeterJob, body: MeterBody): { extraction: Extraction; deta
 export function failedRecord(job: MeterJob, error: string): UsageRecord {
   const succeeded = job.status >= 200 && job.status < 300
   return {
-    ...jobFields(job, job.model, job.endedBy !== 'complete', null),
+    ...jobFields(job, job.model, job.endedBy, job.endedBy !== 'complete', null),
     ...counts(emptyUsage()),
     costMicros: succeeded ? null : 0,
     costStatus: succeeded ? 'unpriced' : 'no_usage',
@@ -82,7 +87,7 @@ export function failedRecord(job: MeterJob, error: string): UsageRecord {
   }
 }
 
-function jobFields(job: MeterJob, model: string | null, partial: boolean, rawUsage: string | null) {
+function jobFields(job: MeterJob, model: string | null, endedBy: string, partial: boolean, rawUsage: string | null) {
   return {
     requestId: job.requestId,
     startedAt: job.startedAt,
@@ -94,8 +99,9 @@ function jobFields(job: MeterJob, model: string | null, partial: boolean, rawUsa
     method: job.method,
     status: job.status,
     streamed: job.streamed,
-    endedBy: job.endedBy,
+    endedBy,
     partial,
+    errorCode: job.errorCode ?? null,
     ttfbMs: job.ttfbMs,
     durationMs: job.durationMs,
     user: job.user,
@@ -105,12 +111,35 @@ function jobFields(job: MeterJob, model: string | null, partial: boolean, rawUsa
 }
 
 /** `body` is the job's response as readMeterBody decoded it (inflating is asynchronous; this stays pure). */
+/** A request the gateway refused: it never went upstream, so no usage and nothing charged, with the reason kept. */
+function refusedRecord(job: MeterJob): UsageRecord {
+  return {
+    ...jobFields(job, job.model, 'refused', false, null),
+    ...counts(emptyUsage()),
+    costMicros: 0,
+    costStatus: 'refused',
+    usageSource: 'none',
+    priceSource: null,
+    costDetail: null,
+  }
+}
+
+/**
+ * How the exchange ended. A stream cut after its terminal event reached the client (the OpenAI SDK cancels the body
+ * at `[DONE]`) is complete: the proxy thread checks only the tail it kept, and this sees the whole recorded body.
+ */
+function endedByOf(job: MeterJob, extraction: Extraction): string {
+  return job.endedBy !== 'complete' && job.streamed && extraction.incomplete === false ? 'complete' : job.endedBy
+}
+
 export function buildUsageRecord(job: MeterJob, body: MeterBody, overrides: readonly PriceOverride[], estimate: Estimator): UsageRecord {
+  if (job.endedBy === 'refused') return refusedRecord(job)
   const { extraction: extracted, detail: extractDetail } = extract(job, body)
   // The request's model passed the gateway's length check; the response's is bounded the same way before it is stored.
   const extraction = boundedModel(extracted)
   const model = job.model ?? extraction.model ?? null
-  const partial = job.endedBy !== 'complete' || extraction.incomplete === true
+  const endedBy = endedByOf(job, extraction)
+  const partial = endedBy !== 'complete' || extraction.incomplete === true
   let usage = extraction.usage
   let usageSource: UsageRecord['usageSource'] = usage ? 'reported' : 'none'
   let estimateNote: string | null = null
@@ -125,7 +154,7 @@ export function buildUsageRecord(job: MeterJob, body: MeterBody, overrides: read
   }
 
   const rawUsage = extraction.raw === undefined || extraction.raw === null ? null : JSON.stringify({ model: extraction.model ?? null, usage: extraction.raw })
-  const base = jobFields(job, model, partial, rawUsage)
+  const base = jobFields(job, model, endedBy, partial, rawUsage)
 
   if (!usage) {
     // Errors, listings and token counts cost nothing upstream: a real $0. A billable success without usage is unknown, never $0.

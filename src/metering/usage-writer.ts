@@ -7,7 +7,7 @@ const RECORD_COLUMNS = [
   'request_id', 'started_at', 'org_id', 'key_id', 'provider', 'model', 'endpoint', 'method', 'status', 'streamed',
   'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'images', 'video_seconds',
   'audio_seconds', 'cost_micros', 'cost_status', 'usage_source', 'price_source', 'cost_detail', 'ended_by', 'partial',
-  'ttfb_ms', 'duration_ms', 'user', 'tags', 'raw_usage',
+  'ttfb_ms', 'duration_ms', 'user', 'tags', 'raw_usage', 'error_code',
 ] as const
 
 const ROW_PLACEHOLDERS = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`
@@ -33,7 +33,7 @@ function recordArgs(r: UsageRecord) {
     r.requestId, r.startedAt, r.orgId, r.keyId, r.provider, r.model, r.endpoint, r.method, r.status, r.streamed ? 1 : 0,
     r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.reasoningTokens, r.images, r.videoSeconds,
     r.audioSeconds, r.costMicros, r.costStatus, r.usageSource, r.priceSource, r.costDetail, r.endedBy, r.partial ? 1 : 0,
-    r.ttfbMs, r.durationMs, r.user, r.tags, r.rawUsage,
+    r.ttfbMs, r.durationMs, r.user, r.tags, r.rawUsage, r.errorCode ?? null,
   ]
 }
 

@@ -10,6 +10,8 @@ import type { ErrorShape, ProviderSpec } from '../providers/spec.ts'
 import { findClientKey } from './client-key.ts'
 import { upstreamRequestHeaders } from './forward-headers.ts'
 import { forward, type ExchangeObserver } from './forward.ts'
+import { modelNameHint } from './model-name-hint.ts'
+import { streamEndCheck } from './stream-end.ts'
 import { locateModel, type RequestFacts } from './locate-model.ts'
 import { declaresBody, readBody } from './read-body.ts'
 import { buildUpstreamUrl, canonicalUpstreamPath, parseRequestTarget, withoutQueryKey } from './request-target.ts'
@@ -51,8 +53,25 @@ export interface StageResult {
   respond?: Response
 }
 
+/** A request the gateway answered itself, with an error, after its key was known (never its body). */
+export interface RefusedRequest {
+  readonly requestId: string
+  readonly startedAt: number
+  readonly provider: ResolvedProvider
+  readonly key: CachedKey
+  readonly org: OrgRow
+  readonly method: string
+  readonly path: string
+  /** The model the request named, when the refusal came after the body was read. */
+  readonly model: string | null
+  readonly headers: Headers
+  readonly error: GatewayError
+}
+
 /** A stage between admission and forwarding: may reject (throw GatewayError), may observe the exchange. */
 export interface ProxyStage {
+  /** Told (on the request path: must only enqueue) of a known key's request refused before it went upstream. */
+  refused?(request: RefusedRequest): void
   /** Runs before the body is read, so a request it refuses (throws GatewayError) is never buffered; consumes nothing. */
   precheck?(key: CachedKey, org: OrgRow): void
   /** Synchronous unless the stage must wait (a database read); a promise costs the other requests nothing. */
@@ -71,6 +90,8 @@ export interface ProxyDeps {
   readonly keepAlive?: (request: Request) => void
   /** Told about every request the gateway itself refused or failed, by error code. */
   readonly onGatewayError?: (code: GatewayError['code']) => void
+  /** Aborted when the gateway stops: the exchanges it then cuts end as `shutdown`. */
+  readonly shutdownSignal?: AbortSignal
 }
 
 export function errorShapeFor(spec: ProviderSpec, path: string): ErrorShape {
@@ -111,12 +132,17 @@ export function createProxyHandler(deps: ProxyDeps) {
     // One spelling for the model check, the later stages and the upstream URL, so what is checked is what is sent.
     const path = canonicalUpstreamPath(target.path)
     const shape = errorShapeFor(spec, path ?? target.path)
+    // What a refusal row needs: set as the request gets that far. Once forwarded, the exchange's own row tells.
+    let known: { key: CachedKey; org: OrgRow } | undefined
+    let model: string | null = null
+    let forwarded = false
     try {
       if (path === undefined) throw new GatewayError('invalid_path', 'The request path is not allowed.')
       const secret = findClientKey(request.headers, target.query, spec.clientKey)
       if (!secret) throw new GatewayError('missing_key', 'Missing API key: send your gateway key (gw_live_…) the way this provider expects it.')
       const check = deps.keys.check(secret, startedAt)
       if (!check.ok) throw new GatewayError(KEY_ERRORS[check.reason], KEY_MESSAGES[check.reason])
+      known = { key: check.key, org: check.org }
       // Everything that can refuse without the body does so before a byte of it is read.
       for (const stage of deps.stages ?? []) stage.precheck?.(check.key, check.org)
       const credential = deps.credentials.get(provider)
@@ -127,8 +153,13 @@ export function createProxyHandler(deps: ProxyDeps) {
       bodyRead = true
       const everyModelAllowed = check.key.allows.anyModelOn(spec.id)
       const facts = locateModel(spec, method, path, request.headers.get('content-type') ?? '', body, { everyModelAllowed })
-      for (const model of facts.models) {
-        if (!check.key.allows(spec.id, model)) throw new GatewayError('model_not_allowed', `This gateway key may not use model "${model}" on ${spec.id}.`)
+      model = facts.model ?? null
+      for (const named of facts.models) {
+        if (!check.key.allows(spec.id, named)) {
+          model = named
+          const hint = modelNameHint(named, spec.id, deps.providers, check.key.allows)
+          throw new GatewayError('model_not_allowed', `This gateway key may not use model "${named}" on ${spec.id}${hint ? `: ${hint}` : '.'}`)
+        }
       }
       if (facts.unknowable !== undefined && !everyModelAllowed) {
         throw new GatewayError(
@@ -153,6 +184,7 @@ export function createProxyHandler(deps: ProxyDeps) {
 
       const upstreamHeaders = upstreamRequestHeaders(request.headers, spec, credential)
       for (const result of results) for (const [name, value] of Object.entries(result.upstreamHeaders ?? {})) upstreamHeaders.set(name, value)
+      forwarded = true
       let response = await forward({
         url: buildUpstreamUrl(provider.baseUrl, path, query),
         method,
@@ -165,6 +197,13 @@ export function createProxyHandler(deps: ProxyDeps) {
         startedAt,
         now,
         ...(observers.length > 0 ? { observer: fanOut(observers) } : {}),
+        ...(deps.shutdownSignal ? { shutdownSignal: deps.shutdownSignal } : {}),
+        ...withReachedEnd(streamEndCheck(spec.usageFamily, path)),
+        onStreamFailure: (endedBy, error) => {
+          const fields = { requestId, provider: spec.id, endedBy, cause: describeCause(error) }
+          if (endedBy === 'shutdown') deps.log.info('stream cut by shutdown', fields)
+          else deps.log.warn('upstream stream failed after its headers were sent', fields)
+        },
       })
       for (const result of results) {
         for (const [name, value] of Object.entries(result.headers ?? {})) response.headers.set(name, value)
@@ -172,12 +211,20 @@ export function createProxyHandler(deps: ProxyDeps) {
       }
       return response
     } catch (error) {
+      let refusal: GatewayError
       if (error instanceof GatewayError) {
-        if (error.status >= 500) deps.log.warn('upstream failure', { requestId, provider: spec.id, code: error.code, cause: String(error.cause ?? '') })
-        return refuse(shape, error)
+        if (error.code === 'no_credential') deps.log.warn(`no credential configured for provider ${spec.id}`, { requestId, provider: spec.id, code: error.code })
+        else if (error.status >= 500) deps.log.warn('upstream failure', { requestId, provider: spec.id, code: error.code, cause: describeCause(error.cause) })
+        refusal = error
+      } else {
+        deps.log.error('proxy failure', { requestId, provider: spec.id, error: describeCause(error) })
+        refusal = new GatewayError('upstream_unreachable', 'The gateway failed to forward the request.')
       }
-      deps.log.error('proxy failure', { requestId, provider: spec.id, error: String(error) })
-      return refuse(shape, new GatewayError('upstream_unreachable', 'The gateway failed to forward the request.'))
+      if (known && !forwarded && path !== undefined) {
+        const refused: RefusedRequest = { requestId, startedAt, provider, ...known, method: request.method.toUpperCase(), path, model, headers: request.headers, error: refusal }
+        for (const stage of deps.stages ?? []) stage.refused?.(refused)
+      }
+      return refuse(shape, refusal)
     }
   }
 }
@@ -203,6 +250,18 @@ async function admitAll(stages: readonly ProxyStage[], admitted: AdmittedRequest
     throw error
   }
   return results
+}
+
+function withReachedEnd(check: ReturnType<typeof streamEndCheck>) {
+  return check ? { reachedEnd: check } : {}
+}
+
+/** One line's worth of an error: its code (Bun's ECONNRESET, …) and message, never a stack. */
+function describeCause(error: unknown): string {
+  if (error === undefined || error === null) return 'unknown'
+  if (!(error instanceof Error)) return String(error).slice(0, 500)
+  const code = (error as { code?: unknown }).code
+  return (typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message).slice(0, 500)
 }
 
 function fanOut(observers: ExchangeObserver[]): ExchangeObserver {

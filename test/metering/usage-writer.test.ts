@@ -25,7 +25,9 @@ function flakyClient(failures: number) {
       for (const statement of statements) {
         if (typeof statement !== 'string' && statement.sql.startsWith('INSERT INTO usage_events')) {
           const args = statement.args as unknown[]
-          for (let i = 0; i < args.length; i += 30) stored.push(String(args[i]))
+          // One row is as many arguments as the statement names columns.
+          const columns = statement.sql.slice(statement.sql.indexOf('(') + 1, statement.sql.indexOf(')')).split(',').length
+          for (let i = 0; i < args.length; i += columns) stored.push(String(args[i]))
         }
       }
       return []
