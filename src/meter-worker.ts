@@ -3,6 +3,7 @@ import type { Client } from '@libsql/client'
 import { writeLastUsed } from './auth/last-used.ts'
 import { openDatabase } from './db/client.ts'
 import { databaseFileProblem } from './db/file-identity.ts'
+import { probeWrite } from './db/write-probe.ts'
 import { readMeterBody } from './metering/decompress.ts'
 import { writeObjects } from './objects/ledger-store.ts'
 import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
@@ -21,6 +22,9 @@ let database: Client | undefined
 let overrides: PriceOverride[] = []
 let stallBeforeFirstBatch = 0
 let statsTimer: ReturnType<typeof setInterval> | undefined
+let probeTimer: ReturnType<typeof setInterval> | undefined
+/** Why the last write probe failed (undefined: it succeeded, or none ran yet). */
+let probeProblem: string | undefined
 /** Loading the tokenizer takes most of a second: it happens after `ready`, and batches wait for it. Gives one estimator per batch. */
 let estimator: Promise<() => Estimator> | undefined
 let processing: Promise<void> = Promise.resolve()
@@ -52,8 +56,25 @@ async function init(config: WorkerInit): Promise<void> {
     setInterval(prune, 3_600_000)
     void prune()
   }
+  // The usage batches alone would say nothing while traffic is idle: a cheap write transaction tells health the truth.
+  let probing = false
+  const probe = () => {
+    if (probing) return
+    probing = true
+    void probeWrite(client).then((problem) => {
+      probeProblem = problem
+      probing = false
+      // Writes work again: retry the held rows now rather than at the end of a backoff of up to 30 s.
+      if (!problem && writer?.lastError !== undefined) void writer.flush()
+    })
+  }
+  probeTimer = setInterval(probe, config.writeProbeMs ?? 5_000)
+  probe()
   statsTimer = setInterval(() => {
-    if (writer) send({ type: 'stats', pendingRows: writer.pendingRows, shedRows: writer.shedRows, writeFailures: writer.writeFailures })
+    if (!writer) return
+    const failing = writer.lastError === undefined ? undefined : `usage writes are failing: ${writer.lastError}`
+    const writeProblem = probeProblem ?? failing
+    send({ type: 'stats', pendingRows: writer.pendingRows, shedRows: writer.shedRows, writeFailures: writer.writeFailures, ...(writeProblem ? { writeProblem } : {}) })
   }, 1_000)
 }
 
@@ -168,6 +189,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
           log('error', 'usage rows still pending at shutdown; they are lost', { pending: writer!.pendingRows, ...(reason ? { reason } : {}) })
         }
         if (statsTimer) clearInterval(statsTimer)
+        if (probeTimer) clearInterval(probeTimer)
         send({ type: 'drained' })
       })()
       return

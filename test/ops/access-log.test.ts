@@ -149,7 +149,7 @@ test('metering off: the line is written when the exchange ends, marked unmetered
 })
 
 test('SOCIARO_ACCESS_LOG=false, or a log level above info, writes no line', async () => {
-  for (const env of [{ SOCIARO_ACCESS_LOG: 'false' }, { SOCIARO_LOG_LEVEL: 'warn' }]) {
+  for (const env of [{ SOCIARO_ACCESS_LOG: 'false' }, { SOCIARO_LOG_LEVEL: 'warn' }] as Record<string, string>[]) {
     const out = captureSink()
     const gw = await startTestGateway({ upstreams: { openai: upstream.url }, env, gatewayOptions: { accessLogSink: out.sink } })
     try {
