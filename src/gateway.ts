@@ -54,6 +54,8 @@ export interface GatewayOptions {
   readonly databaseCheckMs?: number
   /** Where access-log lines go (default stdout). */
   readonly accessLogSink?: LineSink
+  /** Access-log lines held while stdout is backed up, beyond which they are dropped and counted (default 10 000). */
+  readonly accessLogMaxQueued?: number
   /** How long an access-log line waits for its usage row's tokens and cost (default 10 s). */
   readonly accessLogSettleMs?: number
   /** Health tuning: backlog limit and window, sampling, worker silence (defaults 10 000 / 60 s / 1 s / 30 s). */
@@ -117,7 +119,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // Access lines are info-level facts: off with SOCIARO_ACCESS_LOG=false or a log level above info.
   const accessWriter =
     config.accessLog && LEVEL_ORDER[config.logLevel] <= LEVEL_ORDER.info
-      ? new LineWriter<AccessRecord>({ sink: options.accessLogSink ?? stdoutSink(), format: (record) => formatAccessLine(record, config.logFormat) })
+      ? new LineWriter<AccessRecord>({
+          sink: options.accessLogSink ?? stdoutSink(),
+          format: (record) => formatAccessLine(record, config.logFormat),
+          ...(options.accessLogMaxQueued ? { maxQueued: options.accessLogMaxQueued } : {}),
+        })
       : undefined
   let server: Bun.Server<unknown> | undefined
   const addressOf = (request: Request) => server?.requestIP(request)?.address
@@ -204,7 +210,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     max: config.maxInflightPerIp,
     providers,
     addressOf,
-    onRefused: () => metrics.rejections.inc(['concurrency_limited']),
+    onRefused: (requestId) => {
+      metrics.rejections.inc(['concurrency_limited'])
+      accessLog?.gatewayError('concurrency_limited', requestId)
+    },
   })
   const logged = accessLog ? accessLog.wrap(handleProxy) : handleProxy
   // CORS outermost: a preflight is answered before anything else, and is not a proxied request (no access line).

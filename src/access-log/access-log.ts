@@ -52,6 +52,12 @@ export class AccessLog {
   private waiting: { id: string; deadline: number }[] = []
   private waitingHead = 0
   private readonly waitingFor = new WeakSet<Held>()
+  /**
+   * The request whose handler is running its synchronous first part (set by the wrapper around that call only).
+   * Prechecks run there, before the first await, so they name the key of exactly this request; a precheck that ran
+   * later would find nothing here, never another request's.
+   */
+  private current: { keyId: string | null; orgId: string | null } | undefined
   private sweeper: ReturnType<typeof setInterval> | undefined
   private readonly settleTimeoutMs: number
   private readonly maxHeld: number
@@ -66,6 +72,11 @@ export class AccessLog {
   /** First among the stages: a later stage's refusal rolls it back, and the line still names the key and org. */
   stage(): ProxyStage {
     return {
+      precheck: (key, org) => {
+        if (!this.current) return
+        this.current.keyId = key.row.id
+        this.current.orgId = org.id
+      },
       admit: (request) => {
         const held: Held = {
           record: {
@@ -123,11 +134,19 @@ export class AccessLog {
     this.errors.set(requestId, code)
   }
 
-  /** Wraps the proxy handler: the client's status, and a line for requests no stage admitted (refusals). */
+  /** Wraps the proxy handler: the client's status, and a line for requests no stage admitted (refusals, with the key once it was known). */
   wrap(handler: Handler): Handler {
     return async (request) => {
       const startedAt = this.now()
-      const response = await handler(request)
+      const identity: { keyId: string | null; orgId: string | null } = { keyId: null, orgId: null }
+      this.current = identity
+      let pending: Promise<Response>
+      try {
+        pending = handler(request)
+      } finally {
+        this.current = undefined
+      }
+      const response = await pending
       const requestId = response.headers.get('x-sociaro-request-id')
       const error = requestId === null ? undefined : this.errors.get(requestId)
       if (requestId !== null && error !== undefined) this.errors.delete(requestId)
@@ -160,8 +179,8 @@ export class AccessLog {
         provider: provider?.spec.id ?? null,
         path: bounded(provider ? target!.path : (target ? `/${target.provider}${target.path}` : '/')),
         model: null,
-        orgId: null,
-        keyId: null,
+        orgId: identity.orgId,
+        keyId: identity.keyId,
         status: response.status,
         endedBy: response.status >= 400 ? 'refused' : 'answered',
         error: error ?? null,

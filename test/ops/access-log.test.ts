@@ -5,7 +5,8 @@ import { formatAccessLine, type AccessRecord } from '../../src/access-log/access
 import { LineWriter, type LineSink } from '../../src/access-log/line-writer.ts'
 import type { ResolvedProvider } from '../../src/config.ts'
 import type { AdmittedRequest } from '../../src/proxy/proxy-handler.ts'
-import { sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
+import { formatLogLine } from '../../src/log.ts'
+import { scriptedBody, sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeOpenAI, OPENAI_CHAT_JSON, OPENAI_CHAT_SSE_EVENTS } from '../support/provider-fakes.ts'
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
 import { waitForUsageRow } from '../support/usage-rows.ts'
@@ -102,6 +103,13 @@ describe('JSON format (SOCIARO_LOG_FORMAT=json)', () => {
     expect(line).toMatchObject({ status: 401, ended_by: 'refused', error: 'missing_key', provider: 'openai', cost_status: 'unmetered' })
     expect(line.key_id).toBeUndefined()
 
+    // Refused before the body is read (requests per minute): the key is known by then, and named.
+    const once = await gw.createKey({ rpm: 1 })
+    await (await chat(gw, {}, once.key)).arrayBuffer()
+    const early = await chat(gw, {}, once.key)
+    expect(early.status).toBe(429)
+    expect(await lineFor(early.headers.get('x-sociaro-request-id')!)).toMatchObject({ status: 429, ended_by: 'refused', error: 'rate_limited', key_id: once.id, org_id: gw.orgId })
+
     // Refused by the token rate after admission (it needs the body): the line still names the key and the org.
     const slow = await gw.createKey({ tpm: 10 })
     await (await chat(gw, { max_tokens: 4000 }, slow.key)).arrayBuffer()
@@ -110,6 +118,38 @@ describe('JSON format (SOCIARO_LOG_FORMAT=json)', () => {
     const rateLine = await lineFor(refused.headers.get('x-sociaro-request-id')!)
     expect(rateLine).toMatchObject({ status: 429, ended_by: 'refused', error: 'rate_limited', key_id: slow.id, org_id: gw.orgId, model: 'gpt-4o-mini' })
   })
+})
+
+test('a client that goes away mid-stream: its line says so, with the status it had', async () => {
+  const out = captureSink()
+  const slow = startFakeUpstream(() => new Response(scriptedBody([{ send: 'data: {"choices":[]}\n\n', wait: 3_000 }, { send: 'data: [DONE]\n\n' }]), { headers: { 'content-type': 'text/event-stream' } }))
+  const gw = await startTestGateway({ upstreams: { openai: slow.url }, env: { SOCIARO_LOG_FORMAT: 'json', SOCIARO_METER_FLUSH_MS: '20' }, gatewayOptions: { accessLogSink: out.sink } })
+  try {
+    const controller = new AbortController()
+    const response = await fetch(`${gw.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [], stream: true }),
+      signal: controller.signal,
+    })
+    const id = response.headers.get('x-sociaro-request-id')!
+    await response.body!.getReader().read()
+    controller.abort()
+    const line = await until('the line', () => out.lines().map((l) => JSON.parse(l)).find((l) => l.request_id === id))
+    expect(line).toMatchObject({ status: 200, ended_by: 'client_abort', key_id: gw.keyId })
+    expect(line.duration_ms).toBeLessThan(3_000)
+  } finally {
+    await gw.stop()
+    slow.stop()
+  }
+}, 20_000)
+
+test('the gateway log in JSON: time, level and msg first, and no field can overwrite them', () => {
+  const line = formatLogLine('json', new Date(0), 'warn', 'upstream failure', { requestId: 'req_1', level: 'forged', msg: 'forged' })
+  expect(line.endsWith('\n')).toBe(true)
+  expect(Object.keys(JSON.parse(line))).toEqual(['time', 'level', 'msg', 'requestId'])
+  expect(JSON.parse(line)).toEqual({ time: '1970-01-01T00:00:00.000Z', level: 'warn', msg: 'upstream failure', requestId: 'req_1' })
+  expect(formatLogLine('text', new Date(0), 'info', 'hello', { a: 1 })).toBe('1970-01-01T00:00:00.000Z INFO  hello {"a":1}\n')
 })
 
 test('text format (the default): one key=value line, values that are not plain tokens quoted', async () => {
@@ -166,14 +206,17 @@ test('stdout backed up: requests flow unaffected, lines beyond the bound are dro
   // A sink that never takes another batch, as a stdout pipe nobody reads.
   let writes = 0
   const stalled: LineSink = { write: () => (writes++, false), onDrain: () => {} }
-  const gw = await startTestGateway({ upstreams: { openai: upstream.url }, env: { SOCIARO_METERING: 'false' }, gatewayOptions: { accessLogSink: stalled } })
+  const gw = await startTestGateway({ upstreams: { openai: upstream.url }, env: { SOCIARO_METERING: 'false' }, gatewayOptions: { accessLogSink: stalled, accessLogMaxQueued: 5 } })
   try {
     for (let i = 0; i < 20; i++) expect(sha256(new Uint8Array(await (await chat(gw)).arrayBuffer()))).toBe(sha256(OPENAI_CHAT_JSON))
     await Bun.sleep(150)
     // The first batch went to the sink, and nothing after it while it is backed up.
     expect(writes).toBe(1)
     const metrics = await (await fetch(`${gw.url}/metrics`)).text()
-    expect(metrics).toContain('sociaro_access_log_dropped_total 0')
+    const dropped = Number(/^sociaro_access_log_dropped_total (\d+)$/m.exec(metrics)![1])
+    // 20 lines: one batch handed over, 5 held since it backed up, the rest dropped and counted.
+    expect(dropped).toBeGreaterThan(0)
+    expect(dropped).toBeLessThan(20)
   } finally {
     await gw.stop()
   }
