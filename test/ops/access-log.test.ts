@@ -5,6 +5,9 @@ import { formatAccessLine, type AccessRecord } from '../../src/access-log/access
 import { LineWriter, type LineSink } from '../../src/access-log/line-writer.ts'
 import type { ResolvedProvider } from '../../src/config.ts'
 import type { AdmittedRequest } from '../../src/proxy/proxy-handler.ts'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { formatLogLine } from '../../src/log.ts'
 import { scriptedBody, sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeOpenAI, OPENAI_CHAT_JSON, OPENAI_CHAT_SSE_EVENTS } from '../support/provider-fakes.ts'
@@ -221,6 +224,29 @@ test('stdout backed up: requests flow unaffected, lines beyond the bound are dro
     await gw.stop()
   }
 })
+
+test('real stdout into a pipe nobody reads: the writer holds a bounded queue and counts the rest as dropped', async () => {
+  // `| sleep` keeps the pipe open and never reads it: once its buffer is full, every further flush is pending.
+  const module = JSON.stringify(join(import.meta.dir, '../../src/access-log/line-writer.ts'))
+  const script = `const { LineWriter, stdoutSink } = await import(${module});
+    const w = new LineWriter({ sink: stdoutSink(), format: (s) => s + '\\n', maxQueued: 1000 });
+    for (let round = 0; round < 100; round++) { for (let i = 0; i < 200; i++) w.add('x'.repeat(300)); w.flush(); await Bun.sleep(5) }
+    process.stderr.write(JSON.stringify({ written: w.written, dropped: w.dropped, queued: w.queued }) + '\\n'); process.exit(0)`
+  const dir = mkdtempSync(join(tmpdir(), 'sociaro-stdout-'))
+  try {
+    writeFileSync(join(dir, 'writer.ts'), script)
+    const child = Bun.spawn(['sh', '-c', `"${process.execPath}" writer.ts 2>stats.json | sleep 4`], { cwd: dir, stdout: 'ignore', stderr: 'inherit' })
+    await child.exited
+    const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as { written: number; dropped: number; queued: number }
+    expect(stats.written + stats.dropped + stats.queued).toBe(20_000)
+    // Handed to stdout: what the pipe took before it filled, not 6 MB buffered in the process.
+    expect(stats.written).toBeLessThan(5_000)
+    expect(stats.queued).toBeLessThanOrEqual(1_000)
+    expect(stats.dropped).toBeGreaterThan(14_000)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}, 20_000)
 
 describe('off the request path', () => {
   const provider = { spec: { id: 'openai' } } as unknown as ResolvedProvider
