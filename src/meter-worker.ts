@@ -22,7 +22,7 @@ let database: Client | undefined
 let overrides: PriceOverride[] = []
 let stallBeforeFirstBatch = 0
 let statsTimer: ReturnType<typeof setInterval> | undefined
-let probeTimer: ReturnType<typeof setInterval> | undefined
+let probeTimer: ReturnType<typeof setTimeout> | undefined
 /** Why the last write probe failed (undefined: it succeeded, or none ran yet). */
 let probeProblem: string | undefined
 /** Loading the tokenizer takes most of a second: it happens after `ready`, and batches wait for it. Gives one estimator per batch. */
@@ -56,26 +56,24 @@ async function init(config: WorkerInit): Promise<void> {
     setInterval(prune, 3_600_000)
     void prune()
   }
-  // The usage batches alone would say nothing while traffic is idle: a cheap write transaction tells health the truth.
-  let probing = false
-  const probe = () => {
-    if (probing) return
-    probing = true
-    void probeWrite(client).then((problem) => {
-      probeProblem = problem
-      probing = false
-      // Writes work again: retry the held rows now rather than at the end of a backoff of up to 30 s.
-      if (!problem && writer?.lastError !== undefined) void writer.flush()
-    })
-  }
-  probeTimer = setInterval(probe, config.writeProbeMs ?? 5_000)
-  probe()
-  statsTimer = setInterval(() => {
+  const sendStats = () => {
     if (!writer) return
     const failing = writer.lastError === undefined ? undefined : `usage writes are failing: ${writer.lastError}`
     const writeProblem = probeProblem ?? failing
     send({ type: 'stats', pendingRows: writer.pendingRows, shedRows: writer.shedRows, writeFailures: writer.writeFailures, ...(writeProblem ? { writeProblem } : {}) })
-  }, 1_000)
+  }
+  // The usage batches alone would say nothing while traffic is idle: a cheap write transaction tells health the truth.
+  // Each probe is scheduled after the last one ended (a locked database holds one for the busy timeout), and its
+  // result is reported at once, not after a timer that the next blocked probe could delay.
+  const probe = async () => {
+    probeProblem = await probeWrite(client)
+    sendStats()
+    // Writes work again: retry the held rows now rather than at the end of a backoff of up to 30 s.
+    if (!probeProblem && writer?.lastError !== undefined) void writer.flush()
+    probeTimer = setTimeout(probe, config.writeProbeMs ?? 5_000)
+  }
+  void probe()
+  statsTimer = setInterval(sendStats, 1_000)
 }
 
 /** Last resort when the tokenizer cannot load: about four bytes of text per token. */
@@ -189,7 +187,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
           log('error', 'usage rows still pending at shutdown; they are lost', { pending: writer!.pendingRows, ...(reason ? { reason } : {}) })
         }
         if (statsTimer) clearInterval(statsTimer)
-        if (probeTimer) clearInterval(probeTimer)
+        if (probeTimer) clearTimeout(probeTimer)
         send({ type: 'drained' })
       })()
       return

@@ -166,6 +166,13 @@ export class MeterChannel {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     if (this.queue.length === 0) return
+    if (this.exitCode !== undefined) {
+      // Queued before the worker stopped: shed and counted like the jobs after it.
+      this.shed += this.queue.length
+      this.queue = []
+      this.queuedBytes = 0
+      return
+    }
     const jobs = this.queue
     const bytes = new Uint8Array(this.queuedBytes)
     let offset = 0
