@@ -162,6 +162,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     sentPrices = JSON.stringify(priceOverrides)
   } else log.warn('metering is off (SOCIARO_METERING=false): no usage will be recorded')
   const meterHealth = meter ? new MeterHealth(meter, options.meterHealth) : undefined
+  if (meterHealth) {
+    // The same facts /healthz answers with, for alerting: 1 while metering works, 1 while the database takes writes.
+    metrics.registry.add(new Gauge('sociaro_metering_healthy', '1 while the metering worker runs, answers and keeps up; 0 otherwise.', () => (meterHealth.problem() ? 0 : 1)))
+    metrics.registry.add(new Gauge('sociaro_database_writable', "1 while the database took the worker's last write probe and usage batch; 0 otherwise.", () => (meterHealth.writeProblem() ? 0 : 1)))
+  }
 
   // Ledger rows go through the worker when it runs (it owns the write traffic), else straight from this thread.
   const objects = new ObjectLedger({

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { AccessLog } from '../../src/access-log/access-log.ts'
 import { formatAccessLine, type AccessRecord } from '../../src/access-log/access-line.ts'
 import { LineWriter, type LineSink } from '../../src/access-log/line-writer.ts'
-import type { ResolvedProvider } from '../../src/config.ts'
+import { ConfigError, loadConfig, type ResolvedProvider } from '../../src/config.ts'
 import type { AdmittedRequest } from '../../src/proxy/proxy-handler.ts'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -146,6 +146,14 @@ test('a client that goes away mid-stream: its line says so, with the status it h
     slow.stop()
   }
 }, 20_000)
+
+test('SOCIARO_LOG_FORMAT is text or json, SOCIARO_ACCESS_LOG a boolean', () => {
+  expect(loadConfig({}).logFormat).toBe('text')
+  expect(loadConfig({}).accessLog).toBe(true)
+  expect(loadConfig({ SOCIARO_LOG_FORMAT: 'json' }).logFormat).toBe('json')
+  expect(() => loadConfig({ SOCIARO_LOG_FORMAT: 'xml' })).toThrow(ConfigError)
+  expect(() => loadConfig({ SOCIARO_ACCESS_LOG: 'maybe' })).toThrow(ConfigError)
+})
 
 test('the gateway log in JSON: time, level and msg first, and no field can overwrite them', () => {
   const line = formatLogLine('json', new Date(0), 'warn', 'upstream failure', { requestId: 'req_1', level: 'forged', msg: 'forged' })

@@ -60,6 +60,7 @@ test('the metering worker stopped: /healthz and /readyz 503, and jobs for it are
     const body = await healthIs(gw, 503)
     expect(body.status).toBe('degraded')
     expect(body.metering).toContain('metering worker has stopped')
+    expect(await (await fetch(`${gw.url}/metrics`)).text()).toContain('sociaro_metering_healthy 0')
     expect((await health(gw, '/readyz')).code).toBe(503)
     // Traffic still flows; its usage is not posted into the void, it is counted.
     expect((await chat(gw)).status).toBe(200)
@@ -89,6 +90,7 @@ test('the database takes no writes (another process holds its write lock): 503 u
     const body = await healthIs(gw, 503)
     expect(body.database).toContain('does not take writes')
     expect(body.database).toContain('locked')
+    expect(await (await fetch(`${gw.url}/metrics`)).text()).toContain('sociaro_database_writable 0')
     expect((await health(gw, '/readyz')).code).toBe(503)
     writeFileSync(release, '')
     await locker.exited
