@@ -53,6 +53,15 @@ export interface Config {
   /** How often the key and credential caches pick up writes made by other processes. */
   readonly cacheRefreshMs: number
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error'
+  /** SOCIARO_LOG_FORMAT: the gateway's log (stderr) and access log (stdout) as text lines or JSON objects. */
+  readonly logFormat: 'text' | 'json'
+  /** SOCIARO_ACCESS_LOG: one line per proxied request on stdout, at level info (so SOCIARO_LOG_LEVEL=warn silences it too). */
+  readonly accessLog: boolean
+  /**
+   * SOCIARO_CORS_ORIGINS: browser origins allowed to call the provider routes (exact `scheme://host[:port]` values,
+   * or `*` for any); empty = CORS off, and the upstream's own CORS headers pass untouched.
+   */
+  readonly corsOrigins: readonly string[]
   /** Off only for benchmarking the proxy alone: no usage is recorded. */
   readonly metering: boolean
   readonly meterFlushMs: number
@@ -89,6 +98,28 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   if (/^(1|true|on|yes)$/i.test(raw)) return true
   if (/^(0|false|off|no)$/i.test(raw)) return false
   throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+}
+
+/** `https://app.example.com, http://localhost:3000` or `*`; each entry must be exactly an origin (no path, no slash). */
+export function corsOrigins(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return []
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean)
+  if (entries.includes('*')) {
+    if (entries.length > 1) throw new ConfigError('SOCIARO_CORS_ORIGINS is either * or a list of origins, not both')
+    return ['*']
+  }
+  return entries.map((entry) => {
+    let origin: string
+    try {
+      origin = new URL(entry).origin
+    } catch {
+      throw new ConfigError(`SOCIARO_CORS_ORIGINS: "${entry}" is not an origin such as https://app.example.com`)
+    }
+    if (origin === 'null' || origin !== entry.toLowerCase()) {
+      throw new ConfigError(`SOCIARO_CORS_ORIGINS: "${entry}" is not an origin such as https://app.example.com (scheme, host and port only; no path or trailing slash)`)
+    }
+    return origin
+  })
 }
 
 function httpUrl(name: string, raw: string): string {
@@ -209,6 +240,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new ConfigError(`SOCIARO_LOG_LEVEL must be debug, info, warn or error, got "${logLevel}"`)
   }
+  const logFormat = (env.SOCIARO_LOG_FORMAT || 'text') as Config['logFormat']
+  if (logFormat !== 'text' && logFormat !== 'json') throw new ConfigError(`SOCIARO_LOG_FORMAT must be text or json, got "${logFormat}"`)
   const configFile = env.SOCIARO_CONFIG || undefined
   const file = configFile ? readConfigFile(configFile) : { providers: [], prices: [], objectIsolation: {} }
   const mockProvider = boolean(env, 'SOCIARO_MOCK_PROVIDER', true)
@@ -233,6 +266,9 @@ export function loadConfig(env: Env = process.env): Config {
     maxInflightPerIp: integer(env, 'SOCIARO_MAX_INFLIGHT_PER_IP', 0, 0, 1_000_000),
     cacheRefreshMs: integer(env, 'SOCIARO_CACHE_REFRESH_MS', 1000, 50, 60_000),
     logLevel,
+    logFormat,
+    accessLog: boolean(env, 'SOCIARO_ACCESS_LOG', true),
+    corsOrigins: corsOrigins(env.SOCIARO_CORS_ORIGINS),
     metering: boolean(env, 'SOCIARO_METERING', true),
     meterFlushMs: integer(env, 'SOCIARO_METER_FLUSH_MS', 250, 10, 60_000),
     meterFlushRows: integer(env, 'SOCIARO_METER_FLUSH_ROWS', 500, 1, 10_000),

@@ -10,10 +10,15 @@ import { DatabaseWatch } from './db/database-watch.ts'
 import { listenExclusive } from './exclusive-listen.ts'
 import { runMigrations } from './db/migrate.ts'
 import { openFileLimit, RECOMMENDED_OPEN_FILES } from './fd-limit.ts'
-import { createLogger, type Logger } from './log.ts'
+import { AccessLog } from './access-log/access-log.ts'
+import { formatAccessLine, type AccessRecord } from './access-log/access-line.ts'
+import { LineWriter, stdoutSink, type LineSink } from './access-log/line-writer.ts'
+import { createLogger, LEVEL_ORDER, type Logger } from './log.ts'
 import { MeterChannel } from './metering/meter-channel.ts'
+import { MeterHealth, type MeterHealthOptions } from './metering/meter-health.ts'
 import { createMeterStage } from './metering/meter-stage.ts'
 import { GatewayMetrics } from './metrics/gateway-metrics.ts'
+import { Gauge } from './metrics/prometheus.ts'
 import { metricsRoutes } from './metrics/routes.ts'
 import { usageRoutes } from './admin/usage-routes.ts'
 import { Limits } from './limits/limits-stage.ts'
@@ -22,6 +27,7 @@ import { loadPriceOverrides } from './metering/price-overrides.ts'
 import type { PriceOverride } from './pricing/types.ts'
 import { spendSince } from './limits/spend-source.ts'
 import { capInflightPerAddress } from './proxy/address-cap.ts'
+import { withCors } from './proxy/cors.ts'
 import { createProxyHandler, type ProxyStage } from './proxy/proxy-handler.ts'
 import { writeObjects } from './objects/ledger-store.ts'
 import { ObjectLedger } from './objects/object-ledger.ts'
@@ -52,10 +58,20 @@ export interface GatewayOptions {
   readonly meterStallMs?: number
   /** How often the local database file is checked for deletion or replacement (default 2 s). */
   readonly databaseCheckMs?: number
+  /** Where access-log lines go (default stdout). */
+  readonly accessLogSink?: LineSink
+  /** Access-log lines held while stdout is backed up, beyond which they are dropped and counted (default 10 000). */
+  readonly accessLogMaxQueued?: number
+  /** How long an access-log line waits for its usage row's tokens and cost (default 10 s). */
+  readonly accessLogSettleMs?: number
+  /** Health tuning: backlog limit and window, sampling, worker silence (defaults 10 000 / 60 s / 1 s / 30 s). */
+  readonly meterHealth?: MeterHealthOptions
+  /** How often the metering worker probes the database with a write transaction (default 5 s). */
+  readonly writeProbeMs?: number
 }
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
-  const log = options.log ?? createLogger(config.logLevel)
+  const log = options.log ?? createLogger(config.logLevel, undefined, config.logFormat)
   // The mock provider's upstream runs in this process on loopback: its address and credential exist from here on.
   const mock = config.providers.some((p) => p.inProcess) ? startMockUpstream({ maxBodyBytes: config.maxBodyBytes }) : undefined
   const providerList: readonly ResolvedProvider[] = config.providers.map((p) =>
@@ -110,6 +126,30 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   await limits.load()
 
   const metrics = new GatewayMetrics(() => meter?.stats(), () => databaseProblem() === undefined)
+  // Access lines are info-level facts: off with SOCIARO_ACCESS_LOG=false or a log level above info.
+  const accessWriter =
+    config.accessLog && LEVEL_ORDER[config.logLevel] <= LEVEL_ORDER.info
+      ? new LineWriter<AccessRecord>({
+          sink: options.accessLogSink ?? stdoutSink(),
+          format: (record) => formatAccessLine(record, config.logFormat),
+          ...(options.accessLogMaxQueued ? { maxQueued: options.accessLogMaxQueued } : {}),
+        })
+      : undefined
+  let server: Bun.Server<unknown> | undefined
+  const addressOf = (request: Request) => server?.requestIP(request)?.address
+  const accessLog = accessWriter
+    ? new AccessLog({
+        write: (record) => accessWriter.add(record),
+        metered: config.metering,
+        providers,
+        now: clock,
+        addressOf,
+        ...(options.accessLogSettleMs ? { settleTimeoutMs: options.accessLogSettleMs } : {}),
+      })
+    : undefined
+  if (accessWriter) {
+    metrics.registry.add(new Gauge('sociaro_access_log_dropped_total', 'Access-log lines dropped because stdout stayed backed up.', () => accessWriter.dropped))
+  }
   if (config.metering) {
     meter = await MeterChannel.start({
       init: {
@@ -120,15 +160,23 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         retentionDays: config.usageRetentionDays,
         overrides: [...priceOverrides],
         ...(options.meterStallMs ? { stallFirstBatchMs: options.meterStallMs } : {}),
+        ...(options.writeProbeMs ? { writeProbeMs: options.writeProbeMs } : {}),
       },
       log,
       onSettled: (settlements) => {
         limits.settled(settlements)
         metrics.settled(settlements)
+        accessLog?.settled(settlements)
       },
     })
     sentPrices = JSON.stringify(priceOverrides)
   } else log.warn('metering is off (SOCIARO_METERING=false): no usage will be recorded')
+  const meterHealth = meter ? new MeterHealth(meter, options.meterHealth) : undefined
+  if (meterHealth) {
+    // The same facts /healthz answers with, for alerting: 1 while metering works, 1 while the database takes writes.
+    metrics.registry.add(new Gauge('sociaro_metering_healthy', '1 while the metering worker runs, answers and keeps up; 0 otherwise.', () => (meterHealth.problem() ? 0 : 1)))
+    metrics.registry.add(new Gauge('sociaro_database_writable', "1 while the database took the worker's last write probe and usage batch; 0 otherwise.", () => (meterHealth.writeProblem() ? 0 : 1)))
+  }
 
   // Ledger rows go through the worker when it runs (it owns the write traffic), else straight from this thread.
   const objects = new ObjectLedger({
@@ -157,8 +205,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // Metrics last: the overhead it records then covers the other stages' work too (reservations, the usage rewrite).
   // Objects before limits: a request naming another org's object is refused before it reserves anything.
   const objectsStage = createObjectsStage({ ledger: objects, orgCount: () => keys.orgCount(), isolationOff })
-  const stages: ProxyStage[] = [tracking, objectsStage, limits.stage(), ...(meter ? [createMeterStage(meter, clock)] : []), metrics.stage()]
-  let server: Bun.Server<unknown> | undefined
+  // The access log right after tracking: a later stage's refusal rolls it back, and its line still names the key.
+  const stages: ProxyStage[] = [
+    tracking,
+    ...(accessLog ? [accessLog.stage()] : []),
+    objectsStage,
+    limits.stage(),
+    ...(meter ? [createMeterStage(meter, clock)] : []),
+    metrics.stage(),
+  ]
   // Aborted when the grace period runs out: the exchanges still open are cut, and recorded as cut by shutdown.
   const shutdown = new AbortController()
   const proxyHandler = createProxyHandler({
@@ -170,18 +225,33 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(options.now ? { now: options.now } : {}),
     stages,
     keepAlive: (request) => server?.timeout(request, 0),
-    onGatewayError: (code) => metrics.rejections.inc([code]),
+    onGatewayError: (code, requestId) => {
+      metrics.rejections.inc([code])
+      accessLog?.gatewayError(code, requestId)
+    },
     shutdownSignal: shutdown.signal,
   })
   const handleProxy = capInflightPerAddress(proxyHandler, {
     max: config.maxInflightPerIp,
     providers,
-    addressOf: (request) => server?.requestIP(request)?.address,
-    onRefused: () => metrics.rejections.inc(['concurrency_limited']),
+    addressOf,
+    onRefused: (requestId) => {
+      metrics.rejections.inc(['concurrency_limited'])
+      accessLog?.gatewayError('concurrency_limited', requestId)
+    },
   })
+  const logged = accessLog ? accessLog.wrap(handleProxy) : handleProxy
+  // CORS outermost: a preflight is answered before anything else, and is not a proxied request (no access line).
+  const handleRequest = config.corsOrigins.length > 0 ? withCors(logged, { origins: config.corsOrigins }, providers) : logged
   const canonical = (name: string) => providers.get(name)?.spec.id
   const app = createApp({
-    health: { client: database.client, ready: () => ready, databaseProblem },
+    health: {
+      client: database.client,
+      ready: () => ready,
+      databaseProblem,
+      metering: config.metering,
+      ...(meterHealth ? { databaseWriteProblem: () => meterHealth.writeProblem(), meteringProblem: () => meterHealth.problem() } : {}),
+    },
     admin: {
       ...(config.adminToken ? { adminToken: config.adminToken } : {}),
       operations: createOperations(database.db, () => cipher, new Set(providers.keys()), canonical),
@@ -201,7 +271,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         }),
       ],
     },
-    proxy: (request) => handleProxy(request),
+    proxy: (request) => handleRequest(request),
     extraRoutes: [metricsRoutes(metrics, config.metricsToken)],
   })
 
@@ -240,6 +310,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     flushLastUsed().catch((error) => log.warn('last-used flush failed', { error: String(error) }))
   }, 5_000)
   databaseWatch?.start(options.databaseCheckMs ?? 2_000)
+  meterHealth?.start()
   const url = `http://${server.hostname}:${server.port}`
   // For CLI commands run with another environment (another shell): which credentials this process has. Ids only.
   const reportedAs = await reportServerStarted(database.db, {
@@ -269,6 +340,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         clearInterval(limitSweeper)
         clearInterval(priceReloader)
         databaseWatch?.stop()
+        meterHealth?.stop()
         if (spendResync) clearInterval(spendResync)
         // No new connections; open streams keep flowing until they end or the grace runs out.
         void server!.stop(false)
@@ -288,6 +360,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         if (!(await objects.settled(10_000))) log.error('object ledger writes still pending at shutdown', { pending: objects.pendingWrites })
         objects.close()
         await meter?.drainAndStop(30_000)
+        // After the drain: the last settlements have completed their lines; what still waits is written as it is.
+        accessLog?.close()
+        accessWriter?.flush()
         await keys.flushLastUsed().catch(() => {})
         if (reportedAs) await reportServerStopped(database.db, reportedAs).catch(() => {})
         database.close()

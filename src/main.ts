@@ -35,7 +35,7 @@ async function readStdin(): Promise<string> {
 
 async function serve(config: Config): Promise<void> {
   reexecWithFetchCapLifted()
-  const log = createLogger(config.logLevel)
+  const log = createLogger(config.logLevel, undefined, config.logFormat)
   const gateway = await startGateway(config, { log })
   log.info(`sociaro ${pkg.version} listening on ${gateway.url}`, { database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') })
   const cli = cliCommand(process.argv, process.cwd(), Bun.isStandaloneExecutable, process.execPath)

@@ -3,6 +3,7 @@ import type { Client } from '@libsql/client'
 import { writeLastUsed } from './auth/last-used.ts'
 import { openDatabase } from './db/client.ts'
 import { databaseFileProblem } from './db/file-identity.ts'
+import { probeWrite } from './db/write-probe.ts'
 import { readMeterBody } from './metering/decompress.ts'
 import { writeObjects } from './objects/ledger-store.ts'
 import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
@@ -21,6 +22,9 @@ let database: Client | undefined
 let overrides: PriceOverride[] = []
 let stallBeforeFirstBatch = 0
 let statsTimer: ReturnType<typeof setInterval> | undefined
+let probeTimer: ReturnType<typeof setTimeout> | undefined
+/** Why the last write probe failed (undefined: it succeeded, or none ran yet). */
+let probeProblem: string | undefined
 /** Loading the tokenizer takes most of a second: it happens after `ready`, and batches wait for it. Gives one estimator per batch. */
 let estimator: Promise<() => Estimator> | undefined
 let processing: Promise<void> = Promise.resolve()
@@ -52,9 +56,24 @@ async function init(config: WorkerInit): Promise<void> {
     setInterval(prune, 3_600_000)
     void prune()
   }
-  statsTimer = setInterval(() => {
-    if (writer) send({ type: 'stats', pendingRows: writer.pendingRows, shedRows: writer.shedRows, writeFailures: writer.writeFailures })
-  }, 1_000)
+  const sendStats = () => {
+    if (!writer) return
+    const failing = writer.lastError === undefined ? undefined : `usage writes are failing: ${writer.lastError}`
+    const writeProblem = probeProblem ?? failing
+    send({ type: 'stats', pendingRows: writer.pendingRows, shedRows: writer.shedRows, writeFailures: writer.writeFailures, ...(writeProblem ? { writeProblem } : {}) })
+  }
+  // The usage batches alone would say nothing while traffic is idle: a cheap write transaction tells health the truth.
+  // Each probe is scheduled after the last one ended (a locked database holds one for the busy timeout), and its
+  // result is reported at once, not after a timer that the next blocked probe could delay.
+  const probe = async () => {
+    probeProblem = await probeWrite(client)
+    sendStats()
+    // Writes work again: retry the held rows now rather than at the end of a backoff of up to 30 s.
+    if (!probeProblem && writer?.lastError !== undefined) void writer.flush()
+    probeTimer = setTimeout(probe, config.writeProbeMs ?? 5_000)
+  }
+  void probe()
+  statsTimer = setInterval(sendStats, 1_000)
 }
 
 /** Last resort when the tokenizer cannot load: about four bytes of text per token. */
@@ -168,6 +187,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
           log('error', 'usage rows still pending at shutdown; they are lost', { pending: writer!.pendingRows, ...(reason ? { reason } : {}) })
         }
         if (statsTimer) clearInterval(statsTimer)
+        if (probeTimer) clearTimeout(probeTimer)
         send({ type: 'drained' })
       })()
       return

@@ -33,6 +33,16 @@ export interface MeterStats {
   workerWriteFailures: number
 }
 
+/** Whether the worker is there to meter: health reads this. */
+export interface WorkerLiveness {
+  /** The worker's exit code once it has stopped (crashed, exited, or terminated at shutdown). */
+  readonly exitCode?: number
+  /** performance.now() of the last message from the worker (it reports every second). */
+  readonly lastHeardAt: number
+  /** Why the database did not take the worker's last write probe or usage batch. */
+  readonly writeProblem?: string
+}
+
 /** Bundled into the binary the worker sits beside main at the bundle root; from source it is src/meter-worker.ts. */
 function workerUrl(): string {
   return Bun.isStandaloneExecutable ? './meter-worker.ts' : new URL('../meter-worker.ts', import.meta.url).href
@@ -47,6 +57,10 @@ export class MeterChannel {
   private outstandingBytes = 0
   private shed = 0
   private workerStats = { pendingRows: 0, shedRows: 0, writeFailures: 0 }
+  private writeProblem: string | undefined
+  private exitCode: number | undefined
+  private lastHeardAt = performance.now()
+  private terminating = false
   private drainWaiters: (() => void)[] = []
   private objectWrites = new Map<number, { resolve: () => void; reject: (error: Error) => void }>()
   private objectSeq = 0
@@ -74,6 +88,7 @@ export class MeterChannel {
     const { promise, resolve, reject } = Promise.withResolvers<void>()
     const timeout = setTimeout(() => reject(new Error('the metering worker did not become ready within 15 s')), 15_000)
     this.worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
+      this.lastHeardAt = performance.now()
       const message = event.data
       if (message.type === 'ready') {
         clearTimeout(timeout)
@@ -86,7 +101,10 @@ export class MeterChannel {
       clearTimeout(timeout)
       reject(new Error(`the metering worker failed: ${String(error)}`))
     })
-    this.worker.addEventListener('close', () => {
+    this.worker.addEventListener('close', (event) => {
+      this.exitCode = (event as CloseEvent).code ?? 0
+      // A worker that dies (an uncaught error ends it) meters nothing more: say so; health reports it from here.
+      if (!this.terminating) this.options.log.error('the metering worker stopped: usage is no longer recorded; restart the gateway', { exitCode: this.exitCode })
       for (const waiter of this.drainWaiters.splice(0)) waiter()
       for (const pending of this.objectWrites.values()) pending.reject(new Error('the metering worker stopped'))
       this.objectWrites.clear()
@@ -106,6 +124,7 @@ export class MeterChannel {
         return
       case 'stats':
         this.workerStats = { pendingRows: message.pendingRows, shedRows: message.shedRows, writeFailures: message.writeFailures }
+        this.writeProblem = message.writeProblem
         return
       case 'drained':
         for (const waiter of this.drainWaiters.splice(0)) waiter()
@@ -133,7 +152,8 @@ export class MeterChannel {
     for (const part of job.bodyParts) bytes += part.byteLength
     // Refusals (a 429 flood from one key) may fill only half the queue: they must never crowd out usage rows.
     const maxJobs = job.endedBy === 'refused' ? this.maxOutstandingJobs / 2 : this.maxOutstandingJobs
-    if (this.outstandingJobs + this.queue.length >= maxJobs || this.outstandingBytes + this.queuedBytes + bytes > this.maxOutstandingBytes) {
+    // Nobody would read it: a job for a stopped worker is shed, and counted, not posted into the void.
+    if (this.exitCode !== undefined || this.outstandingJobs + this.queue.length >= maxJobs || this.outstandingBytes + this.queuedBytes + bytes > this.maxOutstandingBytes) {
       this.shed++
       if (this.shed === 1 || this.shed % 1000 === 0) this.options.log.error('metering queue full: usage records are being shed', { shed: this.shed })
       return
@@ -148,6 +168,13 @@ export class MeterChannel {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     if (this.queue.length === 0) return
+    if (this.exitCode !== undefined) {
+      // Queued before the worker stopped: shed and counted like the jobs after it.
+      this.shed += this.queue.length
+      this.queue = []
+      this.queuedBytes = 0
+      return
+    }
     const jobs = this.queue
     const bytes = new Uint8Array(this.queuedBytes)
     let offset = 0
@@ -179,6 +206,7 @@ export class MeterChannel {
 
   /** Object-ledger rows, written by the worker (it holds the database's write traffic); resolves once they are stored. */
   recordObjects(writes: LedgerWrite[]): Promise<void> {
+    if (this.exitCode !== undefined) return Promise.reject(new Error('the metering worker stopped'))
     const seq = ++this.objectSeq
     const { promise, resolve, reject } = Promise.withResolvers<void>()
     this.objectWrites.set(seq, { resolve, reject })
@@ -203,13 +231,27 @@ export class MeterChannel {
     }
   }
 
+  liveness(): WorkerLiveness {
+    return {
+      lastHeardAt: this.lastHeardAt,
+      ...(this.exitCode !== undefined ? { exitCode: this.exitCode } : {}),
+      ...(this.writeProblem !== undefined ? { writeProblem: this.writeProblem } : {}),
+    }
+  }
+
   /** Sends everything queued, waits until the worker has written it all (or `timeoutMs`), then stops the worker. */
   async drainAndStop(timeoutMs: number): Promise<boolean> {
+    // A stopped worker has nothing to drain and would never answer: do not hold shutdown for the whole timeout.
+    if (this.exitCode !== undefined) {
+      if (this.queue.length > 0 || this.outstandingJobs > 0) this.options.log.error('the metering worker had stopped; unwritten usage is lost', this.stats() as unknown as Record<string, unknown>)
+      return false
+    }
     this.flush()
     const drained = new Promise<void>((resolve) => this.drainWaiters.push(resolve))
     this.post({ type: 'drain' })
     const ok = await Promise.race([drained.then(() => true), Bun.sleep(timeoutMs).then(() => false)])
     if (!ok) this.options.log.error('metering worker did not drain in time; unwritten usage may be lost', this.stats() as unknown as Record<string, unknown>)
+    this.terminating = true
     this.worker.terminate()
     return ok
   }

@@ -60,6 +60,8 @@ export interface WorkerInit {
   overrides: PriceOverride[]
   /** Test hook: the worker blocks this long before handling its first batch. */
   stallFirstBatchMs?: number
+  /** How often the worker checks that the database takes writes (an empty write transaction); default 5 s. */
+  writeProbeMs?: number
 }
 
 export type ToWorker =
@@ -95,7 +97,8 @@ export type FromWorker =
   /** After a batch is written: the settlements as a JSON array of Settlement. */
   | { type: 'settled'; settlements: string }
   | { type: 'ack'; jobs: number; bytes: number }
-  | { type: 'stats'; pendingRows: number; shedRows: number; writeFailures: number }
+  /** Every second; `writeProblem` is why the database did not take the last write probe or usage batch (absent when it did). */
+  | { type: 'stats'; pendingRows: number; shedRows: number; writeFailures: number; writeProblem?: string }
   | { type: 'drained' }
   | { type: 'objects-written'; seq: number; error?: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }

@@ -77,6 +77,8 @@ export class UsageWriter {
   private backoffMs = 0
   shedRows = 0
   writeFailures = 0
+  /** Why the last batch failed; cleared by the next one written. */
+  lastError: string | undefined
 
   constructor(
     private readonly client: Client,
@@ -126,10 +128,12 @@ export class UsageWriter {
       const statements = [...recordStatements(batch), ...rollupDeltas(batch).map(rollupStatement)]
       await this.client.batch(statements, 'write')
       this.backoffMs = 0
+      this.lastError = undefined
       this.options.onWritten(batch)
     } catch (error) {
       this.pending.unshift(...batch)
       this.writeFailures++
+      this.lastError = String(error)
       this.backoffMs = Math.min(30_000, this.backoffMs === 0 ? 1_000 : this.backoffMs * 2)
       this.options.onError('usage write failed; will retry', { error: String(error), pending: this.pending.length, retryInMs: this.backoffMs })
     }

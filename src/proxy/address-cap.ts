@@ -13,7 +13,8 @@ export interface AddressCapOptions {
   readonly providers: ReadonlyMap<string, ResolvedProvider>
   /** The peer address of a request (Bun's server.requestIP); undefined when unknown, which is never capped. */
   readonly addressOf: (request: Request) => string | undefined
-  readonly onRefused?: () => void
+  /** Told of each refusal, with the request id its answer carries. */
+  readonly onRefused?: (requestId: string) => void
 }
 
 type Handler = (request: Request) => Promise<Response>
@@ -39,7 +40,8 @@ export function capInflightPerAddress(handler: Handler, options: AddressCapOptio
 }
 
 function refusal(request: Request, options: AddressCapOptions): Response {
-  options.onRefused?.()
+  const requestId = newId('req')
+  options.onRefused?.(requestId)
   const target = parseRequestTarget(request.url)
   const spec = target ? options.providers.get(target.provider)?.spec : undefined
   const shape = spec && target ? errorShapeFor(spec, target.path) : 'openai'
@@ -48,5 +50,5 @@ function refusal(request: Request, options: AddressCapOptions): Response {
     // Closing frees the address's connection at once, and stops Bun reading (draining) a body nobody will use.
     connection: 'close',
   })
-  return errorResponse(shape, error, newId('req'))
+  return errorResponse(shape, error, requestId)
 }

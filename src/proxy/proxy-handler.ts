@@ -88,8 +88,8 @@ export interface ProxyDeps {
   readonly stages?: readonly ProxyStage[]
   /** Lifts Bun's idle timeout for this request (streams may be quiet for minutes). */
   readonly keepAlive?: (request: Request) => void
-  /** Told about every request the gateway itself refused or failed, by error code. */
-  readonly onGatewayError?: (code: GatewayError['code']) => void
+  /** Told about every request the gateway itself refused or failed, by error code (and the id its answer carries). */
+  readonly onGatewayError?: (code: GatewayError['code'], requestId: string) => void
   /** Aborted when the gateway stops: the exchanges it then cuts end as `shutdown`. */
   readonly shutdownSignal?: AbortSignal
 }
@@ -118,7 +118,7 @@ export function createProxyHandler(deps: ProxyDeps) {
     let bodyRead = false
     /** Every answer the gateway makes itself is counted, and rendered in the provider's shape. */
     const refuse = (shape: ErrorShape, error: GatewayError): Response => {
-      deps.onGatewayError?.(error.code)
+      deps.onGatewayError?.(error.code, requestId)
       const response = errorResponse(shape, error, requestId)
       // Bun would otherwise read (and discard) the rest of an unread body to keep the connection: closing stops it.
       if (!bodyRead && declaresBody(request.headers)) response.headers.set('connection', 'close')

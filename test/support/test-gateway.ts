@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../src/config.ts'
-import { startGateway, type Gateway } from '../../src/gateway.ts'
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts'
 import { createLogger, silentLogger, type Logger } from '../../src/log.ts'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -35,7 +35,12 @@ export interface TestGatewayOptions {
   log?: Logger
   meterStallMs?: number
   databaseCheckMs?: number
+  /** Anything else startGateway takes (access-log sink, health tuning); the access log is discarded unless a sink is given. */
+  gatewayOptions?: Partial<GatewayOptions>
 }
+
+/** Tests read the access log through a sink of their own; elsewhere its lines would only clutter the test output. */
+const discard = { write: () => true, onDrain: () => {} }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'sociaro-test-'))
@@ -60,6 +65,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ...(options.now ? { now: options.now } : {}),
     ...(options.meterStallMs ? { meterStallMs: options.meterStallMs } : {}),
     ...(options.databaseCheckMs ? { databaseCheckMs: options.databaseCheckMs } : {}),
+    accessLogSink: discard,
+    ...options.gatewayOptions,
   })
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${gateway.url}/admin/v1${path}`, {
