@@ -11,6 +11,7 @@ import { openFileLimit, RECOMMENDED_OPEN_FILES } from './fd-limit.ts'
 import { createLogger, type Logger } from './log.ts'
 import { MeterChannel } from './metering/meter-channel.ts'
 import { createMeterStage } from './metering/meter-stage.ts'
+import { spoolPathFor, UsageSpool } from './metering/usage-spool.ts'
 import { GatewayMetrics } from './metrics/gateway-metrics.ts'
 import { metricsRoutes } from './metrics/routes.ts'
 import { usageRoutes } from './admin/usage-routes.ts'
@@ -97,7 +98,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const reloadPricesLogged = () => reloadPrices().catch((error) => log.warn('price override reload failed', { error: String(error) }))
   await reloadPrices()
   const limits = new Limits({ keys, log, now: clock, spendSince: spendSince(database.client), metering: config.metering, priceOverrides: () => priceOverrides })
-  await limits.load()
+  const spoolPath = config.metering ? spoolPathFor(config.databaseUrl, config.spoolPath) : undefined
+  if (config.metering && !spoolPath) log.warn('the usage spool is off (SOCIARO_SPOOL_PATH=off): a crash of the process loses the usage rows not yet written')
+  const spool = spoolPath ? UsageSpool.acquire({ path: spoolPath, maxBytes: config.spoolMaxBytes, fsync: config.spoolFsync }, log) : undefined
 
   const metrics = new GatewayMetrics(() => meter?.stats(), () => databaseProblem() === undefined)
   if (config.metering) {
@@ -111,6 +114,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         overrides: [...priceOverrides],
         ...(options.meterStallMs ? { stallFirstBatchMs: options.meterStallMs } : {}),
       },
+      ...(spool ? { spool } : {}),
       log,
       onSettled: (settlements) => {
         limits.settled(settlements)
@@ -119,6 +123,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     })
     sentPrices = JSON.stringify(priceOverrides)
   } else log.warn('metering is off (SOCIARO_METERING=false): no usage will be recorded')
+  // After the worker is ready, so after it replayed its spool: the spend budgets start from includes what a killed process left.
+  await limits.load()
 
   // Ledger rows go through the worker when it runs (it owns the write traffic), else straight from this thread.
   const objects = new ObjectLedger({
