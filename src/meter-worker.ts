@@ -255,7 +255,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
         const ok = await writer!.drain(Date.now() + 25_000)
         if (!ok) {
           const reason = refuseWrites()
-          log('error', 'usage rows still pending at shutdown; they are lost', { pending: writer!.pendingRows, ...(reason ? { reason } : {}) })
+          log('error', 'usage rows still pending at shutdown; the next start stores them from the usage spool (lost if it is off)', { pending: writer!.pendingRows, ...(reason ? { reason } : {}) })
         }
         if (statsTimer) clearInterval(statsTimer)
         send({ type: 'drained', stored: ok })

@@ -89,7 +89,8 @@ export class MeterChannel {
   private handshake(): Promise<void> {
     const { promise, resolve, reject } = Promise.withResolvers<void>()
     // A replay of a large spool takes longer than a plain start.
-    const timeout = setTimeout(() => reject(new Error('the metering worker did not become ready within 15 s')), this.options.spool?.leftovers().length ? 600_000 : 15_000)
+    const limitS = this.options.spool?.leftovers().length ? 600 : 15
+    const timeout = setTimeout(() => reject(new Error(`the metering worker did not become ready within ${limitS} s`)), limitS * 1000)
     this.worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       const message = event.data
       if (message.type === 'ready') {

@@ -49,8 +49,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Takes `lockPath` for this process; returns the pid of a live process that holds it instead. */
+/** Lock files held by spools of this process (two gateways in one process, as in tests, must not share one). */
+const heldHere = new Set<string>()
+
+/** Takes `lockPath` for this process; returns the pid of a live process (this one included) that holds it instead. */
 function takeLock(lockPath: string): number | undefined {
+  if (heldHere.has(lockPath)) return process.pid
   try {
     const fd = openSync(lockPath, 'wx', 0o600)
     try {
@@ -58,6 +62,7 @@ function takeLock(lockPath: string): number | undefined {
     } finally {
       closeSync(fd)
     }
+    heldHere.add(lockPath)
     return undefined
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
@@ -66,6 +71,7 @@ function takeLock(lockPath: string): number | undefined {
   // A lock left by a killed process (or by this pid in an earlier life, as in a container) is stale.
   if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) return owner
   writeFileSync(lockPath, String(process.pid), { mode: 0o600 })
+  heldHere.add(lockPath)
   return undefined
 }
 
@@ -253,5 +259,6 @@ export class UsageSpool {
     this.active = undefined
     if (stored) for (const path of [this.settings.path, this.sealedPath]) rmSync(path, { force: true })
     rmSync(this.lockPath, { force: true })
+    heldHere.delete(this.lockPath)
   }
 }

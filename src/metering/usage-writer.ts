@@ -69,6 +69,7 @@ export async function writeNewRecords(client: Client, records: readonly UsageRec
       const stored = await transaction.execute({ sql: `SELECT request_id FROM usage_events WHERE request_id IN (${ids.map(() => '?').join(', ')})`, args: ids })
       for (const row of stored.rows) seen.add(String(row.request_id))
     }
+    // `seen` also takes each fresh id, so a request id twice in one replay is stored once.
     const fresh = records.filter((record) => !seen.has(record.requestId) && seen.add(record.requestId))
     if (fresh.length > 0) await transaction.batch([...recordStatements(fresh), ...rollupDeltas(fresh).map(rollupStatement)])
     await transaction.commit()

@@ -136,6 +136,12 @@ test('one owner per spool path: a live owner keeps it (this gateway runs without
   writeFileSync(`${path}.lock`, String(process.ppid))
   expect(UsageSpool.acquire({ path, maxBytes: 1 << 20, fsync: false }, log)).toBeUndefined()
   expect(lines.join('')).toContain('in use by another running gateway')
+  // A lock naming this very pid is stale (a container restarts as pid 1), unless a spool of this process holds it.
+  writeFileSync(`${path}.lock`, String(process.pid))
+  const own = UsageSpool.acquire({ path, maxBytes: 1 << 20, fsync: false }, log)
+  expect(own).toBeDefined()
+  expect(UsageSpool.acquire({ path, maxBytes: 1 << 20, fsync: false }, log)).toBeUndefined()
+  own!.close(true)
   const gone = Bun.spawn(['true'])
   await gone.exited
   writeFileSync(`${path}.lock`, String(gone.pid))
