@@ -4,7 +4,9 @@ import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.t
 import { fakeOpenAI } from '../support/provider-fakes.ts'
 import { startServedGateway, startServeProcess } from '../support/spawn-cli.ts'
 import { UPSTREAM_SECRET } from '../support/test-gateway.ts'
-import { queryRows } from '../support/usage-rows.ts'
+import { queryRows, waitForUsageRow } from '../support/usage-rows.ts'
+import { rmSync } from 'node:fs'
+import { localPathOf } from '../../src/db/client.ts'
 
 /**
  * The target is 20 ms of completed traffic (proxy-thread batch ≤ 5 ms, then one write on the worker). The client's
@@ -96,3 +98,37 @@ test('SIGKILL under load (default flush settings): after restart every completed
 test('SIGKILL while the writer holds every row (a long flush interval): the spool alone brings them back', async () => {
   await killUnderLoad('spool-held', { SOCIARO_METER_FLUSH_MS: '60000', SOCIARO_METER_FLUSH_ROWS: '10000' })
 }, 120_000)
+
+test('rows held while the database file is deleted survive a SIGKILL: the next start stores them (here into a fresh file at that path)', async () => {
+  const server = await startServedGateway('spool-deleted', { SOCIARO_OPENAI_BASE_URL: upstream.url, SOCIARO_OPENAI_API_KEY: UPSTREAM_SECRET, SOCIARO_METER_FLUSH_MS: '20' })
+  const { key, dbUrl, env } = server
+  const chat = () =>
+    fetch(`${server.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    }).then(async (response) => {
+      await response.arrayBuffer()
+      return response.headers.get('x-sociaro-request-id')!
+    })
+  try {
+    await waitForUsageRow(dbUrl, await chat())
+    const path = localPathOf(dbUrl)!
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
+    // Served, but their rows are refused by the worker (the file is gone) and held.
+    const held = [await chat(), await chat(), await chat()]
+    await Bun.sleep(200)
+    server.child.kill('SIGKILL')
+    await server.child.exited
+
+    const restarted = await startServeProcess(env)
+    await Bun.sleep(300)
+    restarted.child.kill('SIGTERM')
+    expect(await restarted.child.exited).toBe(0)
+    const rows = await queryRows(dbUrl, 'SELECT request_id FROM usage_events ORDER BY started_at')
+    expect(rows.map((row) => String(row.request_id))).toEqual(held)
+  } finally {
+    server.child.kill('SIGKILL')
+    server.remove()
+  }
+}, 60_000)
