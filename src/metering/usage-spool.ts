@@ -28,6 +28,8 @@ export function spoolPathFor(databaseUrl: string, setting: string | undefined): 
 interface Segment {
   path: string
   fd: number
+  /** What the path named when opened: a deleted or replaced file is noticed and a fresh one started. */
+  ino: number
   size: number
   outstanding: number
 }
@@ -96,6 +98,7 @@ export class UsageSpool {
   private readonly sealedPath: string
   private readonly lockPath: string
   private readonly rotateBytes: number
+  private checkedAt = 0
   /** Jobs not spooled because the spool was full or a write failed: metered, but a crash would lose them. */
   unspooledJobs = 0
 
@@ -136,7 +139,28 @@ export class UsageSpool {
   private openActive(): Segment {
     const fd = openSync(this.settings.path, 'a', 0o600)
     fchmodSync(fd, 0o600)
-    return { path: this.settings.path, fd, size: fstatSync(fd).size, outstanding: 0 }
+    const stat = fstatSync(fd)
+    return { path: this.settings.path, fd, ino: stat.ino, size: stat.size, outstanding: 0 }
+  }
+
+  /**
+   * At most once a second, between writes: appends to a file someone deleted (a `rm sociaro.db*`) would protect
+   * nothing, silently. Its batches are beyond saving; the ones after go to a fresh file.
+   */
+  private checkActiveFile(): void {
+    const now = Date.now()
+    if (now - this.checkedAt < 1_000) return
+    this.checkedAt = now
+    const active = this.active!
+    const current = statSync(active.path, { throwIfNoEntry: false })
+    if (current && current.ino === active.ino) return
+    this.log.error('the usage spool file was deleted or replaced while in use: a fresh one is started; exchanges metered before now are not crash-safe', {
+      path: active.path,
+    })
+    closeSync(active.fd)
+    active.fd = -1
+    // No longer active: its rows settle against nothing, and nothing truncates it.
+    this.active = this.openActive()
   }
 
   get bytes(): number {
@@ -201,6 +225,7 @@ export class UsageSpool {
 
   private finish(batch: readonly QueuedBatch[]): void {
     for (const queued of batch) queued.resolve()
+    if (this.active) this.checkActiveFile()
     this.writeQueued()
   }
 

@@ -115,6 +115,26 @@ test('under steady load the active file rotates: the sealed one goes once its ro
   expect([existsSync(path), existsSync(`${path}.old`)]).toEqual([false, false])
 })
 
+test('a spool file deleted while in use (rm sociaro.db*) is noticed within a second and replaced, loudly', async () => {
+  const path = join(tempDir(), 'usage.spool')
+  const lines: string[] = []
+  const spool = UsageSpool.acquire({ path, maxBytes: 1 << 30, fsync: false }, createLogger('info', (line) => lines.push(line)))!
+  spool.start()
+  await spool.append(1, '["a"]', new Uint8Array(10), 1)
+  rmSync(path)
+  await Bun.sleep(1_100)
+  await spool.append(2, '["b"]', new Uint8Array(10), 1) // into the deleted file; then noticed
+  expect(lines.join('')).toContain('the usage spool file was deleted or replaced')
+  await spool.append(3, '["c"]', new Uint8Array(10), 1)
+  expect(readAll(path).batches.map((b) => b.jobs)).toEqual(['["c"]'])
+  // Rows of batches from the lost file settle harmlessly.
+  spool.settle(1, 1)
+  spool.settle(2, 1)
+  spool.settle(3, 1)
+  expect(statSync(path).size).toBe(0)
+  spool.close(true)
+})
+
 test('the spool is bounded: past its size batches are not spooled, and that is counted and logged', async () => {
   const path = join(tempDir(), 'usage.spool')
   const lines: string[] = []
