@@ -66,6 +66,10 @@ export interface Config {
   readonly metering: boolean
   readonly meterFlushMs: number
   readonly meterFlushRows: number
+  /** SOCIARO_SPOOL_PATH as given ("off" disables the usage spool); see spoolPathFor for the default. */
+  readonly spoolPath?: string
+  readonly spoolMaxBytes: number
+  readonly spoolFsync: boolean
   /** Raw usage rows older than this are pruned (rollups are kept); 0 keeps them forever. */
   readonly usageRetentionDays: number
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
@@ -272,6 +276,9 @@ export function loadConfig(env: Env = process.env): Config {
     metering: boolean(env, 'SOCIARO_METERING', true),
     meterFlushMs: integer(env, 'SOCIARO_METER_FLUSH_MS', 250, 10, 60_000),
     meterFlushRows: integer(env, 'SOCIARO_METER_FLUSH_ROWS', 500, 1, 10_000),
+    ...(env.SOCIARO_SPOOL_PATH ? { spoolPath: env.SOCIARO_SPOOL_PATH } : {}),
+    spoolMaxBytes: integer(env, 'SOCIARO_SPOOL_MAX_MB', 1024, 16, 1024 * 1024) * 1024 * 1024,
+    spoolFsync: boolean(env, 'SOCIARO_SPOOL_FSYNC', false),
     usageRetentionDays: integer(env, 'SOCIARO_USAGE_RETENTION_DAYS', 90, 0, 36_500),
     ...(env.SOCIARO_METRICS_TOKEN ? { metricsToken: env.SOCIARO_METRICS_TOKEN } : {}),
     providers,

@@ -17,6 +17,7 @@ import { createLogger, LEVEL_ORDER, type Logger } from './log.ts'
 import { MeterChannel } from './metering/meter-channel.ts'
 import { MeterHealth, type MeterHealthOptions } from './metering/meter-health.ts'
 import { createMeterStage } from './metering/meter-stage.ts'
+import { spoolPathFor, UsageSpool } from './metering/usage-spool.ts'
 import { GatewayMetrics } from './metrics/gateway-metrics.ts'
 import { Gauge } from './metrics/prometheus.ts'
 import { metricsRoutes } from './metrics/routes.ts'
@@ -123,7 +124,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const reloadPricesLogged = () => reloadPrices().catch((error) => log.warn('price override reload failed', { error: String(error) }))
   await reloadPrices()
   const limits = new Limits({ keys, log, now: clock, spendSince: spendSince(database.client), metering: config.metering, priceOverrides: () => priceOverrides })
-  await limits.load()
+  const spoolPath = config.metering ? spoolPathFor(config.databaseUrl, config.spoolPath) : undefined
+  if (config.metering && !spoolPath) log.warn('the usage spool is off (SOCIARO_SPOOL_PATH=off): a crash of the process loses the usage rows not yet written')
+  const spool = spoolPath ? UsageSpool.acquire({ path: spoolPath, maxBytes: config.spoolMaxBytes, fsync: config.spoolFsync }, log) : undefined
 
   const metrics = new GatewayMetrics(() => meter?.stats(), () => databaseProblem() === undefined)
   // Access lines are info-level facts: off with SOCIARO_ACCESS_LOG=false or a log level above info.
@@ -162,6 +165,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         ...(options.meterStallMs ? { stallFirstBatchMs: options.meterStallMs } : {}),
         ...(options.writeProbeMs ? { writeProbeMs: options.writeProbeMs } : {}),
       },
+      ...(spool ? { spool } : {}),
       log,
       onSettled: (settlements) => {
         limits.settled(settlements)
@@ -177,6 +181,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     metrics.registry.add(new Gauge('sociaro_metering_healthy', '1 while the metering worker runs, answers and keeps up; 0 otherwise.', () => (meterHealth.problem() ? 0 : 1)))
     metrics.registry.add(new Gauge('sociaro_database_writable', "1 while the database took the worker's last write probe and usage batch; 0 otherwise.", () => (meterHealth.writeProblem() ? 0 : 1)))
   }
+  // After the worker is ready, so after it replayed its spool: the spend budgets start from includes what a killed process left.
+  await limits.load()
 
   // Ledger rows go through the worker when it runs (it owns the write traffic), else straight from this thread.
   const objects = new ObjectLedger({

@@ -8,7 +8,8 @@ import { readMeterBody } from './metering/decompress.ts'
 import { writeObjects } from './objects/ledger-store.ts'
 import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
-import { UsageWriter } from './metering/usage-writer.ts'
+import { spoolBatches } from './metering/spool-reader.ts'
+import { UsageWriter, writeNewRecords } from './metering/usage-writer.ts'
 import type { PriceOverride } from './pricing/types.ts'
 
 declare const self: Worker
@@ -32,6 +33,29 @@ let processing: Promise<void> = Promise.resolve()
 let refuseWrites: () => string | undefined = () => undefined
 /** Ledger writes queue apart from usage batches: they must not wait for the tokenizer to load. */
 let objectWrites: Promise<void> = Promise.resolve()
+/** The spooled batch each live row came from: the proxy thread clears a spool file once all its rows are stored. */
+const batchOf = new WeakMap<UsageRecord, number>()
+
+function loadEstimator(): Promise<() => Estimator> {
+  estimator ??= import('./metering/estimate-tokens.ts').then(
+    (module) => () => module.batchEstimator(),
+    (error) => {
+      log('error', 'tokenizer failed to load; estimating 4 bytes per token', { error: String(error) })
+      return () => roughEstimate
+    },
+  )
+  return estimator
+}
+
+/** Tells the proxy thread how many rows of which spooled batches are stored (or given up). */
+function reportStored(records: readonly UsageRecord[]): void {
+  const counts = new Map<number, number>()
+  for (const record of records) {
+    const seq = batchOf.get(record)
+    if (seq !== undefined) counts.set(seq, (counts.get(seq) ?? 0) + 1)
+  }
+  if (counts.size > 0) send({ type: 'stored', batches: [...counts] })
+}
 
 async function init(config: WorkerInit): Promise<void> {
   const { client, file } = await openDatabase(config.databaseUrl, config.databaseAuthToken)
@@ -43,7 +67,12 @@ async function init(config: WorkerInit): Promise<void> {
     flushIntervalMs: config.flushIntervalMs,
     flushRows: config.flushRows,
     maxPendingRows: 200_000,
-    onWritten: (records) => send({ type: 'settled', settlements: JSON.stringify(records.map(settlementOf)) }),
+    onWritten: (records) => {
+      reportStored(records)
+      send({ type: 'settled', settlements: JSON.stringify(records.map(settlementOf)) })
+    },
+    // A shed row is lost to this process; its spool file need not outlive it (until then a crash would restore it).
+    onShed: reportStored,
     onError: (message, fields) => log('error', message, fields),
     refuseWrites,
   })
@@ -72,8 +101,59 @@ async function init(config: WorkerInit): Promise<void> {
     if (!probeProblem && writer?.lastError !== undefined) void writer.flush()
     probeTimer = setTimeout(probe, config.writeProbeMs ?? 5_000)
   }
+  // The replay first: its writes and the probe's transaction must not interleave on the one connection.
+  if (config.replay && config.replay.length > 0) await replaySpool(config.replay, client)
   void probe()
   statsTimer = setInterval(sendStats, 1_000)
+}
+
+/**
+ * What a killed process left in the spool, rebuilt into rows exactly as live batches are and stored where missing.
+ * Runs before `ready`, so before budgets load their spend from the database; its rows send no settlements.
+ */
+async function replaySpool(files: readonly string[], client: Client): Promise<void> {
+  const newBatchEstimator = await loadEstimator()
+  let batches = 0
+  let rows = 0
+  let stored = 0
+  let damaged = 0
+  for (const file of files) {
+    const onDamage = (reason: string, offset: number, bytesSkipped: number) => {
+      damaged++
+      // A kill in the middle of an append leaves a torn last record: that batch never finished reaching the disk.
+      log('warn', 'usage spool: an incomplete or damaged record was skipped', { file, reason, offset, bytesSkipped })
+    }
+    for (const batch of spoolBatches(file, onDamage)) {
+      let records: UsageRecord[]
+      try {
+        const jobs = unpack(batch.jobs, batch.bytes.buffer as ArrayBuffer)
+        const estimate = newBatchEstimator()
+        records = []
+        for (const job of jobs) records.push(await buildRecord(job, estimate))
+      } catch (error) {
+        damaged++
+        log('error', 'usage spool: a batch could not be read and was skipped', { file, error: String(error) })
+        continue
+      }
+      batches++
+      rows += records.length
+      stored += await withRetries(() => writeNewRecords(client, records))
+    }
+  }
+  log('info', 'usage spool replayed: the rows a previous run had not stored are stored now', { batches, rows, stored, alreadyStored: rows - stored, damaged })
+}
+
+/** A replay write that fails is tried again for about half a minute; then start-up fails and the spool stays. */
+async function withRetries<T>(write: () => Promise<T>): Promise<T> {
+  for (let delay = 250; ; delay *= 2) {
+    try {
+      return await write()
+    } catch (error) {
+      if (delay > 16_000) throw error
+      log('warn', 'usage spool replay write failed; retrying', { error: String(error), retryInMs: delay })
+      await Bun.sleep(delay)
+    }
+  }
 }
 
 /** Last resort when the tokenizer cannot load: about four bytes of text per token. */
@@ -111,7 +191,29 @@ function unpack(jobs: string, bytes: ArrayBuffer): MeterJob[] {
   }))
 }
 
-async function handleJobs(jobs: MeterJob[], bytes: number): Promise<void> {
+/** One job's row: the same path for live batches and for a replay. */
+async function buildRecord(job: MeterJob, estimate: Estimator): Promise<UsageRecord> {
+  try {
+    return buildUsageRecord(job, await readMeterBody(job), overrides, estimate)
+  } catch (error) {
+    // Never drop the request: store what is known with no usage and say why.
+    log('error', 'usage extraction failed', { requestId: job.requestId, error: String(error) })
+    return failedRecord(job, String(error))
+  }
+}
+
+async function handleJobs(jobs: MeterJob[], bytes: number, seq: number): Promise<void> {
+  let handed = 0
+  try {
+    await buildAndHand(jobs, seq, () => handed++)
+  } finally {
+    // Rows never built (a failed batch, logged by the caller) are not waited for: their spool file may be cleared.
+    if (handed < jobs.length) send({ type: 'stored', batches: [[seq, jobs.length - handed]] })
+  }
+  send({ type: 'ack', jobs: jobs.length, bytes })
+}
+
+async function buildAndHand(jobs: MeterJob[], seq: number, onHanded: () => void): Promise<void> {
   const newBatchEstimator = await estimator!
   if (stallBeforeFirstBatch > 0) {
     // Test hook: block this thread outright, as a stuck worker would.
@@ -121,18 +223,12 @@ async function handleJobs(jobs: MeterJob[], bytes: number): Promise<void> {
   // The batch's tokenizer deadline starts now: estimates are bounded per job and per batch.
   const estimate = newBatchEstimator()
   for (const job of jobs) {
-    let record: UsageRecord
-    try {
-      record = buildUsageRecord(job, await readMeterBody(job), overrides, estimate)
-    } catch (error) {
-      // Never drop the request: store what is known with no usage and say why.
-      log('error', 'usage extraction failed', { requestId: job.requestId, error: String(error) })
-      record = failedRecord(job, String(error))
-    }
+    const record = await buildRecord(job, estimate)
+    batchOf.set(record, seq)
+    onHanded()
     // Each row goes to the writer as soon as it is built: its timer can write it while a later job is still inflating.
     writer!.add([record])
   }
-  send({ type: 'ack', jobs: jobs.length, bytes })
 }
 
 self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
@@ -141,13 +237,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
     case 'init':
       init(message.init).then(
         () => {
-          estimator = import('./metering/estimate-tokens.ts').then(
-            (module) => () => module.batchEstimator(),
-            (error) => {
-              log('error', 'tokenizer failed to load; estimating 4 bytes per token', { error: String(error) })
-              return () => roughEstimate
-            },
-          )
+          void loadEstimator()
           send({ type: 'ready' })
         },
         (error) => log('error', 'metering worker failed to start', { error: String(error) }),
@@ -159,7 +249,8 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
     case 'jobs': {
       const jobs = unpack(message.jobs, message.bytes)
       const bytes = message.bytes.byteLength
-      processing = processing.then(() => handleJobs(jobs, bytes)).catch((error) => log('error', 'metering batch failed', { error: String(error) }))
+      const seq = message.seq
+      processing = processing.then(() => handleJobs(jobs, bytes, seq)).catch((error) => log('error', 'metering batch failed', { error: String(error) }))
       return
     }
     case 'last-used': {
@@ -184,11 +275,11 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
         const ok = await writer!.drain(Date.now() + 25_000)
         if (!ok) {
           const reason = refuseWrites()
-          log('error', 'usage rows still pending at shutdown; they are lost', { pending: writer!.pendingRows, ...(reason ? { reason } : {}) })
+          log('error', 'usage rows still pending at shutdown; the next start stores them from the usage spool (lost if it is off)', { pending: writer!.pendingRows, ...(reason ? { reason } : {}) })
         }
         if (statsTimer) clearInterval(statsTimer)
         if (probeTimer) clearTimeout(probeTimer)
-        send({ type: 'drained' })
+        send({ type: 'drained', stored: ok })
       })()
       return
   }

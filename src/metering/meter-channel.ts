@@ -4,11 +4,20 @@ import type { Logger } from '../log.ts'
 import type { LedgerWrite } from '../objects/ledger-store.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { FromWorker, MeterFacts, Settlement, ToWorker, WireJob, WorkerInit } from './meter-job.ts'
+import type { UsageSpool } from './usage-spool.ts'
 
 export interface MeterChannelOptions {
   readonly init: WorkerInit
   readonly log: Logger
-  /** Batches leave at least this often while jobs are waiting. */
+  /**
+   * Where batches are appended before the worker gets them; its leftovers are replayed by the worker before `ready`.
+   * Absent: a killed process loses what the worker had not written yet.
+   */
+  readonly spool?: UsageSpool
+  /**
+   * Batches leave at least this often while jobs are waiting. Kept short: a job still queued here when the process
+   * is killed is lost.
+   */
   readonly batchIntervalMs?: number
   readonly batchJobs?: number
   /** Jobs and bytes allowed between the proxy and the worker's acknowledgement; beyond them jobs are shed and counted. */
@@ -31,6 +40,8 @@ export interface MeterStats {
   workerPendingRows: number
   workerShedRows: number
   workerWriteFailures: number
+  /** Exchanges the spool could not take (full, or a failed write): metered, but a crash would lose them. */
+  unspooledJobs: number
 }
 
 /** Whether the worker is there to meter: health reads this. */
@@ -64,13 +75,16 @@ export class MeterChannel {
   private drainWaiters: (() => void)[] = []
   private objectWrites = new Map<number, { resolve: () => void; reject: (error: Error) => void }>()
   private objectSeq = 0
+  private batchSeq = 0
+  /** The last spool append: batches reach the worker in order, and `drain` after all of them. */
+  private appended: Promise<void> = Promise.resolve()
   private readonly batchIntervalMs: number
   private readonly batchJobs: number
   private readonly maxOutstandingJobs: number
   private readonly maxOutstandingBytes: number
 
   private constructor(private readonly options: MeterChannelOptions) {
-    this.batchIntervalMs = options.batchIntervalMs ?? 20
+    this.batchIntervalMs = options.batchIntervalMs ?? 5
     this.batchJobs = options.batchJobs ?? 256
     this.maxOutstandingJobs = options.maxOutstandingJobs ?? 100_000
     this.maxOutstandingBytes = options.maxOutstandingBytes ?? 256 * 1024 * 1024
@@ -81,12 +95,16 @@ export class MeterChannel {
   static async start(options: MeterChannelOptions): Promise<MeterChannel> {
     const channel = new MeterChannel(options)
     await channel.handshake()
+    // The worker has stored what a killed process left: the old files go and appending starts.
+    options.spool?.start()
     return channel
   }
 
   private handshake(): Promise<void> {
     const { promise, resolve, reject } = Promise.withResolvers<void>()
-    const timeout = setTimeout(() => reject(new Error('the metering worker did not become ready within 15 s')), 15_000)
+    // A replay of a large spool takes longer than a plain start.
+    const limitS = this.options.spool?.leftovers().length ? 600 : 15
+    const timeout = setTimeout(() => reject(new Error(`the metering worker did not become ready within ${limitS} s`)), limitS * 1000)
     this.worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
       this.lastHeardAt = performance.now()
       const message = event.data
@@ -109,7 +127,8 @@ export class MeterChannel {
       for (const pending of this.objectWrites.values()) pending.reject(new Error('the metering worker stopped'))
       this.objectWrites.clear()
     })
-    this.post({ type: 'init', init: this.options.init })
+    const replay = this.options.spool?.leftovers() ?? []
+    this.post({ type: 'init', init: { ...this.options.init, ...(replay.length > 0 ? { replay } : {}) } })
     return promise
   }
 
@@ -126,7 +145,11 @@ export class MeterChannel {
         this.workerStats = { pendingRows: message.pendingRows, shedRows: message.shedRows, writeFailures: message.writeFailures }
         this.writeProblem = message.writeProblem
         return
+      case 'stored':
+        for (const [seq, rows] of message.batches) this.options.spool?.settle(seq, rows)
+        return
       case 'drained':
+        this.options.spool?.close(message.stored)
         for (const waiter of this.drainWaiters.splice(0)) waiter()
         return
       case 'objects-written': {
@@ -196,7 +219,12 @@ export class MeterChannel {
     this.outstandingBytes += this.queuedBytes
     this.queue = []
     this.queuedBytes = 0
-    this.post({ type: 'jobs', jobs: JSON.stringify(wire), bytes: bytes.buffer }, [bytes.buffer])
+    const seq = ++this.batchSeq
+    const jobsJson = JSON.stringify(wire)
+    const send = () => this.post({ type: 'jobs', seq, jobs: jobsJson, bytes: bytes.buffer }, [bytes.buffer])
+    // On disk (the OS's page cache) before the worker has it: from then on a killed process does not lose the batch.
+    if (this.options.spool) this.appended = this.options.spool.append(seq, jobsJson, bytes, jobs.length).then(send)
+    else send()
   }
 
   /** Queued behind the batches already sent; the worker writes them in its own transaction. */
@@ -228,6 +256,7 @@ export class MeterChannel {
       workerPendingRows: this.workerStats.pendingRows,
       workerShedRows: this.workerStats.shedRows,
       workerWriteFailures: this.workerStats.writeFailures,
+      unspooledJobs: this.options.spool?.unspooledJobs ?? 0,
     }
   }
 
@@ -247,10 +276,17 @@ export class MeterChannel {
       return false
     }
     this.flush()
+    await this.appended
     const drained = new Promise<void>((resolve) => this.drainWaiters.push(resolve))
     this.post({ type: 'drain' })
     const ok = await Promise.race([drained.then(() => true), Bun.sleep(timeoutMs).then(() => false)])
-    if (!ok) this.options.log.error('metering worker did not drain in time; unwritten usage may be lost', this.stats() as unknown as Record<string, unknown>)
+    if (!ok) {
+      this.options.log.error(
+        this.options.spool ? 'metering worker did not drain in time; unwritten usage stays in the spool for the next start' : 'metering worker did not drain in time; unwritten usage may be lost',
+        this.stats() as unknown as Record<string, unknown>,
+      )
+      this.options.spool?.close(false)
+    }
     this.terminating = true
     this.worker.terminate()
     return ok

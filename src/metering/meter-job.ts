@@ -62,6 +62,8 @@ export interface WorkerInit {
   stallFirstBatchMs?: number
   /** How often the worker checks that the database takes writes (an empty write transaction); default 5 s. */
   writeProbeMs?: number
+  /** Spool files a killed process left (src/metering/usage-spool.ts): their rows are stored, where missing, before `ready`. */
+  replay?: string[]
 }
 
 export type ToWorker =
@@ -70,7 +72,7 @@ export type ToWorker =
    * A batch: `jobs` is a JSON array of WireJob and `bytes` holds every body back to back. One string and one
    * transferred buffer keep postMessage cheap (no structured clone of nested objects).
    */
-  | { type: 'jobs'; jobs: string; bytes: ArrayBuffer }
+  | { type: 'jobs'; seq: number; jobs: string; bytes: ArrayBuffer }
   | { type: 'drain' }
   /** Keys' last-used times, written by the worker because it already holds the database's write traffic. */
   | { type: 'last-used'; entries: LastUsedEntries }
@@ -97,8 +99,11 @@ export type FromWorker =
   /** After a batch is written: the settlements as a JSON array of Settlement. */
   | { type: 'settled'; settlements: string }
   | { type: 'ack'; jobs: number; bytes: number }
+  /** Rows of spooled batches now in the database (or given up): [batch seq, rows] pairs. */
+  | { type: 'stored'; batches: [number, number][] }
   /** Every second; `writeProblem` is why the database did not take the last write probe or usage batch (absent when it did). */
   | { type: 'stats'; pendingRows: number; shedRows: number; writeFailures: number; writeProblem?: string }
-  | { type: 'drained' }
+  /** `stored`: every row reached the database. */
+  | { type: 'drained'; stored: boolean }
   | { type: 'objects-written'; seq: number; error?: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }

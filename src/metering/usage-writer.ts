@@ -56,12 +56,37 @@ export function rollupStatement(d: RollupDelta): InStatement {
   }
 }
 
+/**
+ * Replay of the spool: stores only the records whose request id is not stored yet, with the rollups of exactly those,
+ * in one transaction, so a batch written before a crash is neither duplicated nor counted twice. Returns how many were new.
+ */
+export async function writeNewRecords(client: Client, records: readonly UsageRecord[]): Promise<number> {
+  const transaction = await client.transaction('write')
+  try {
+    const seen = new Set<string>()
+    for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+      const ids = records.slice(i, i + ROWS_PER_INSERT).map((record) => record.requestId)
+      const stored = await transaction.execute({ sql: `SELECT request_id FROM usage_events WHERE request_id IN (${ids.map(() => '?').join(', ')})`, args: ids })
+      for (const row of stored.rows) seen.add(String(row.request_id))
+    }
+    // `seen` also takes each fresh id, so a request id twice in one replay is stored once.
+    const fresh = records.filter((record) => !seen.has(record.requestId) && seen.add(record.requestId))
+    if (fresh.length > 0) await transaction.batch([...recordStatements(fresh), ...rollupDeltas(fresh).map(rollupStatement)])
+    await transaction.commit()
+    return fresh.length
+  } finally {
+    transaction.close()
+  }
+}
+
 export interface UsageWriterOptions {
   readonly flushIntervalMs: number
   readonly flushRows: number
   /** Rows held while the database is unavailable; beyond this the oldest are shed and counted. */
   readonly maxPendingRows: number
   readonly onWritten: (records: UsageRecord[]) => void
+  /** Rows given up past `maxPendingRows`. */
+  readonly onShed?: (records: UsageRecord[]) => void
   readonly onError: (message: string, fields: Record<string, unknown>) => void
   /**
    * Asked before every batch: a reason here (the database file was deleted) fails the batch like a write error, so
@@ -93,8 +118,9 @@ export class UsageWriter {
     this.pending.push(...records)
     if (this.pending.length > this.options.maxPendingRows) {
       const excess = this.pending.length - this.options.maxPendingRows
-      this.pending.splice(0, excess)
+      const shed = this.pending.splice(0, excess)
       this.shedRows += excess
+      this.options.onShed?.(shed)
       this.options.onError('usage rows shed: the database has been unavailable too long', { shed: this.shedRows })
     }
     if (this.pending.length >= this.options.flushRows) void this.flush()

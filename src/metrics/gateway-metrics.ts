@@ -57,6 +57,9 @@ export class GatewayMetrics {
       return s ? s.shedJobs + s.workerShedRows : 0
     }))
     this.registry.add(new Gauge('sociaro_meter_write_failures_total', 'Failed usage batch writes (each retried).', () => meterStats()?.workerWriteFailures ?? 0))
+    this.registry.add(
+      new Gauge('sociaro_meter_unspooled_total', 'Exchanges metered without a spool copy (spool full or a write failed): a crash would lose them.', () => meterStats()?.unspooledJobs ?? 0),
+    )
   }
 
   stage(now: () => number = performance.now.bind(performance)): ProxyStage {

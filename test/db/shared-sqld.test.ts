@@ -59,8 +59,9 @@ beforeAll(async () => {
     SOCIARO_CACHE_REFRESH_MS: '200',
     SOCIARO_METER_FLUSH_MS: '20',
   }
-  a = await startGateway(loadConfig(env), { log: silentLogger })
-  b = await startGateway(loadConfig(env), { log: silentLogger })
+  // A remote database's spool is local to each instance: each gets its own (the default would be ./data/usage.spool).
+  a = await startGateway(loadConfig({ ...env, SOCIARO_SPOOL_PATH: join(dir, 'a.spool') }), { log: silentLogger })
+  b = await startGateway(loadConfig({ ...env, SOCIARO_SPOOL_PATH: join(dir, 'b.spool') }), { log: silentLogger })
 }, 60_000)
 
 afterAll(async () => {
