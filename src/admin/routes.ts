@@ -1,5 +1,5 @@
 // The admin HTTP API under /admin/v1: orgs, keys and provider credentials, behind the admin token.
-import { Elysia, t, type TSchema } from 'elysia'
+import { Elysia, t, type AnyElysia, type TSchema } from 'elysia'
 import type { CredentialCache } from '../auth/credential-cache.ts'
 import type { KeyCache } from '../auth/key-cache.ts'
 import type { ResolvedProvider } from '../config.ts'
@@ -23,7 +23,7 @@ export interface AdminDeps {
   /** Why the database cannot take writes (its file was deleted or replaced): changes are refused while it is set. */
   readonly databaseProblem?: () => string | undefined
   /** Extra admin routes (usage analytics, limits) mounted behind the same token. */
-  readonly extensions?: readonly import('../app.ts').AnyElysia[]
+  readonly extensions?: readonly AnyElysia[]
 }
 
 const STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const

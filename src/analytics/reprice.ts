@@ -3,7 +3,7 @@ import type { Client, InStatement } from '@libsql/client'
 import { rollupDeltas } from '../metering/rollups.ts'
 import { costStatusOf, priceFor, type CostStatus, type UsageRecord } from '../metering/usage-record.ts'
 import { rollupStatement } from '../metering/usage-writer.ts'
-import type { Usage } from '../metering/usage-types.ts'
+import type { Usage } from '../types/usage.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 
 export interface RepriceResult {

@@ -1,5 +1,5 @@
 // Renders a GatewayError in each provider's own error body, so every official SDK raises its usual error class.
-import type { ErrorShape } from '../providers/spec.ts'
+import type { ErrorShape } from '../types/error-shape.ts'
 import { CODE_INFO, type GatewayError } from './gateway-error.ts'
 
 type Kind = (typeof CODE_INFO)[keyof typeof CODE_INFO]['kind']

@@ -1,5 +1,5 @@
 // What a request can cost at most, in micro-USD: its input estimate and its output upper bound, at its model's price or, unknown, the provider's dearest.
-import type { Usage } from '../metering/usage-types.ts'
+import type { Usage } from '../types/usage.ts'
 import { conservativeRates } from '../pricing/conservative-rates.ts'
 import { costFromFields } from '../pricing/cost-from-fields.ts'
 import { priceUsage } from '../pricing/price-usage.ts'

@@ -1,5 +1,5 @@
 // Exact integer micro-USD cost of one Usage under one set of our own PriceFields (table entry or override).
-import type { Usage } from '../metering/usage-types.ts'
+import type { Usage } from '../types/usage.ts'
 import type { PriceFields, TokenRates } from './types.ts'
 
 export interface FieldsCost {

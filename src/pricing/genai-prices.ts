@@ -1,7 +1,7 @@
 // Adapter over @pydantic/genai-prices: our provider ids and Usage in, integer micro-USD (or null) out.
 import { findProvider, type PriceCalculation, type Usage as GenaiUsage } from '@pydantic/genai-prices'
 import { calcPriceRemembering } from './genai-match-cache.ts'
-import type { Usage } from '../metering/usage-types.ts'
+import type { Usage } from '../types/usage.ts'
 
 /** Our provider id → genai-prices provider id. Ids genai-prices already knows (e.g. `cohere`) pass through. */
 export const GENAI_PROVIDER_IDS: Readonly<Record<string, string>> = {

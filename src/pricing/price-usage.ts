@@ -1,5 +1,5 @@
 // Prices one request's Usage: the mock is free; else org override → global override → our table → genai-prices, else 'unpriced'.
-import type { Usage } from '../metering/usage-types.ts'
+import type { Usage } from '../types/usage.ts'
 import { costFromFields, type FieldsCost } from './cost-from-fields.ts'
 import { MOCK_PROVIDER_ID } from '../providers/mock.ts'
 import { priceWithGenaiPrices } from './genai-prices.ts'

@@ -1,11 +1,12 @@
 // The contract every provider module satisfies: a provider is data, checked by this type.
-import type { UsageFamily } from '../metering/usage-types.ts'
+import type { ErrorShape } from '../types/error-shape.ts'
+import type { UsageFamily } from '../types/usage.ts'
 
 /** Where the client's gateway key may arrive. The first location that holds a key wins. */
 export type ClientKeyLocation = 'bearer' | 'x-api-key' | 'x-goog-api-key' | 'query-key'
 
-/** A wire format for errors the gateway itself produces, so each official SDK raises its usual error class. */
-export type ErrorShape = 'openai' | 'anthropic' | 'gemini' | 'dashscope' | 'byteplus'
+// ErrorShape lives in src/types/error-shape.ts so src/errors need not import provider specs.
+export type { ErrorShape }
 
 /**
  * Where the model name lives for requests whose path matches `match`.

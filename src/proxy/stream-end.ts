@@ -1,5 +1,5 @@
 // Whether a stream's delivered bytes end with its wire format's terminal event: kept as chunk references, read once.
-import type { UsageFamily } from '../metering/usage-types.ts'
+import type { UsageFamily } from '../types/usage.ts'
 
 /** Asked once per stream that ended before its upstream closed it, with the last chunks it delivered, in order. */
 export type ReachedEnd = (tail: readonly Uint8Array[]) => boolean
