@@ -14,7 +14,7 @@ import { AccessLog } from './access-log/access-log.ts'
 import { formatAccessLine, type AccessRecord } from './access-log/access-line.ts'
 import { LineWriter, stdoutSink, type LineSink } from './access-log/line-writer.ts'
 import { createLogger, LEVEL_ORDER, type Logger } from './log.ts'
-import { MeterChannel } from './metering/meter-channel.ts'
+import { MeterChannel, type MeterWorkerStarter } from './metering/meter-channel.ts'
 import { MeterHealth, type MeterHealthOptions } from './metering/meter-health.ts'
 import { createMeterStage } from './metering/meter-stage.ts'
 import { spoolPathFor, UsageSpool } from './metering/usage-spool.ts'
@@ -55,8 +55,8 @@ export interface Gateway {
 export interface GatewayOptions {
   readonly log?: Logger
   readonly now?: () => number
-  /** Test hook: the metering worker blocks this long before its first batch. */
-  readonly meterStallMs?: number
+  /** Starts the metering worker thread (default `new Worker(entry)`); tests inject one that wraps it. */
+  readonly startMeterWorker?: MeterWorkerStarter
   /** How often the local database file is checked for deletion or replacement (default 2 s). */
   readonly databaseCheckMs?: number
   /** Where access-log lines go (default stdout). */
@@ -162,10 +162,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         flushRows: config.meterFlushRows,
         retentionDays: config.usageRetentionDays,
         overrides: [...priceOverrides],
-        ...(options.meterStallMs ? { stallFirstBatchMs: options.meterStallMs } : {}),
         ...(options.writeProbeMs ? { writeProbeMs: options.writeProbeMs } : {}),
       },
       ...(spool ? { spool } : {}),
+      ...(options.startMeterWorker ? { startWorker: options.startMeterWorker } : {}),
       log,
       onSettled: (settlements) => {
         limits.settled(settlements)

@@ -21,7 +21,6 @@ const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<
 let writer: UsageWriter | undefined
 let database: Client | undefined
 let overrides: PriceOverride[] = []
-let stallBeforeFirstBatch = 0
 let statsTimer: ReturnType<typeof setInterval> | undefined
 let probeTimer: ReturnType<typeof setTimeout> | undefined
 /** Why the last write probe failed (undefined: it succeeded, or none ran yet). */
@@ -62,7 +61,6 @@ async function init(config: WorkerInit): Promise<void> {
   database = client
   // One stat per batch: a deleted or replaced file is caught before a batch is written into it, not seconds later.
   if (file) refuseWrites = () => databaseFileProblem(file.path, file.identity)
-  stallBeforeFirstBatch = config.stallFirstBatchMs ?? 0
   writer = new UsageWriter(client, {
     flushIntervalMs: config.flushIntervalMs,
     flushRows: config.flushRows,
@@ -215,11 +213,6 @@ async function handleJobs(jobs: MeterJob[], bytes: number, seq: number): Promise
 
 async function buildAndHand(jobs: MeterJob[], seq: number, onHanded: () => void): Promise<void> {
   const newBatchEstimator = await estimator!
-  if (stallBeforeFirstBatch > 0) {
-    // Test hook: block this thread outright, as a stuck worker would.
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stallBeforeFirstBatch)
-    stallBeforeFirstBatch = 0
-  }
   // The batch's tokenizer deadline starts now: estimates are bounded per job and per batch.
   const estimate = newBatchEstimator()
   for (const job of jobs) {

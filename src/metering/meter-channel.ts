@@ -24,7 +24,12 @@ export interface MeterChannelOptions {
   readonly maxOutstandingJobs?: number
   readonly maxOutstandingBytes?: number
   readonly onSettled?: (settlements: Settlement[]) => void
+  /** Starts the worker thread from its entry module; default `new Worker(entry)`. Tests inject one that wraps the worker. */
+  readonly startWorker?: MeterWorkerStarter
 }
+
+/** Starts the metering worker thread from `entry`, the URL of src/meter-worker.ts (or its place in the binary). */
+export type MeterWorkerStarter = (entry: string) => Worker
 
 /** A job waiting on the proxy thread: its facts and references to its bytes, copied once at flush. */
 export interface PendingJob extends MeterFacts {
@@ -88,7 +93,7 @@ export class MeterChannel {
     this.batchJobs = options.batchJobs ?? 256
     this.maxOutstandingJobs = options.maxOutstandingJobs ?? 100_000
     this.maxOutstandingBytes = options.maxOutstandingBytes ?? 256 * 1024 * 1024
-    this.worker = new Worker(workerUrl())
+    this.worker = (options.startWorker ?? ((entry) => new Worker(entry)))(workerUrl())
   }
 
   /** Resolves once the worker answered `ready`; rejects (and logs) if it fails to start. */

@@ -58,8 +58,6 @@ export interface WorkerInit {
   retentionDays: number
   /** Every price override in force (database and config file); the proxy thread loads them and sends updates. */
   overrides: PriceOverride[]
-  /** Test hook: the worker blocks this long before handling its first batch. */
-  stallFirstBatchMs?: number
   /** How often the worker checks that the database takes writes (an empty write transaction); default 5 s. */
   writeProbeMs?: number
   /** Spool files a killed process left (src/metering/usage-spool.ts): their rows are stored, where missing, before `ready`. */

@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/log.ts'
 import { MeterChannel, type PendingJob } from '../../src/metering/meter-channel.ts'
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeOpenAI } from '../support/provider-fakes.ts'
+import { stalledMeterWorker } from '../support/stalled-meter-worker.ts'
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
 import { queryRows, waitForUsageRow } from '../support/usage-rows.ts'
 
@@ -135,7 +136,8 @@ test('refusal rows take at most half the meter queue: a 429 flood cannot crowd o
   const dir = mkdtempSync(join(tmpdir(), 'sociaro-refusal-bound-'))
   const channel = await MeterChannel.start({
     // The worker stalls on its first batch, so every job stays outstanding.
-    init: { databaseUrl: `file:${join(dir, 'bound.db')}`, flushIntervalMs: 20, flushRows: 100, retentionDays: 0, overrides: [], stallFirstBatchMs: 3_000 },
+    init: { databaseUrl: `file:${join(dir, 'bound.db')}`, flushIntervalMs: 20, flushRows: 100, retentionDays: 0, overrides: [] },
+    startWorker: stalledMeterWorker(3_000),
     log: silentLogger,
     batchJobs: 1,
     maxOutstandingJobs: 10,

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { loadConfig } from '../../src/config.ts'
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts'
 import { createLogger, silentLogger, type Logger } from '../../src/log.ts'
+import { stalledMeterWorker } from './stalled-meter-worker.ts'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 export const UPSTREAM_SECRET = 'sk-real-upstream-credential-XYZ'
@@ -33,6 +34,7 @@ export interface TestGatewayOptions {
   verbose?: boolean
   /** Receives the gateway's log (instead of silence, or stderr with `verbose`). */
   log?: Logger
+  /** The metering worker's thread blocks this long on its first batch (see stalled-meter-worker.ts). */
   meterStallMs?: number
   databaseCheckMs?: number
   /** Anything else startGateway takes (access-log sink, health tuning); the access log is discarded unless a sink is given. */
@@ -63,7 +65,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const gateway = await startGateway(config, {
     log: options.log ?? (options.verbose ? createLogger('debug') : silentLogger),
     ...(options.now ? { now: options.now } : {}),
-    ...(options.meterStallMs ? { meterStallMs: options.meterStallMs } : {}),
+    ...(options.meterStallMs ? { startMeterWorker: stalledMeterWorker(options.meterStallMs) } : {}),
     ...(options.databaseCheckMs ? { databaseCheckMs: options.databaseCheckMs } : {}),
     accessLogSink: discard,
     ...options.gatewayOptions,
