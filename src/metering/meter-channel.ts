@@ -1,7 +1,7 @@
 // Main-thread side of metering: starts the worker, waits for its ready handshake, batches jobs to it, never blocks the proxy.
 import type { LastUsedEntries } from '../auth/last-used.ts'
 import type { Logger } from '../log.ts'
-import type { LedgerWrite } from '../objects/ledger-store.ts'
+import type { LedgerWrite } from '../types/ledger-write.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { FromWorker, MeterFacts, Settlement, ToWorker, WireJob, WorkerInit } from './meter-job.ts'
 import type { UsageSpool } from './usage-spool.ts'

@@ -3,7 +3,7 @@ import type { LastUsedEntries } from '../auth/last-used.ts'
 import type { UsageFamily } from './usage-types.ts'
 import type { EndedBy } from '../proxy/forward.ts'
 import type { PriceOverride } from '../pricing/types.ts'
-import type { LedgerWrite } from '../objects/ledger-store.ts'
+import type { LedgerWrite } from '../types/ledger-write.ts'
 
 /** The facts of one finished exchange, as the proxy saw it (everything but its bytes). */
 export interface MeterFacts {

@@ -1,21 +1,9 @@
 // SQL for the provider-object ledger (table provider_objects), shared by the proxy thread and the metering worker.
 import type { Client, InStatement } from '@libsql/client'
+import type { LedgerWrite } from '../types/ledger-write.ts'
 
-export type LedgerWrite =
-  | {
-      readonly op: 'create'
-      readonly provider: string
-      readonly objectId: string
-      readonly kind: string
-      readonly orgId: string
-      readonly keyId: string
-      readonly requestId: string
-      readonly at: number
-      readonly status: string | null
-      readonly snapshot: string | null
-    }
-  | { readonly op: 'delete'; readonly provider: string; readonly objectId: string; readonly at: number }
-  | { readonly op: 'refresh'; readonly provider: string; readonly objectId: string; readonly at: number; readonly status: string | null; readonly snapshot: string | null }
+// LedgerWrite lives in src/types/ledger-write.ts: the metering channel carries it without importing src/objects.
+export type { LedgerWrite }
 
 export interface StoredOwner {
   readonly kind: string

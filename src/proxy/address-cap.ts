@@ -3,7 +3,7 @@ import { errorResponse } from '../errors/error-shapes.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { newId } from '../auth/key-format.ts'
 import type { ResolvedProvider } from '../config.ts'
-import { ConcurrencyLimiter } from '../limits/concurrency.ts'
+import { ConcurrencyLimiter } from '../concurrency-limiter.ts'
 import { errorShapeFor } from './proxy-handler.ts'
 import { parseRequestTarget } from './request-target.ts'
 

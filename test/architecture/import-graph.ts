@@ -63,6 +63,18 @@ export function importGraph(root: string): ImportEdge[] {
   return edges
 }
 
+/** A folder of src/ is one layer; a file at the top of src/ is a layer of its own. */
+export function layerOf(file: string): string {
+  return file.includes('/') ? file.slice(0, file.indexOf('/')) : file
+}
+
+/** The same imports between layers (folders), without those inside one. */
+export function layerGraph(edges: readonly ImportEdge[]): ImportEdge[] {
+  return edges
+    .map((edge) => ({ from: layerOf(edge.from), to: layerOf(edge.to), kind: edge.kind }))
+    .filter((edge) => edge.from !== edge.to)
+}
+
 /** Strongly connected components with more than one module (or a module importing itself), by Tarjan's algorithm. */
 export function cycles(edges: readonly ImportEdge[]): string[][] {
   const next = new Map<string, Set<string>>()
@@ -128,4 +140,5 @@ if (import.meta.main) {
   console.log(`${all.length} relative imports (${runtime.length} runtime) between files of ${root}`)
   console.log(`cycles counting runtime imports only: ${cycles(runtime).length}\n${describeCycles(runtime)}`)
   console.log(`cycles counting type-only imports too: ${cycles(all).length}\n${describeCycles(all)}`)
+  console.log(`cycles of folders (type-only imports counted): ${cycles(layerGraph(all)).length}\n${describeCycles(layerGraph(all))}`)
 }

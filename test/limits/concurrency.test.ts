@@ -1,6 +1,6 @@
 // In-flight caps per key with idempotent leases.
 import { expect, test } from 'bun:test'
-import { ConcurrencyLimiter } from '../../src/limits/concurrency.ts'
+import { ConcurrencyLimiter } from '../../src/concurrency-limiter.ts'
 
 test('admits up to max in flight per key', () => {
   const c = new ConcurrencyLimiter()
