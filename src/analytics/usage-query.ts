@@ -1,5 +1,14 @@
 // Usage analytics read from the rollups (never the raw log), and the recent-request log with filters and a cursor.
 import type { Client, InValue } from '@libsql/client'
+import {
+  ROLLUP_VALUE_COLUMNS,
+  USAGE_EVENT_COLUMNS,
+  usageEventFromRow,
+  type RollupValueKey,
+  type SnakeCase,
+  type UsageEventKey,
+  type UsageEventRow,
+} from '../db/usage-columns.ts'
 import { DAY_MS, HOUR_MS } from '../metering/rollups.ts'
 
 export const GROUPS = ['hour', 'day', 'provider', 'model', 'key', 'org'] as const
@@ -14,26 +23,14 @@ export interface UsageFilter {
   to: number
 }
 
-export interface UsageRow {
-  group: string
-  requests: number
-  errors: number
-  input_tokens: number
-  output_tokens: number
-  cache_read_tokens: number
-  cache_write_tokens: number
-  reasoning_tokens: number
-  cost_micros: number
+/** One group's sums, named as their usage_rollups columns, with the cost in dollars beside the micro-dollars. */
+export type UsageRow = { group: string } & { [K in RollupValueKey as SnakeCase<K>]: number } & {
   cost_usd: number
-  unpriced_requests: number
-  estimated_requests: number
   /** Grouped by key or org: the key's or org's name beside its id in `group`. */
   name?: string | null
 }
 
-const SUMS = `SUM(requests) AS requests, SUM(errors) AS errors, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
-  SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
-  SUM(cost_micros) AS cost_micros, SUM(unpriced_requests) AS unpriced_requests, SUM(estimated_requests) AS estimated_requests`
+const SUMS = ROLLUP_VALUE_COLUMNS.map(({ name }) => `SUM(${name}) AS ${name}`).join(', ')
 
 const GROUP_COLUMN: Record<GroupBy, string> = {
   hour: 'bucket_start',
@@ -70,32 +67,21 @@ function where(filter: UsageFilter, grain: 'hour' | 'day'): { sql: string; args:
   return { sql: clauses.join(' AND '), args }
 }
 
-function toRow(group: string, row: Record<string, unknown>): UsageRow {
-  const n = (key: string) => Number(row[key] ?? 0)
-  return {
-    group,
-    requests: n('requests'),
-    errors: n('errors'),
-    input_tokens: n('input_tokens'),
-    output_tokens: n('output_tokens'),
-    cache_read_tokens: n('cache_read_tokens'),
-    cache_write_tokens: n('cache_write_tokens'),
-    reasoning_tokens: n('reasoning_tokens'),
-    cost_micros: n('cost_micros'),
-    cost_usd: n('cost_micros') / 1_000_000,
-    unpriced_requests: n('unpriced_requests'),
-    estimated_requests: n('estimated_requests'),
+function toRow(group: string, row: Readonly<Record<string, unknown>>): UsageRow {
+  const usage: Record<string, unknown> = { group }
+  for (const { name } of ROLLUP_VALUE_COLUMNS) {
+    usage[name] = Number(row[name] ?? 0)
+    if (name === 'cost_micros') usage.cost_usd = Number(row[name] ?? 0) / 1_000_000
   }
+  // Every summed column was set above, named as the type names it.
+  return usage as UsageRow
 }
 
 /** The groups partition the rows, so the totals are their sums (integers: exact). */
 function totalOf(rows: readonly UsageRow[]): UsageRow {
-  const sum = (field: keyof UsageRow) => rows.reduce((n, row) => n + (row[field] as number), 0)
-  return toRow('total', {
-    requests: sum('requests'), errors: sum('errors'), input_tokens: sum('input_tokens'), output_tokens: sum('output_tokens'),
-    cache_read_tokens: sum('cache_read_tokens'), cache_write_tokens: sum('cache_write_tokens'), reasoning_tokens: sum('reasoning_tokens'),
-    cost_micros: sum('cost_micros'), unpriced_requests: sum('unpriced_requests'), estimated_requests: sum('estimated_requests'),
-  })
+  const sums: Record<string, number> = {}
+  for (const { name } of ROLLUP_VALUE_COLUMNS) sums[name] = rows.reduce((n, row) => n + row[name], 0)
+  return toRow('total', sums)
 }
 
 export async function queryUsage(client: Client, filter: UsageFilter, groupBy: GroupBy): Promise<{ data: UsageRow[]; totals: UsageRow }> {
@@ -132,6 +118,33 @@ function decodeCursor(cursor: string): { startedAt: number; requestId: string } 
   return at > 0 && Number.isFinite(startedAt) ? { startedAt, requestId: text.slice(at + 1) } : undefined
 }
 
+/** A stored row as the API shows it: its columns snake_case as in SQL, but the raw provider usage (kept for audit). */
+export type RequestLogEntry = Omit<{ [K in UsageEventKey as SnakeCase<K>]: UsageEventRow[K] }, 'started_at' | 'tags' | 'raw_usage'> & {
+  /** ISO 8601. */
+  started_at: string
+  cost_usd: number | null
+  tags: string[]
+}
+
+/** How a column is shown when not as stored; `null` leaves it out. */
+const PRESENTED: { readonly [K in UsageEventKey]?: ((row: UsageEventRow) => Record<string, unknown>) | null } = {
+  startedAt: (row) => ({ started_at: new Date(row.startedAt).toISOString() }),
+  costMicros: (row) => ({ cost_micros: row.costMicros, cost_usd: row.costMicros === null ? null : row.costMicros / 1_000_000 }),
+  tags: (row) => ({ tags: row.tags ? (JSON.parse(row.tags) as string[]) : [] }),
+  rawUsage: null,
+}
+
+function requestLogEntry(row: UsageEventRow): RequestLogEntry {
+  const entry: Record<string, unknown> = {}
+  for (const { key, name } of USAGE_EVENT_COLUMNS) {
+    const present = PRESENTED[key]
+    if (present === undefined) entry[name] = row[key]
+    else if (present !== null) Object.assign(entry, present(row))
+  }
+  // Every column is either copied under its SQL name or presented as the type says.
+  return entry as RequestLogEntry
+}
+
 /** Newest first; the cursor continues strictly after the last row returned. */
 export async function queryRequests(client: Client, filter: RequestLogFilter) {
   const clauses = ['started_at >= ?', 'started_at < ?']
@@ -147,42 +160,7 @@ export async function queryRequests(client: Client, filter: RequestLogFilter) {
     sql: `SELECT * FROM usage_events WHERE ${clauses.join(' AND ')} ORDER BY started_at DESC, request_id DESC LIMIT ?`,
     args,
   })
-  const rows = result.rows.slice(0, filter.limit).map((row) => {
-    const r = row as unknown as Record<string, unknown>
-    return {
-      request_id: r.request_id,
-      started_at: new Date(Number(r.started_at)).toISOString(),
-      org_id: r.org_id,
-      key_id: r.key_id,
-      provider: r.provider,
-      model: r.model,
-      endpoint: r.endpoint,
-      method: r.method,
-      status: r.status,
-      streamed: r.streamed === 1,
-      input_tokens: r.input_tokens,
-      output_tokens: r.output_tokens,
-      cache_read_tokens: r.cache_read_tokens,
-      cache_write_tokens: r.cache_write_tokens,
-      reasoning_tokens: r.reasoning_tokens,
-      images: r.images,
-      video_seconds: r.video_seconds,
-      audio_seconds: r.audio_seconds,
-      cost_micros: r.cost_micros,
-      cost_usd: r.cost_micros === null ? null : Number(r.cost_micros) / 1_000_000,
-      cost_status: r.cost_status,
-      usage_source: r.usage_source,
-      price_source: r.price_source,
-      cost_detail: r.cost_detail,
-      ended_by: r.ended_by,
-      error_code: r.error_code ?? null,
-      partial: r.partial === 1,
-      ttfb_ms: r.ttfb_ms,
-      duration_ms: r.duration_ms,
-      user: r.user,
-      tags: r.tags ? (JSON.parse(String(r.tags)) as string[]) : [],
-    }
-  })
+  const rows = result.rows.slice(0, filter.limit).map((row) => requestLogEntry(usageEventFromRow(row as unknown as Record<string, unknown>)))
   const last = result.rows[filter.limit - 1] as unknown as Record<string, unknown> | undefined
   const nextCursor = result.rows.length > filter.limit && last ? encodeCursor(Number(last.started_at), String(last.request_id)) : null
   return { data: rows, next_cursor: nextCursor }

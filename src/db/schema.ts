@@ -55,6 +55,11 @@ export const providerCredentials = sqliteTable('provider_credentials', {
   updatedAt: integer('updated_at').notNull(),
 })
 
+/** What a usage row's cost is (src/metering/usage-record.ts says what each means): typed here, not a CHECK in SQL. */
+export const COST_STATUSES = ['priced', 'estimated', 'unpriced', 'no_usage', 'mock', 'refused'] as const
+/** Where a usage row's token counts came from. */
+export const USAGE_SOURCES = ['reported', 'estimated', 'none'] as const
+
 export const usageEvents = sqliteTable(
   'usage_events',
   {
@@ -79,9 +84,9 @@ export const usageEvents = sqliteTable(
     costMicros: integer('cost_micros'),
     /** priced | estimated | unpriced | no_usage | mock (the built-in mock provider: $0, nothing billed) | refused
      *  (answered by the gateway, nothing went upstream: $0) */
-    costStatus: text('cost_status').notNull(),
+    costStatus: text('cost_status', { enum: COST_STATUSES }).notNull(),
     /** reported (by the provider) | estimated (tokenizer) | none */
-    usageSource: text('usage_source').notNull().default('none'),
+    usageSource: text('usage_source', { enum: USAGE_SOURCES }).notNull().default('none'),
     priceSource: text('price_source'),
     /** Why a cost is missing or partial, in words. */
     costDetail: text('cost_detail'),

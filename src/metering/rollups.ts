@@ -1,27 +1,12 @@
 // Pure: folds usage records into hourly and daily (UTC) sums per org × key × provider × model.
+import type { UsageRollupRow } from '../db/usage-columns.ts'
 import type { UsageRecord } from './usage-record.ts'
 
 export const HOUR_MS = 3_600_000
 export const DAY_MS = 86_400_000
 
-export interface RollupDelta {
-  grain: 'hour' | 'day'
-  bucketStart: number
-  orgId: string
-  keyId: string
-  provider: string
-  model: string
-  requests: number
-  errors: number
-  inputTokens: number
-  outputTokens: number
-  cacheReadTokens: number
-  cacheWriteTokens: number
-  reasoningTokens: number
-  costMicros: number
-  unpricedRequests: number
-  estimatedRequests: number
-}
+/** One bucket's change: the usage_rollups row's key columns and the amounts to add to its sums. */
+export type RollupDelta = UsageRollupRow
 
 export function bucketStart(grain: 'hour' | 'day', at: number): number {
   const size = grain === 'hour' ? HOUR_MS : DAY_MS

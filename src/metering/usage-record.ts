@@ -1,4 +1,5 @@
 // Pure: turns one MeterJob into the usage row to store, with tokens, cost and an honest cost_status.
+import type { UsageEventRow } from '../db/usage-columns.ts'
 import type { PriceOverride, PriceResult } from '../pricing/types.ts'
 import { MAX_MODEL_BYTES } from '../proxy/model-name.ts'
 import { priceUsage } from '../pricing/price-usage.ts'
@@ -15,45 +16,19 @@ import type { Extraction, Usage } from './usage-types.ts'
 export type Estimator = (requestBody: Uint8Array, completionText: string) => { usage: Usage; note: string | null }
 
 /**
+ * The row stored for one request: the usage_events table's columns (src/db/schema.ts), so a new column is one edit there
+ * that the compiler then asks for wherever a record is built. `errorCode` may be left out: absent is stored as null.
+ */
+export interface UsageRecord extends Omit<UsageEventRow, 'errorCode'> {
+  /** The gateway's error code when it answered itself; null when the upstream answered. */
+  errorCode?: string | null
+}
+
+/**
  * `mock`: a request the built-in mock provider answered, $0 because nothing was billed (not an unknown price).
  * `refused`: the gateway answered itself and nothing went upstream, so nothing was charged (a real $0).
  */
-export type CostStatus = 'priced' | 'estimated' | 'unpriced' | 'no_usage' | 'mock' | 'refused'
-
-export interface UsageRecord {
-  requestId: string
-  startedAt: number
-  orgId: string
-  keyId: string
-  provider: string
-  model: string | null
-  endpoint: string
-  method: string
-  status: number
-  streamed: boolean
-  inputTokens: number
-  outputTokens: number
-  cacheReadTokens: number
-  cacheWriteTokens: number
-  reasoningTokens: number
-  images: number | null
-  videoSeconds: number | null
-  audioSeconds: number | null
-  costMicros: number | null
-  costStatus: CostStatus
-  usageSource: 'reported' | 'estimated' | 'none'
-  priceSource: string | null
-  costDetail: string | null
-  endedBy: string
-  partial: boolean
-  /** The gateway's error code when it answered itself; null when the upstream answered. */
-  errorCode?: string | null
-  ttfbMs: number | null
-  durationMs: number
-  user: string | null
-  tags: string | null
-  rawUsage: string | null
-}
+export type CostStatus = UsageRecord['costStatus']
 
 /** Calls the provider does not bill: token counting, listings, files, batch management. */
 export function isFreeEndpoint(method: string, path: string): boolean {

@@ -1,59 +1,22 @@
 // Writes usage records in batches, one transaction per batch with its rollups; retries with bounded memory when the DB is away.
-import type { Client, InStatement } from '@libsql/client'
+import type { Client, InStatement, InValue } from '@libsql/client'
+import { pushUsageEventArgs, rollupArgs, ROLLUP_UPSERT_SQL, USAGE_ROWS_PER_INSERT, usageInsertSql } from '../db/usage-columns.ts'
 import { rollupDeltas, type RollupDelta } from './rollups.ts'
 import type { UsageRecord } from './usage-record.ts'
 
-const RECORD_COLUMNS = [
-  'request_id', 'started_at', 'org_id', 'key_id', 'provider', 'model', 'endpoint', 'method', 'status', 'streamed',
-  'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'images', 'video_seconds',
-  'audio_seconds', 'cost_micros', 'cost_status', 'usage_source', 'price_source', 'cost_detail', 'ended_by', 'partial',
-  'ttfb_ms', 'duration_ms', 'user', 'tags', 'raw_usage', 'error_code',
-] as const
-
-const ROW_PLACEHOLDERS = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`
-/** Rows per INSERT: one multi-row statement is several times cheaper than one statement per row (999-parameter floor). */
-const ROWS_PER_INSERT = Math.floor(999 / RECORD_COLUMNS.length)
-
-function insertSql(rows: number): string {
-  return `INSERT INTO usage_events (${RECORD_COLUMNS.join(', ')}) VALUES ${Array.from({ length: rows }, () => ROW_PLACEHOLDERS).join(', ')} ON CONFLICT(request_id) DO NOTHING`
-}
-
-const UPSERT_ROLLUP = `INSERT INTO usage_rollups (grain, bucket_start, org_id, key_id, provider, model, requests, errors, input_tokens, output_tokens,
-  cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_micros, unpriced_requests, estimated_requests)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (grain, bucket_start, org_id, key_id, provider, model) DO UPDATE SET
-  requests = requests + excluded.requests, errors = errors + excluded.errors,
-  input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
-  cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
-  reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, cost_micros = cost_micros + excluded.cost_micros,
-  unpriced_requests = unpriced_requests + excluded.unpriced_requests, estimated_requests = estimated_requests + excluded.estimated_requests`
-
-function recordArgs(r: UsageRecord) {
-  return [
-    r.requestId, r.startedAt, r.orgId, r.keyId, r.provider, r.model, r.endpoint, r.method, r.status, r.streamed ? 1 : 0,
-    r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWriteTokens, r.reasoningTokens, r.images, r.videoSeconds,
-    r.audioSeconds, r.costMicros, r.costStatus, r.usageSource, r.priceSource, r.costDetail, r.endedBy, r.partial ? 1 : 0,
-    r.ttfbMs, r.durationMs, r.user, r.tags, r.rawUsage, r.errorCode ?? null,
-  ]
-}
-
 export function recordStatements(records: readonly UsageRecord[]): InStatement[] {
   const statements: InStatement[] = []
-  for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
-    const chunk = records.slice(i, i + ROWS_PER_INSERT)
-    statements.push({ sql: insertSql(chunk.length), args: chunk.flatMap(recordArgs) })
+  for (let i = 0; i < records.length; i += USAGE_ROWS_PER_INSERT) {
+    const chunk = records.slice(i, i + USAGE_ROWS_PER_INSERT)
+    const args: InValue[] = []
+    for (const record of chunk) pushUsageEventArgs(record, args)
+    statements.push({ sql: usageInsertSql(chunk.length), args })
   }
   return statements
 }
 
 export function rollupStatement(d: RollupDelta): InStatement {
-  return {
-    sql: UPSERT_ROLLUP,
-    args: [
-      d.grain, d.bucketStart, d.orgId, d.keyId, d.provider, d.model, d.requests, d.errors, d.inputTokens, d.outputTokens,
-      d.cacheReadTokens, d.cacheWriteTokens, d.reasoningTokens, d.costMicros, d.unpricedRequests, d.estimatedRequests,
-    ],
-  }
+  return { sql: ROLLUP_UPSERT_SQL, args: rollupArgs(d) }
 }
 
 /**
@@ -64,8 +27,8 @@ export async function writeNewRecords(client: Client, records: readonly UsageRec
   const transaction = await client.transaction('write')
   try {
     const seen = new Set<string>()
-    for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
-      const ids = records.slice(i, i + ROWS_PER_INSERT).map((record) => record.requestId)
+    for (let i = 0; i < records.length; i += USAGE_ROWS_PER_INSERT) {
+      const ids = records.slice(i, i + USAGE_ROWS_PER_INSERT).map((record) => record.requestId)
       const stored = await transaction.execute({ sql: `SELECT request_id FROM usage_events WHERE request_id IN (${ids.map(() => '?').join(', ')})`, args: ids })
       for (const row of stored.rows) seen.add(String(row.request_id))
     }
