@@ -1,7 +1,7 @@
 // createApp(deps): the whole HTTP surface in request order: health, admin API (+ OpenAPI), then the provider pass-through.
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
-import { createAdminGate } from './admin/admin-gate.ts'
+import { ADMIN_PREFIX, createAdminGate, unknownAdminRoute } from './admin/admin-gate.ts'
 import { adminRoutes, type AdminDeps } from './admin/routes.ts'
 import { newId } from './auth/key-format.ts'
 import { errorResponse } from './errors/error-shapes.ts'
@@ -42,6 +42,10 @@ export function createApp(deps: AppDeps) {
   }
   app = app.use(adminRoutes(deps.admin))
   for (const routes of deps.extraRoutes ?? []) app = app.use(routes)
+  // Without this an unknown admin path falls through to the pass-through below, which would call "admin" a provider.
+  if (deps.admin.adminToken) {
+    for (const path of [ADMIN_PREFIX, `${ADMIN_PREFIX}/*`]) app = app.all(path, ({ request }) => unknownAdminRoute(request), { parse: 'none', detail: { hide: true } })
+  }
   // parse: 'none' keeps the body unread so the proxy forwards the exact bytes the client sent.
   return app.all('/:provider/*', (context: { [key: string]: any }) => deps.proxy(context.request as Request, context.server as Bun.Server<unknown> | null), {
     parse: 'none',
