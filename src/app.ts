@@ -1,7 +1,7 @@
 // createApp(deps): the whole HTTP surface in request order: health, admin API (+ OpenAPI), then the provider pass-through.
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
-import { createAdminGate } from './admin/admin-gate.ts'
+import { ADMIN_PREFIX, adminError, createAdminGate, unknownAdminRoute } from './admin/admin-gate.ts'
 import { adminRoutes, type AdminDeps } from './admin/routes.ts'
 import { newId } from './auth/key-format.ts'
 import { errorResponse } from './errors/error-shapes.ts'
@@ -10,6 +10,9 @@ import { healthRoutes, type HealthDeps } from './health.ts'
 
 // Elysia's generic parameters track every route; this app composes plugins dynamically, so it erases them.
 export type AnyElysia = Elysia<any, any, any, any, any, any, any>
+
+const OPENAPI_PATH = `${ADMIN_PREFIX}/openapi`
+const OPENAPI_PAGE_GONE = `No viewer page is served (it would load its script from the internet). The OpenAPI document is at ${OPENAPI_PATH}/json, with the same admin token; open it in any OpenAPI viewer.`
 
 export interface AppDeps {
   readonly health: HealthDeps
@@ -34,14 +37,21 @@ export function createApp(deps: AppDeps) {
     app = app.onRequest(({ request }) => gate(request))
     app = app.use(
       openapi({
-        path: '/admin/v1/openapi',
+        path: OPENAPI_PATH,
+        // No viewer page: the plugin's page loads its script from a CDN (blank offline) and a browser cannot send the token anyway.
+        provider: null,
         documentation: { info: { title: 'Sociaro admin API', version: '1' } },
         exclude: { paths: [/^\/:provider/, '/healthz', '/readyz', '/metrics'] },
       }),
     )
+    app = app.get(OPENAPI_PATH, () => adminError(404, 'not_found', OPENAPI_PAGE_GONE), { detail: { hide: true } })
   }
   app = app.use(adminRoutes(deps.admin))
   for (const routes of deps.extraRoutes ?? []) app = app.use(routes)
+  // Without this an unknown admin path falls through to the pass-through below, which would call "admin" a provider.
+  if (deps.admin.adminToken) {
+    for (const path of [ADMIN_PREFIX, `${ADMIN_PREFIX}/*`]) app = app.all(path, ({ request }) => unknownAdminRoute(request), { parse: 'none', detail: { hide: true } })
+  }
   // parse: 'none' keeps the body unread so the proxy forwards the exact bytes the client sent.
   return app.all('/:provider/*', (context: { [key: string]: any }) => deps.proxy(context.request as Request, context.server as Bun.Server<unknown> | null), {
     parse: 'none',

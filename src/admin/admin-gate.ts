@@ -45,3 +45,13 @@ export function createAdminGate(token: string): (request: Request) => Response |
 export function tooLarge(request: Request): Response {
   return refusedUnread(413, 'too_large', `Admin request bodies are limited to ${ADMIN_MAX_BODY_BYTES} bytes.`, request)
 }
+
+/** The answer for an admin path no admin route serves (token already checked): it must not fall through to the proxy. */
+export function unknownAdminRoute(request: Request): Response {
+  const url = request.url
+  const start = url.indexOf('/', url.indexOf('//') + 2)
+  const query = url.indexOf('?', start)
+  // The path only, cut short: an error echoes no query and no unbounded client input.
+  const path = url.slice(start, query < 0 ? url.length : query).slice(0, 200)
+  return refusedUnread(404, 'not_found', `No such admin route: ${request.method} ${path}.`, request)
+}

@@ -2,8 +2,8 @@
 import { validatePatterns } from '../auth/model-allowlist.ts'
 import { usdToMicros as toMicros } from '../pricing/usd.ts'
 import { StoreError } from '../store/orgs.ts'
+import { BUDGET_PERIODS, isBudgetPeriod } from '../limits/period.ts'
 
-export const BUDGET_PERIODS = ['day', 'week', 'month', 'total'] as const
 
 export function parseIsoDate(value: string, field: string): number {
   const ms = Date.parse(value)
@@ -26,7 +26,7 @@ export function checkModels(models: string[], knownProviders: ReadonlySet<string
 }
 
 export function checkPeriod(period: string): string {
-  if (!(BUDGET_PERIODS as readonly string[]).includes(period)) throw new StoreError('invalid', `budget period must be one of ${BUDGET_PERIODS.join(', ')}`)
+  if (!isBudgetPeriod(period)) throw new StoreError('invalid', `budget period must be one of ${BUDGET_PERIODS.join(', ')}`)
   return period
 }
 

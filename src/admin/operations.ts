@@ -6,6 +6,7 @@ import { MOCK_PROVIDER_ID } from '../providers/mock.ts'
 import { setCredential } from '../store/credentials.ts'
 import { createKey, listKeys, requireKey, revokeKey, updateKey, viewKey, type KeySettings, type KeyView } from '../store/keys.ts'
 import { createOrg, listOrgs, requireOrg, StoreError, updateOrg, type OrgSettings } from '../store/orgs.ts'
+import { DEFAULT_BUDGET_PERIOD } from '../limits/period.ts'
 import { checkModels, checkPeriod, checkPositiveInt, checkTimeZone, parseIsoDate, usdToMicros } from './inputs.ts'
 
 export interface LimitInput {
@@ -69,7 +70,7 @@ function limitSettings(input: LimitInput): OrgSettings & KeySettings {
     if (pct !== null && (!Number.isInteger(pct) || pct < 1 || pct > 100)) throw new StoreError('invalid', 'budget_soft_percent must be an integer from 1 to 100')
     settings.budgetSoftPercent = pct
   }
-  if (settings.budgetMicros != null && settings.budgetPeriod === undefined) settings.budgetPeriod = 'month'
+  if (settings.budgetMicros != null && settings.budgetPeriod === undefined) settings.budgetPeriod = DEFAULT_BUDGET_PERIOD
   return settings
 }
 

@@ -1,9 +1,9 @@
 // Current-period budget state for the CLI, read from the database (the CLI has no live ledger).
 import type { Client } from '@libsql/client'
 import type { Scope } from '../limits/budget-ledger.ts'
-import { periodEnd, periodStart, type BudgetPeriod } from '../limits/period.ts'
+import { DEFAULT_BUDGET_PERIOD, periodEnd, periodStart, type BudgetPeriod } from '../limits/period.ts'
 import { spendSince } from '../limits/spend-source.ts'
-import { budgetWindowView, DEFAULT_BUDGET_PERIOD } from '../limits/budget-view.ts'
+import { budgetWindowView } from '../limits/budget-view.ts'
 
 export interface BudgetSnapshot {
   limit_usd: number

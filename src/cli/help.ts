@@ -1,4 +1,6 @@
 // Help texts for the sociaro command line.
+import { BUDGET_PERIODS } from '../limits/period.ts'
+
 export const MAIN_HELP = `sociaro: a self-hosted, byte-transparent AI gateway
 
 Usage: sociaro [command] [options]
@@ -38,13 +40,13 @@ directory; created if missing) and the config file --config (else SOCIARO_CONFIG
 If the address is already in use (another sociaro, say) it exits with status 1 instead of sharing the port.
 SIGTERM or SIGINT stops it gracefully.`,
   orgs: `Usage:
-  sociaro orgs create NAME [--time-zone ZONE] [--budget-usd N --budget-period day|week|month|total]
+  sociaro orgs create NAME [--time-zone ZONE] [--budget-usd N --budget-period ${BUDGET_PERIODS.join('|')}]
                            [--budget-soft-percent P] [--stream-usage estimate|inject] [--json]
   sociaro orgs update NAME [same options as create]
   sociaro orgs list [--json]`,
   keys: `Usage:
   sociaro keys create --org NAME [--name N] [--models PATTERNS] [--expires-at ISO]
-                      [--budget-usd N --budget-period day|week|month|total] [--budget-soft-percent P]
+                      [--budget-usd N --budget-period ${BUDGET_PERIODS.join('|')}] [--budget-soft-percent P]
                       [--rpm N] [--tpm N] [--max-concurrency N] [--stream-usage estimate|inject] [--json]
   sociaro keys update ID [same options as create, without --org]
   sociaro keys list [--org NAME] [--json]

@@ -1,5 +1,5 @@
 // In-memory per-key and per-org spend budgets: reserve before forwarding, settle to actual cost, release on failure.
-import { isValidTimeZone, periodEnd, periodStart, type BudgetPeriod } from './period.ts'
+import { isBudgetPeriod, isValidTimeZone, periodEnd, periodStart, type BudgetPeriod } from './period.ts'
 
 export type ScopeKind = 'key' | 'org'
 
@@ -350,7 +350,7 @@ function normalizeConfig(config: BudgetConfig): NormalizedConfig {
   const { limitMicros, period, softThreshold } = config
   const timeZone = config.timeZone ?? 'UTC'
   checkMicros('limitMicros', limitMicros)
-  if (period !== 'day' && period !== 'week' && period !== 'month' && period !== 'total') {
+  if (!isBudgetPeriod(period)) {
     throw new RangeError(`BudgetLedger: unknown period ${String(period)}`)
   }
   if (!isValidTimeZone(timeZone)) throw new RangeError(`BudgetLedger: unknown time zone ${timeZone}`)

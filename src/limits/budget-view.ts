@@ -1,8 +1,4 @@
 // How a budget's current window reads to people (admin API and CLI): USD amounts and ISO times.
-import type { BudgetPeriod } from './period.ts'
-
-/** A budget without a period runs by the calendar month. */
-export const DEFAULT_BUDGET_PERIOD: BudgetPeriod = 'month'
 
 export interface BudgetWindow {
   limitMicros: number

@@ -1,5 +1,5 @@
 // Enforces budgets, rate limits and concurrency before a request is forwarded: in memory, reserve then settle.
-import { budgetWindowView, DEFAULT_BUDGET_PERIOD } from './budget-view.ts'
+import { budgetWindowView } from './budget-view.ts'
 import type { CachedKey, KeyCache } from '../auth/key-cache.ts'
 import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
@@ -13,7 +13,7 @@ import { BudgetLedger, type BudgetConfig, type RefusalReason, type Scope } from 
 import { ConcurrencyLimiter, type ConcurrencyLease } from '../concurrency-limiter.ts'
 import { reservationTokens, TypicalOutput } from './estimate-reservation.ts'
 import { requestedAnswers, requestedImages, requestedMaxTokens } from './extract-max-tokens.ts'
-import type { BudgetPeriod } from './period.ts'
+import { DEFAULT_BUDGET_PERIOD, type BudgetPeriod } from './period.ts'
 import { RateWindow, type RateDecision } from './rate-window.ts'
 import { conservativeCostMicros, reservationCost } from './reservation-cost.ts'
 

@@ -1,6 +1,15 @@
 // Calendar budget periods (day, ISO week, month, total) resolved to UTC instants in an IANA timezone.
 
-export type BudgetPeriod = 'day' | 'week' | 'month' | 'total'
+/** The one list of budget periods: admin inputs, the CLI's help and the ledger all read it from here. */
+export const BUDGET_PERIODS = ['day', 'week', 'month', 'total'] as const
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number]
+
+/** A budget set without a period runs by the calendar month. */
+export const DEFAULT_BUDGET_PERIOD: BudgetPeriod = 'month'
+
+export function isBudgetPeriod(value: unknown): value is BudgetPeriod {
+  return (BUDGET_PERIODS as readonly unknown[]).includes(value)
+}
 
 const DAY_MS = 86_400_000
 

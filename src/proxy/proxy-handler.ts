@@ -99,6 +99,15 @@ export function errorShapeFor(spec: ProviderSpec, path: string): ErrorShape {
   return spec.errorShape
 }
 
+/** Why a path whose first segment names no provider is refused, with what would work instead. */
+export function notAProviderRoute(name: string, providers: ReadonlyMap<string, ResolvedProvider>): string {
+  const configured = [...new Set([...providers.values()].map((p) => p.spec.id))].join(', ') || 'none'
+  const shape = `Provider routes look like /{provider}/{upstream path}, e.g. /openai/v1/chat/completions. Configured providers: ${configured}.`
+  // "/v1/…" is where a unified, provider-neutral endpoint would live; say plainly that it does not exist (yet).
+  if (name === 'v1') return `The unified endpoint /v1/… is not available yet. ${shape}`
+  return `Unknown provider "${name.slice(0, 64)}": not a provider route. ${shape}`
+}
+
 const KEY_ERRORS = { unknown: 'invalid_key', revoked: 'revoked_key', expired: 'expired_key' } as const
 const KEY_MESSAGES = {
   unknown: 'Incorrect API key provided. Use a gateway key (gw_live_…) issued by this Sociaro gateway.',
@@ -124,10 +133,7 @@ export function createProxyHandler(deps: ProxyDeps) {
       if (!bodyRead && declaresBody(request.headers)) response.headers.set('connection', 'close')
       return response
     }
-    if (!target || !provider) {
-      const name = target?.provider ?? ''
-      return refuse('openai', new GatewayError('unknown_provider', `Unknown provider "${name.slice(0, 64)}".`))
-    }
+    if (!target || !provider) return refuse('openai', new GatewayError('unknown_provider', notAProviderRoute(target?.provider ?? '', deps.providers)))
     const spec = provider.spec
     // One spelling for the model check, the later stages and the upstream URL, so what is checked is what is sent.
     const path = canonicalUpstreamPath(target.path)

@@ -1,0 +1,57 @@
+// Paths that are not provider routes say what they are: an unknown admin route, the unified /v1 endpoint (not built), or no provider.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import OpenAI from 'openai'
+import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../support/test-gateway.ts'
+
+let gw: TestGateway
+
+beforeAll(async () => {
+  gw = await startTestGateway()
+})
+afterAll(() => gw.stop())
+
+interface OpenAiError {
+  error: { message: string; type: string; code: string }
+}
+
+describe('paths that are not provider routes', () => {
+  test('an unknown admin route with a valid token is a 404 in the admin shape, not an unknown provider "admin"', async () => {
+    for (const [method, path] of [['GET', '/jobs'], ['POST', '/nope/deeper'], ['DELETE', '/orgs/x/y/z'], ['GET', '']] as const) {
+      const response = await gw.admin(method, path, method === 'POST' ? { a: 1 } : undefined)
+      expect({ path, status: response.status }).toEqual({ path, status: 404 })
+      const body = (await response.json()) as { error: { type: string; message: string } }
+      expect(body.error.type).toBe('not_found')
+      expect(body.error.message).toBe(`No such admin route: ${method} /admin/v1${path}.`)
+      expect(JSON.stringify(body)).not.toContain('provider')
+    }
+  })
+
+  test('without the token an unknown admin route is still only a 401', async () => {
+    const response = await fetch(`${gw.url}/admin/v1/jobs`)
+    expect(response.status).toBe(401)
+  })
+
+  test('/v1/… says the unified endpoint is not available yet, in OpenAI\'s shape, so the SDK raises NotFoundError', async () => {
+    const response = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' }, body: '{}' })
+    expect(response.status).toBe(404)
+    const body = (await response.json()) as OpenAiError
+    expect(body.error.message).toContain('The unified endpoint /v1/… is not available yet.')
+    expect(body.error.message).toContain('Provider routes look like /{provider}/{upstream path}')
+    expect(body.error.message).not.toContain('Unknown provider "v1"')
+    const client = new OpenAI({ apiKey: gw.key, baseURL: `${gw.url}/v1`, maxRetries: 0 })
+    const error = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError)
+  })
+
+  test('any other first segment is "not a provider route", with the configured providers listed once each', async () => {
+    const response = await fetch(`${gw.url}/nosuch/v1/models`, { headers: { authorization: `Bearer ${gw.key}` } })
+    expect(response.status).toBe(404)
+    const body = (await response.json()) as OpenAiError
+    expect(body.error.code).toBe('unknown_provider')
+    expect(body.error.message).toContain('Unknown provider "nosuch": not a provider route.')
+    const listed = /Configured providers: ([^.]+)\./.exec(body.error.message)?.[1]?.split(', ') ?? []
+    const { data } = (await (await gw.admin('GET', '/providers')).json()) as { data: { id: string }[] }
+    expect(listed.sort()).toEqual(data.map((p) => p.id).sort())
+    expect(listed).toContain('openai')
+  })
+})
