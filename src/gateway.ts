@@ -22,6 +22,7 @@ import { GatewayMetrics } from './metrics/gateway-metrics.ts'
 import { Gauge } from './metrics/prometheus.ts'
 import { metricsRoutes } from './metrics/routes.ts'
 import { usageRoutes } from './admin/usage-routes.ts'
+import { reprice } from './analytics/reprice.ts'
 import { Limits } from './limits/limits-stage.ts'
 import { startMockUpstream } from './mock/mock-upstream.ts'
 import { loadPriceOverrides } from './metering/price-overrides.ts'
@@ -37,6 +38,9 @@ import { indexProviders } from './providers/registry.ts'
 import { createCredentialCipher } from './secrets/credential-cipher.ts'
 import { resolveSecretKey } from './secrets/secret-key.ts'
 import { reportServerStarted, reportServerStopped } from './store/server-reports.ts'
+
+/** A reprice of a long range pages through every row in it: the worker's answer may take minutes. */
+const REPRICE_TIMEOUT_MS = 10 * 60_000
 
 export interface Gateway {
   readonly url: string
@@ -113,13 +117,21 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   let meter: MeterChannel | undefined
   // Polled every 10 s: the worker hears of the overrides only when they changed.
   let sentPrices = ''
-  const reloadPrices = async () => {
-    priceOverrides = await loadPriceOverrides(database.db, config.priceOverrides)
-    const text = JSON.stringify(priceOverrides)
-    if (meter && text !== sentPrices) {
-      meter.setPriceOverrides(priceOverrides)
-      sentPrices = text
-    }
+  // One reload at a time: a slower earlier load must not overwrite a later one. Each resolves once the worker
+  // acknowledged the overrides, so an admin change is in force for every request after its answer.
+  let reloads: Promise<void> = Promise.resolve()
+  const reloadPrices = (): Promise<void> => {
+    reloads = reloads
+      .catch(() => {})
+      .then(async () => {
+        priceOverrides = await loadPriceOverrides(database.db, config.priceOverrides)
+        const text = JSON.stringify(priceOverrides)
+        if (meter && text !== sentPrices) {
+          await meter.setPriceOverrides(priceOverrides)
+          sentPrices = text
+        }
+      })
+    return reloads
   }
   const reloadPricesLogged = () => reloadPrices().catch((error) => log.warn('price override reload failed', { error: String(error) }))
   await reloadPrices()
@@ -273,7 +285,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
           client: database.client,
           canonicalProvider: canonical,
           pricesChanged: reloadPricesLogged,
-          priceOverrides: () => priceOverrides,
+          // Heavy writes stay off the proxy thread: with metering on, the worker reprices (it holds the write traffic).
+          reprice: (range) => (meter ? meter.command('reprice', { range, overrides: [...priceOverrides] }, REPRICE_TIMEOUT_MS) : reprice(database.client, range, priceOverrides)),
         }),
       ],
     },

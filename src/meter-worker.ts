@@ -1,5 +1,6 @@
 // Metering worker entry (its own build entrypoint): turns finished exchanges into priced usage rows and writes them in batches.
 import type { Client } from '@libsql/client'
+import { reprice } from './analytics/reprice.ts'
 import { writeLastUsed } from './auth/last-used.ts'
 import { openDatabase } from './db/client.ts'
 import { databaseFileProblem } from './db/file-identity.ts'
@@ -32,6 +33,8 @@ let processing: Promise<void> = Promise.resolve()
 let refuseWrites: () => string | undefined = () => undefined
 /** Ledger writes queue apart from usage batches: they must not wait for the tokenizer to load. */
 let objectWrites: Promise<void> = Promise.resolve()
+/** Reprices run one after another: two over the same rows at once would both move the rollups by the same difference. */
+let reprices: Promise<void> = Promise.resolve()
 /** The spooled batch each live row came from: the proxy thread clears a spool file once all its rows are stored. */
 const batchOf = new WeakMap<UsageRecord, number>()
 
@@ -237,8 +240,21 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       )
       return
     case 'prices':
+      // Synchronous: every row built after this message, including those of batches already queued, uses them.
       overrides = message.overrides
+      send({ type: 'done', id: message.id })
       return
+    case 'reprice': {
+      const { id, range } = message
+      const repriceWith = message.overrides
+      reprices = reprices.then(() =>
+        reprice(database!, range, repriceWith).then(
+          (result) => send({ type: 'done', id, result }),
+          (error) => send({ type: 'done', id, error: String(error) }),
+        ),
+      )
+      return
+    }
     case 'jobs': {
       const jobs = unpack(message.jobs, message.bytes)
       const bytes = message.bytes.byteLength

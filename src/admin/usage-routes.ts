@@ -2,11 +2,11 @@
 import type { Client } from '@libsql/client'
 import { Elysia, t } from 'elysia'
 import { resolveKeyId, resolveModel } from '../analytics/filter-names.ts'
-import { reprice } from '../analytics/reprice.ts'
 import { GROUPS, queryRequests, queryUsage, type GroupBy, type UsageFilter } from '../analytics/usage-query.ts'
 import type { Db } from '../db/client.ts'
 import { priceFieldsFromInput, priceInputFromFields } from '../pricing/override-input.ts'
-import type { PriceFields, PriceOverride } from '../pricing/types.ts'
+import type { PriceFields } from '../pricing/types.ts'
+import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
 import { requireOrg, StoreError } from '../store/orgs.ts'
 import { createPriceOverride, deletePriceOverride, listPriceOverrides } from '../store/price-overrides.ts'
 import { parseIsoDate } from './inputs.ts'
@@ -15,10 +15,10 @@ export interface UsageRouteDeps {
   readonly db: Db
   readonly client: Client
   readonly canonicalProvider: (name: string) => string | undefined
-  /** Reloads the overrides in force (and hands them to the metering worker). */
-  readonly pricesChanged: () => void
-  /** Every override in force: database and config file. */
-  readonly priceOverrides: () => readonly PriceOverride[]
+  /** Reloads the overrides in force; resolves once the metering worker prices with them. */
+  readonly pricesChanged: () => Promise<void>
+  /** Recomputes stored costs with every override in force (database and config file); on the worker when it runs. */
+  readonly reprice: (range: RepriceRange) => Promise<RepriceResult>
 }
 
 const filterQuery = {
@@ -100,7 +100,8 @@ export function usageRoutes(deps: UsageRouteDeps) {
           throw new StoreError('invalid', (error as Error).message)
         }
         const row = await createPriceOverride(deps.db, { orgId, provider, modelPattern: body.model, fields })
-        deps.pricesChanged()
+        // Answered once in force: a request sent after this answer is priced with the new override.
+        await deps.pricesChanged()
         set.status = 201
         return priceView(row)
       },
@@ -123,7 +124,7 @@ export function usageRoutes(deps: UsageRouteDeps) {
       '/prices/:id',
       async ({ params }) => {
         await deletePriceOverride(deps.db, params.id)
-        deps.pricesChanged()
+        await deps.pricesChanged()
         return { deleted: params.id }
       },
       { detail: { summary: 'Remove a price override', tags: ['prices'] } },
@@ -134,7 +135,7 @@ export function usageRoutes(deps: UsageRouteDeps) {
         const from = parseIsoDate(body.from, 'from')
         const to = parseIsoDate(body.to, 'to')
         const orgId = body.org ? (await requireOrg(deps.db, body.org)).id : undefined
-        return reprice(deps.client, { from, to, ...(orgId ? { orgId } : {}) }, deps.priceOverrides())
+        return deps.reprice({ from, to, ...(orgId ? { orgId } : {}) })
       },
       { body: t.Object({ from: t.String(), to: t.String(), org: t.Optional(t.String()) }), detail: { summary: 'Recompute stored costs over a time range with current prices', tags: ['prices'] } },
     )

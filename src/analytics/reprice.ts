@@ -6,12 +6,7 @@ import { costStatusOf, priceFor, type UsageRecord } from '../metering/usage-reco
 import { rollupStatement } from '../metering/usage-writer.ts'
 import type { Usage } from '../types/usage.ts'
 import type { PriceOverride } from '../pricing/types.ts'
-
-export interface RepriceResult {
-  examined: number
-  changed: number
-  stillUnpriced: number
-}
+import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
 
 const PAGE = 500
 
@@ -44,7 +39,7 @@ function responseModelOf(row: UsageEventRow): string | undefined {
  * Rows with tokens are repriced from their stored counts (the raw provider usage stays for audit), with
  * `overrides` being every override in force, database and config file alike, as the meter prices with.
  */
-export async function reprice(client: Client, range: { from: number; to: number; orgId?: string }, overrides: readonly PriceOverride[]): Promise<RepriceResult> {
+export async function reprice(client: Client, range: RepriceRange, overrides: readonly PriceOverride[]): Promise<RepriceResult> {
   const result: RepriceResult = { examined: 0, changed: 0, stillUnpriced: 0 }
   let cursor: { startedAt: number; requestId: string } | undefined
   for (;;) {

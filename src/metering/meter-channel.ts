@@ -3,7 +3,7 @@ import type { LastUsedEntries } from '../auth/last-used.ts'
 import type { Logger } from '../log.ts'
 import type { LedgerWrite } from '../types/ledger-write.ts'
 import type { PriceOverride } from '../pricing/types.ts'
-import type { FromWorker, MeterFacts, Settlement, ToWorker, WireJob, WorkerInit } from './meter-job.ts'
+import type { FromWorker, MeterFacts, Settlement, ToWorker, WireJob, WorkerCommand, WorkerCommandName, WorkerCommands, WorkerInit } from './meter-job.ts'
 import type { UsageSpool } from './usage-spool.ts'
 
 export interface MeterChannelOptions {
@@ -80,6 +80,9 @@ export class MeterChannel {
   private drainWaiters: (() => void)[] = []
   private objectWrites = new Map<number, { resolve: () => void; reject: (error: Error) => void }>()
   private objectSeq = 0
+  /** Commands awaiting the worker's `done`, by id. */
+  private commands = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>()
+  private commandSeq = 0
   private batchSeq = 0
   /** The last spool append: batches reach the worker in order, and `drain` after all of them. */
   private appended: Promise<void> = Promise.resolve()
@@ -131,6 +134,8 @@ export class MeterChannel {
       for (const waiter of this.drainWaiters.splice(0)) waiter()
       for (const pending of this.objectWrites.values()) pending.reject(new Error('the metering worker stopped'))
       this.objectWrites.clear()
+      for (const pending of this.commands.values()) pending.reject(new Error('the metering worker stopped'))
+      this.commands.clear()
     })
     const replay = this.options.spool?.leftovers() ?? []
     this.post({ type: 'init', init: { ...this.options.init, ...(replay.length > 0 ? { replay } : {}) } })
@@ -161,6 +166,13 @@ export class MeterChannel {
         const pending = this.objectWrites.get(message.seq)
         this.objectWrites.delete(message.seq)
         if (message.error === undefined) pending?.resolve()
+        else pending?.reject(new Error(message.error))
+        return
+      }
+      case 'done': {
+        const pending = this.commands.get(message.id)
+        this.commands.delete(message.id)
+        if (message.error === undefined) pending?.resolve(message.result ?? null)
         else pending?.reject(new Error(message.error))
         return
       }
@@ -247,9 +259,28 @@ export class MeterChannel {
     return promise
   }
 
-  /** The worker prices with exactly the overrides the proxy thread reserves budgets with. */
-  setPriceOverrides(overrides: readonly PriceOverride[]): void {
-    this.post({ type: 'prices', overrides: [...overrides] })
+  /**
+   * Sends a command and resolves with the worker's answer to it; rejects with the worker's error, when the worker
+   * has stopped or stops before answering, or after `timeoutMs` without an answer.
+   */
+  command<K extends WorkerCommandName>(type: K, request: WorkerCommands[K]['request'], timeoutMs = 30_000): Promise<WorkerCommands[K]['result']> {
+    if (this.exitCode !== undefined) return Promise.reject(new Error('the metering worker stopped'))
+    const id = ++this.commandSeq
+    const { promise, resolve, reject } = Promise.withResolvers<WorkerCommands[K]['result']>()
+    const timer = setTimeout(() => {
+      this.commands.delete(id)
+      reject(new Error(`the metering worker did not answer "${type}" within ${timeoutMs / 1000} s`))
+    }, timeoutMs)
+    const settle = { resolve: (result: unknown) => resolve(result as WorkerCommands[K]['result']), reject }
+    this.commands.set(id, settle)
+    promise.then(() => clearTimeout(timer), () => clearTimeout(timer))
+    this.post({ type, id, ...request } as WorkerCommand)
+    return promise
+  }
+
+  /** The worker prices with exactly the overrides the proxy thread reserves budgets with; resolves once it does. */
+  async setPriceOverrides(overrides: readonly PriceOverride[]): Promise<void> {
+    await this.command('prices', { overrides: [...overrides] })
   }
 
   stats(): MeterStats {

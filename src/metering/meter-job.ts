@@ -4,6 +4,7 @@ import type { UsageFamily } from './usage-types.ts'
 import type { EndedBy } from '../proxy/forward.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { LedgerWrite } from '../types/ledger-write.ts'
+import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
 
 /** The facts of one finished exchange, as the proxy saw it (everything but its bytes). */
 export interface MeterFacts {
@@ -74,9 +75,24 @@ export type ToWorker =
   | { type: 'drain' }
   /** Keys' last-used times, written by the worker because it already holds the database's write traffic. */
   | { type: 'last-used'; entries: LastUsedEntries }
-  | { type: 'prices'; overrides: PriceOverride[] }
+  | WorkerCommand
   /** Provider-object ledger rows (src/objects/), written in order in one transaction; answered by `objects-written`. */
   | { type: 'objects'; seq: number; writes: LedgerWrite[] }
+
+/**
+ * Messages the proxy thread awaits an answer to: each carries an `id` and the worker answers it with exactly one
+ * `done` of that id, holding `result` or, when it failed, `error`.
+ */
+export interface WorkerCommands {
+  /** Every price override in force; answered once the worker prices new rows with them. */
+  prices: { request: { overrides: PriceOverride[] }; result: null }
+  /** Recomputes stored costs with `overrides` (the proxy thread's, the ones just acknowledged); answered with the counts. */
+  reprice: { request: { range: RepriceRange; overrides: PriceOverride[] }; result: RepriceResult }
+}
+
+export type WorkerCommandName = keyof WorkerCommands
+
+export type WorkerCommand = { [K in WorkerCommandName]: { type: K; id: number } & WorkerCommands[K]['request'] }[WorkerCommandName]
 
 /** What the worker reports for each written record (budgets settle from these). */
 export interface Settlement {
@@ -104,4 +120,6 @@ export type FromWorker =
   /** `stored`: every row reached the database. */
   | { type: 'drained'; stored: boolean }
   | { type: 'objects-written'; seq: number; error?: string }
+  /** The answer to the command of this id (see WorkerCommands). */
+  | { type: 'done'; id: number; result?: unknown; error?: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> }

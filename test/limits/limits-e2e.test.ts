@@ -42,8 +42,8 @@ afterAll(() => {
 async function gatewayWithPrice(options: Parameters<typeof startTestGateway>[0] = {}): Promise<TestGateway> {
   const gw = await startTestGateway({ upstreams: { openai: upstream.url, anthropic: anthropic.url }, env: { SOCIARO_METER_FLUSH_MS: '10' }, ...options })
   const price = await gw.admin('POST', '/prices', { provider: 'openai', model: 'metered-model', input_usd_per_mtok: 1000, output_usd_per_mtok: 1000 })
+  // Answered once the metering worker prices with it: nothing to wait for.
   expect(price.status).toBe(201)
-  await Bun.sleep(100) // the worker reloads prices when told; give it a moment
   return gw
 }
 
