@@ -1,5 +1,5 @@
 // The admin HTTP API under /admin/v1: orgs, keys and provider credentials, behind the admin token.
-import { Elysia, t, type AnyElysia, type TSchema } from 'elysia'
+import { Elysia, t, type AnyElysia, type Static, type TSchema } from 'elysia'
 import type { CredentialCache } from '../auth/credential-cache.ts'
 import type { KeyCache } from '../auth/key-cache.ts'
 import type { ResolvedProvider } from '../config.ts'
@@ -9,6 +9,17 @@ import { GatewayError } from '../errors/gateway-error.ts'
 import { readBody } from '../proxy/read-body.ts'
 import { createAdminCheck } from './admin-auth.ts'
 import { ADMIN_MAX_BODY_BYTES, adminError, tooLarge } from './admin-gate.ts'
+import {
+  BudgetSchema,
+  CreatedKeySchema,
+  CredentialStoredSchema,
+  KeySchema,
+  KeyWithBudgetSchema,
+  OrgSchema,
+  OrgWithBudgetSchema,
+  ProvidersSchema,
+  responses,
+} from './admin-schemas.ts'
 import type { Operations } from './operations.ts'
 
 export interface AdminDeps {
@@ -19,7 +30,7 @@ export interface AdminDeps {
   readonly providers: readonly ResolvedProvider[]
   readonly log: Logger
   /** Live budget state for a key or org (null: no budget). */
-  readonly budget?: (kind: 'key' | 'org', id: string) => unknown
+  readonly budget?: (kind: 'key' | 'org', id: string) => Static<typeof BudgetSchema>
   /** Why the database cannot take writes (its file was deleted or replaced): changes are refused while it is set. */
   readonly databaseProblem?: () => string | undefined
   /** Extra admin routes (usage analytics, limits) mounted behind the same token. */
@@ -73,6 +84,11 @@ export function adminRoutes(deps: AdminDeps) {
     })
     .onError(({ error, code, request }) => {
       if (error instanceof StoreError) return adminError(STATUS[error.kind], error.kind, error.message)
+      // A response that breaks its own schema is the gateway's fault, not the caller's.
+      if (code === 'VALIDATION' && error.type === 'response') {
+        deps.log.error('admin response broke its schema', { error: error.message.slice(0, 2000) })
+        return adminError(500, 'internal', 'The admin operation failed.')
+      }
       if (code === 'VALIDATION') return adminError(400, 'invalid', (error as Error).message)
       if (code === 'NOT_FOUND') return adminError(404, 'not_found', 'No such admin route.')
       if (code === 'PARSE' && error.cause instanceof GatewayError && error.cause.code === 'body_too_large') return tooLarge(request)
@@ -80,7 +96,7 @@ export function adminRoutes(deps: AdminDeps) {
       deps.log.error('admin API failure', { error: String(error) })
       return adminError(500, 'internal', 'The admin operation failed.')
     })
-    .get('/orgs', async () => ({ data: (await ops.listOrgs()).map((o) => withBudget('org', o)) }), { detail: { summary: 'List organizations', tags: ['orgs'] } })
+    .get('/orgs', async () => ({ data: (await ops.listOrgs()).map((o) => withBudget('org', o)) }), { response: responses({ 200: t.Object({ data: t.Array(OrgWithBudgetSchema) }) }), detail: { summary: 'List organizations', tags: ['orgs'] } })
     .post(
       '/orgs',
       async ({ body, set }) => {
@@ -89,9 +105,9 @@ export function adminRoutes(deps: AdminDeps) {
         set.status = 201
         return view
       },
-      { body: t.Object({ name: t.String({ minLength: 1, maxLength: 64 }), time_zone: t.Optional(t.String()), ...limitFields }), detail: { summary: 'Create an organization', tags: ['orgs'] } },
+      { body: t.Object({ name: t.String({ minLength: 1, maxLength: 64 }), time_zone: t.Optional(t.String()), ...limitFields }), response: responses({ 201: OrgSchema }), detail: { summary: 'Create an organization', tags: ['orgs'] } },
     )
-    .get('/orgs/:org', async ({ params }) => withBudget('org', await ops.getOrg(params.org)), { detail: { summary: 'Show an organization (by id or name) with its current-period spend', tags: ['orgs'] } })
+    .get('/orgs/:org', async ({ params }) => withBudget('org', await ops.getOrg(params.org)), { response: responses({ 200: OrgWithBudgetSchema }), detail: { summary: 'Show an organization (by id or name) with its current-period spend', tags: ['orgs'] } })
     .patch(
       '/orgs/:org',
       async ({ params, body }) => {
@@ -99,10 +115,11 @@ export function adminRoutes(deps: AdminDeps) {
         deps.keys.putOrg(row)
         return view
       },
-      { body: t.Object({ time_zone: t.Optional(t.String()), ...limitFields }), detail: { summary: 'Update an organization', tags: ['orgs'] } },
+      { body: t.Object({ time_zone: t.Optional(t.String()), ...limitFields }), response: responses({ 200: OrgSchema }), detail: { summary: 'Update an organization', tags: ['orgs'] } },
     )
     .get('/keys', async ({ query }) => ({ data: (await ops.listKeys(query.org)).map((k) => withBudget('key', k)) }), {
       query: t.Object({ org: t.Optional(t.String()) }),
+      response: responses({ 200: t.Object({ data: t.Array(KeyWithBudgetSchema) }) }),
       detail: { summary: 'List gateway keys (never their secrets)', tags: ['keys'] },
     })
     .post(
@@ -113,9 +130,9 @@ export function adminRoutes(deps: AdminDeps) {
         set.status = 201
         return view
       },
-      { body: t.Object({ org: t.String({ minLength: 1 }), ...keyFields }), detail: { summary: 'Create a gateway key; the secret is returned once', tags: ['keys'] } },
+      { body: t.Object({ org: t.String({ minLength: 1 }), ...keyFields }), response: responses({ 201: CreatedKeySchema }), detail: { summary: 'Create a gateway key; the secret is returned once', tags: ['keys'] } },
     )
-    .get('/keys/:id', async ({ params }) => withBudget('key', await ops.getKey(params.id)), { detail: { summary: 'Show a gateway key with its current-period spend', tags: ['keys'] } })
+    .get('/keys/:id', async ({ params }) => withBudget('key', await ops.getKey(params.id)), { response: responses({ 200: KeyWithBudgetSchema }), detail: { summary: 'Show a gateway key with its current-period spend', tags: ['keys'] } })
     .patch(
       '/keys/:id',
       async ({ params, body }) => {
@@ -123,7 +140,7 @@ export function adminRoutes(deps: AdminDeps) {
         deps.keys.putKey(row)
         return view
       },
-      { body: t.Object(keyFields), detail: { summary: 'Update a gateway key; takes effect at once', tags: ['keys'] } },
+      { body: t.Object(keyFields), response: responses({ 200: KeySchema }), detail: { summary: 'Update a gateway key; takes effect at once', tags: ['keys'] } },
     )
     .post(
       '/keys/:id/revoke',
@@ -132,7 +149,7 @@ export function adminRoutes(deps: AdminDeps) {
         deps.keys.putKey(row)
         return view
       },
-      { detail: { summary: 'Revoke a gateway key; takes effect at once', tags: ['keys'] } },
+      { response: responses({ 200: KeySchema }), detail: { summary: 'Revoke a gateway key; takes effect at once', tags: ['keys'] } },
     )
     .get(
       '/providers',
@@ -140,12 +157,12 @@ export function adminRoutes(deps: AdminDeps) {
         data: deps.providers.map((p) => ({
           id: p.spec.id,
           name: p.spec.displayName,
-          aliases: p.spec.aliases ?? [],
+          aliases: [...(p.spec.aliases ?? [])],
           base_url: p.baseUrl,
           credential: deps.credentials.source(p) ?? 'missing',
         })),
       }),
-      { detail: { summary: 'List providers and whether each has a credential', tags: ['providers'] } },
+      { response: responses({ 200: ProvidersSchema }), detail: { summary: 'List providers and whether each has a credential', tags: ['providers'] } },
     )
     .put(
       '/providers/:provider/credential',
@@ -154,7 +171,7 @@ export function adminRoutes(deps: AdminDeps) {
         deps.credentials.put(provider, body.secret.trim(), updatedAt)
         return { provider, credential: 'stored' }
       },
-      { body: t.Object({ secret: t.String({ minLength: 1 }) }), detail: { summary: 'Store a provider credential (encrypted at rest)', tags: ['providers'] } },
+      { body: t.Object({ secret: t.String({ minLength: 1 }) }), response: responses({ 200: CredentialStoredSchema }), detail: { summary: 'Store a provider credential (encrypted at rest)', tags: ['providers'] } },
     )
   for (const extension of deps.extensions ?? []) routes = routes.use(extension) as typeof routes
   return routes
