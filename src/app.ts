@@ -1,11 +1,12 @@
 // createApp(deps): the whole HTTP surface in request order: health, admin API (+ OpenAPI), then the provider pass-through.
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
-import { ADMIN_PREFIX, adminError, createAdminGate, unknownAdminRoute } from './admin/admin-gate.ts'
+import { ADMIN_PREFIX, createAdminGate, unknownAdminRoute } from './admin/admin-gate.ts'
 import { adminRoutes, type AdminDeps } from './admin/routes.ts'
 import { newId } from './auth/key-format.ts'
 import { errorResponse } from './errors/error-shapes.ts'
 import { GatewayError } from './errors/gateway-error.ts'
+import { ServiceError, serviceErrorResponse } from './errors/service-error.ts'
 import { healthRoutes, type HealthDeps } from './health.ts'
 
 // Elysia's generic parameters track every route; this app composes plugins dynamically, so it erases them.
@@ -44,7 +45,7 @@ export function createApp(deps: AppDeps) {
         exclude: { paths: [/^\/:provider/, '/healthz', '/readyz', '/metrics'] },
       }),
     )
-    app = app.get(OPENAPI_PATH, () => adminError(404, 'not_found', OPENAPI_PAGE_GONE), { detail: { hide: true } })
+    app = app.get(OPENAPI_PATH, () => serviceErrorResponse(new ServiceError('not_found', OPENAPI_PAGE_GONE)), { detail: { hide: true } })
   }
   app = app.use(adminRoutes(deps.admin))
   for (const routes of deps.extraRoutes ?? []) app = app.use(routes)

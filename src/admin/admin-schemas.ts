@@ -7,12 +7,16 @@ import { getTableColumns } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { usageEvents } from '../db/schema.ts'
 import { ROLLUP_VALUE_COLUMNS } from '../db/usage-columns.ts'
+import { SERVICE_ERROR_CODES } from '../errors/service-error.ts'
 
 const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Null()])
 const isoDate = t.String({ description: 'ISO 8601' })
 
 /** Every error the admin API makes (outside the proxy): `type` is a stable code, `message` is for people. */
-export const ErrorSchema = t.Object({ error: t.Object({ type: t.String(), message: t.String() }) }, { description: 'An error: its type is a stable code' })
+export const ErrorSchema = t.Object(
+  { error: t.Object({ type: t.Union(SERVICE_ERROR_CODES.map((code) => t.Literal(code))), message: t.String() }) },
+  { description: 'An error (errors/service-error.ts): its type is a stable code' },
+)
 
 /** The error statuses every admin route can answer with (token, validation, size, database, failure). */
 const ERRORS = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema, 500: ErrorSchema, 503: ErrorSchema } as const

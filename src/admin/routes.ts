@@ -4,11 +4,11 @@ import type { CredentialCache } from '../auth/credential-cache.ts'
 import type { KeyCache } from '../auth/key-cache.ts'
 import type { ResolvedProvider } from '../config.ts'
 import type { Logger } from '../log.ts'
-import { StoreError } from '../store/orgs.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { readBody } from '../proxy/read-body.ts'
 import { createAdminCheck } from './admin-auth.ts'
-import { ADMIN_MAX_BODY_BYTES, adminError, tooLarge } from './admin-gate.ts'
+import { ServiceError, serviceErrorResponse } from '../errors/service-error.ts'
+import { ADMIN_MAX_BODY_BYTES, ADMIN_TOKEN_REQUIRED, tooLarge } from './admin-gate.ts'
 import {
   BudgetSchema,
   CreatedKeySchema,
@@ -37,8 +37,6 @@ export interface AdminDeps {
   readonly extensions?: readonly AnyElysia[]
 }
 
-const STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const
-
 const nullable = <T extends TSchema>(schema: T) => t.Optional(t.Union([schema, t.Null()]))
 
 const limitFields = {
@@ -61,7 +59,7 @@ export function adminRoutes(deps: AdminDeps) {
   const app = new Elysia({ name: 'admin', prefix: '/admin/v1' })
   if (!deps.adminToken) {
     deps.log.warn('admin API disabled: SOCIARO_ADMIN_TOKEN is not set')
-    return app.all('/*', () => adminError(404, 'not_found', 'The admin API is disabled: set SOCIARO_ADMIN_TOKEN to enable it.'), { parse: 'none' })
+    return app.all('/*', () => serviceErrorResponse(new ServiceError('not_found', 'The admin API is disabled: set SOCIARO_ADMIN_TOKEN to enable it.')), { parse: 'none' })
   }
   const authorized = createAdminCheck(deps.adminToken)
   const ops = deps.operations
@@ -77,24 +75,25 @@ export function adminRoutes(deps: AdminDeps) {
     })
     // Kept behind the gate as a second check: routing decisions here must not depend on the gate's URL test alone.
     .onBeforeHandle(({ request }) => {
-      if (!authorized(request.headers.get('authorization'))) return adminError(401, 'unauthorized', 'A valid admin token is required (Authorization: Bearer <SOCIARO_ADMIN_TOKEN>).')
+      if (!authorized(request.headers.get('authorization'))) return serviceErrorResponse(new ServiceError('unauthorized', ADMIN_TOKEN_REQUIRED))
       // A change stored in a deleted file would be reported done and vanish at the next start.
       const problem = request.method === 'GET' || request.method === 'HEAD' ? undefined : deps.databaseProblem?.()
-      if (problem) return adminError(503, 'database_unavailable', problem)
+      if (problem) return serviceErrorResponse(new ServiceError('database_unavailable', problem))
     })
+    // Every failure leaves as a ServiceError: Elysia's own (validation, parse, routing) are translated to one here.
     .onError(({ error, code, request }) => {
-      if (error instanceof StoreError) return adminError(STATUS[error.kind], error.kind, error.message)
+      if (error instanceof ServiceError) return serviceErrorResponse(error)
       // A response that breaks its own schema is the gateway's fault, not the caller's.
       if (code === 'VALIDATION' && error.type === 'response') {
         deps.log.error('admin response broke its schema', { error: error.message.slice(0, 2000) })
-        return adminError(500, 'internal', 'The admin operation failed.')
+        return serviceErrorResponse(new ServiceError('internal', 'The admin operation failed.'))
       }
-      if (code === 'VALIDATION') return adminError(400, 'invalid', (error as Error).message)
-      if (code === 'NOT_FOUND') return adminError(404, 'not_found', 'No such admin route.')
+      if (code === 'VALIDATION') return serviceErrorResponse(new ServiceError('invalid', (error as Error).message))
+      if (code === 'NOT_FOUND') return serviceErrorResponse(new ServiceError('not_found', 'No such admin route.'))
       if (code === 'PARSE' && error.cause instanceof GatewayError && error.cause.code === 'body_too_large') return tooLarge(request)
-      if (code === 'PARSE') return adminError(400, 'invalid', 'The request body is not valid JSON.')
+      if (code === 'PARSE') return serviceErrorResponse(new ServiceError('invalid', 'The request body is not valid JSON.'))
       deps.log.error('admin API failure', { error: String(error) })
-      return adminError(500, 'internal', 'The admin operation failed.')
+      return serviceErrorResponse(new ServiceError('internal', 'The admin operation failed.'))
     })
     .get('/orgs', async () => ({ data: (await ops.listOrgs()).map((o) => withBudget('org', o)) }), { response: responses({ 200: t.Object({ data: t.Array(OrgWithBudgetSchema) }) }), detail: { summary: 'List organizations', tags: ['orgs'] } })
     .post(

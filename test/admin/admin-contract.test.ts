@@ -106,5 +106,7 @@ describe('admin API contract', () => {
     await answer(await gw.admin('GET', '/usage?group_by=week'), 400, ErrorSchema)
     await answer(await fetch(`${gw.url}/admin/v1/orgs`), 401, ErrorSchema)
     await answer(await gw.admin('GET', '/no-such-route'), 404, ErrorSchema)
+    const big = await fetch(`${gw.url}/admin/v1/orgs`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: 'x'.repeat(2 * 1024 * 1024) })
+    await answer(big, 413, ErrorSchema)
   })
 })
