@@ -21,7 +21,6 @@ import { spoolPathFor, UsageSpool } from './metering/usage-spool.ts'
 import { GatewayMetrics } from './metrics/gateway-metrics.ts'
 import { Gauge } from './metrics/prometheus.ts'
 import { metricsRoutes } from './metrics/routes.ts'
-import { usageRoutes } from './admin/usage-routes.ts'
 import { Limits } from './limits/limits-stage.ts'
 import { startMockUpstream } from './mock/mock-upstream.ts'
 import { loadPriceOverrides } from './metering/price-overrides.ts'
@@ -267,15 +266,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       log,
       databaseProblem,
       budget: (kind, id) => limits.budgetView(kind, id),
-      extensions: [
-        usageRoutes({
-          db: database.db,
-          client: database.client,
-          canonicalProvider: canonical,
-          pricesChanged: reloadPricesLogged,
-          priceOverrides: () => priceOverrides,
-        }),
-      ],
+      usage: {
+        db: database.db,
+        client: database.client,
+        canonicalProvider: canonical,
+        pricesChanged: reloadPricesLogged,
+        priceOverrides: () => priceOverrides,
+      },
     },
     proxy: (request) => handleRequest(request),
     extraRoutes: [metricsRoutes(metrics, config.metricsToken)],

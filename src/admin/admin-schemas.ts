@@ -14,7 +14,7 @@ const isoDate = t.String({ description: 'ISO 8601' })
 
 /** Every error the admin API makes (outside the proxy): `type` is a stable code, `message` is for people. */
 export const ErrorSchema = t.Object(
-  { error: t.Object({ type: t.Union(SERVICE_ERROR_CODES.map((code) => t.Literal(code))), message: t.String() }) },
+  { error: t.Object({ type: t.UnionEnum(SERVICE_ERROR_CODES), message: t.String() }) },
   { description: 'An error (errors/service-error.ts): its type is a stable code' },
 )
 

@@ -1,5 +1,5 @@
 // The admin HTTP API under /admin/v1: orgs, keys and provider credentials, behind the admin token.
-import { Elysia, t, type AnyElysia, type Static, type TSchema } from 'elysia'
+import { Elysia, t, type Static, type TSchema } from 'elysia'
 import type { CredentialCache } from '../auth/credential-cache.ts'
 import type { KeyCache } from '../auth/key-cache.ts'
 import type { ResolvedProvider } from '../config.ts'
@@ -21,6 +21,7 @@ import {
   responses,
 } from './admin-schemas.ts'
 import type { Operations } from './operations.ts'
+import { usageRoutes, type UsageRouteDeps } from './usage-routes.ts'
 
 export interface AdminDeps {
   readonly adminToken?: string
@@ -33,8 +34,8 @@ export interface AdminDeps {
   readonly budget?: (kind: 'key' | 'org', id: string) => Static<typeof BudgetSchema>
   /** Why the database cannot take writes (its file was deleted or replaced): changes are refused while it is set. */
   readonly databaseProblem?: () => string | undefined
-  /** Extra admin routes (usage analytics, limits) mounted behind the same token. */
-  readonly extensions?: readonly AnyElysia[]
+  /** The money routes (usage analytics, request log, prices), mounted behind the same token. */
+  readonly usage: UsageRouteDeps
 }
 
 const nullable = <T extends TSchema>(schema: T) => t.Optional(t.Union([schema, t.Null()]))
@@ -55,17 +56,26 @@ const keyFields = {
   ...limitFields,
 }
 
-export function adminRoutes(deps: AdminDeps) {
+/** Without an admin token every admin path answers 404 and says why. */
+export function disabledAdminRoutes(log: Logger) {
+  log.warn('admin API disabled: SOCIARO_ADMIN_TOKEN is not set')
+  return new Elysia({ name: 'admin', prefix: '/admin/v1' }).all(
+    '/*',
+    () => serviceErrorResponse(new ServiceError('not_found', 'The admin API is disabled: set SOCIARO_ADMIN_TOKEN to enable it.')),
+    { parse: 'none' },
+  )
+}
+
+/** The admin app with every route's types kept (bodies, queries, responses): a typed client can be built on `AdminApi`. */
+export type AdminApi = ReturnType<typeof adminRoutes>
+
+export function adminRoutes(deps: AdminDeps & { readonly adminToken: string }) {
   const app = new Elysia({ name: 'admin', prefix: '/admin/v1' })
-  if (!deps.adminToken) {
-    deps.log.warn('admin API disabled: SOCIARO_ADMIN_TOKEN is not set')
-    return app.all('/*', () => serviceErrorResponse(new ServiceError('not_found', 'The admin API is disabled: set SOCIARO_ADMIN_TOKEN to enable it.')), { parse: 'none' })
-  }
   const authorized = createAdminCheck(deps.adminToken)
   const ops = deps.operations
   const withBudget = <V extends { id: string }>(kind: 'key' | 'org', view: V) => ({ ...view, budget: deps.budget?.(kind, view.id) ?? null })
 
-  let routes = app
+  return app
     // The admin gate (app.ts) has refused bad tokens and declared oversize bodies before routing; this read bounds chunked ones.
     .onParse(async ({ request, contentType }) => {
       const bytes = await readBody(request, ADMIN_MAX_BODY_BYTES)
@@ -172,6 +182,5 @@ export function adminRoutes(deps: AdminDeps) {
       },
       { body: t.Object({ secret: t.String({ minLength: 1 }) }), response: responses({ 200: CredentialStoredSchema }), detail: { summary: 'Store a provider credential (encrypted at rest)', tags: ['providers'] } },
     )
-  for (const extension of deps.extensions ?? []) routes = routes.use(extension) as typeof routes
-  return routes
+    .use(usageRoutes(deps.usage))
 }

@@ -18,7 +18,7 @@ export const SERVICE_ERROR_STATUS = {
 } as const
 
 export type ServiceErrorCode = keyof typeof SERVICE_ERROR_STATUS
-export const SERVICE_ERROR_CODES = Object.keys(SERVICE_ERROR_STATUS) as ServiceErrorCode[]
+export const SERVICE_ERROR_CODES = Object.keys(SERVICE_ERROR_STATUS) as [ServiceErrorCode, ...ServiceErrorCode[]]
 
 export class ServiceError extends Error {
   override name = 'ServiceError'

@@ -1,6 +1,6 @@
 // The admin API's contract: every route documents its success body and the one error body, and real answers match them.
 import { Value } from '@sinclair/typebox/value'
-import { t, type TSchema } from 'elysia'
+import { t, type Static, type TSchema } from 'elysia'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import {
   CreatedKeySchema,
@@ -16,8 +16,19 @@ import {
   RequestsSchema,
   UsageSchema,
 } from '../../src/admin/admin-schemas.ts'
+import type { AdminApi } from '../../src/admin/routes.ts'
+import type { createApp } from '../../src/app.ts'
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../support/test-gateway.ts'
 import { waitForUsageRow } from '../support/usage-rows.ts'
+
+// Compile-time half of the contract (bun x tsc checks it): the admin app keeps its route types, responses included,
+// instead of erasing them to `any`, so a typed client can be built on AdminApi.
+type IsAny<T> = 0 extends 1 & T ? true : false
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type AdminRoutes = AdminApi['~Routes']['admin']['v1']
+type KeyAnswers = AdminRoutes['keys'][':id']['get']['response']
+const typesKept: [IsAny<ReturnType<typeof createApp>['~Routes']>, IsAny<AdminRoutes>, Same<KeyAnswers[200], Static<typeof KeyWithBudgetSchema>>, Static<typeof ErrorSchema> extends KeyAnswers[404] ? true : false, Same<AdminRoutes['usage']['get']['response'][200], Static<typeof UsageSchema>>] = [false, false, true, true, true]
+void typesKept
 
 let gw: TestGateway
 
