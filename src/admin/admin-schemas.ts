@@ -6,7 +6,8 @@ import type { RepriceResult } from '../analytics/reprice.ts'
 import { getTableColumns } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { usageEvents } from '../db/schema.ts'
-import { ROLLUP_VALUE_COLUMNS } from '../db/usage-columns.ts'
+import { ROLLUP_VALUE_COLUMNS, type RollupValueKey, type SnakeCase } from '../db/usage-columns.ts'
+import type { UsageRow } from '../analytics/usage-query.ts'
 import { SERVICE_ERROR_CODES } from '../errors/service-error.ts'
 
 const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Null()])
@@ -94,10 +95,8 @@ export const DeletedSchema = t.Object({ deleted: t.String() })
 export const RepriceSchema = t.Object({ examined: t.Integer(), changed: t.Integer(), stillUnpriced: t.Integer() })
 
 // The usage shapes follow the tables' Drizzle columns, so a column added there is in the contract too.
-const usageRowFields: Record<string, TSchema> = { group: t.String() }
-for (const { name } of ROLLUP_VALUE_COLUMNS) usageRowFields[name] = t.Number()
-usageRowFields.cost_usd = t.Number()
-const UsageRowSchema = t.Object({ ...usageRowFields, name: t.Optional(nullable(t.String({ description: 'The key or org name, when grouped by key or org' }))) })
+const sumFields = Object.fromEntries(ROLLUP_VALUE_COLUMNS.map(({ name }) => [name, t.Number()])) as { [K in RollupValueKey as SnakeCase<K>]: ReturnType<typeof t.Number> }
+const UsageRowSchema = t.Object({ group: t.String(), ...sumFields, cost_usd: t.Number(), name: t.Optional(nullable(t.String({ description: 'The key or org name, when grouped by key or org' }))) })
 export const UsageSchema = t.Object({ group_by: t.String(), from: isoDate, to: isoDate, data: t.Array(UsageRowSchema), totals: UsageRowSchema })
 
 function columnSchema(column: SQLiteColumn): TSchema {
@@ -121,5 +120,5 @@ export const RequestsSchema = t.Object({ data: t.Array(t.Object(requestFields)),
 
 /** True only when A and B are the same type: the views and their schemas cannot drift apart without failing the type-check. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-const contracts: [Same<Static<typeof OrgSchema>, OrgView>, Same<Static<typeof KeySchema>, KeyView>, Same<Static<typeof RepriceSchema>, RepriceResult>] = [true, true, true]
+const contracts: [Same<Static<typeof OrgSchema>, OrgView>, Same<Static<typeof KeySchema>, KeyView>, Same<Static<typeof RepriceSchema>, RepriceResult>, Same<Static<typeof UsageRowSchema>, UsageRow>] = [true, true, true, true]
 void contracts
