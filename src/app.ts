@@ -1,14 +1,15 @@
 // createApp(deps): the whole HTTP surface in request order: health, admin API (+ OpenAPI), then the provider pass-through.
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
-import { ADMIN_PREFIX, adminError, createAdminGate, unknownAdminRoute } from './admin/admin-gate.ts'
-import { adminRoutes, type AdminDeps } from './admin/routes.ts'
+import { ADMIN_PREFIX, createAdminGate, unknownAdminRoute } from './admin/admin-gate.ts'
+import { adminRoutes, disabledAdminRoutes, type AdminDeps } from './admin/routes.ts'
 import { newId } from './auth/key-format.ts'
 import { errorResponse } from './errors/error-shapes.ts'
 import { GatewayError } from './errors/gateway-error.ts'
+import { ServiceError, serviceErrorResponse } from './errors/service-error.ts'
 import { healthRoutes, type HealthDeps } from './health.ts'
 
-// Elysia's generic parameters track every route; this app composes plugins dynamically, so it erases them.
+// Elysia's generic parameters track every route; only the dynamically added routes (extra routes, catch-alls, proxy) are added through it.
 export type AnyElysia = Elysia<any, any, any, any, any, any, any>
 
 const OPENAPI_PATH = `${ADMIN_PREFIX}/openapi`
@@ -22,7 +23,7 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps) {
-  let app: AnyElysia = new Elysia({ name: 'sociaro' })
+  const base = new Elysia({ name: 'sociaro' })
     .onError(({ code }) => {
       // Anything no route matches (e.g. "/openai" with no path) still answers in JSON, in OpenAI's shape.
       if (code === 'NOT_FOUND') {
@@ -31,11 +32,13 @@ export function createApp(deps: AppDeps) {
       }
     })
     .use(healthRoutes(deps.health))
-  if (deps.admin.adminToken) {
-    // onRequest runs before routing and body parsing: no validation detail, no OpenAPI, no body read without the token.
-    const gate = createAdminGate(deps.admin.adminToken)
-    app = app.onRequest(({ request }) => gate(request))
-    app = app.use(
+  const token = deps.admin.adminToken
+  if (!token) return withPassThrough(base.use(disabledAdminRoutes(deps.admin.log)), deps)
+  // onRequest runs before routing and body parsing: no validation detail, no OpenAPI, no body read without the token.
+  const gate = createAdminGate(token)
+  const admin = base
+    .onRequest(({ request }) => gate(request))
+    .use(
       openapi({
         path: OPENAPI_PATH,
         // No viewer page: the plugin's page loads its script from a CDN (blank offline) and a browser cannot send the token anyway.
@@ -44,16 +47,23 @@ export function createApp(deps: AppDeps) {
         exclude: { paths: [/^\/:provider/, '/healthz', '/readyz', '/metrics'] },
       }),
     )
-    app = app.get(OPENAPI_PATH, () => adminError(404, 'not_found', OPENAPI_PAGE_GONE), { detail: { hide: true } })
-  }
-  app = app.use(adminRoutes(deps.admin))
-  for (const routes of deps.extraRoutes ?? []) app = app.use(routes)
+    .get(OPENAPI_PATH, () => serviceErrorResponse(new ServiceError('not_found', OPENAPI_PAGE_GONE)), { detail: { hide: true } })
+    .use(adminRoutes({ ...deps.admin, adminToken: token }))
   // Without this an unknown admin path falls through to the pass-through below, which would call "admin" a provider.
-  if (deps.admin.adminToken) {
-    for (const path of [ADMIN_PREFIX, `${ADMIN_PREFIX}/*`]) app = app.all(path, ({ request }) => unknownAdminRoute(request), { parse: 'none', detail: { hide: true } })
-  }
+  for (const path of [ADMIN_PREFIX, `${ADMIN_PREFIX}/*`]) admin.all(path, ({ request }) => unknownAdminRoute(request), { parse: 'none', detail: { hide: true } })
+  return withPassThrough(admin, deps)
+}
+
+/**
+ * Adds the extra routes and the provider pass-through to `app` (Elysia's route methods add to the instance they are
+ * called on) and hands `app` back with its own type: the admin routes stay typed, only these are left out of it.
+ */
+function withPassThrough<App extends AnyElysia>(app: App, deps: AppDeps): App {
+  const untyped: AnyElysia = app
+  for (const routes of deps.extraRoutes ?? []) untyped.use(routes)
   // parse: 'none' keeps the body unread so the proxy forwards the exact bytes the client sent.
-  return app.all('/:provider/*', (context: { [key: string]: any }) => deps.proxy(context.request as Request, context.server as Bun.Server<unknown> | null), {
+  untyped.all('/:provider/*', (context: { [key: string]: any }) => deps.proxy(context.request as Request, context.server as Bun.Server<unknown> | null), {
     parse: 'none',
   })
+  return app
 }

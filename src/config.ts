@@ -1,6 +1,7 @@
 // Reads and validates the process environment (and the optional config file) into one frozen Config.
 import { existsSync, readFileSync } from 'node:fs'
 import { parse as parseToml } from 'smol-toml'
+import { ServiceError } from './errors/service-error.ts'
 import { openAICompatible } from './providers/openai-compatible.ts'
 import { MOCK_PROVIDER_ID } from './providers/mock.ts'
 import { BUILT_IN_PROVIDERS, MOCK_PROVIDER } from './providers/registry.ts'
@@ -8,8 +9,12 @@ import type { ProviderSpec } from './providers/spec.ts'
 import { priceFieldsFromInput, type PriceInput } from './pricing/override-input.ts'
 import type { PriceOverride } from './pricing/types.ts'
 
-export class ConfigError extends Error {
+/** A wrong environment or config file: the one service error type, code invalid_config. */
+export class ConfigError extends ServiceError {
   override name = 'ConfigError'
+  constructor(message: string) {
+    super('invalid_config', message)
+  }
 }
 
 /** A provider as this process serves it: its spec, the upstream base in force, an env credential if any. */

@@ -21,7 +21,6 @@ import { spoolPathFor, UsageSpool } from './metering/usage-spool.ts'
 import { GatewayMetrics } from './metrics/gateway-metrics.ts'
 import { Gauge } from './metrics/prometheus.ts'
 import { metricsRoutes } from './metrics/routes.ts'
-import { usageRoutes } from './admin/usage-routes.ts'
 import { reprice } from './analytics/reprice.ts'
 import { Limits } from './limits/limits-stage.ts'
 import { startMockUpstream } from './mock/mock-upstream.ts'
@@ -279,16 +278,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       log,
       databaseProblem,
       budget: (kind, id) => limits.budgetView(kind, id),
-      extensions: [
-        usageRoutes({
-          db: database.db,
-          client: database.client,
-          canonicalProvider: canonical,
-          pricesChanged: reloadPricesLogged,
-          // Heavy writes stay off the proxy thread: with metering on, the worker reprices (it holds the write traffic).
-          reprice: (range) => (meter ? meter.command('reprice', { range, overrides: [...priceOverrides] }, REPRICE_TIMEOUT_MS) : reprice(database.client, range, priceOverrides)),
-        }),
-      ],
+      usage: {
+        db: database.db,
+        client: database.client,
+        canonicalProvider: canonical,
+        pricesChanged: reloadPricesLogged,
+        // Heavy writes stay off the proxy thread: with metering on, the worker reprices (it holds the write traffic).
+        reprice: (range) => (meter ? meter.command('reprice', { range, overrides: [...priceOverrides] }, REPRICE_TIMEOUT_MS) : reprice(database.client, range, priceOverrides)),
+      },
     },
     proxy: (request) => handleRequest(request),
     extraRoutes: [metricsRoutes(metrics, config.metricsToken)],

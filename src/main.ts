@@ -9,14 +9,13 @@ import { serveFlagsAsEnv } from './cli/serve-flags.ts'
 import { HELP, MAIN_HELP } from './cli/help.ts'
 import { cliCommand, cliEnvFor, startupBanner } from './cli/startup-banner.ts'
 import { repriceCommand, usageCommand } from './cli/usage-commands.ts'
-import { ConfigError, loadConfig, type Config } from './config.ts'
+import { loadConfig, type Config } from './config.ts'
 import { openDatabase } from './db/client.ts'
-import { AddressInUseError } from './exclusive-listen.ts'
+import { ServiceError } from './errors/service-error.ts'
 import { runMigrations } from './db/migrate.ts'
 import { startGateway } from './gateway.ts'
 import { createLogger } from './log.ts'
 import { indexProviders } from './providers/registry.ts'
-import { StoreError } from './store/orgs.ts'
 import { createCredentialCipher } from './secrets/credential-cipher.ts'
 import { resolveSecretKey } from './secrets/secret-key.ts'
 
@@ -151,9 +150,10 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code)
   },
   (error) => {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof StoreError || error instanceof AddressInUseError) {
+    // Every error the gateway means to report is a ServiceError: its message alone; anything else is a bug, with its stack.
+    if (error instanceof ServiceError) {
       console.error(`sociaro: ${error.message}`)
-      process.exit(error instanceof UsageError ? 2 : 1)
+      process.exit(error.code === 'invalid_usage' ? 2 : 1)
     }
     console.error(error)
     process.exit(1)

@@ -1,5 +1,6 @@
 // The admin API's front door: token, then body size, checked before routing, validation or any body byte is read.
 import { declaresBody } from '../proxy/read-body.ts'
+import { ServiceError, serviceErrorResponse } from '../errors/service-error.ts'
 import { createAdminCheck } from './admin-auth.ts'
 
 /** Admin bodies are small JSON documents (an org, a key, a price): anything larger is refused unread. */
@@ -7,13 +8,11 @@ export const ADMIN_MAX_BODY_BYTES = 1024 * 1024
 
 export const ADMIN_PREFIX = '/admin/v1'
 
-export function adminError(status: number, type: string, message: string, headers?: Record<string, string>): Response {
-  return Response.json({ error: { type, message } }, { status, ...(headers ? { headers } : {}) })
-}
+export const ADMIN_TOKEN_REQUIRED = 'A valid admin token is required (Authorization: Bearer <SOCIARO_ADMIN_TOKEN>).'
 
 /** Bun reads and discards an unread body to keep the connection alive; closing it instead is what stops the upload. */
-export function refusedUnread(status: number, type: string, message: string, request: Request): Response {
-  return adminError(status, type, message, declaresBody(request.headers) ? { connection: 'close' } : undefined)
+export function refusedUnread(error: ServiceError, request: Request): Response {
+  return serviceErrorResponse(error, declaresBody(request.headers) ? { connection: 'close' } : undefined)
 }
 
 /** Whether `url` (absolute, as Bun hands it over) is under the admin prefix: the OpenAPI document included. */
@@ -34,7 +33,7 @@ export function createAdminGate(token: string): (request: Request) => Response |
   return (request) => {
     if (!isAdminUrl(request.url)) return undefined
     if (!authorized(request.headers.get('authorization'))) {
-      return refusedUnread(401, 'unauthorized', 'A valid admin token is required (Authorization: Bearer <SOCIARO_ADMIN_TOKEN>).', request)
+      return refusedUnread(new ServiceError('unauthorized', ADMIN_TOKEN_REQUIRED), request)
     }
     const declared = request.headers.get('content-length')
     if (declared !== null && !(Number(declared) <= ADMIN_MAX_BODY_BYTES)) return tooLarge(request)
@@ -43,7 +42,7 @@ export function createAdminGate(token: string): (request: Request) => Response |
 }
 
 export function tooLarge(request: Request): Response {
-  return refusedUnread(413, 'too_large', `Admin request bodies are limited to ${ADMIN_MAX_BODY_BYTES} bytes.`, request)
+  return refusedUnread(new ServiceError('too_large', `Admin request bodies are limited to ${ADMIN_MAX_BODY_BYTES} bytes.`), request)
 }
 
 /** The answer for an admin path no admin route serves (token already checked): it must not fall through to the proxy. */
@@ -53,5 +52,5 @@ export function unknownAdminRoute(request: Request): Response {
   const query = url.indexOf('?', start)
   // The path only, cut short: an error echoes no query and no unbounded client input.
   const path = url.slice(start, query < 0 ? url.length : query).slice(0, 200)
-  return refusedUnread(404, 'not_found', `No such admin route: ${request.method} ${path}.`, request)
+  return refusedUnread(new ServiceError('not_found', `No such admin route: ${request.method} ${path}.`), request)
 }

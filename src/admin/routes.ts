@@ -1,15 +1,27 @@
 // The admin HTTP API under /admin/v1: orgs, keys and provider credentials, behind the admin token.
-import { Elysia, t, type AnyElysia, type TSchema } from 'elysia'
+import { Elysia, t, type Static, type TSchema } from 'elysia'
 import type { CredentialCache } from '../auth/credential-cache.ts'
 import type { KeyCache } from '../auth/key-cache.ts'
 import type { ResolvedProvider } from '../config.ts'
 import type { Logger } from '../log.ts'
-import { StoreError } from '../store/orgs.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { readBody } from '../proxy/read-body.ts'
 import { createAdminCheck } from './admin-auth.ts'
-import { ADMIN_MAX_BODY_BYTES, adminError, tooLarge } from './admin-gate.ts'
+import { ServiceError, serviceErrorResponse } from '../errors/service-error.ts'
+import { ADMIN_MAX_BODY_BYTES, ADMIN_TOKEN_REQUIRED, tooLarge } from './admin-gate.ts'
+import {
+  BudgetSchema,
+  CreatedKeySchema,
+  CredentialStoredSchema,
+  KeySchema,
+  KeyWithBudgetSchema,
+  OrgSchema,
+  OrgWithBudgetSchema,
+  ProvidersSchema,
+  responses,
+} from './admin-schemas.ts'
 import type { Operations } from './operations.ts'
+import { usageRoutes, type UsageRouteDeps } from './usage-routes.ts'
 
 export interface AdminDeps {
   readonly adminToken?: string
@@ -19,14 +31,12 @@ export interface AdminDeps {
   readonly providers: readonly ResolvedProvider[]
   readonly log: Logger
   /** Live budget state for a key or org (null: no budget). */
-  readonly budget?: (kind: 'key' | 'org', id: string) => unknown
+  readonly budget?: (kind: 'key' | 'org', id: string) => Static<typeof BudgetSchema>
   /** Why the database cannot take writes (its file was deleted or replaced): changes are refused while it is set. */
   readonly databaseProblem?: () => string | undefined
-  /** Extra admin routes (usage analytics, limits) mounted behind the same token. */
-  readonly extensions?: readonly AnyElysia[]
+  /** The money routes (usage analytics, request log, prices), mounted behind the same token. */
+  readonly usage: UsageRouteDeps
 }
-
-const STATUS = { not_found: 404, conflict: 409, invalid: 400 } as const
 
 const nullable = <T extends TSchema>(schema: T) => t.Optional(t.Union([schema, t.Null()]))
 
@@ -46,17 +56,26 @@ const keyFields = {
   ...limitFields,
 }
 
-export function adminRoutes(deps: AdminDeps) {
+/** Without an admin token every admin path answers 404 and says why. */
+export function disabledAdminRoutes(log: Logger) {
+  log.warn('admin API disabled: SOCIARO_ADMIN_TOKEN is not set')
+  return new Elysia({ name: 'admin', prefix: '/admin/v1' }).all(
+    '/*',
+    () => serviceErrorResponse(new ServiceError('not_found', 'The admin API is disabled: set SOCIARO_ADMIN_TOKEN to enable it.')),
+    { parse: 'none' },
+  )
+}
+
+/** The admin app with every route's types kept (bodies, queries, responses): a typed client can be built on `AdminApi`. */
+export type AdminApi = ReturnType<typeof adminRoutes>
+
+export function adminRoutes(deps: AdminDeps & { readonly adminToken: string }) {
   const app = new Elysia({ name: 'admin', prefix: '/admin/v1' })
-  if (!deps.adminToken) {
-    deps.log.warn('admin API disabled: SOCIARO_ADMIN_TOKEN is not set')
-    return app.all('/*', () => adminError(404, 'not_found', 'The admin API is disabled: set SOCIARO_ADMIN_TOKEN to enable it.'), { parse: 'none' })
-  }
   const authorized = createAdminCheck(deps.adminToken)
   const ops = deps.operations
   const withBudget = <V extends { id: string }>(kind: 'key' | 'org', view: V) => ({ ...view, budget: deps.budget?.(kind, view.id) ?? null })
 
-  let routes = app
+  return app
     // The admin gate (app.ts) has refused bad tokens and declared oversize bodies before routing; this read bounds chunked ones.
     .onParse(async ({ request, contentType }) => {
       const bytes = await readBody(request, ADMIN_MAX_BODY_BYTES)
@@ -66,21 +85,27 @@ export function adminRoutes(deps: AdminDeps) {
     })
     // Kept behind the gate as a second check: routing decisions here must not depend on the gate's URL test alone.
     .onBeforeHandle(({ request }) => {
-      if (!authorized(request.headers.get('authorization'))) return adminError(401, 'unauthorized', 'A valid admin token is required (Authorization: Bearer <SOCIARO_ADMIN_TOKEN>).')
+      if (!authorized(request.headers.get('authorization'))) return serviceErrorResponse(new ServiceError('unauthorized', ADMIN_TOKEN_REQUIRED))
       // A change stored in a deleted file would be reported done and vanish at the next start.
       const problem = request.method === 'GET' || request.method === 'HEAD' ? undefined : deps.databaseProblem?.()
-      if (problem) return adminError(503, 'database_unavailable', problem)
+      if (problem) return serviceErrorResponse(new ServiceError('database_unavailable', problem))
     })
+    // Every failure leaves as a ServiceError: Elysia's own (validation, parse, routing) are translated to one here.
     .onError(({ error, code, request }) => {
-      if (error instanceof StoreError) return adminError(STATUS[error.kind], error.kind, error.message)
-      if (code === 'VALIDATION') return adminError(400, 'invalid', (error as Error).message)
-      if (code === 'NOT_FOUND') return adminError(404, 'not_found', 'No such admin route.')
+      if (error instanceof ServiceError) return serviceErrorResponse(error)
+      // A response that breaks its own schema is the gateway's fault, not the caller's.
+      if (code === 'VALIDATION' && error.type === 'response') {
+        deps.log.error('admin response broke its schema', { error: error.message.slice(0, 2000) })
+        return serviceErrorResponse(new ServiceError('internal', 'The admin operation failed.'))
+      }
+      if (code === 'VALIDATION') return serviceErrorResponse(new ServiceError('invalid', (error as Error).message))
+      if (code === 'NOT_FOUND') return serviceErrorResponse(new ServiceError('not_found', 'No such admin route.'))
       if (code === 'PARSE' && error.cause instanceof GatewayError && error.cause.code === 'body_too_large') return tooLarge(request)
-      if (code === 'PARSE') return adminError(400, 'invalid', 'The request body is not valid JSON.')
+      if (code === 'PARSE') return serviceErrorResponse(new ServiceError('invalid', 'The request body is not valid JSON.'))
       deps.log.error('admin API failure', { error: String(error) })
-      return adminError(500, 'internal', 'The admin operation failed.')
+      return serviceErrorResponse(new ServiceError('internal', 'The admin operation failed.'))
     })
-    .get('/orgs', async () => ({ data: (await ops.listOrgs()).map((o) => withBudget('org', o)) }), { detail: { summary: 'List organizations', tags: ['orgs'] } })
+    .get('/orgs', async () => ({ data: (await ops.listOrgs()).map((o) => withBudget('org', o)) }), { response: responses({ 200: t.Object({ data: t.Array(OrgWithBudgetSchema) }) }), detail: { summary: 'List organizations', tags: ['orgs'] } })
     .post(
       '/orgs',
       async ({ body, set }) => {
@@ -89,9 +114,9 @@ export function adminRoutes(deps: AdminDeps) {
         set.status = 201
         return view
       },
-      { body: t.Object({ name: t.String({ minLength: 1, maxLength: 64 }), time_zone: t.Optional(t.String()), ...limitFields }), detail: { summary: 'Create an organization', tags: ['orgs'] } },
+      { body: t.Object({ name: t.String({ minLength: 1, maxLength: 64 }), time_zone: t.Optional(t.String()), ...limitFields }), response: responses({ 201: OrgSchema }), detail: { summary: 'Create an organization', tags: ['orgs'] } },
     )
-    .get('/orgs/:org', async ({ params }) => withBudget('org', await ops.getOrg(params.org)), { detail: { summary: 'Show an organization (by id or name) with its current-period spend', tags: ['orgs'] } })
+    .get('/orgs/:org', async ({ params }) => withBudget('org', await ops.getOrg(params.org)), { response: responses({ 200: OrgWithBudgetSchema }), detail: { summary: 'Show an organization (by id or name) with its current-period spend', tags: ['orgs'] } })
     .patch(
       '/orgs/:org',
       async ({ params, body }) => {
@@ -99,10 +124,11 @@ export function adminRoutes(deps: AdminDeps) {
         deps.keys.putOrg(row)
         return view
       },
-      { body: t.Object({ time_zone: t.Optional(t.String()), ...limitFields }), detail: { summary: 'Update an organization', tags: ['orgs'] } },
+      { body: t.Object({ time_zone: t.Optional(t.String()), ...limitFields }), response: responses({ 200: OrgSchema }), detail: { summary: 'Update an organization', tags: ['orgs'] } },
     )
     .get('/keys', async ({ query }) => ({ data: (await ops.listKeys(query.org)).map((k) => withBudget('key', k)) }), {
       query: t.Object({ org: t.Optional(t.String()) }),
+      response: responses({ 200: t.Object({ data: t.Array(KeyWithBudgetSchema) }) }),
       detail: { summary: 'List gateway keys (never their secrets)', tags: ['keys'] },
     })
     .post(
@@ -113,9 +139,9 @@ export function adminRoutes(deps: AdminDeps) {
         set.status = 201
         return view
       },
-      { body: t.Object({ org: t.String({ minLength: 1 }), ...keyFields }), detail: { summary: 'Create a gateway key; the secret is returned once', tags: ['keys'] } },
+      { body: t.Object({ org: t.String({ minLength: 1 }), ...keyFields }), response: responses({ 201: CreatedKeySchema }), detail: { summary: 'Create a gateway key; the secret is returned once', tags: ['keys'] } },
     )
-    .get('/keys/:id', async ({ params }) => withBudget('key', await ops.getKey(params.id)), { detail: { summary: 'Show a gateway key with its current-period spend', tags: ['keys'] } })
+    .get('/keys/:id', async ({ params }) => withBudget('key', await ops.getKey(params.id)), { response: responses({ 200: KeyWithBudgetSchema }), detail: { summary: 'Show a gateway key with its current-period spend', tags: ['keys'] } })
     .patch(
       '/keys/:id',
       async ({ params, body }) => {
@@ -123,7 +149,7 @@ export function adminRoutes(deps: AdminDeps) {
         deps.keys.putKey(row)
         return view
       },
-      { body: t.Object(keyFields), detail: { summary: 'Update a gateway key; takes effect at once', tags: ['keys'] } },
+      { body: t.Object(keyFields), response: responses({ 200: KeySchema }), detail: { summary: 'Update a gateway key; takes effect at once', tags: ['keys'] } },
     )
     .post(
       '/keys/:id/revoke',
@@ -132,7 +158,7 @@ export function adminRoutes(deps: AdminDeps) {
         deps.keys.putKey(row)
         return view
       },
-      { detail: { summary: 'Revoke a gateway key; takes effect at once', tags: ['keys'] } },
+      { response: responses({ 200: KeySchema }), detail: { summary: 'Revoke a gateway key; takes effect at once', tags: ['keys'] } },
     )
     .get(
       '/providers',
@@ -140,12 +166,12 @@ export function adminRoutes(deps: AdminDeps) {
         data: deps.providers.map((p) => ({
           id: p.spec.id,
           name: p.spec.displayName,
-          aliases: p.spec.aliases ?? [],
+          aliases: [...(p.spec.aliases ?? [])],
           base_url: p.baseUrl,
           credential: deps.credentials.source(p) ?? 'missing',
         })),
       }),
-      { detail: { summary: 'List providers and whether each has a credential', tags: ['providers'] } },
+      { response: responses({ 200: ProvidersSchema }), detail: { summary: 'List providers and whether each has a credential', tags: ['providers'] } },
     )
     .put(
       '/providers/:provider/credential',
@@ -154,8 +180,7 @@ export function adminRoutes(deps: AdminDeps) {
         deps.credentials.put(provider, body.secret.trim(), updatedAt)
         return { provider, credential: 'stored' }
       },
-      { body: t.Object({ secret: t.String({ minLength: 1 }) }), detail: { summary: 'Store a provider credential (encrypted at rest)', tags: ['providers'] } },
+      { body: t.Object({ secret: t.String({ minLength: 1 }) }), response: responses({ 200: CredentialStoredSchema }), detail: { summary: 'Store a provider credential (encrypted at rest)', tags: ['providers'] } },
     )
-  for (const extension of deps.extensions ?? []) routes = routes.use(extension) as typeof routes
-  return routes
+    .use(usageRoutes(deps.usage))
 }

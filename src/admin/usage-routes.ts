@@ -9,6 +9,7 @@ import type { PriceFields } from '../pricing/types.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
 import { requireOrg, StoreError } from '../store/orgs.ts'
 import { createPriceOverride, deletePriceOverride, listPriceOverrides } from '../store/price-overrides.ts'
+import { DeletedSchema, PriceSchema, RepriceSchema, RequestsSchema, responses, UsageSchema } from './admin-schemas.ts'
 import { parseIsoDate } from './inputs.ts'
 
 export interface UsageRouteDeps {
@@ -72,7 +73,7 @@ export function usageRoutes(deps: UsageRouteDeps) {
         const result = await queryUsage(deps.client, filter, groupBy)
         return { group_by: groupBy, from: new Date(filter.from).toISOString(), to: new Date(filter.to).toISOString(), ...result }
       },
-      { query: t.Object({ ...filterQuery, group_by: t.Optional(t.String()) }), detail: { summary: 'Usage and cost from the hourly/daily rollups', tags: ['usage'] } },
+      { query: t.Object({ ...filterQuery, group_by: t.Optional(t.String()) }), response: responses({ 200: UsageSchema }), detail: { summary: 'Usage and cost from the hourly/daily rollups', tags: ['usage'] } },
     )
     .get(
       '/requests',
@@ -83,10 +84,11 @@ export function usageRoutes(deps: UsageRouteDeps) {
       },
       {
         query: t.Object({ ...filterQuery, limit: t.Optional(t.String()), cursor: t.Optional(t.String()) }),
+        response: responses({ 200: RequestsSchema }),
         detail: { summary: 'Recent requests, newest first, with a cursor for the next page', tags: ['usage'] },
       },
     )
-    .get('/prices', async () => ({ data: (await listPriceOverrides(deps.db)).map(priceView) }), { detail: { summary: 'List price overrides', tags: ['prices'] } })
+    .get('/prices', async () => ({ data: (await listPriceOverrides(deps.db)).map(priceView) }), { response: responses({ 200: t.Object({ data: t.Array(PriceSchema) }) }), detail: { summary: 'List price overrides', tags: ['prices'] } })
     .post(
       '/prices',
       async ({ body, set }) => {
@@ -117,6 +119,7 @@ export function usageRoutes(deps: UsageRouteDeps) {
           usd_per_image: usd,
           usd_per_video_second: usd,
         }),
+        response: responses({ 201: PriceSchema }),
         detail: { summary: 'Add a price override (global, or for one org): negotiated rates and custom models', tags: ['prices'] },
       },
     )
@@ -127,7 +130,7 @@ export function usageRoutes(deps: UsageRouteDeps) {
         await deps.pricesChanged()
         return { deleted: params.id }
       },
-      { detail: { summary: 'Remove a price override', tags: ['prices'] } },
+      { response: responses({ 200: DeletedSchema }), detail: { summary: 'Remove a price override', tags: ['prices'] } },
     )
     .post(
       '/reprice',
@@ -137,6 +140,6 @@ export function usageRoutes(deps: UsageRouteDeps) {
         const orgId = body.org ? (await requireOrg(deps.db, body.org)).id : undefined
         return deps.reprice({ from, to, ...(orgId ? { orgId } : {}) })
       },
-      { body: t.Object({ from: t.String(), to: t.String(), org: t.Optional(t.String()) }), detail: { summary: 'Recompute stored costs over a time range with current prices', tags: ['prices'] } },
+      { body: t.Object({ from: t.String(), to: t.String(), org: t.Optional(t.String()) }), response: responses({ 200: RepriceSchema }), detail: { summary: 'Recompute stored costs over a time range with current prices', tags: ['prices'] } },
     )
 }

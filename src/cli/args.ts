@@ -1,7 +1,14 @@
 // Parses command-line flags for every subcommand (node:util parseArgs), with errors that name the flag.
 import { parseArgs } from 'node:util'
+import { ServiceError } from '../errors/service-error.ts'
 
-export class UsageError extends Error {}
+/** A wrong command line: the one service error type, code invalid_usage (the CLI exits with status 2). */
+export class UsageError extends ServiceError {
+  override name = 'UsageError'
+  constructor(message: string) {
+    super('invalid_usage', message)
+  }
+}
 
 export const COMMON_FLAGS = {
   json: { type: 'boolean' },

@@ -11,6 +11,9 @@ export interface PriceInput {
   usd_per_video_second?: number | string
 }
 
+/** The same fields as shown back: always numbers (dollars). */
+export type PriceOutput = { [K in keyof PriceInput]?: number }
+
 const FIELDS: readonly [keyof PriceInput, keyof PriceFields][] = [
   ['input_usd_per_mtok', 'inputMicrosPerMTok'],
   ['output_usd_per_mtok', 'outputMicrosPerMTok'],
@@ -30,11 +33,11 @@ export function priceFieldsFromInput(input: PriceInput): PriceFields {
   return fields as PriceFields
 }
 
-export function priceInputFromFields(fields: PriceFields): PriceInput {
+export function priceInputFromFields(fields: PriceFields): PriceOutput {
   const input: Record<string, number> = {}
   for (const [to, from] of FIELDS) {
     const value = fields[from] as number | undefined
     if (value !== undefined) input[to] = value / 1_000_000
   }
-  return input as PriceInput
+  return input as PriceOutput
 }

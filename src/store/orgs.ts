@@ -3,13 +3,13 @@ import { asc, eq } from 'drizzle-orm'
 import { newId } from '../auth/key-format.ts'
 import type { Db } from '../db/client.ts'
 import { orgs, type OrgRow } from '../db/schema.ts'
+import { ServiceError } from '../errors/service-error.ts'
 
-export class StoreError extends Error {
-  constructor(
-    readonly kind: 'not_found' | 'conflict' | 'invalid',
-    message: string,
-  ) {
-    super(message)
+/** The store's refusals: the one service error type, limited to the codes a store can mean. */
+export class StoreError extends ServiceError {
+  override name = 'StoreError'
+  constructor(code: 'not_found' | 'conflict' | 'invalid', message: string) {
+    super(code, message)
   }
 }
 

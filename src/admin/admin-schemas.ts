@@ -1,0 +1,124 @@
+// The admin API's response contract in TypeBox: every route's success body and the one error body, shown in OpenAPI and checked on the way out.
+import { t, type Static, type TSchema } from 'elysia'
+import type { KeyView } from '../store/keys.ts'
+import type { OrgView } from './operations.ts'
+import type { RepriceResult } from '../types/reprice.ts'
+import { getTableColumns } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { usageEvents } from '../db/schema.ts'
+import { ROLLUP_VALUE_COLUMNS, type RollupValueKey, type SnakeCase } from '../db/usage-columns.ts'
+import type { UsageRow } from '../analytics/usage-query.ts'
+import { SERVICE_ERROR_CODES } from '../errors/service-error.ts'
+
+const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Null()])
+const isoDate = t.String({ description: 'ISO 8601' })
+
+/** Every error the admin API makes (outside the proxy): `type` is a stable code, `message` is for people. */
+export const ErrorSchema = t.Object(
+  { error: t.Object({ type: t.UnionEnum(SERVICE_ERROR_CODES), message: t.String() }) },
+  { description: 'An error (errors/service-error.ts): its type is a stable code' },
+)
+
+/** The error statuses every admin route can answer with (token, validation, size, database, failure). */
+const ERRORS = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema, 500: ErrorSchema, 503: ErrorSchema } as const
+
+/** A route's response map: its success statuses, then the shared error ones. */
+export function responses<S extends Record<number, TSchema>>(success: S): S & typeof ERRORS {
+  return { ...ERRORS, ...success }
+}
+
+/** Live budget state (limits/budget-view.ts plus reservations); null when there is no budget. */
+export const BudgetSchema = nullable(
+  t.Object({
+    limit_usd: t.Number(),
+    period: t.String(),
+    period_start: isoDate,
+    period_end: nullable(isoDate),
+    spent_usd: t.Number(),
+    remaining_usd: t.Number(),
+    reserved_usd: t.Number(),
+    soft_threshold_reached: t.Boolean(),
+  }),
+)
+
+const limitViewFields = {
+  budget_usd: nullable(t.Number()),
+  budget_period: nullable(t.String()),
+  budget_soft_percent: nullable(t.Integer()),
+}
+
+const orgViewFields = { id: t.String(), name: t.String(), time_zone: t.String(), stream_usage: t.String(), ...limitViewFields, created_at: isoDate }
+export const OrgSchema = t.Object(orgViewFields)
+export const OrgWithBudgetSchema = t.Object({ ...orgViewFields, budget: BudgetSchema })
+
+const keyViewFields = {
+  id: t.String(),
+  org_id: t.String(),
+  name: t.String(),
+  prefix: t.String(),
+  last4: t.String(),
+  status: t.Union([t.Literal('active'), t.Literal('revoked')]),
+  models: t.Array(t.String()),
+  expires_at: nullable(isoDate),
+  created_at: isoDate,
+  last_used_at: nullable(isoDate),
+  stream_usage: nullable(t.String()),
+  ...limitViewFields,
+  rpm: nullable(t.Integer()),
+  tpm: nullable(t.Integer()),
+  max_concurrency: nullable(t.Integer()),
+}
+export const KeySchema = t.Object(keyViewFields)
+export const KeyWithBudgetSchema = t.Object({ ...keyViewFields, budget: BudgetSchema })
+export const CreatedKeySchema = t.Object({ ...keyViewFields, key: t.String({ description: 'The secret: shown this once, never stored' }) })
+
+export const ProvidersSchema = t.Object({
+  data: t.Array(t.Object({ id: t.String(), name: t.String(), aliases: t.Array(t.String()), base_url: t.String(), credential: t.String({ description: '"missing", or where the credential comes from' }) })),
+})
+export const CredentialStoredSchema = t.Object({ provider: t.String(), credential: t.Literal('stored') })
+
+const usd = t.Number({ description: 'US dollars' })
+export const PriceSchema = t.Object({
+  id: t.String(),
+  org_id: nullable(t.String()),
+  provider: t.String(),
+  model: t.String(),
+  input_usd_per_mtok: t.Optional(usd),
+  output_usd_per_mtok: t.Optional(usd),
+  cache_read_usd_per_mtok: t.Optional(usd),
+  cache_write_usd_per_mtok: t.Optional(usd),
+  usd_per_image: t.Optional(usd),
+  usd_per_video_second: t.Optional(usd),
+  created_at: isoDate,
+})
+export const DeletedSchema = t.Object({ deleted: t.String() })
+export const RepriceSchema = t.Object({ examined: t.Integer(), changed: t.Integer(), stillUnpriced: t.Integer() })
+
+// The usage shapes follow the tables' Drizzle columns, so a column added there is in the contract too.
+const sumFields = Object.fromEntries(ROLLUP_VALUE_COLUMNS.map(({ name }) => [name, t.Number()])) as { [K in RollupValueKey as SnakeCase<K>]: ReturnType<typeof t.Number> }
+const UsageRowSchema = t.Object({ group: t.String(), ...sumFields, cost_usd: t.Number(), name: t.Optional(nullable(t.String({ description: 'The key or org name, when grouped by key or org' }))) })
+export const UsageSchema = t.Object({ group_by: t.String(), from: isoDate, to: isoDate, data: t.Array(UsageRowSchema), totals: UsageRowSchema })
+
+function columnSchema(column: SQLiteColumn): TSchema {
+  const base = column.dataType === 'boolean' ? t.Boolean() : column.dataType === 'number' ? t.Number() : t.String()
+  return column.notNull ? base : nullable(base)
+}
+/** How the request log presents a column when not as stored (see analytics/usage-query.ts); null leaves it out. */
+const PRESENTED_FIELDS: Record<string, Record<string, TSchema> | null> = {
+  started_at: { started_at: isoDate },
+  cost_micros: { cost_micros: nullable(t.Integer()), cost_usd: nullable(t.Number()) },
+  tags: { tags: t.Array(t.String()) },
+  raw_usage: null,
+}
+const requestFields: Record<string, TSchema> = {}
+for (const column of Object.values(getTableColumns(usageEvents)) as SQLiteColumn[]) {
+  const presented = PRESENTED_FIELDS[column.name]
+  if (presented === undefined) requestFields[column.name] = columnSchema(column)
+  else if (presented !== null) Object.assign(requestFields, presented)
+}
+export const RequestsSchema = t.Object({ data: t.Array(t.Object(requestFields)), next_cursor: nullable(t.String({ description: 'Pass as cursor for the next page' })) })
+
+/** True only when A and B are the same type: the views and their schemas cannot drift apart without failing the type-check. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const contracts: [Same<Static<typeof OrgSchema>, OrgView>, Same<Static<typeof KeySchema>, KeyView>, Same<Static<typeof RepriceSchema>, RepriceResult>, Same<Static<typeof UsageRowSchema>, UsageRow>] = [true, true, true, true]
+void contracts
