@@ -12,6 +12,7 @@ import mulerouter from './mulerouter.ts'
 import openai from './openai.ts'
 import openrouter from './openrouter.ts'
 import type { ProviderSpec } from './spec.ts'
+import { ServiceError } from '../errors/service-error.ts'
 import together from './together.ts'
 import xai from './xai.ts'
 
@@ -30,9 +31,9 @@ export function indexProviders<P extends { spec: ProviderSpec }>(providers: read
   const byName = new Map<string, P>()
   for (const provider of providers) {
     for (const name of [provider.spec.id, ...(provider.spec.aliases ?? [])]) {
-      if (!ID_PATTERN.test(name)) throw new Error(`provider name "${name}" must match ${ID_PATTERN}`)
-      if (name === 'admin') throw new Error('provider name "admin" is reserved')
-      if (byName.has(name)) throw new Error(`provider name "${name}" is defined twice`)
+      if (!ID_PATTERN.test(name)) throw new ServiceError('invalid_config', `provider name "${name}" must match ${ID_PATTERN}`)
+      if (name === 'admin') throw new ServiceError('invalid_config', 'provider name "admin" is reserved')
+      if (byName.has(name)) throw new ServiceError('invalid_config', `provider name "${name}" is defined twice`)
       byName.set(name, provider)
     }
   }

@@ -1,6 +1,7 @@
 // Every built-in provider module is well-formed data: unique names, https bases, usable key locations and model rules.
 import { expect, test } from 'bun:test'
 import { BUILT_IN_PROVIDERS, indexProviders } from '../../src/providers/registry.ts'
+import { ServiceError } from '../../src/errors/service-error.ts'
 import { locateModel } from '../../src/proxy/locate-model.ts'
 
 test('ids and aliases are unique and route-safe', () => {
@@ -10,6 +11,15 @@ test('ids and aliases are unique and route-safe', () => {
     expect(index.has(name)).toBe(true)
   }
   expect(() => indexProviders([{ spec: BUILT_IN_PROVIDERS[0]! }, { spec: BUILT_IN_PROVIDERS[0]! }])).toThrow('defined twice')
+  // A configuration mistake, reported as one line by the CLI rather than a stack trace.
+  let error: unknown
+  try {
+    indexProviders([{ spec: { ...BUILT_IN_PROVIDERS[0]!, id: 'admin' } }])
+  } catch (caught) {
+    error = caught
+  }
+  expect(error).toBeInstanceOf(ServiceError)
+  expect((error as ServiceError).code).toBe('invalid_config')
 })
 
 test('every provider declares an https base without a trailing slash, key locations and an upstream auth header', () => {
