@@ -29,7 +29,9 @@ import type { PriceOverride } from './pricing/types.ts'
 import { spendSince } from './limits/spend-source.ts'
 import { capInflightPerAddress } from './proxy/address-cap.ts'
 import { withCors } from './proxy/cors.ts'
-import { createProxyHandler, type ProxyStage } from './proxy/proxy-handler.ts'
+import { createExchangePipeline } from './proxy/exchange-pipeline.ts'
+import { nativeRoute } from './proxy/routes/native-route.ts'
+import type { ProxyStage, StageSet } from './proxy/stages.ts'
 import { writeObjects } from './objects/ledger-store.ts'
 import { ObjectLedger } from './objects/object-ledger.ts'
 import { createObjectsStage } from './objects/objects-stage.ts'
@@ -219,21 +221,20 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       return { observer: { onEnd: done }, rollback: done }
     },
   }
-  // Metrics last: the overhead it records then covers the other stages' work too (reservations, the usage rewrite).
-  // Objects before limits: a request naming another org's object is refused before it reserves anything.
   const objectsStage = createObjectsStage({ ledger: objects, orgCount: () => keys.orgCount(), isolationOff })
-  // The access log right after tracking: a later stage's refusal rolls it back, and its line still names the key.
-  const stages: ProxyStage[] = [
+  // Every stage by name; the order they run in is STAGE_ORDER (src/proxy/stages.ts), with the reason for each place.
+  const stages: StageSet = {
     tracking,
-    ...(accessLog ? [accessLog.stage()] : []),
-    objectsStage,
-    limits.stage(),
-    ...(meter ? [createMeterStage(meter, clock)] : []),
-    metrics.stage(),
-  ]
+    'access-log': accessLog?.stage(),
+    objects: objectsStage,
+    limits: limits.stage(),
+    meter: meter ? createMeterStage(meter, clock) : undefined,
+    metrics: metrics.stage(),
+  }
   // Aborted when the grace period runs out: the exchanges still open are cut, and recorded as cut by shutdown.
   const shutdown = new AbortController()
-  const proxyHandler = createProxyHandler({
+  const proxyHandler = createExchangePipeline({
+    routes: [nativeRoute(providers)],
     providers,
     keys,
     credentials,

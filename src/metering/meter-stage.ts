@@ -1,5 +1,5 @@
 // Proxy stage that records each admitted exchange for the meter: request facts, a bounded copy of the bytes, the outcome.
-import type { AdmittedRequest, ProxyStage, RefusedRequest, StageResult } from '../proxy/proxy-handler.ts'
+import type { AdmittedRequest, ProxyStage, RefusedRequest, StageResult } from '../proxy/stages.ts'
 import { injectIncludeUsage, shouldInjectIncludeUsage, withoutUsageChunk } from './include-usage.ts'
 import type { PendingJob } from './meter-channel.ts'
 import { isOpaqueMedia, ResponseRecorder } from './response-recorder.ts'
@@ -75,7 +75,7 @@ export function createMeterStage(sink: MeterSink, now: () => number = Date.now):
       const streamMode = request.key.row.streamUsage ?? request.org.streamUsage
       const inject = streamMode === 'inject' && request.body !== undefined && shouldInjectIncludeUsage(spec.usageFamily, request.path, request.facts.json)
       const requestBody = request.body
-      if (inject) request.body = injectIncludeUsage(request.body!, request.facts.json!)
+      if (inject) request.replaceBody(injectIncludeUsage(requestBody!, request.facts.json!))
 
       let recorder: ResponseRecorder | undefined
       let contentType = ''

@@ -1,7 +1,7 @@
 // The gateway's metrics: traffic, latency split into gateway overhead / upstream / first byte, tokens, cost and the meter's queue.
 import type { MeterStats } from '../metering/meter-channel.ts'
 import type { Settlement } from '../metering/meter-job.ts'
-import type { ProxyStage } from '../proxy/proxy-handler.ts'
+import type { ProxyStage } from '../proxy/stages.ts'
 import { Counter, Gauge, Histogram, Registry } from './prometheus.ts'
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]

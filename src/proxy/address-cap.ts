@@ -4,7 +4,7 @@ import { GatewayError } from '../errors/gateway-error.ts'
 import { newId } from '../auth/key-format.ts'
 import type { ResolvedProvider } from '../config.ts'
 import { ConcurrencyLimiter } from '../concurrency-limiter.ts'
-import { errorShapeFor } from './proxy-handler.ts'
+import { errorShapeFor } from './routes/native-route.ts'
 import { parseRequestTarget } from './request-target.ts'
 
 export interface AddressCapOptions {

@@ -4,7 +4,7 @@ import { AccessLog } from '../../src/access-log/access-log.ts'
 import { formatAccessLine, type AccessRecord } from '../../src/access-log/access-line.ts'
 import { LineWriter } from '../../src/access-log/line-writer.ts'
 import type { ResolvedProvider } from '../../src/config.ts'
-import type { AdmittedRequest } from '../../src/proxy/proxy-handler.ts'
+import type { AdmittedRequest } from '../../src/proxy/stages.ts'
 
 const provider = { spec: { id: 'openai' } } as unknown as ResolvedProvider
 const providers = new Map([['openai', provider]])
