@@ -54,4 +54,22 @@ describe('paths that are not provider routes', () => {
     expect(listed.sort()).toEqual(data.map((p) => p.id).sort())
     expect(listed).toContain('openai')
   })
+
+  test('a provider with no upstream path, and the root, say what a provider route looks like', async () => {
+    for (const path of ['/openai', '/']) {
+      const response = await fetch(`${gw.url}${path}`, { headers: { authorization: `Bearer ${gw.key}` } })
+      expect({ path, status: response.status }).toEqual({ path, status: 404 })
+      const body = (await response.json()) as OpenAiError
+      expect(body.error.message).toContain('Provider routes look like /{provider}/{upstream path}')
+      expect(body.error.message).not.toContain('Unknown provider')
+    }
+  })
+
+  test('an unsafe path under a real provider is refused as a path, before the key is looked at, in that provider\'s shape', async () => {
+    const response = await fetch(`${gw.url}/anthropic/v1/files%2F..%2Fmessages`, { method: 'POST', body: '{}' })
+    expect(response.status).toBe(400)
+    const body = (await response.json()) as { type: string; error: { type: string; message: string } }
+    expect(body.type).toBe('error')
+    expect(body.error.message).toBe('The request path is not allowed.')
+  })
 })
