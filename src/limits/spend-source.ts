@@ -1,12 +1,12 @@
 // Reads a scope's recorded spend since a period start: raw rows for calendar periods, daily rollups for "total" (never pruned).
 import type { Client } from '@libsql/client'
 import type { Scope } from './budget-ledger.ts'
-import type { SpendSource } from './limits-stage.ts'
+import type { SpendSource } from './spend-rebuild.ts'
 import { conservativeCostMicros } from './reservation-cost.ts'
 
 /**
  * Unpriced rows (a null cost) count as the live ledger charged them: their tokens at the provider's highest rates
- * (see chargeOf in limits-stage.ts), so a restart or another instance does not forget that spend. For "total" they
+ * (see chargeOf in limits-admission.ts), so a restart or another instance does not forget that spend. For "total" they
  * come from the raw rows still retained; rollups keep no unpriced tokens apart.
  */
 export function spendSince(client: Client): SpendSource {
