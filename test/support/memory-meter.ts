@@ -45,6 +45,9 @@ export function storedForm(record: UsageRecord): Record<string, unknown> {
  * job at a time. Rows stay in memory unless `store` is set (then reprice and usage queries see them too).
  * Object-ledger and last-used writes go to the gateway's database, as they do with metering off.
  */
+/** Loading the tokenizer blocks this thread for about a second: once per test file, not once per core. */
+let sharedEstimators: ReturnType<typeof loadBatchEstimator> | undefined
+
 export function memoryMeter(options: MemoryMeterOptions = {}): MemoryMeter {
   const rows: UsageRecord[] = []
   const byId = new Map<string, UsageRecord>()
@@ -53,7 +56,8 @@ export function memoryMeter(options: MemoryMeterOptions = {}): MemoryMeter {
 
   const start: MeterStarter = async (context: MeterContext): Promise<Meter> => {
     const log: JobLog = (level, message, fields) => context.log[level](`meter: ${message}`, fields)
-    const estimators = loadBatchEstimator(log)
+    sharedEstimators ??= loadBatchEstimator(log)
+    const estimators = sharedEstimators
     let overrides: readonly PriceOverride[] = context.init.overrides
     let queued = 0
     let shed = 0

@@ -49,11 +49,27 @@ export interface TestCore {
   readonly keyId: string
   readonly dir: string
   readonly dbUrl: string
-  /** A fetch answered by the core (a path resolves against GATEWAY_ORIGIN); SDK clients take it as their `fetch`. */
+  /**
+   * A fetch answered by the core (a path resolves against GATEWAY_ORIGIN); SDK clients take it as their `fetch`. Like
+   * a fetch client it decodes gzip and deflate bodies unless given `decompress: false`; `core.handle` never does.
+   */
   readonly fetch: typeof fetch
   admin(method: string, path: string, body?: unknown): Promise<Response>
   createKey(settings?: Record<string, unknown>): Promise<{ id: string; key: string }>
   stop(): Promise<void>
+}
+
+/**
+ * The core answers with the bytes that would go on the wire; a fetch client decodes a compressed body before the
+ * caller reads it (Bun's fetch unless `decompress: false`). This does the same for what DecompressionStream knows.
+ */
+function decodedLikeFetch(response: Response): Response {
+  const encoding = response.headers.get('content-encoding')?.trim().toLowerCase()
+  if (!response.body || (encoding !== 'gzip' && encoding !== 'deflate')) return response
+  const headers = new Headers(response.headers)
+  headers.delete('content-encoding')
+  headers.delete('content-length')
+  return new Response(response.body.pipeThrough(new DecompressionStream(encoding)), { status: response.status, statusText: response.statusText, headers })
 }
 
 const discard = { write: () => true, onDrain: () => {} }
@@ -92,8 +108,10 @@ export async function coreFor(setup: CoreSetup = {}): Promise<TestCore> {
     accessLogSink: discard,
     ...setup.options,
   })
-  const fetchCore = ((input: string | URL | Request, init?: RequestInit) =>
-    core.handle(input instanceof Request ? new Request(input, init) : new Request(new URL(String(input), GATEWAY_ORIGIN).href, init))) as typeof fetch
+  const fetchCore = (async (input: string | URL | Request, init?: RequestInit & { decompress?: boolean }) => {
+    const response = await core.handle(input instanceof Request ? new Request(input, init) : new Request(new URL(String(input), GATEWAY_ORIGIN).href, init))
+    return init?.decompress === false ? response : decodedLikeFetch(response)
+  }) as typeof fetch
   const admin = (method: string, path: string, body?: unknown) =>
     fetchCore(`/admin/v1${path}`, {
       method,
