@@ -1,54 +1,22 @@
-// Starts a gateway process: database, caches, the HTTP server, background refresh, and an orderly stop.
+// Starts a gateway process: the core (src/gateway-core.ts) behind an exclusive Bun.serve listener, and an orderly stop.
 import pkg from '../package.json' with { type: 'json' }
-import { CredentialCache, type CredentialSource } from './auth/credential-cache.ts'
-import { KeyCache } from './auth/key-cache.ts'
-import { createOperations } from './admin/operations.ts'
-import { createApp } from './app.ts'
+import type { CredentialSource } from './auth/credential-cache.ts'
+import type { KeyCache } from './auth/key-cache.ts'
 import type { Config, ResolvedProvider } from './config.ts'
-import { openDatabase, type Database } from './db/client.ts'
-import { DatabaseWatch } from './db/database-watch.ts'
+import type { Database } from './db/client.ts'
 import { listenExclusive } from './exclusive-listen.ts'
-import { runMigrations } from './db/migrate.ts'
-import { openFileLimit, RECOMMENDED_OPEN_FILES } from './fd-limit.ts'
-import { AccessLog } from './access-log/access-log.ts'
-import { formatAccessLine, type AccessRecord } from './access-log/access-line.ts'
-import { LineWriter, stdoutSink, type LineSink } from './access-log/line-writer.ts'
-import { createLogger, LEVEL_ORDER, type Logger } from './log.ts'
-import { MeterChannel, type MeterWorkerStarter } from './metering/meter-channel.ts'
-import { MeterHealth, type MeterHealthOptions } from './metering/meter-health.ts'
-import { createMeterStage } from './metering/meter-stage.ts'
-import { spoolPathFor, UsageSpool } from './metering/usage-spool.ts'
-import { GatewayMetrics } from './metrics/gateway-metrics.ts'
-import { Gauge } from './metrics/prometheus.ts'
-import { metricsRoutes } from './metrics/routes.ts'
-import { reprice } from './analytics/reprice.ts'
-import { Limits } from './limits/limits-stage.ts'
-import { startMockUpstream } from './mock/mock-upstream.ts'
-import { loadPriceOverrides } from './metering/price-overrides.ts'
-import type { PriceOverride } from './pricing/types.ts'
-import { spendSince } from './limits/spend-source.ts'
-import { capInflightPerAddress } from './proxy/address-cap.ts'
-import { withCors } from './proxy/cors.ts'
-import { createExchangePipeline } from './proxy/exchange-pipeline.ts'
-import { nativeRoute } from './proxy/routes/native-route.ts'
-import type { ProxyStage, StageSet } from './proxy/stages.ts'
-import { writeObjects } from './objects/ledger-store.ts'
-import { ObjectLedger } from './objects/object-ledger.ts'
-import { createObjectsStage } from './objects/objects-stage.ts'
-import { indexProviders } from './providers/registry.ts'
-import { createCredentialCipher } from './secrets/credential-cipher.ts'
-import { resolveSecretKey } from './secrets/secret-key.ts'
+import { createGatewayCore, type GatewayOptions } from './gateway-core.ts'
+import type { Meter } from './metering/meter.ts'
 import { reportServerStarted, reportServerStopped } from './store/server-reports.ts'
 
-/** A reprice of a long range pages through every row in it: the worker's answer may take minutes. */
-const REPRICE_TIMEOUT_MS = 10 * 60_000
+export type { GatewayOptions } from './gateway-core.ts'
 
 export interface Gateway {
   readonly url: string
   readonly port: number
   readonly database: Database
   readonly keys: KeyCache
-  readonly meter?: MeterChannel
+  readonly meter?: Meter
   /** Every provider served, with where its credential comes from now (undefined: it has none, its calls answer 503). */
   credentialSources(): readonly { readonly provider: ResolvedProvider; readonly source: CredentialSource | undefined }[]
   /** Writes the keys' last-used times now (on the metering worker when it runs; tests call this instead of waiting 5 s). */
@@ -57,243 +25,10 @@ export interface Gateway {
   stop(graceMs?: number): Promise<void>
 }
 
-export interface GatewayOptions {
-  readonly log?: Logger
-  readonly now?: () => number
-  /** Starts the metering worker thread (default `new Worker(entry)`); tests inject one that wraps it. */
-  readonly startMeterWorker?: MeterWorkerStarter
-  /** How often the local database file is checked for deletion or replacement (default 2 s). */
-  readonly databaseCheckMs?: number
-  /** Where access-log lines go (default stdout). */
-  readonly accessLogSink?: LineSink
-  /** Access-log lines held while stdout is backed up, beyond which they are dropped and counted (default 10 000). */
-  readonly accessLogMaxQueued?: number
-  /** How long an access-log line waits for its usage row's tokens and cost (default 10 s). */
-  readonly accessLogSettleMs?: number
-  /** Health tuning: backlog limit and window, sampling, worker silence (defaults 10 000 / 60 s / 1 s / 30 s). */
-  readonly meterHealth?: MeterHealthOptions
-  /** How often the metering worker probes the database with a write transaction (default 5 s). */
-  readonly writeProbeMs?: number
-}
-
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
-  const log = options.log ?? createLogger(config.logLevel, undefined, config.logFormat)
-  // The mock provider's upstream runs in this process on loopback: its address and credential exist from here on.
-  const mock = config.providers.some((p) => p.inProcess) ? startMockUpstream({ maxBodyBytes: config.maxBodyBytes }) : undefined
-  const providerList: readonly ResolvedProvider[] = config.providers.map((p) =>
-    p.inProcess && mock ? { ...p, baseUrl: mock.url, internalCredential: mock.credential } : p,
-  )
-  const providers = indexProviders(providerList)
-  const openFiles = openFileLimit()
-  if (openFiles !== undefined && openFiles < RECOMMENDED_OPEN_FILES) {
-    log.warn('the open-file limit is low: slow clients holding connections can make new ones wait ~10 s (raise LimitNOFILE / ulimit -n)', {
-      limit: openFiles,
-      recommended: RECOMMENDED_OPEN_FILES,
-    })
-  }
-  const secret = resolveSecretKey(config)
-  if (secret.generatedAt) log.info('generated a credential encryption key; back it up with the database', { file: secret.generatedAt })
-  const cipher = createCredentialCipher(secret.secretKey)
-
-  const database = await openDatabase(config.databaseUrl, config.databaseAuthToken)
-  await runMigrations(database.db)
-  if (database.exposedMode !== undefined) {
-    log.warn('the database file is readable by other users: it holds key hashes, encrypted credentials and usage; chmod 600 it and its -wal/-shm files', {
-      file: database.file?.path,
-      mode: `0${database.exposedMode.toString(8)}`,
-    })
-  }
-  // A remote database has no file to lose; a local one can be deleted under us and would still take writes.
-  const databaseWatch = database.file ? new DatabaseWatch(database.file, log) : undefined
-  const databaseProblem = () => databaseWatch?.problem
-  if (!database.isLocalFile) log.warn('remote database: spend is shared between instances, per-minute rate limits are per process')
-
-  const keys = new KeyCache(database.db, database.client)
-  const credentials = new CredentialCache(database.db, cipher, log)
-  await Promise.all([keys.refresh(), credentials.refresh()])
-
-  const clock = options.now ?? Date.now
-  let priceOverrides: readonly PriceOverride[] = config.priceOverrides
-  // Loaded here only; the metering worker receives every update, so reservations and charges use the same prices.
-  let meter: MeterChannel | undefined
-  // Polled every 10 s: the worker hears of the overrides only when they changed.
-  let sentPrices = ''
-  // One reload at a time: a slower earlier load must not overwrite a later one. Each resolves once the worker
-  // acknowledged the overrides, so an admin change is in force for every request after its answer.
-  let reloads: Promise<void> = Promise.resolve()
-  const reloadPrices = (): Promise<void> => {
-    reloads = reloads
-      .catch(() => {})
-      .then(async () => {
-        priceOverrides = await loadPriceOverrides(database.db, config.priceOverrides)
-        const text = JSON.stringify(priceOverrides)
-        if (meter && text !== sentPrices) {
-          await meter.setPriceOverrides(priceOverrides)
-          sentPrices = text
-        }
-      })
-    return reloads
-  }
-  const reloadPricesLogged = () => reloadPrices().catch((error) => log.warn('price override reload failed', { error: String(error) }))
-  await reloadPrices()
-  const limits = new Limits({ keys, log, now: clock, spendSince: spendSince(database.client), metering: config.metering, priceOverrides: () => priceOverrides })
-  const spoolPath = config.metering ? spoolPathFor(config.databaseUrl, config.spoolPath) : undefined
-  if (config.metering && !spoolPath) log.warn('the usage spool is off (SOCIARO_SPOOL_PATH=off): a crash of the process loses the usage rows not yet written')
-  const spool = spoolPath ? UsageSpool.acquire({ path: spoolPath, maxBytes: config.spoolMaxBytes, fsync: config.spoolFsync }, log) : undefined
-
-  const metrics = new GatewayMetrics(() => meter?.stats(), () => databaseProblem() === undefined)
-  // Access lines are info-level facts: off with SOCIARO_ACCESS_LOG=false or a log level above info.
-  const accessWriter =
-    config.accessLog && LEVEL_ORDER[config.logLevel] <= LEVEL_ORDER.info
-      ? new LineWriter<AccessRecord>({
-          sink: options.accessLogSink ?? stdoutSink(),
-          format: (record) => formatAccessLine(record, config.logFormat),
-          ...(options.accessLogMaxQueued ? { maxQueued: options.accessLogMaxQueued } : {}),
-        })
-      : undefined
-  let server: Bun.Server<unknown> | undefined
-  const addressOf = (request: Request) => server?.requestIP(request)?.address
-  const accessLog = accessWriter
-    ? new AccessLog({
-        write: (record) => accessWriter.add(record),
-        metered: config.metering,
-        providers,
-        now: clock,
-        addressOf,
-        ...(options.accessLogSettleMs ? { settleTimeoutMs: options.accessLogSettleMs } : {}),
-      })
-    : undefined
-  if (accessWriter) {
-    metrics.registry.add(new Gauge('sociaro_access_log_dropped_total', 'Access-log lines dropped because stdout stayed backed up.', () => accessWriter.dropped))
-  }
-  if (config.metering) {
-    meter = await MeterChannel.start({
-      init: {
-        databaseUrl: config.databaseUrl,
-        ...(config.databaseAuthToken ? { databaseAuthToken: config.databaseAuthToken } : {}),
-        flushIntervalMs: config.meterFlushMs,
-        flushRows: config.meterFlushRows,
-        retentionDays: config.usageRetentionDays,
-        overrides: [...priceOverrides],
-        ...(options.writeProbeMs ? { writeProbeMs: options.writeProbeMs } : {}),
-      },
-      ...(spool ? { spool } : {}),
-      ...(options.startMeterWorker ? { startWorker: options.startMeterWorker } : {}),
-      log,
-      onSettled: (settlements) => {
-        limits.settled(settlements)
-        metrics.settled(settlements)
-        accessLog?.settled(settlements)
-      },
-    })
-    sentPrices = JSON.stringify(priceOverrides)
-  } else log.warn('metering is off (SOCIARO_METERING=false): no usage will be recorded')
-  const meterHealth = meter ? new MeterHealth(meter, options.meterHealth) : undefined
-  if (meterHealth) {
-    // The same facts /healthz answers with, for alerting: 1 while metering works, 1 while the database takes writes.
-    metrics.registry.add(new Gauge('sociaro_metering_healthy', '1 while the metering worker runs, answers and keeps up; 0 otherwise.', () => (meterHealth.problem() ? 0 : 1)))
-    metrics.registry.add(new Gauge('sociaro_database_writable', "1 while the database took the worker's last write probe and usage batch; 0 otherwise.", () => (meterHealth.writeProblem() ? 0 : 1)))
-  }
-  // After the worker is ready, so after it replayed its spool: the spend budgets start from includes what a killed process left.
-  await limits.load()
-
-  // Ledger rows go through the worker when it runs (it owns the write traffic), else straight from this thread.
-  const objects = new ObjectLedger({
-    client: database.client,
-    persist: (writes) => (meter ? meter.recordObjects(writes) : writeObjects(database.client, writes)),
-    log,
-    now: clock,
-  })
-  await objects.warm()
-  const isolationOff = new Set(providerList.filter((provider) => !provider.objectIsolation).map((provider) => provider.spec.id))
-  for (const id of isolationOff) log.warn('object isolation is off: every organization can reach every object of this provider account', { provider: id })
-
-  let ready = false
-  // Exchanges between admission and the end of their response body: shutdown waits for these, not for idle keep-alive sockets.
-  let active = 0
-  let onIdle: (() => void) | undefined
-  const tracking: ProxyStage = {
-    admit: () => {
-      active++
-      const done = () => {
-        if (--active === 0) onIdle?.()
-      }
-      return { observer: { onEnd: done }, rollback: done }
-    },
-  }
-  const objectsStage = createObjectsStage({ ledger: objects, orgCount: () => keys.orgCount(), isolationOff })
-  // Every stage by name; the order they run in is STAGE_ORDER (src/proxy/stages.ts), with the reason for each place.
-  const stages: StageSet = {
-    tracking,
-    'access-log': accessLog?.stage(),
-    objects: objectsStage,
-    limits: limits.stage(),
-    meter: meter ? createMeterStage(meter, clock) : undefined,
-    metrics: metrics.stage(),
-  }
-  // Aborted when the grace period runs out: the exchanges still open are cut, and recorded as cut by shutdown.
-  const shutdown = new AbortController()
-  const proxyHandler = createExchangePipeline({
-    routes: [nativeRoute(providers)],
-    providers,
-    keys,
-    credentials,
-    config,
-    log,
-    ...(options.now ? { now: options.now } : {}),
-    stages,
-    keepAlive: (request) => server?.timeout(request, 0),
-    onGatewayError: (code, requestId) => {
-      metrics.rejections.inc([code])
-      accessLog?.gatewayError(code, requestId)
-    },
-    shutdownSignal: shutdown.signal,
-  })
-  const handleProxy = capInflightPerAddress(proxyHandler, {
-    max: config.maxInflightPerIp,
-    providers,
-    addressOf,
-    onRefused: (requestId) => {
-      metrics.rejections.inc(['concurrency_limited'])
-      accessLog?.gatewayError('concurrency_limited', requestId)
-    },
-  })
-  const logged = accessLog ? accessLog.wrap(handleProxy) : handleProxy
-  // CORS outermost: a preflight is answered before anything else, and is not a proxied request (no access line).
-  const handleRequest = config.corsOrigins.length > 0 ? withCors(logged, { origins: config.corsOrigins }, providers) : logged
-  const canonical = (name: string) => providers.get(name)?.spec.id
-  const app = createApp({
-    health: {
-      client: database.client,
-      ready: () => ready,
-      databaseProblem,
-      metering: config.metering,
-      ...(meterHealth ? { databaseWriteProblem: () => meterHealth.writeProblem(), meteringProblem: () => meterHealth.problem() } : {}),
-    },
-    admin: {
-      ...(config.adminToken ? { adminToken: config.adminToken } : {}),
-      operations: createOperations(database.db, () => cipher, new Set(providers.keys()), canonical),
-      keys,
-      credentials,
-      providers: providerList,
-      log,
-      databaseProblem,
-      budget: (kind, id) => limits.budgetView(kind, id),
-      usage: {
-        db: database.db,
-        client: database.client,
-        canonicalProvider: canonical,
-        pricesChanged: reloadPricesLogged,
-        // Heavy writes stay off the proxy thread: with metering on, the worker reprices (it holds the write traffic).
-        reprice: (range) => (meter ? meter.command('reprice', { range, overrides: [...priceOverrides] }, REPRICE_TIMEOUT_MS) : reprice(database.client, range, priceOverrides)),
-      },
-    },
-    proxy: (request) => handleRequest(request),
-    extraRoutes: [metricsRoutes(metrics, config.metricsToken)],
-  })
-
+  const core = await createGatewayCore(config, options)
   try {
-    listenExclusive(app, {
+    listenExclusive(core.app, {
       hostname: config.host,
       port: config.port,
       idleTimeout: config.serverIdleTimeoutS,
@@ -302,89 +37,40 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     })
   } catch (error) {
     // Nothing was served: release the worker and the database so the process can exit with the error.
-    objects.close()
-    await meter?.drainAndStop(5_000).catch(() => {})
-    database.close()
+    await core.stop(0).catch(() => {})
     throw error
   }
-  server = app.server ?? undefined
-  if (!server) throw new Error('the HTTP server did not start')
+  const server = core.app.server ?? undefined
+  if (!server) {
+    await core.stop(0).catch(() => {})
+    throw new Error('the HTTP server did not start')
+  }
+  core.attach(server)
 
-  const refresher = setInterval(() => {
-    Promise.all([keys.refresh(), credentials.refresh()]).catch((error) => log.warn('cache refresh failed', { error: String(error) }))
-  }, config.cacheRefreshMs)
-  // Overrides written by another process (CLI, another instance) arrive within 10 s.
-  const priceReloader = setInterval(reloadPricesLogged, 10_000)
-  // A settlement that never comes (a shed meter job) must not hold budget forever.
-  const limitSweeper = setInterval(() => limits.sweep(30 * 60_000), 60_000)
-  // Instances sharing a remote database see each other's spend through it.
-  const spendResync = database.isLocalFile
-    ? undefined
-    : setInterval(() => limits.resync().catch((error) => log.warn('budget resync failed', { error: String(error) })), 5_000)
-  // A write on this thread would wait for the worker's write lock with the event loop blocked: the worker does it.
-  const flushLastUsed = async () => (meter ? meter.recordLastUsed(keys.takeLastUsed()) : keys.flushLastUsed())
-  const lastUsedFlusher = setInterval(() => {
-    flushLastUsed().catch((error) => log.warn('last-used flush failed', { error: String(error) }))
-  }, 5_000)
-  databaseWatch?.start(options.databaseCheckMs ?? 2_000)
-  meterHealth?.start()
   const url = `http://${server.hostname}:${server.port}`
   // For CLI commands run with another environment (another shell): which credentials this process has. Ids only.
-  const reportedAs = await reportServerStarted(database.db, {
+  const reportedAs = await reportServerStarted(core.database.db, {
     url,
     version: pkg.version,
-    providers: providerList.map((p) => ({ id: p.spec.id, base_url: p.baseUrl, env_credential: p.envCredential !== undefined })),
+    providers: core.providers.map((p) => ({ id: p.spec.id, base_url: p.baseUrl, env_credential: p.envCredential !== undefined })),
   }).catch((error) => {
-    log.warn('could not record this server in the database (CLI commands will not see its environment)', { error: String(error) })
+    core.log.warn('could not record this server in the database (CLI commands will not see its environment)', { error: String(error) })
     return undefined
   })
-  ready = true
 
-  let stopping: Promise<void> | undefined
   return {
     url,
     port: server.port ?? 0,
-    database,
-    keys,
-    ...(meter ? { meter } : {}),
-    credentialSources: () => providerList.map((provider) => ({ provider, source: credentials.source(provider) })),
-    flushLastUsed,
-    stop(graceMs = 30_000) {
-      stopping ??= (async () => {
-        ready = false
-        clearInterval(refresher)
-        clearInterval(lastUsedFlusher)
-        clearInterval(limitSweeper)
-        clearInterval(priceReloader)
-        databaseWatch?.stop()
-        meterHealth?.stop()
-        if (spendResync) clearInterval(spendResync)
-        // No new connections; open streams keep flowing until they end or the grace runs out.
-        void server!.stop(false)
-        if (active > 0) {
-          const idle = new Promise<void>((resolve) => (onIdle = resolve))
-          await Promise.race([idle, Bun.sleep(graceMs)])
-        }
-        if (active > 0) {
-          // Cut what is left ourselves, before the sockets close, so each exchange ends as `shutdown` and is queued.
-          const idle = new Promise<void>((resolve) => (onIdle = resolve))
-          shutdown.abort()
-          await Promise.race([idle, Bun.sleep(1_000)])
-        }
-        await server!.stop(true)
-        await mock?.stop()
-        // Every exchange has ended (or was cut) by now, so every usage job is queued: write them all.
-        if (!(await objects.settled(10_000))) log.error('object ledger writes still pending at shutdown', { pending: objects.pendingWrites })
-        objects.close()
-        await meter?.drainAndStop(30_000)
-        // After the drain: the last settlements have completed their lines; what still waits is written as it is.
-        accessLog?.close()
-        accessWriter?.flush()
-        await keys.flushLastUsed().catch(() => {})
-        if (reportedAs) await reportServerStopped(database.db, reportedAs).catch(() => {})
-        database.close()
-      })()
-      return stopping
-    },
+    database: core.database,
+    keys: core.keys,
+    ...(core.meter ? { meter: core.meter } : {}),
+    credentialSources: () => core.credentialSources(),
+    flushLastUsed: () => core.flushLastUsed(),
+    stop: (graceMs = 30_000) =>
+      core.stop(graceMs, {
+        stopAccepting: () => void server.stop(false),
+        closeConnections: () => server.stop(true),
+        ...(reportedAs ? { beforeDatabaseClose: () => reportServerStopped(core.database.db, reportedAs).catch(() => {}) } : {}),
+      }),
   }
 }

@@ -5,10 +5,11 @@ import { writeLastUsed } from './auth/last-used.ts'
 import { openDatabase } from './db/client.ts'
 import { databaseFileProblem } from './db/file-identity.ts'
 import { probeWrite } from './db/write-probe.ts'
-import { readMeterBody } from './metering/decompress.ts'
 import { writeObjects } from './objects/ledger-store.ts'
-import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
-import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
+import { loadBatchEstimator, recordOfJob, settlementOf } from './metering/job-records.ts'
+import { unpackJobs as unpack } from './metering/job-wire.ts'
+import type { FromWorker, MeterJob, ToWorker, WorkerInit } from './metering/meter-job.ts'
+import type { Estimator, UsageRecord } from './metering/usage-record.ts'
 import { spoolBatches } from './metering/spool-reader.ts'
 import { UsageWriter, writeNewRecords } from './metering/usage-writer.ts'
 import type { PriceOverride } from './pricing/types.ts'
@@ -39,13 +40,7 @@ let reprices: Promise<void> = Promise.resolve()
 const batchOf = new WeakMap<UsageRecord, number>()
 
 function loadEstimator(): Promise<() => Estimator> {
-  estimator ??= import('./metering/estimate-tokens.ts').then(
-    (module) => () => module.batchEstimator(),
-    (error) => {
-      log('error', 'tokenizer failed to load; estimating 4 bytes per token', { error: String(error) })
-      return () => roughEstimate
-    },
-  )
+  estimator ??= loadBatchEstimator(log)
   return estimator
 }
 
@@ -157,50 +152,9 @@ async function withRetries<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Last resort when the tokenizer cannot load: about four bytes of text per token. */
-const roughEstimate: Estimator = (requestBody, completionText) => ({
-  usage: {
-    inputTokens: Math.ceil(requestBody.byteLength / 4),
-    outputTokens: Math.ceil(Buffer.byteLength(completionText, 'utf8') / 4),
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
-  },
-  note: 'token estimate approximated: the tokenizer failed to load, 4 bytes per token',
-})
-
-function settlementOf(record: UsageRecord) {
-  return {
-    requestId: record.requestId,
-    orgId: record.orgId,
-    keyId: record.keyId,
-    provider: record.provider,
-    model: record.model,
-    costMicros: record.costMicros,
-    costStatus: record.costStatus,
-    inputTokens: record.inputTokens,
-    outputTokens: record.outputTokens,
-    startedAt: record.startedAt,
-  }
-}
-
-function unpack(jobs: string, bytes: ArrayBuffer): MeterJob[] {
-  return (JSON.parse(jobs) as WireJob[]).map(({ bodyOffset, bodyLength, requestOffset, requestLength, ...facts }) => ({
-    ...facts,
-    body: bodyOffset < 0 ? null : new Uint8Array(bytes, bodyOffset, bodyLength),
-    requestBody: requestOffset < 0 ? null : new Uint8Array(bytes, requestOffset, requestLength),
-  }))
-}
-
-/** One job's row: the same path for live batches and for a replay. */
-async function buildRecord(job: MeterJob, estimate: Estimator): Promise<UsageRecord> {
-  try {
-    return buildUsageRecord(job, await readMeterBody(job), overrides, estimate)
-  } catch (error) {
-    // Never drop the request: store what is known with no usage and say why.
-    log('error', 'usage extraction failed', { requestId: job.requestId, error: String(error) })
-    return failedRecord(job, String(error))
-  }
+/** One job's row: the same path for live batches and for a replay (and for an in-process meter: job-records.ts). */
+function buildRecord(job: MeterJob, estimate: Estimator): Promise<UsageRecord> {
+  return recordOfJob(job, overrides, estimate, log)
 }
 
 async function handleJobs(jobs: MeterJob[], bytes: number, seq: number): Promise<void> {

@@ -3,7 +3,10 @@ import type { LastUsedEntries } from '../auth/last-used.ts'
 import type { Logger } from '../log.ts'
 import type { LedgerWrite } from '../types/ledger-write.ts'
 import type { PriceOverride } from '../pricing/types.ts'
-import type { FromWorker, MeterFacts, Settlement, ToWorker, WireJob, WorkerCommand, WorkerCommandName, WorkerCommands, WorkerInit } from './meter-job.ts'
+import { packJobs, pendingBytes, type PendingJob } from './job-wire.ts'
+import type { Meter } from './meter.ts'
+import type { FromWorker, Settlement, ToWorker, WorkerCommand, WorkerCommandName, WorkerCommands, WorkerInit } from './meter-job.ts'
+import type { MeterStats, WorkerLiveness } from './meter-stats.ts'
 import type { UsageSpool } from './usage-spool.ts'
 
 export interface MeterChannelOptions {
@@ -31,40 +34,17 @@ export interface MeterChannelOptions {
 /** Starts the metering worker thread from `entry`, the URL of src/meter-worker.ts (or its place in the binary). */
 export type MeterWorkerStarter = (entry: string) => Worker
 
-/** A job waiting on the proxy thread: its facts and references to its bytes, copied once at flush. */
-export interface PendingJob extends MeterFacts {
-  bodyParts: readonly Uint8Array[]
-  requestBody: Uint8Array | null
-}
-
-export interface MeterStats {
-  queuedJobs: number
-  outstandingJobs: number
-  outstandingBytes: number
-  shedJobs: number
-  workerPendingRows: number
-  workerShedRows: number
-  workerWriteFailures: number
-  /** Exchanges the spool could not take (full, or a failed write): metered, but a crash would lose them. */
-  unspooledJobs: number
-}
-
-/** Whether the worker is there to meter: health reads this. */
-export interface WorkerLiveness {
-  /** The worker's exit code once it has stopped (crashed, exited, or terminated at shutdown). */
-  readonly exitCode?: number
-  /** performance.now() of the last message from the worker (it reports every second). */
-  readonly lastHeardAt: number
-  /** Why the database did not take the worker's last write probe or usage batch. */
-  readonly writeProblem?: string
-}
+// Moved out so the Meter interface can name them without importing this module; re-exported for existing imports.
+export type { PendingJob } from './job-wire.ts'
+export type { MeterStats, WorkerLiveness } from './meter-stats.ts'
 
 /** Bundled into the binary the worker sits beside main at the bundle root; from source it is src/meter-worker.ts. */
 function workerUrl(): string {
   return Bun.isStandaloneExecutable ? './meter-worker.ts' : new URL('../meter-worker.ts', import.meta.url).href
 }
 
-export class MeterChannel {
+/** The production meter: a worker thread fed in batches, with the usage spool in front of it. */
+export class MeterChannel implements Meter {
   private worker: Worker
   private queue: PendingJob[] = []
   private queuedBytes = 0
@@ -188,8 +168,7 @@ export class MeterChannel {
 
   /** Hot path: an array push and, at most, arming one timer. */
   enqueue(job: PendingJob): void {
-    let bytes = job.requestBody?.byteLength ?? 0
-    for (const part of job.bodyParts) bytes += part.byteLength
+    const bytes = pendingBytes(job)
     // Refusals (a 429 flood from one key) may fill only half the queue: they must never crowd out usage rows.
     const maxJobs = job.endedBy === 'refused' ? this.maxOutstandingJobs / 2 : this.maxOutstandingJobs
     // Nobody would read it: a job for a stopped worker is shed, and counted, not posted into the void.
@@ -216,28 +195,12 @@ export class MeterChannel {
       return
     }
     const jobs = this.queue
-    const bytes = new Uint8Array(this.queuedBytes)
-    let offset = 0
-    const wire: WireJob[] = jobs.map(({ bodyParts, requestBody, ...facts }) => {
-      const bodyOffset = bodyParts.length > 0 ? offset : -1
-      for (const part of bodyParts) {
-        bytes.set(part, offset)
-        offset += part.byteLength
-      }
-      const bodyLength = bodyOffset < 0 ? 0 : offset - bodyOffset
-      const requestOffset = requestBody ? offset : -1
-      if (requestBody) {
-        bytes.set(requestBody, offset)
-        offset += requestBody.byteLength
-      }
-      return { ...facts, bodyOffset, bodyLength, requestOffset, requestLength: requestBody?.byteLength ?? 0 }
-    })
+    const { jobs: jobsJson, bytes } = packJobs(jobs, this.queuedBytes)
     this.outstandingJobs += jobs.length
     this.outstandingBytes += this.queuedBytes
     this.queue = []
     this.queuedBytes = 0
     const seq = ++this.batchSeq
-    const jobsJson = JSON.stringify(wire)
     const send = () => this.post({ type: 'jobs', seq, jobs: jobsJson, bytes: bytes.buffer }, [bytes.buffer])
     // On disk (the OS's page cache) before the worker has it: from then on a killed process does not lose the batch.
     if (this.options.spool) this.appended = this.options.spool.append(seq, jobsJson, bytes, jobs.length).then(send)

@@ -6,6 +6,7 @@ import OpenAI from 'openai'
 import { scriptedBody, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeAnthropic } from '../support/provider-fakes.ts'
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../support/test-gateway.ts'
+import { coreFor, GATEWAY_ORIGIN, type CoreSetup, type TestCore } from '../support/test-core.ts'
 import { spendSince } from '../../src/limits/spend-source.ts'
 import { queryRows, waitForUsageRow } from '../support/usage-rows.ts'
 
@@ -47,8 +48,24 @@ async function gatewayWithPrice(options: Parameters<typeof startTestGateway>[0] 
   return gw
 }
 
-function chat(gw: TestGateway, key: string, headers: Record<string, string> = {}, body: Record<string, unknown> = {}, signal?: AbortSignal) {
-  return fetch(`${gw.url}/openai/v1/chat/completions`, {
+/** The same pipeline in process: the core with its memory meter, which also stores rows (the SQL checks read them). */
+async function coreWithPrice(setup: CoreSetup = {}): Promise<TestCore> {
+  const t = await coreFor({ providers: { openai: upstream.url, anthropic: anthropic.url }, storeRows: true, ...setup })
+  const price = await t.admin('POST', '/prices', { provider: 'openai', model: 'metered-model', input_usd_per_mtok: 1000, output_usd_per_mtok: 1000 })
+  expect(price.status).toBe(201)
+  return t
+}
+
+/** A gateway over HTTP or a core in process: where its requests go, and how to wait for a request's row. */
+type Target = TestGateway | TestCore
+const inProcess = (gw: Target): gw is TestCore => 'core' in gw
+const send = (gw: Target, path: string, init: RequestInit) => (inProcess(gw) ? gw.fetch(path, init) : fetch(`${gw.url}${path}`, init))
+/** An SDK client's base URL and fetch for `gw`. */
+const sdkTarget = (gw: Target, path: string) => (inProcess(gw) ? { baseURL: `${GATEWAY_ORIGIN}${path}`, fetch: gw.fetch } : { baseURL: `${gw.url}${path}` })
+const rowOf = (gw: Target, requestId: string) => (inProcess(gw) ? gw.meter.settledRow(requestId) : waitForUsageRow(gw.dbUrl, requestId))
+
+function chat(gw: Target, key: string, headers: Record<string, string> = {}, body: Record<string, unknown> = {}, signal?: AbortSignal) {
+  return send(gw, '/openai/v1/chat/completions', {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ model: 'metered-model', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100, ...body }),
@@ -56,18 +73,18 @@ function chat(gw: TestGateway, key: string, headers: Record<string, string> = {}
   })
 }
 
-async function settle(gw: TestGateway, response: Response): Promise<void> {
+async function settle(gw: Target, response: Response): Promise<void> {
   await response.arrayBuffer()
-  if (response.status < 400 || response.headers.get('x-should-retry') === null) await waitForUsageRow(gw.dbUrl, response.headers.get('x-sociaro-request-id')!)
+  if (response.status < 400 || response.headers.get('x-should-retry') === null) await rowOf(gw, response.headers.get('x-sociaro-request-id')!)
 }
 
-async function budgetOf(gw: TestGateway, keyId: string) {
+async function budgetOf(gw: Target, keyId: string) {
   const view = (await (await gw.admin('GET', `/keys/${keyId}`)).json()) as { budget: { spent_usd: number; reserved_usd: number; remaining_usd: number; limit_usd: number; soft_threshold_reached: boolean; period_start: string } | null }
   return view.budget!
 }
 
 /** Waits until every admitted request has settled (nothing reserved). */
-async function settled(gw: TestGateway, keyId: string) {
+async function settled(gw: Target, keyId: string) {
   const deadline = Date.now() + 8000
   for (;;) {
     const budget = await budgetOf(gw, keyId)
@@ -76,19 +93,19 @@ async function settled(gw: TestGateway, keyId: string) {
   }
 }
 
-function countingFetch() {
+function countingFetch(inner: typeof fetch = fetch) {
   const calls = { n: 0 }
   const wrapped = ((input: string | URL | Request, init?: RequestInit) => {
     calls.n++
-    return fetch(input, init)
+    return inner(input, init)
   }) as typeof fetch
   return { fetch: wrapped, calls }
 }
 
 describe('rate limits', () => {
-  let gw: TestGateway
+  let gw: TestCore
   beforeAll(async () => {
-    gw = await gatewayWithPrice()
+    gw = await coreWithPrice()
   })
   afterAll(() => gw.stop())
 
@@ -113,7 +130,7 @@ describe('rate limits', () => {
 
   test('the official OpenAI SDK raises RateLimitError for a rate limit', async () => {
     const { key } = await gw.createKey({ rpm: 1 })
-    const client = new OpenAI({ apiKey: key, baseURL: `${gw.url}/openai/v1`, maxRetries: 0 })
+    const client = new OpenAI({ apiKey: key, ...sdkTarget(gw, '/openai/v1'), maxRetries: 0 })
     await client.chat.completions.create({ model: 'metered-model', messages: [{ role: 'user', content: 'hi' }] })
     const error = await client.chat.completions.create({ model: 'metered-model', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e)
     expect(error).toBeInstanceOf(OpenAI.RateLimitError)
@@ -122,7 +139,7 @@ describe('rate limits', () => {
 
   test('the official Anthropic SDK raises RateLimitError for a rate limit', async () => {
     const { key } = await gw.createKey({ rpm: 1 })
-    const client = new Anthropic({ apiKey: key, baseURL: `${gw.url}/anthropic`, maxRetries: 0 })
+    const client = new Anthropic({ apiKey: key, ...sdkTarget(gw, '/anthropic'), maxRetries: 0 })
     await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
     const error = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e)
     expect(error).toBeInstanceOf(Anthropic.RateLimitError)
@@ -400,7 +417,7 @@ describe('the overshoot bound against 100 concurrent requests, whatever the requ
   const LIMIT_MICROS = 10_000
 
   let long: FakeUpstream
-  let gw: TestGateway
+  let gw: TestCore
   beforeAll(async () => {
     long = startFakeUpstream((request) => {
       if (request.path.includes('/models/') || request.path.endsWith('/interactions')) {
@@ -415,7 +432,8 @@ describe('the overshoot bound against 100 concurrent requests, whatever the requ
         usage: { prompt_tokens: 10, completion_tokens: OUTPUT_TOKENS, total_tokens: 10 + OUTPUT_TOKENS },
       })
     })
-    gw = await startTestGateway({ upstreams: { openai: long.url, gemini: long.url }, env: { SOCIARO_METER_FLUSH_MS: '10' } })
+    // In process, rows also stored: 100 requests at once without a socket, the spend checked in SQL as before.
+    gw = await coreFor({ providers: { openai: long.url, gemini: long.url }, storeRows: true })
   })
   afterAll(async () => {
     await gw.stop()
@@ -439,7 +457,7 @@ describe('the overshoot bound against 100 concurrent requests, whatever the requ
       expect(bodies[i]).toMatch(/rate_limit_exceeded|insufficient_quota|RESOURCE_EXHAUSTED/)
     })
     // Every admitted request's usage row is written, then its settlement reaches the ledger.
-    for (const r of responses) if (r.status === 200) await waitForUsageRow(gw.dbUrl, r.headers.get('x-sociaro-request-id')!)
+    for (const r of responses) if (r.status === 200) await rowOf(gw, r.headers.get('x-sociaro-request-id')!)
     const rows = await queryRows(gw.dbUrl, 'SELECT COUNT(*) AS n, SUM(cost_micros) AS spent FROM usage_events WHERE key_id = ? AND status = 200', [id])
     expect(Number(rows[0]!.n)).toBe(admitted)
     const spent = Number(rows[0]!.spent)
@@ -466,7 +484,7 @@ describe('the overshoot bound against 100 concurrent requests, whatever the requ
   }
 
   const openaiChat = (body: Record<string, unknown>) => (key: string) =>
-    fetch(`${gw.url}/openai/v1/chat/completions`, {
+    send(gw, '/openai/v1/chat/completions', {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ messages: [{ role: 'user', content: 'write at length' }], ...body }),
@@ -487,7 +505,7 @@ describe('the overshoot bound against 100 concurrent requests, whatever the requ
     // runs gemini-2.5-flash. (The base code's case, an encoded ':' hiding the path model, is now refused outright.)
     await burst(
       (key) =>
-        fetch(`${gw.url}/gemini/v1beta/interactions`, {
+        send(gw, '/gemini/v1beta/interactions', {
           method: 'POST',
           headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
           body: JSON.stringify({ agent: 'agents/writer', contents: [{ role: 'user', parts: [{ text: 'write at length' }] }] }),

@@ -8,12 +8,12 @@ import { MeterChannel, type PendingJob } from '../../src/metering/meter-channel.
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeOpenAI } from '../support/provider-fakes.ts'
 import { stalledMeterWorker } from '../support/stalled-meter-worker.ts'
-import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
-import { queryRows, waitForUsageRow } from '../support/usage-rows.ts'
+import { coreFor, type TestCore } from '../support/test-core.ts'
+import { queryRows } from '../support/usage-rows.ts'
 
 let openai: FakeUpstream
 let slow: FakeUpstream
-let gw: TestGateway
+let gw: TestCore
 let closedPortUrl: string
 
 beforeAll(async () => {
@@ -25,11 +25,12 @@ beforeAll(async () => {
   const closed = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('') })
   closedPortUrl = `http://127.0.0.1:${closed.port}`
   closed.stop(true)
-  gw = await startTestGateway({
+  // In process: rows are awaited in memory (and also stored, for the request log API and the absence check).
+  gw = await coreFor({
     // mistral: nothing listens (502); groq: no headers within the deadline (504); anthropic: no credential (503).
-    upstreams: { openai: openai.url, mistral: closedPortUrl, groq: slow.url, anthropic: openai.url },
-    withoutCredential: ['anthropic'],
-    env: { SOCIARO_METER_FLUSH_MS: '20', SOCIARO_MAX_BODY_BYTES: '4096', SOCIARO_UPSTREAM_HEADERS_TIMEOUT_MS: '300' },
+    providers: { openai: openai.url, mistral: closedPortUrl, groq: slow.url, anthropic: { baseUrl: openai.url, credential: false } },
+    config: { maxBodyBytes: 4096, upstreamHeadersTimeoutMs: 300 },
+    storeRows: true,
   })
 })
 
@@ -40,7 +41,7 @@ afterAll(async () => {
 })
 
 async function call(provider: string, path: string, key: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${gw.url}/${provider}${path}`, {
+  const response = await gw.fetch(`/${provider}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'x-api-key': key, 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -62,7 +63,7 @@ describe('refusals for a known key are recorded (status sent, error code, no cha
     const restricted = await gw.createKey({ name: 'mini-only', models: ['openai/gpt-4o-mini'] })
     const { status, requestId } = await call('openai', '/v1/chat/completions', restricted.key, chatBody('gpt-4.1'))
     expect(status).toBe(403)
-    const row = await waitForUsageRow(gw.dbUrl, requestId)
+    const row = await gw.meter.settledRow(requestId)
     expect(row).toMatchObject({ status: 403, ended_by: 'refused', error_code: 'model_not_allowed', cost_status: 'refused', model: 'gpt-4.1', key_id: restricted.id, partial: 0, endpoint: '/v1/chat/completions', method: 'POST' })
     expectNoCharge(row)
   })
@@ -70,20 +71,20 @@ describe('refusals for a known key are recorded (status sent, error code, no cha
   test('413 body too large, 400 model unreadable', async () => {
     const big = await call('openai', '/v1/chat/completions', gw.key, chatBody('x'.repeat(8000)))
     expect(big.status).toBe(413)
-    expect(await waitForUsageRow(gw.dbUrl, big.requestId)).toMatchObject({ status: 413, error_code: 'body_too_large', cost_status: 'refused', model: null })
+    expect(await gw.meter.settledRow(big.requestId)).toMatchObject({ status: 413, error_code: 'body_too_large', cost_status: 'refused', model: null })
     const unreadable = await call('openai', '/v1/chat/completions', gw.key, '{not json')
     expect(unreadable.status).toBe(400)
-    expect(await waitForUsageRow(gw.dbUrl, unreadable.requestId)).toMatchObject({ status: 400, error_code: 'model_unreadable', cost_status: 'refused' })
+    expect(await gw.meter.settledRow(unreadable.requestId)).toMatchObject({ status: 400, error_code: 'model_unreadable', cost_status: 'refused' })
   })
 
   test('429 rate limited; the budget is untouched by the refusal', async () => {
     const limited = await gw.createKey({ name: 'one-a-minute', rpm: 1, budget_usd: 5 })
     const first = await call('openai', '/v1/chat/completions', limited.key, chatBody())
     expect(first.status).toBe(200)
-    const firstRow = await waitForUsageRow(gw.dbUrl, first.requestId)
+    const firstRow = await gw.meter.settledRow(first.requestId)
     const second = await call('openai', '/v1/chat/completions', limited.key, chatBody())
     expect(second.status).toBe(429)
-    const row = await waitForUsageRow(gw.dbUrl, second.requestId)
+    const row = await gw.meter.settledRow(second.requestId)
     expect(row).toMatchObject({ status: 429, ended_by: 'refused', error_code: 'rate_limited', cost_status: 'refused' })
     expectNoCharge(row)
     // The refusal's settlement has passed once its row is written; the spend is the first request's cost alone.
@@ -95,7 +96,7 @@ describe('refusals for a known key are recorded (status sent, error code, no cha
   test('503 no credential configured', async () => {
     const { status, requestId } = await call('anthropic', '/v1/messages', gw.key, { model: 'claude-haiku-4-5', max_tokens: 8, messages: [] })
     expect(status).toBe(503)
-    expect(await waitForUsageRow(gw.dbUrl, requestId)).toMatchObject({ status: 503, error_code: 'no_credential', cost_status: 'refused', provider: 'anthropic' })
+    expect(await gw.meter.settledRow(requestId)).toMatchObject({ status: 503, error_code: 'no_credential', cost_status: 'refused', provider: 'anthropic' })
   })
 
   test('an unknown key gets no row (no one to show it to, and it would be an abuse vector)', async () => {
@@ -103,7 +104,7 @@ describe('refusals for a known key are recorded (status sent, error code, no cha
     expect(status).toBe(401)
     // A later row for a known key is written after it would have been: then its absence is certain.
     const later = await call('openai', '/v1/chat/completions', gw.key, chatBody())
-    await waitForUsageRow(gw.dbUrl, later.requestId)
+    await gw.meter.settledRow(later.requestId)
     expect(await queryRows(gw.dbUrl, 'SELECT * FROM usage_events WHERE request_id = ?', [requestId])).toHaveLength(0)
   })
 })
@@ -112,7 +113,7 @@ describe('502 and 504 are stored with the status the client got', () => {
   test('502: the upstream cannot be reached', async () => {
     const { status, requestId } = await call('mistral', '/v1/chat/completions', gw.key, chatBody('mistral-small-latest'))
     expect(status).toBe(502)
-    const row = await waitForUsageRow(gw.dbUrl, requestId)
+    const row = await gw.meter.settledRow(requestId)
     expect(row).toMatchObject({ status: 502, ended_by: 'upstream_error', error_code: 'upstream_unreachable', cost_status: 'no_usage' })
     expectNoCharge(row)
   })
@@ -120,13 +121,13 @@ describe('502 and 504 are stored with the status the client got', () => {
   test('504: no response headers within the deadline', async () => {
     const { status, requestId } = await call('groq', '/openai/v1/chat/completions', gw.key, chatBody('llama-3.1-8b-instant'))
     expect(status).toBe(504)
-    expect(await waitForUsageRow(gw.dbUrl, requestId)).toMatchObject({ status: 504, ended_by: 'timeout', error_code: 'upstream_timeout' })
+    expect(await gw.meter.settledRow(requestId)).toMatchObject({ status: 504, ended_by: 'timeout', error_code: 'upstream_timeout' })
   })
 
   test('the request log API shows them, with the reason', async () => {
     const restricted = await gw.createKey({ name: 'log-check', models: ['openai/gpt-4o-mini'] })
     const { requestId } = await call('openai', '/v1/chat/completions', restricted.key, chatBody('o3'))
-    await waitForUsageRow(gw.dbUrl, requestId)
+    await gw.meter.settledRow(requestId)
     const page = (await (await gw.admin('GET', `/requests?key=${restricted.id}`)).json()) as { data: Record<string, unknown>[] }
     expect(page.data.find((row) => row.request_id === requestId)).toMatchObject({ status: 403, error_code: 'model_not_allowed', ended_by: 'refused', cost_status: 'refused', cost_usd: 0 })
   })

@@ -7,7 +7,8 @@ import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../s
 import { loadConfig } from '../../src/config.ts'
 import { startGateway } from '../../src/gateway.ts'
 import { silentLogger } from '../../src/log.ts'
-import { startTestGateway, UPSTREAM_SECRET, type TestGateway } from '../support/test-gateway.ts'
+import { UPSTREAM_SECRET } from '../support/test-gateway.ts'
+import { coreFor, GATEWAY_ORIGIN, type TestCore } from '../support/test-core.ts'
 import { caught } from '../support/caught.ts'
 
 /** One provider account, as the providers keep it: every object visible to every caller with the account's key. */
@@ -100,14 +101,15 @@ function fakeAccount() {
 }
 
 let upstream: FakeUpstream
-let gw: TestGateway
+let gw: TestCore
 let keyA: string
 let keyB: string
 
 beforeAll(async () => {
   const account = fakeAccount()
   upstream = startFakeUpstream(account.handler)
-  gw = await startTestGateway({ upstreams: { openai: upstream.url, anthropic: upstream.url, dashscope: upstream.url, byteplus: upstream.url } })
+  // In process: the objects stage, the ledger and its writes are the pipeline's; no socket is needed for them.
+  gw = await coreFor({ providers: { openai: upstream.url, anthropic: upstream.url, dashscope: upstream.url, byteplus: upstream.url } })
   keyA = gw.key
   expect((await gw.admin('POST', '/orgs', { name: 'org-b' })).status).toBe(201)
   const b = await gw.admin('POST', '/keys', { org: 'org-b', name: 'b' })
@@ -120,8 +122,8 @@ afterAll(async () => {
   upstream?.stop()
 })
 
-const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: `${gw.url}/openai/v1`, maxRetries: 0 })
-const anthropic = (key: string) => new Anthropic({ apiKey: key, baseURL: `${gw.url}/anthropic`, maxRetries: 0 })
+const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: `${GATEWAY_ORIGIN}/openai/v1`, fetch: gw.fetch, maxRetries: 0 })
+const anthropic = (key: string) => new Anthropic({ apiKey: key, baseURL: `${GATEWAY_ORIGIN}/anthropic`, fetch: gw.fetch, maxRetries: 0 })
 
 /** Runs `act` and returns how many requests reached the upstream meanwhile. */
 async function upstreamCalls(act: () => Promise<unknown>): Promise<number> {
@@ -131,7 +133,7 @@ async function upstreamCalls(act: () => Promise<unknown>): Promise<number> {
 }
 
 const call = (key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${gw.url}${path}`, {
+  gw.fetch(path, {
     method,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -234,7 +236,7 @@ describe('OpenAI batches', () => {
     const file = await openai(keyA).files.create({ file: await toFile(Buffer.from('{}\n'), 'row.jsonl'), purpose: 'batch' })
     let row: Record<string, unknown> | undefined
     for (let i = 0; i < 100 && !row; i++) {
-      const result = await gw.gateway.database.client.execute({ sql: 'SELECT * FROM provider_objects WHERE object_id = ?', args: [file.id] })
+      const result = await gw.core.database.client.execute({ sql: 'SELECT * FROM provider_objects WHERE object_id = ?', args: [file.id] })
       row = result.rows[0] as unknown as Record<string, unknown> | undefined
       if (!row) await Bun.sleep(20)
     }
@@ -339,7 +341,7 @@ describe('instances sharing one database', () => {
       // Created after the second instance started, so it is not in its start-up cache.
       const file = await openai(keyA).files.create({ file: await toFile(Buffer.from('{}\n'), 'shared.jsonl'), purpose: 'batch' })
       for (let i = 0; i < 100; i++) {
-        const stored = await gw.gateway.database.client.execute({ sql: 'SELECT 1 FROM provider_objects WHERE object_id = ?', args: [file.id] })
+        const stored = await gw.core.database.client.execute({ sql: 'SELECT 1 FROM provider_objects WHERE object_id = ?', args: [file.id] })
         if (stored.rows.length > 0) break
         await Bun.sleep(20)
       }
@@ -370,32 +372,33 @@ describe('single-tenant installs', () => {
     const account = fakeAccount()
     const shared = startFakeUpstream(account.handler)
     // Metering off: the ledger writes its rows itself.
-    const single = await startTestGateway({ upstreams: { openai: shared.url }, env: { SOCIARO_METERING: 'false' } })
-    const off = await startTestGateway({ upstreams: { openai: shared.url }, env: { SOCIARO_OPENAI_OBJECT_ISOLATION: 'off' } })
+    const single = await coreFor({ providers: { openai: shared.url }, config: { metering: false } })
+    const off = await coreFor({ providers: { openai: { baseUrl: shared.url, objectIsolation: false } } })
+    const sdk = (t: TestCore, key: string) => new OpenAI({ apiKey: key, baseURL: `${GATEWAY_ORIGIN}/openai/v1`, fetch: t.fetch, maxRetries: 0 })
     try {
-      const evals = await fetch(`${single.url}/openai/v1/evals`, { headers: { authorization: `Bearer ${single.key}` } })
+      const evals = await single.fetch('/openai/v1/evals', { headers: { authorization: `Bearer ${single.key}` } })
       expect(evals.status).toBe(200)
-      const kept = await new OpenAI({ apiKey: single.key, baseURL: `${single.url}/openai/v1`, maxRetries: 0 }).files.create({ file: await toFile(Buffer.from('{}\n'), 'k.jsonl'), purpose: 'batch' })
+      const kept = await sdk(single, single.key).files.create({ file: await toFile(Buffer.from('{}\n'), 'k.jsonl'), purpose: 'batch' })
       let rows = 0
       for (let i = 0; i < 100 && rows === 0; i++) {
-        rows = (await single.gateway.database.client.execute({ sql: 'SELECT 1 FROM provider_objects WHERE object_id = ?', args: [kept.id] })).rows.length
+        rows = (await single.core.database.client.execute({ sql: 'SELECT 1 FROM provider_objects WHERE object_id = ?', args: [kept.id] })).rows.length
         if (rows === 0) await Bun.sleep(20)
       }
       expect(rows).toBe(1)
 
       expect((await off.admin('POST', '/orgs', { name: 'org-b' })).status).toBe(201)
       const other = (await (await off.admin('POST', '/keys', { org: 'org-b', name: 'b' })).json()) as { key: string }
-      const file = await new OpenAI({ apiKey: off.key, baseURL: `${off.url}/openai/v1`, maxRetries: 0 }).files.create({ file: await toFile(Buffer.from('{}\n'), 'x.jsonl'), purpose: 'batch' })
-      const seen = await new OpenAI({ apiKey: other.key, baseURL: `${off.url}/openai/v1`, maxRetries: 0 }).files.retrieve(file.id)
+      const file = await sdk(off, off.key).files.create({ file: await toFile(Buffer.from('{}\n'), 'x.jsonl'), purpose: 'batch' })
+      const seen = await sdk(off, other.key).files.retrieve(file.id)
       expect(seen.id).toBe(file.id)
       // Not enforced, still recorded: turning isolation on later keeps the file its creator's.
       let owner: unknown
       for (let i = 0; i < 100 && owner === undefined; i++) {
-        owner = (await off.gateway.database.client.execute({ sql: 'SELECT org_id FROM provider_objects WHERE object_id = ?', args: [file.id] })).rows[0]?.org_id
+        owner = (await off.core.database.client.execute({ sql: 'SELECT org_id FROM provider_objects WHERE object_id = ?', args: [file.id] })).rows[0]?.org_id
         if (owner === undefined) await Bun.sleep(20)
       }
       expect(owner).toBe(off.orgId)
-      expect((await fetch(`${off.url}/openai/v1/evals`, { headers: { authorization: `Bearer ${other.key}` } })).status).toBe(200)
+      expect((await off.fetch('/openai/v1/evals', { headers: { authorization: `Bearer ${other.key}` } })).status).toBe(200)
     } finally {
       await single.stop()
       await off.stop()

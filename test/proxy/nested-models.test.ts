@@ -4,7 +4,7 @@ import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI, { toFile } from 'openai'
 import { sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
-import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
+import { coreFor, GATEWAY_ORIGIN, type TestCore } from '../support/test-core.ts'
 import { caught } from '../support/caught.ts'
 
 /** Answers anything with a small JSON object, so SDK calls that get through resolve. */
@@ -13,7 +13,7 @@ const answerAnything = () => startFakeUpstream(() => Response.json({ id: 'obj_1'
 let openaiUp: FakeUpstream
 let anthropicUp: FakeUpstream
 let openrouterUp: FakeUpstream
-let gw: TestGateway
+let gw: TestCore
 /** Allowed `openai/gpt-4o*`, `anthropic/claude-sonnet-4*`, `openrouter/openai/gpt-4o*`. */
 let limitedKey: string
 
@@ -23,10 +23,15 @@ beforeAll(async () => {
   openrouterUp = answerAnything()
   // These tests name provider objects (file-abc, asst_1) no org created through the gateway: ownership is
   // test/objects' subject, so it is off here and the model checks are what is tested.
-  gw = await startTestGateway({
+  // In process: the allowlist is the pipeline's, and the SDKs are given the core's fetch.
+  gw = await coreFor({
     // Gemini shares the OpenAI fake: only its path-model refusal is tested, which never reaches an upstream.
-    upstreams: { openai: openaiUp.url, anthropic: anthropicUp.url, openrouter: openrouterUp.url, gemini: openaiUp.url },
-    env: { SOCIARO_OPENAI_OBJECT_ISOLATION: 'off', SOCIARO_ANTHROPIC_OBJECT_ISOLATION: 'off', SOCIARO_OPENROUTER_OBJECT_ISOLATION: 'off' },
+    providers: {
+      openai: { baseUrl: openaiUp.url, objectIsolation: false },
+      anthropic: { baseUrl: anthropicUp.url, objectIsolation: false },
+      openrouter: { baseUrl: openrouterUp.url, objectIsolation: false },
+      gemini: openaiUp.url,
+    },
   })
   limitedKey = (await gw.createKey({ name: 'limited', models: ['openai/gpt-4o*', 'anthropic/claude-sonnet-4*', 'openrouter/openai/gpt-4o*'] })).key
 })
@@ -36,13 +41,13 @@ afterAll(async () => {
   for (const upstream of [openaiUp, anthropicUp, openrouterUp]) upstream.stop()
 })
 
-const openai = (key = limitedKey) => new OpenAI({ apiKey: key, baseURL: `${gw.url}/openai/v1`, maxRetries: 0 })
-const anthropic = (key = limitedKey) => new Anthropic({ apiKey: key, baseURL: `${gw.url}/anthropic`, maxRetries: 0 })
+const openai = (key = limitedKey) => new OpenAI({ apiKey: key, baseURL: `${GATEWAY_ORIGIN}/openai/v1`, fetch: gw.fetch, maxRetries: 0 })
+const anthropic = (key = limitedKey) => new Anthropic({ apiKey: key, baseURL: `${GATEWAY_ORIGIN}/anthropic`, fetch: gw.fetch, maxRetries: 0 })
 
 /** A raw POST through the gateway; returns the status, the parsed body and whether the upstream saw it byte for byte. */
 async function post(upstream: FakeUpstream, path: string, body: string | Uint8Array, contentType = 'application/json', key = limitedKey) {
   const before = upstream.requests.length
-  const response = await fetch(`${gw.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body })
+  const response = await gw.fetch(path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body })
   const text = await response.text()
   const forwarded = upstream.requests.slice(before)
   return {
@@ -255,7 +260,7 @@ describe('model name length', () => {
     expect(multipart.status).toBe(400)
     const nested = await post(anthropicUp, '/anthropic/v1/messages/batches', JSON.stringify({ requests: [{ custom_id: 'a', params: { model: 'c'.repeat(257) } }] }), 'application/json', gw.key)
     expect(nested.status).toBe(400)
-    const path = await fetch(`${gw.url}/gemini/v1beta/models/${'m'.repeat(300)}:generateContent`, { method: 'POST', headers: { 'x-goog-api-key': gw.key }, body: '{}' })
+    const path = await gw.fetch(`/gemini/v1beta/models/${'m'.repeat(300)}:generateContent`, { method: 'POST', headers: { 'x-goog-api-key': gw.key }, body: '{}' })
     expect(path.status).toBe(400)
     await path.arrayBuffer()
     expect(multipart.forwarded + nested.forwarded).toBe(0)

@@ -1,0 +1,61 @@
+// Pure-ish core of the metering worker: one finished exchange (a MeterJob) into its usage row and its settlement.
+import { readMeterBody } from './decompress.ts'
+import type { MeterJob, Settlement } from './meter-job.ts'
+import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './usage-record.ts'
+import type { PriceOverride } from '../pricing/types.ts'
+
+/** Where the processing reports what went wrong (the worker forwards it to the proxy thread's log). */
+export type JobLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
+
+/** Last resort when the tokenizer cannot load: about four bytes of text per token. */
+export const roughEstimate: Estimator = (requestBody, completionText) => ({
+  usage: {
+    inputTokens: Math.ceil(requestBody.byteLength / 4),
+    outputTokens: Math.ceil(Buffer.byteLength(completionText, 'utf8') / 4),
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+  },
+  note: 'token estimate approximated: the tokenizer failed to load, 4 bytes per token',
+})
+
+/**
+ * Loads the tokenizer (most of a second, so callers start it early and keep the promise) and resolves with a
+ * factory of one estimator per batch; falls back to `roughEstimate` when it cannot load.
+ */
+export function loadBatchEstimator(log: JobLog): Promise<() => Estimator> {
+  return import('./estimate-tokens.ts').then(
+    (module) => () => module.batchEstimator(),
+    (error) => {
+      log('error', 'tokenizer failed to load; estimating 4 bytes per token', { error: String(error) })
+      return () => roughEstimate
+    },
+  )
+}
+
+/** One job's row: the same path for live batches, a replay, and any in-process meter. Never throws: usage is never dropped. */
+export async function recordOfJob(job: MeterJob, overrides: readonly PriceOverride[], estimate: Estimator, log: JobLog): Promise<UsageRecord> {
+  try {
+    return buildUsageRecord(job, await readMeterBody(job), overrides, estimate)
+  } catch (error) {
+    // Never drop the request: store what is known with no usage and say why.
+    log('error', 'usage extraction failed', { requestId: job.requestId, error: String(error) })
+    return failedRecord(job, String(error))
+  }
+}
+
+/** What budgets, metrics and the access log learn of a stored row. */
+export function settlementOf(record: UsageRecord): Settlement {
+  return {
+    requestId: record.requestId,
+    orgId: record.orgId,
+    keyId: record.keyId,
+    provider: record.provider,
+    model: record.model,
+    costMicros: record.costMicros,
+    costStatus: record.costStatus,
+    inputTokens: record.inputTokens,
+    outputTokens: record.outputTokens,
+    startedAt: record.startedAt,
+  }
+}
