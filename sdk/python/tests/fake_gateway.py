@@ -91,6 +91,7 @@ class FakeGateway:
             self._scripted.clear()
             self.requests.clear()
             self.aborted_streams = 0
+            self._counter = 0
 
     def next_request_id(self) -> str:
         with self._lock:
