@@ -39,7 +39,7 @@ export class Stream<Item> implements AsyncIterable<Item> {
             reject(new APITimeoutError('No stream data within the timeout.'))
           }, this.idleTimeoutMs)
         })
-        let result: ReadableStreamReadResult<Uint8Array>
+        let result: Awaited<ReturnType<typeof reader.read>>
         try {
           result = await Promise.race([reader.read(), idle])
         } finally {
