@@ -51,7 +51,8 @@ export class Stream<Item> implements AsyncIterable<Item> {
     }.call(this)
     try {
       for await (const sse of events(chunks)) {
-        if (sse.data.startsWith('[DONE]')) return
+        // Events already received in the same network chunk are dropped once the caller aborted.
+        if (this.controller.signal.aborted || sse.data.startsWith('[DONE]')) return
         let parsed: unknown
         try {
           parsed = JSON.parse(sse.data)
