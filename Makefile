@@ -2,7 +2,7 @@
 BUN_VERSION := 1.4.5
 export PATH := $(HOME)/.bun/bin:$(PATH)
 
-.PHONY: run test typecheck unit build bench db-generate migrate bun deps clean
+.PHONY: run test typecheck unit python-sdk-test build bench db-generate migrate bun deps clean
 
 ## Install the pinned Bun with npm when no bun is on the PATH (a fresh machine has only Node and npm).
 bun:
@@ -20,9 +20,19 @@ deps: bun node_modules/.installed
 run: deps
 	$(if $(PORT),SOCIARO_PORT=$(PORT) )bun src/main.ts serve
 
-## Type-check, then run every test (real HTTP on loopback, including the compiled binary).
+## Type-check, then run every test (real HTTP on loopback, including the compiled binary), then the Python SDK's
+## tests; both suites run even when the first fails, and `make test` fails if either does.
 test: deps typecheck
-	bun test --timeout 60000
+	@status=0; \
+	bun test --timeout 60000 || status=1; \
+	$(MAKE) --no-print-directory python-sdk-test || status=1; \
+	exit $$status
+
+## The Python SDK (sdk/python) against its in-test fake gateway; standard library only, no install needed.
+## SOCIARO_TEST_GATEWAY_URL (see sdk/python/tests/gateway_target.py) points its contract tests at a real gateway.
+python-sdk-test:
+	@command -v python3 >/dev/null 2>&1 || { echo "python3 (>= 3.9) is needed for the Python SDK tests"; exit 1; }
+	PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -s sdk/python/tests -t sdk/python
 
 typecheck: deps
 	bun x tsc --noEmit -p .

@@ -1,0 +1,2 @@
+"""The SDK's version, sent in the User-Agent."""
+__version__ = "0.1.0"

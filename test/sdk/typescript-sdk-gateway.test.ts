@@ -1,0 +1,81 @@
+// The TypeScript SDK against a real gateway's built-in mock provider (its native routes under /mock): answers, refusals, rows.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { AuthenticationError, PermissionDeniedError, RateLimitError, Sociaro, type ChatCompletionChunk } from '../../sdk/typescript/src/index.ts'
+import { caught } from '../support/caught.ts'
+import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
+import { waitForUsageRow } from '../support/usage-rows.ts'
+
+let gw: TestGateway
+let client: Sociaro
+
+beforeAll(async () => {
+  gw = await startTestGateway()
+  const { key } = await gw.createKey({ name: 'ts-sdk', models: ['mock-gpt', 'mock-embedding'] })
+  // `<gateway>/mock` + `/v1/chat/completions` is the mock's pass-through route (bare model names).
+  client = new Sociaro({ apiKey: key, baseURL: `${gw.url}/mock`, maxRetries: 0 })
+})
+
+afterAll(async () => {
+  await gw.stop()
+})
+
+const ask = (content: string) => ({ model: 'mock-gpt', messages: [{ role: 'user' as const, content }] })
+
+test('a chat completion, an embedding and a response, each with its usage row under the request id', async () => {
+  const chat = await client.chat.completions.create(ask('Count the tokens of this sentence.'))
+  expect(chat.choices[0]!.message.content).toContain('Count the tokens of this sentence.')
+  const chatRow = await waitForUsageRow(gw.dbUrl, chat._request_id!)
+  expect([chatRow.provider, chatRow.model, chatRow.output_tokens]).toEqual(['mock', 'mock-gpt', chat.usage!.completion_tokens])
+
+  const embedded = await client.embeddings.create({ model: 'mock-embedding', input: ['one', 'two'] })
+  expect(embedded.data.length).toBe(2)
+  expect((await waitForUsageRow(gw.dbUrl, embedded._request_id!)).model).toBe('mock-embedding')
+
+  const answer = await client.responses.create({ model: 'mock-gpt', input: 'Say hi.' })
+  expect(answer.output[0]!.content![0]!.text).toContain('Say hi.')
+  expect((await waitForUsageRow(gw.dbUrl, answer._request_id!)).endpoint).toBe('/v1/responses')
+
+  const models = await client.models.list()
+  expect(models.data.map((m) => m.id)).toContain('mock-gpt')
+})
+
+test('a stream with usage, and a stream aborted by controller.abort() that yields nothing more', async () => {
+  const stream = await client.chat.completions.create({ ...ask('Stream this sentence back to me, please.'), stream: true, stream_options: { include_usage: true } })
+  let text = ''
+  let usage: ChatCompletionChunk['usage']
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? ''
+    usage = chunk.usage ?? usage
+  }
+  expect(text).toContain('Stream this sentence back to me, please.')
+  const row = await waitForUsageRow(gw.dbUrl, stream.requestID!)
+  expect([row.streamed, row.partial, row.output_tokens]).toEqual([1, 0, usage!.completion_tokens])
+
+  const long = await client.chat.completions.create({ ...ask('x '.repeat(400)), stream: true })
+  let chunks = 0
+  for await (const _ of long) {
+    if (++chunks === 1) long.controller.abort()
+  }
+  expect(chunks).toBe(1)
+  expect((await waitForUsageRow(gw.dbUrl, long.requestID!)).provider).toBe('mock')
+})
+
+test("the gateway's refusals in OpenAI's shape raise the SDK's classes", async () => {
+  const wrong = await caught(new Sociaro({ apiKey: 'gw_live_wrong_key', baseURL: `${gw.url}/mock`, maxRetries: 0 }).chat.completions.create(ask('hi')))
+  expect(wrong).toBeInstanceOf(AuthenticationError)
+  expect(wrong.status).toBe(401)
+  expect(wrong.requestID).toBeTruthy()
+  expect(wrong.code).toBe('invalid_api_key')
+
+  const denied = await caught(client.chat.completions.create({ ...ask('hi'), model: 'mock-claude' }))
+  expect(denied).toBeInstanceOf(PermissionDeniedError)
+  expect(denied.headers.get('x-should-retry')).toBe('false')
+
+  const { key } = await gw.createKey({ rpm: 1 })
+  const limited = new Sociaro({ apiKey: key, baseURL: `${gw.url}/mock`, maxRetries: 0 })
+  await limited.chat.completions.create(ask('first'))
+  const refused = await caught(limited.chat.completions.create(ask('second')))
+  expect(refused).toBeInstanceOf(RateLimitError)
+  expect(refused.code).toBe('rate_limit_exceeded')
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+})
