@@ -8,6 +8,8 @@ import { probeWrite } from './db/write-probe.ts'
 import { readMeterBody } from './metering/decompress.ts'
 import { writeObjects } from './objects/ledger-store.ts'
 import type { FromWorker, MeterJob, ToWorker, WireJob, WorkerInit } from './metering/meter-job.ts'
+import { loadProviders } from './providers/provider-origin.ts'
+import { builtInProvider, providerDirectory, type ProviderDirectory } from './providers/registry.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './metering/usage-record.ts'
 import { spoolBatches } from './metering/spool-reader.ts'
 import { UsageWriter, writeNewRecords } from './metering/usage-writer.ts'
@@ -35,6 +37,8 @@ let refuseWrites: () => string | undefined = () => undefined
 let objectWrites: Promise<void> = Promise.resolve()
 /** Reprices run one after another: two over the same rows at once would both move the rollups by the same difference. */
 let reprices: Promise<void> = Promise.resolve()
+/** Every provider the gateway serves, by id: the built-in ones until init has loaded the rest. */
+let providers: ProviderDirectory = builtInProvider
 /** The spooled batch each live row came from: the proxy thread clears a spool file once all its rows are stored. */
 const batchOf = new WeakMap<UsageRecord, number>()
 
@@ -60,6 +64,8 @@ function reportStored(records: readonly UsageRecord[]): void {
 }
 
 async function init(config: WorkerInit): Promise<void> {
+  // The same provider modules as the proxy thread's: usage is read and priced by them (replayed rows included).
+  providers = providerDirectory(await loadProviders(config.providers ?? []))
   const { client, file } = await openDatabase(config.databaseUrl, config.databaseAuthToken)
   database = client
   // One stat per batch: a deleted or replaced file is caught before a batch is written into it, not seconds later.
@@ -195,7 +201,7 @@ function unpack(jobs: string, bytes: ArrayBuffer): MeterJob[] {
 /** One job's row: the same path for live batches and for a replay. */
 async function buildRecord(job: MeterJob, estimate: Estimator): Promise<UsageRecord> {
   try {
-    return buildUsageRecord(job, await readMeterBody(job), overrides, estimate)
+    return buildUsageRecord(job, await readMeterBody(job), overrides, estimate, providers)
   } catch (error) {
     // Never drop the request: store what is known with no usage and say why.
     log('error', 'usage extraction failed', { requestId: job.requestId, error: String(error) })
@@ -248,7 +254,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       const { id, range } = message
       const repriceWith = message.overrides
       reprices = reprices.then(() =>
-        reprice(database!, range, repriceWith).then(
+        reprice(database!, range, repriceWith, providers).then(
           (result) => send({ type: 'done', id, result }),
           (error) => send({ type: 'done', id, error: String(error) }),
         ),

@@ -5,9 +5,10 @@ import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { Logger } from '../log.ts'
 import type { Settlement } from '../metering/meter-job.ts'
-import { isFreeEndpoint } from '../metering/usage-record.ts'
 import { modelOutputLimitTokens } from '../pricing/output-limit.ts'
 import type { PriceOverride } from '../pricing/types.ts'
+import type { Dialect } from '../providers/dialect.ts'
+import { dialectFor } from '../providers/provider-wire.ts'
 import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/proxy-handler.ts'
 import { BudgetLedger, type BudgetConfig, type RefusalReason, type Scope } from './budget-ledger.ts'
 import { ConcurrencyLimiter, type ConcurrencyLease } from '../concurrency-limiter.ts'
@@ -183,11 +184,13 @@ export class Limits {
       const budgetScopes = budgetedScopes(key, request.org)
       const needsEstimate = key.tpm !== null || budgetScopes.length > 0
       const at = new Date(now)
+      // The path's wire format, resolved once: where this request keeps max_tokens, n and image counts.
+      const dialect = dialectFor(request.provider.spec, request.path)
       const tokens = needsEstimate
         ? reservationTokens({
             inputTokensEstimate: Math.ceil((request.body?.byteLength ?? 0) / 4),
-            maxTokensRequested: requestedMaxTokens(request.facts.json),
-            answers: requestedAnswers(request.facts.json),
+            maxTokensRequested: requestedMaxTokens(dialect, request.facts.json),
+            answers: requestedAnswers(dialect, request.facts.json),
             typicalOutputTokens: this.typical.typical(key.id, model ?? ''),
             modelOutputLimitTokens: budgetScopes.length > 0 && producesOutput(request) ? modelOutputLimitTokens(request.provider.spec.id, model, at) : 0,
           })
@@ -207,14 +210,15 @@ export class Limits {
 
       if (budgetScopes.length > 0 && tokens) {
         // The most this request can cost, so that the ledger's overshoot bound holds whatever it returns.
-        const estimate = isFree(request)
+        const estimate = isFree(request, dialect)
           ? 0
           : reservationCost({
               provider: request.provider.spec.id,
+              pricing: request.provider.spec,
               model,
               inputTokens: tokens.inputTokens,
               maxOutputTokens: tokens.maxOutputTokens,
-              maxImages: requestedImages(request.facts.json),
+              maxImages: requestedImages(dialect, request.facts.json),
               at,
               orgId: request.org.id,
               overrides: this.options.priceOverrides(),
@@ -299,14 +303,14 @@ function chargeOf(s: Settlement): number | null {
  * reserve nothing; a file upload would otherwise reserve its bytes as input. The path is read decoded, as the
  * upstream reads it, so an encoded ':' cannot make a generation look like a model listing.
  */
-function isFree(request: AdmittedRequest): boolean {
+function isFree(request: AdmittedRequest, dialect: Dialect): boolean {
   let path = request.path
   try {
     path = decodeURIComponent(path)
   } catch {
     return false
   }
-  return isFreeEndpoint(request.method, path)
+  return dialect.freeEndpoint(request.method, path)
 }
 
 /** A request without a body (a poll, a listing) produces no output tokens of its own. */

@@ -6,12 +6,13 @@ import type { Config, ResolvedProvider } from '../config.ts'
 import { errorResponse } from '../errors/error-shapes.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { Logger } from '../log.ts'
+import { openaiErrors } from '../providers/dialects/openai/errors.ts'
+import { errorFormatFor, streamEndCheck } from '../providers/provider-wire.ts'
 import type { ErrorShape, ProviderSpec } from '../providers/spec.ts'
 import { findClientKey } from './client-key.ts'
 import { upstreamRequestHeaders } from './forward-headers.ts'
 import { forward, type ExchangeObserver } from './forward.ts'
 import { modelNameHint } from './model-name-hint.ts'
-import { streamEndCheck } from './stream-end.ts'
 import { locateModel, type RequestFacts } from './locate-model.ts'
 import { declaresBody, readBody } from './read-body.ts'
 import { buildUpstreamUrl, canonicalUpstreamPath, parseRequestTarget, withoutQueryKey } from './request-target.ts'
@@ -95,8 +96,7 @@ export interface ProxyDeps {
 }
 
 export function errorShapeFor(spec: ProviderSpec, path: string): ErrorShape {
-  for (const rule of spec.errorShapeRules ?? []) if (rule.match.test(path)) return rule.shape
-  return spec.errorShape
+  return errorFormatFor(spec, path)
 }
 
 /** Why a path whose first segment names no provider is refused, with what would work instead. */
@@ -133,7 +133,7 @@ export function createProxyHandler(deps: ProxyDeps) {
       if (!bodyRead && declaresBody(request.headers)) response.headers.set('connection', 'close')
       return response
     }
-    if (!target || !provider) return refuse('openai', new GatewayError('unknown_provider', notAProviderRoute(target?.provider ?? '', deps.providers)))
+    if (!target || !provider) return refuse(openaiErrors, new GatewayError('unknown_provider', notAProviderRoute(target?.provider ?? '', deps.providers)))
     const spec = provider.spec
     // One spelling for the model check, the later stages and the upstream URL, so what is checked is what is sent.
     const path = canonicalUpstreamPath(target.path)
@@ -204,7 +204,7 @@ export function createProxyHandler(deps: ProxyDeps) {
         now,
         ...(observers.length > 0 ? { observer: fanOut(observers) } : {}),
         ...(deps.shutdownSignal ? { shutdownSignal: deps.shutdownSignal } : {}),
-        ...withReachedEnd(streamEndCheck(spec.usageFamily, path)),
+        ...withReachedEnd(streamEndCheck(spec, path)),
         onStreamFailure: (endedBy, error) => {
           const fields = { requestId, provider: spec.id, endedBy, cause: describeCause(error) }
           if (endedBy === 'shutdown') deps.log.info('stream cut by shutdown', fields)
