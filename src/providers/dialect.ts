@@ -1,4 +1,4 @@
-// The contract of a wire format (dialect): how its responses report usage, how its streams end, how its requests and errors look.
+// The contract of a wire format (dialect): how its responses report usage, how its streams end, what its requests ask for.
 import type { ErrorFormat, ErrorKind } from '../errors/error-shapes.ts'
 import type { ExtractInput, Extraction } from '../types/usage.ts'
 import type { PromptCount } from '../wire/prompt-text.ts'
