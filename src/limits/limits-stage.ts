@@ -192,7 +192,7 @@ export class Limits {
             maxTokensRequested: requestedMaxTokens(dialect, request.facts.json),
             answers: requestedAnswers(dialect, request.facts.json),
             typicalOutputTokens: this.typical.typical(key.id, model ?? ''),
-            modelOutputLimitTokens: budgetScopes.length > 0 && producesOutput(request) ? modelOutputLimitTokens(request.provider.spec.id, model, at) : 0,
+            modelOutputLimitTokens: budgetScopes.length > 0 && producesOutput(request) ? modelOutputLimitTokens(request.provider.spec.id, model, at, request.provider.spec) : 0,
           })
         : undefined
 
