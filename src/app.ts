@@ -8,6 +8,7 @@ import { errorResponse } from './errors/error-shapes.ts'
 import { GatewayError } from './errors/gateway-error.ts'
 import { ServiceError, serviceErrorResponse } from './errors/service-error.ts'
 import { healthRoutes, type HealthDeps } from './health.ts'
+import { openaiErrors } from './providers/dialects/openai/errors.ts'
 
 // Elysia's generic parameters track every route; only the dynamically added routes (extra routes, catch-alls, proxy) are added through it.
 export type AnyElysia = Elysia<any, any, any, any, any, any, any>
@@ -28,7 +29,7 @@ export function createApp(deps: AppDeps) {
       // Anything no route matches (e.g. "/openai" with no path) still answers in JSON, in OpenAI's shape.
       if (code === 'NOT_FOUND') {
         const message = 'Not found. Provider routes look like /{provider}/{upstream path}, e.g. /openai/v1/chat/completions.'
-        return errorResponse('openai', new GatewayError('not_found', message), newId('req'))
+        return errorResponse(openaiErrors, new GatewayError('not_found', message), newId('req'))
       }
     })
     .use(healthRoutes(deps.health))

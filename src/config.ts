@@ -231,7 +231,12 @@ function resolveProvider(env: Env, spec: ProviderSpec, fileIsolation: Record<str
   return { spec, baseUrl, objectIsolation, ...(credential ? { envCredential: credential } : {}) }
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/**
+ * `extraProviders`: providers kept outside src/ (an embedding application's own wire formats), served beside the
+ * built-in and config-file ones and configured by the same SOCIARO_<ID>_* variables. Each must name its module in
+ * `origin` (`{ module: import.meta.url }`), from which the metering worker loads the same spec.
+ */
+export function loadConfig(env: Env = process.env, extraProviders: readonly ProviderSpec[] = []): Config {
   const port = integer(env, 'SOCIARO_PORT', 8080, 0, 65535)
   const databaseUrl = env.SOCIARO_DATABASE_URL || DEFAULT_DATABASE_URL
   if (!/^(file:|libsql:|https?:|wss?:)/.test(databaseUrl)) {
@@ -255,7 +260,10 @@ export function loadConfig(env: Env = process.env): Config {
   const file = configFile ? readConfigFile(configFile) : { providers: [], prices: [], objectIsolation: {} }
   const mockProvider = boolean(env, 'SOCIARO_MOCK_PROVIDER', true)
   const builtIn = mockProvider ? [...BUILT_IN_PROVIDERS, MOCK_PROVIDER] : BUILT_IN_PROVIDERS
-  const providers = [...builtIn, ...file.providers].map((spec) => resolveProvider(env, spec, file.objectIsolation))
+  for (const spec of extraProviders) {
+    if (spec.origin === undefined || !('module' in spec.origin)) throw new ConfigError(`provider "${spec.id}" must name its module in origin ({ module: import.meta.url })`)
+  }
+  const providers = [...builtIn, ...file.providers, ...extraProviders].map((spec) => resolveProvider(env, spec, file.objectIsolation))
   const providerIds = new Set(providers.map((provider) => provider.spec.id))
   for (const id of Object.keys(file.objectIsolation)) {
     if (!providerIds.has(id)) throw new ConfigError(`SOCIARO_CONFIG object_isolation names "${id}", which is not a provider id`)

@@ -34,7 +34,8 @@ import type { ProxyStage, StageSet } from './proxy/stages.ts'
 import { writeObjects } from './objects/ledger-store.ts'
 import { ObjectLedger } from './objects/object-ledger.ts'
 import { createObjectsStage } from './objects/objects-stage.ts'
-import { indexProviders } from './providers/registry.ts'
+import { originsOf } from './providers/provider-origin.ts'
+import { indexProviders, providerDirectory } from './providers/registry.ts'
 import { createCredentialCipher } from './secrets/credential-cipher.ts'
 import { resolveSecretKey } from './secrets/secret-key.ts'
 
@@ -210,6 +211,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
         flushRows: config.meterFlushRows,
         retentionDays: config.usageRetentionDays,
         overrides: [...priceOverrides],
+        providers: originsOf(providerList.map((provider) => provider.spec)),
         ...(options.writeProbeMs ? { writeProbeMs: options.writeProbeMs } : {}),
       },
       log,
@@ -319,7 +321,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
         canonicalProvider: canonical,
         pricesChanged: reloadPricesLogged,
         // Heavy writes stay off the proxy thread: with metering on, the worker reprices (it holds the write traffic).
-        reprice: (range) => (meter ? meter.command('reprice', { range, overrides: [...priceOverrides] }, REPRICE_TIMEOUT_MS) : reprice(database.client, range, priceOverrides)),
+        reprice: (range) => (meter ? meter.command('reprice', { range, overrides: [...priceOverrides] }, REPRICE_TIMEOUT_MS) : reprice(database.client, range, priceOverrides, providerDirectory(providerList.map((p) => p.spec)))),
       },
     },
     proxy: (request) => handleRequest(request),

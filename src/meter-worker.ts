@@ -10,6 +10,8 @@ import { loadBatchEstimator, recordOfJob, settlementOf } from './metering/job-re
 import { unpackJobs as unpack } from './metering/job-wire.ts'
 import type { FromWorker, MeterJob, ToWorker, WorkerInit } from './metering/meter-job.ts'
 import type { Estimator, UsageRecord } from './metering/usage-record.ts'
+import { loadProviders } from './providers/provider-origin.ts'
+import { builtInProvider, providerDirectory, type ProviderDirectory } from './providers/registry.ts'
 import { spoolBatches } from './metering/spool-reader.ts'
 import { UsageWriter, writeNewRecords } from './metering/usage-writer.ts'
 import type { PriceOverride } from './pricing/types.ts'
@@ -36,6 +38,8 @@ let refuseWrites: () => string | undefined = () => undefined
 let objectWrites: Promise<void> = Promise.resolve()
 /** Reprices run one after another: two over the same rows at once would both move the rollups by the same difference. */
 let reprices: Promise<void> = Promise.resolve()
+/** Every provider the gateway serves, by id: the built-in ones until init has loaded the rest. */
+let providers: ProviderDirectory = builtInProvider
 /** The spooled batch each live row came from: the proxy thread clears a spool file once all its rows are stored. */
 const batchOf = new WeakMap<UsageRecord, number>()
 
@@ -55,6 +59,8 @@ function reportStored(records: readonly UsageRecord[]): void {
 }
 
 async function init(config: WorkerInit): Promise<void> {
+  // The same provider modules as the proxy thread's: usage is read and priced by them (replayed rows included).
+  providers = providerDirectory(await loadProviders(config.providers ?? []))
   const { client, file } = await openDatabase(config.databaseUrl, config.databaseAuthToken)
   database = client
   // One stat per batch: a deleted or replaced file is caught before a batch is written into it, not seconds later.
@@ -154,7 +160,7 @@ async function withRetries<T>(write: () => Promise<T>): Promise<T> {
 
 /** One job's row: the same path for live batches and for a replay (and for an in-process meter: job-records.ts). */
 function buildRecord(job: MeterJob, estimate: Estimator): Promise<UsageRecord> {
-  return recordOfJob(job, overrides, estimate, log)
+  return recordOfJob(job, overrides, estimate, log, providers)
 }
 
 async function handleJobs(jobs: MeterJob[], bytes: number, seq: number): Promise<void> {
@@ -202,7 +208,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       const { id, range } = message
       const repriceWith = message.overrides
       reprices = reprices.then(() =>
-        reprice(database!, range, repriceWith).then(
+        reprice(database!, range, repriceWith, providers).then(
           (result) => send({ type: 'done', id, result }),
           (error) => send({ type: 'done', id, error: String(error) }),
         ),

@@ -3,6 +3,7 @@ import type { Client, InStatement } from '@libsql/client'
 import { usageEventFromRow, type UsageEventRow } from '../db/usage-columns.ts'
 import { rollupDeltas } from '../metering/rollups.ts'
 import { costStatusOf, priceFor, type UsageRecord } from '../metering/usage-record.ts'
+import { builtInProvider, type ProviderDirectory } from '../providers/registry.ts'
 import { rollupStatement } from '../metering/usage-writer.ts'
 import type { Usage } from '../types/usage.ts'
 import type { PriceOverride } from '../pricing/types.ts'
@@ -39,7 +40,8 @@ function responseModelOf(row: UsageEventRow): string | undefined {
  * Rows with tokens are repriced from their stored counts (the raw provider usage stays for audit), with
  * `overrides` being every override in force, database and config file alike, as the meter prices with.
  */
-export async function reprice(client: Client, range: RepriceRange, overrides: readonly PriceOverride[]): Promise<RepriceResult> {
+/** `providers`: every provider served (default: the built-in ones); a row is priced by its provider's pricing id. */
+export async function reprice(client: Client, range: RepriceRange, overrides: readonly PriceOverride[], providers: ProviderDirectory = builtInProvider): Promise<RepriceResult> {
   const result: RepriceResult = { examined: 0, changed: 0, stillUnpriced: 0 }
   let cursor: { startedAt: number; requestId: string } | undefined
   for (;;) {
@@ -61,7 +63,7 @@ export async function reprice(client: Client, range: RepriceRange, overrides: re
     const rows = page.rows.map((raw) => usageEventFromRow(raw as unknown as Record<string, unknown>))
     for (const row of rows) {
       result.examined++
-      const priced = priceFor(row, row.model, responseModelOf(row), usageOf(row), overrides)
+      const priced = priceFor(row, row.model, responseModelOf(row), usageOf(row), overrides, providers(row.provider))
       const status = costStatusOf(priced, row.usageSource)
       if (status === 'unpriced') result.stillUnpriced++
       if (row.costMicros === priced.costMicros && row.costStatus === status) continue

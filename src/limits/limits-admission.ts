@@ -4,7 +4,6 @@ import { ConcurrencyLimiter, type ConcurrencyLease } from '../concurrency-limite
 import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import type { Logger } from '../log.ts'
 import type { Settlement } from '../metering/meter-job.ts'
-import { isFreeEndpoint } from '../metering/usage-record.ts'
 import { modelOutputLimitTokens } from '../pricing/output-limit.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/stages.ts'
@@ -96,10 +95,10 @@ export class LimitsAdmission {
       const tokens = needsEstimate
         ? reservationTokens({
             inputTokensEstimate: Math.ceil((request.body?.byteLength ?? 0) / 4),
-            maxTokensRequested: requestedMaxTokens(request.facts.json),
-            answers: requestedAnswers(request.facts.json),
+            maxTokensRequested: requestedMaxTokens(request.dialect, request.facts.json),
+            answers: requestedAnswers(request.dialect, request.facts.json),
             typicalOutputTokens: this.typical.typical(key.id, model ?? ''),
-            modelOutputLimitTokens: budgetScopes.length > 0 && producesOutput(request) ? modelOutputLimitTokens(request.provider.spec.id, model, at) : 0,
+            modelOutputLimitTokens: budgetScopes.length > 0 && producesOutput(request) ? modelOutputLimitTokens(request.provider.spec.id, model, at, request.provider.spec) : 0,
           })
         : undefined
 
@@ -121,10 +120,11 @@ export class LimitsAdmission {
           ? 0
           : reservationCost({
               provider: request.provider.spec.id,
+              pricing: request.provider.spec,
               model,
               inputTokens: tokens.inputTokens,
               maxOutputTokens: tokens.maxOutputTokens,
-              maxImages: requestedImages(request.facts.json),
+              maxImages: requestedImages(request.dialect, request.facts.json),
               at,
               orgId: request.org.id,
               overrides: this.options.priceOverrides(),
@@ -216,7 +216,7 @@ function isFree(request: AdmittedRequest): boolean {
   } catch {
     return false
   }
-  return isFreeEndpoint(request.method, path)
+  return request.dialect.freeEndpoint(request.method, path)
 }
 
 /** A request without a body (a poll, a listing) produces no output tokens of its own. */

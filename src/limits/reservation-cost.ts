@@ -3,10 +3,13 @@ import type { Usage } from '../types/usage.ts'
 import { conservativeRates } from '../pricing/conservative-rates.ts'
 import { costFromFields } from '../pricing/cost-from-fields.ts'
 import { priceUsage } from '../pricing/price-usage.ts'
+import type { ProviderPricing } from '../pricing/provider-pricing.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 
 export interface ReservationCostInput {
   readonly provider: string
+  /** The provider's pricing id and billing (its spec); omitted: the built-in provider of that id. */
+  readonly pricing?: ProviderPricing
   /** The model the request names; undefined when the gateway could not read one. */
   readonly model: string | undefined
   readonly inputTokens: number
@@ -44,13 +47,14 @@ export function reservationCost(input: ReservationCostInput): ReservationCost {
       at: input.at,
       orgId: input.orgId,
       overrides: input.overrides,
+      ...(input.pricing ? { pricing: input.pricing } : {}),
     })
     if (priced.status === 'priced' && priced.costMicros !== null) return { costMicros: priced.costMicros, basis: 'model' }
   }
-  return { costMicros: conservativeCostMicros(provider, inputTokens, maxOutputTokens), basis: 'conservative' }
+  return { costMicros: conservativeCostMicros(provider, inputTokens, maxOutputTokens, input.pricing), basis: 'conservative' }
 }
 
 /** Tokens at the provider's highest listed rates: the charge for usage whose own price is unknown. */
-export function conservativeCostMicros(provider: string, inputTokens: number, outputTokens: number): number {
-  return costFromFields(conservativeRates(provider), tokenUsage(inputTokens, outputTokens, 0)).costMicros
+export function conservativeCostMicros(provider: string, inputTokens: number, outputTokens: number, pricing?: ProviderPricing): number {
+  return costFromFields(conservativeRates(provider, pricing), tokenUsage(inputTokens, outputTokens, 0)).costMicros
 }

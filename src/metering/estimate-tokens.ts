@@ -1,7 +1,11 @@
 // Token estimate for responses that carried no usage (e.g. streams without include_usage), via o200k_base, bounded per job and per batch.
-import { isRecord } from './usage/body.ts'
+import type { Dialect } from '../providers/dialect.ts'
+import type { Usage } from '../types/usage.ts'
+import type { PromptCount } from '../wire/prompt-text.ts'
 import { countTextTokens, TokenBudget } from './token-count.ts'
-import type { Usage } from './usage-types.ts'
+
+/** Where a request keeps its prompt text: its dialect's reader (the shape differs by wire format). */
+export type PromptReader = Dialect['prompt']
 
 /** Rough per-message framing cost (role markers, separators) in OpenAI's chat format. */
 const PER_MESSAGE_OVERHEAD = 4
@@ -22,11 +26,11 @@ export interface TokenEstimate {
   note: string | null
 }
 
-export function estimateUsage(requestBody: Uint8Array, completionText: string, budget = jobBudget(Infinity)): TokenEstimate {
+export function estimateUsage(requestBody: Uint8Array, completionText: string, prompt: PromptReader, budget = jobBudget(Infinity)): TokenEstimate {
   // The budget is spent in order: the smaller side first, so that it is tokenized whole and only the large one extrapolated.
   const notes: string[] = []
   const countOutput = () => safe(() => countTextTokens(completionText, budget))
-  const countInput = () => safe(() => promptTokens(requestBody, budget, notes))
+  const countInput = () => safe(() => promptTokens(requestBody, prompt, budget, notes))
   let inputTokens: number
   let outputTokens: number
   if (requestBody.byteLength <= completionText.length) {
@@ -49,9 +53,9 @@ function jobBudget(batchDeadline: number, now: () => number = () => performance.
 }
 
 /** An estimator for one batch: each job gets its own budget, and none past the batch's deadline. */
-export function batchEstimator(now: () => number = () => performance.now()): (requestBody: Uint8Array, completionText: string) => TokenEstimate {
+export function batchEstimator(now: () => number = () => performance.now()): (requestBody: Uint8Array, completionText: string, prompt: PromptReader) => TokenEstimate {
   const deadline = now() + BATCH_TOKENIZE_MS
-  return (requestBody, completionText) => estimateUsage(requestBody, completionText, jobBudget(deadline, now))
+  return (requestBody, completionText, prompt) => estimateUsage(requestBody, completionText, prompt, jobBudget(deadline, now))
 }
 
 // The tokenizer builds its tables on first use: pay that when the module loads, not inside the first job's budget.
@@ -65,7 +69,7 @@ function safe(count: () => number): number {
   }
 }
 
-function promptTokens(requestBody: Uint8Array, budget: TokenBudget, notes: string[]): number {
+function promptTokens(requestBody: Uint8Array, prompt: PromptReader, budget: TokenBudget, notes: string[]): number {
   let body: unknown
   const text = new TextDecoder().decode(requestBody)
   try {
@@ -76,71 +80,8 @@ function promptTokens(requestBody: Uint8Array, budget: TokenBudget, notes: strin
     notes.push('the request body is not whole JSON (longer than the meter keeps?): its text was counted as the prompt')
     return countTextTokens(text, budget)
   }
-  const acc: Acc = { texts: [], messages: 0, preCounted: 0 }
-  collectRequest(body, acc)
-  // DashScope native nests messages/prompt under `input`.
-  if (isRecord(body) && isRecord(body.input)) collectRequest(body.input, acc)
+  const acc: PromptCount = { texts: [], messages: 0, preCounted: 0 }
+  prompt(body, acc)
   const textTokens = acc.texts.reduce((sum, t) => sum + countTextTokens(t, budget), 0)
   return textTokens + acc.preCounted + acc.messages * PER_MESSAGE_OVERHEAD
-}
-
-interface Acc {
-  texts: string[]
-  messages: number
-  /** Tokens given as id arrays (embeddings input), already counted. */
-  preCounted: number
-}
-
-function collectRequest(body: unknown, acc: Acc): void {
-  if (!isRecord(body)) return
-  for (const key of ['system', 'instructions', 'prompt'] as const) collectContent(body[key], acc)
-  if (Array.isArray(body.messages)) collectMessages(body.messages, acc)
-  // Gemini: contents[].parts[].text and systemInstruction.parts[].text.
-  if (Array.isArray(body.contents)) collectMessages(body.contents, acc)
-  if (isRecord(body.systemInstruction)) collectContent(body.systemInstruction.parts, acc)
-  const input = body.input
-  if (typeof input === 'string') acc.texts.push(input)
-  else if (Array.isArray(input)) {
-    for (const item of input) {
-      if (typeof item === 'string') acc.texts.push(item)
-      else if (Array.isArray(item)) countIdArray(item, acc)
-      else if (isRecord(item)) collectMessages([item], acc)
-    }
-  }
-}
-
-/** Embedding inputs may already be token id arrays: their length is the count. */
-function countIdArray(ids: unknown[], acc: Acc): void {
-  if (ids.every((x) => typeof x === 'number')) acc.preCounted += ids.length
-}
-
-function collectMessages(messages: unknown[], acc: Acc): void {
-  for (const m of messages) {
-    if (!isRecord(m)) continue
-    acc.messages++
-    collectContent(m.content, acc)
-    collectContent(m.parts, acc)
-    if (Array.isArray(m.tool_calls)) {
-      for (const call of m.tool_calls) {
-        const args = isRecord(call) && isRecord(call.function) ? call.function.arguments : undefined
-        if (typeof args === 'string') acc.texts.push(args)
-      }
-    }
-  }
-}
-
-/** A content value is a string, a list of strings, or a list of parts that have `text` or nested `content`. */
-function collectContent(content: unknown, acc: Acc): void {
-  if (typeof content === 'string') {
-    acc.texts.push(content)
-    return
-  }
-  if (!Array.isArray(content)) return
-  for (const part of content) {
-    if (typeof part === 'string') acc.texts.push(part)
-    else if (isRecord(part)) {
-      if (typeof part.text === 'string') acc.texts.push(part.text)
-      else collectContent(part.content, acc)
-    }
-  }
 }

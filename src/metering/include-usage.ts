@@ -1,14 +1,10 @@
 // Opt-in exact stream metering: ask an OpenAI-compatible upstream for include_usage, hide the extra usage chunk from the client.
-import { SseDecoder } from './sse-decoder.ts'
-import type { UsageFamily } from './usage-types.ts'
+import type { Dialect } from '../providers/dialect.ts'
+import { SseDecoder } from '../wire/sse-decoder.ts'
 
-const OPENAI_SHAPED: ReadonlySet<UsageFamily> = new Set(['openai', 'byteplus', 'dashscope', 'gemini', 'mulerouter', 'mock'])
-
-export function shouldInjectIncludeUsage(family: UsageFamily, path: string, json: Record<string, unknown> | undefined): boolean {
-  if (!OPENAI_SHAPED.has(family) || !path.endsWith('/chat/completions') || !json || json.stream !== true) return false
-  // Native (non-compatible) surfaces of these families do not speak stream_options.
-  if (family === 'dashscope' && !path.startsWith('/compatible-mode/')) return false
-  if (family === 'gemini' && !path.includes('/openai/')) return false
+/** A streaming request on a path whose dialect speaks stream_options (see Dialect.includeUsage) that did not ask for usage itself. */
+export function shouldInjectIncludeUsage(dialect: Dialect, path: string, json: Record<string, unknown> | undefined): boolean {
+  if (!json || json.stream !== true || dialect.includeUsage?.(path) !== true) return false
   const options = json.stream_options
   return !(options && typeof options === 'object' && (options as Record<string, unknown>).include_usage === true)
 }

@@ -3,6 +3,7 @@ import { readMeterBody } from './decompress.ts'
 import type { MeterJob, Settlement } from './meter-job.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './usage-record.ts'
 import type { PriceOverride } from '../pricing/types.ts'
+import type { ProviderDirectory } from '../providers/registry.ts'
 
 /** Where the processing reports what went wrong (the worker forwards it to the proxy thread's log). */
 export type JobLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
@@ -34,9 +35,15 @@ export function loadBatchEstimator(log: JobLog): Promise<() => Estimator> {
 }
 
 /** One job's row: the same path for live batches, a replay, and any in-process meter. Never throws: usage is never dropped. */
-export async function recordOfJob(job: MeterJob, overrides: readonly PriceOverride[], estimate: Estimator, log: JobLog): Promise<UsageRecord> {
+export async function recordOfJob(
+  job: MeterJob,
+  overrides: readonly PriceOverride[],
+  estimate: Estimator,
+  log: JobLog,
+  providers: ProviderDirectory,
+): Promise<UsageRecord> {
   try {
-    return buildUsageRecord(job, await readMeterBody(job), overrides, estimate)
+    return buildUsageRecord(job, await readMeterBody(job), overrides, estimate, providers)
   } catch (error) {
     // Never drop the request: store what is known with no usage and say why.
     log('error', 'usage extraction failed', { requestId: job.requestId, error: String(error) })

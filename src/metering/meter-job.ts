@@ -1,8 +1,8 @@
 // The messages that cross between the proxy thread and the metering worker.
 import type { LastUsedEntries } from '../auth/last-used.ts'
-import type { UsageFamily } from './usage-types.ts'
 import type { EndedBy } from '../proxy/forward.ts'
 import type { PriceOverride } from '../pricing/types.ts'
+import type { ProviderOrigin } from '../providers/spec.ts'
 import type { LedgerWrite } from '../types/ledger-write.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
 
@@ -13,7 +13,6 @@ export interface MeterFacts {
   orgId: string
   keyId: string
   provider: string
-  family: UsageFamily
   /** The model the request named (the response may report a more precise one). */
   model: string | null
   /** Upstream path without the query. */
@@ -63,6 +62,8 @@ export interface WorkerInit {
   writeProbeMs?: number
   /** Spool files a killed process left (src/metering/usage-spool.ts): their rows are stored, where missing, before `ready`. */
   replay?: string[]
+  /** Where the worker loads the providers that are not built in from (custom, extra modules): it reads usage and prices by them. */
+  providers?: ProviderOrigin[]
 }
 
 export type ToWorker =

@@ -3,7 +3,9 @@ import type { AdmittedRequest, ProxyStage, RefusedRequest, StageResult } from '.
 import { injectIncludeUsage, shouldInjectIncludeUsage, withoutUsageChunk } from './include-usage.ts'
 import type { PendingJob } from './meter-channel.ts'
 import { isOpaqueMedia, ResponseRecorder } from './response-recorder.ts'
-import { isEventStream } from './usage/body.ts'
+import type { Dialect } from '../providers/dialect.ts'
+import { dialectFor } from '../providers/provider-wire.ts'
+import { isEventStream } from '../wire/body.ts'
 
 const MAX_REQUEST_COPY = 1024 * 1024
 const MAX_TAGS = 20
@@ -23,13 +25,13 @@ export function parseTags(header: string | null): string | null {
   return tags.length > 0 ? JSON.stringify(tags) : null
 }
 
-/** Gemini streams by path (a JSON array without alt=sse), whatever the body or the content type says. */
-function isGeminiStreamPath(path: string): boolean {
-  return path.includes(':streamGenerateContent')
+/** Some dialects stream by path (Gemini's JSON array without alt=sse), whatever the body or the content type says. */
+function streamsByPath(dialect: Dialect, path: string): boolean {
+  return dialect.streamsByPath?.(path) === true
 }
 
-function isStreamRequest(request: AdmittedRequest): boolean {
-  return request.facts.json?.stream === true || isGeminiStreamPath(request.path)
+function isStreamRequest(request: AdmittedRequest, dialect: Dialect): boolean {
+  return request.facts.json?.stream === true || streamsByPath(dialect, request.path)
 }
 
 function headOf(bytes: Uint8Array | undefined): Uint8Array | null {
@@ -45,7 +47,6 @@ function refusalJob(request: RefusedRequest, endedAt: number): PendingJob {
     orgId: request.org.id,
     keyId: request.key.row.id,
     provider: request.provider.spec.id,
-    family: request.provider.spec.usageFamily,
     model: request.model,
     endpoint: request.path,
     method: request.method,
@@ -72,8 +73,10 @@ export function createMeterStage(sink: MeterSink, now: () => number = Date.now):
     },
     admit(request): StageResult {
       const spec = request.provider.spec
+      // The path's wire format, resolved once for this request.
+      const dialect = dialectFor(spec, request.path)
       const streamMode = request.key.row.streamUsage ?? request.org.streamUsage
-      const inject = streamMode === 'inject' && request.body !== undefined && shouldInjectIncludeUsage(spec.usageFamily, request.path, request.facts.json)
+      const inject = streamMode === 'inject' && request.body !== undefined && shouldInjectIncludeUsage(dialect, request.path, request.facts.json)
       const requestBody = request.body
       if (inject) request.replaceBody(injectIncludeUsage(requestBody!, request.facts.json!))
 
@@ -92,14 +95,13 @@ export function createMeterStage(sink: MeterSink, now: () => number = Date.now):
           },
           onEnd(outcome) {
             const { parts, truncated } = recorder?.take() ?? { parts: [], truncated: false }
-            const streamed = isEventStream(contentType) || isGeminiStreamPath(request.path)
+            const streamed = isEventStream(contentType) || streamsByPath(dialect, request.path)
             sink.enqueue({
               requestId: request.requestId,
               startedAt: request.startedAt,
               orgId: request.org.id,
               keyId: request.key.row.id,
               provider: spec.id,
-              family: spec.usageFamily,
               model: request.facts.model ?? null,
               endpoint: request.path,
               method: request.method,
@@ -109,7 +111,7 @@ export function createMeterStage(sink: MeterSink, now: () => number = Date.now):
               contentEncoding,
               bodyParts: parts,
               truncated,
-              requestBody: streamed || isStreamRequest(request) ? headOf(requestBody) : null,
+              requestBody: streamed || isStreamRequest(request, dialect) ? headOf(requestBody) : null,
               ttfbMs: outcome.ttfbMs,
               durationMs: Math.max(0, outcome.endedAt - request.startedAt),
               endedBy: outcome.endedBy,

@@ -3,17 +3,22 @@ import type { UsageEventRow } from '../db/usage-columns.ts'
 import type { PriceOverride, PriceResult } from '../pricing/types.ts'
 import { MAX_MODEL_BYTES } from '../proxy/model-name.ts'
 import { priceUsage } from '../pricing/price-usage.ts'
-import { MOCK_PROVIDER_ID } from '../providers/mock.ts'
+import type { PromptReader } from './estimate-tokens.ts'
+import type { ProviderPricing } from '../pricing/provider-pricing.ts'
+import type { Dialect } from '../providers/dialect.ts'
+import { openaiDialect } from '../providers/dialects/openai/index.ts'
+import { dialectFor, readUsage } from '../providers/provider-wire.ts'
+import { builtInProvider, type ProviderDirectory } from '../providers/registry.ts'
+import type { ProviderSpec } from '../providers/spec.ts'
+import type { Extraction, Usage } from '../types/usage.ts'
 import type { MeterBody } from './decompress.ts'
 import type { MeterJob } from './meter-job.ts'
-import { extractUsage } from './usage/index.ts'
-import type { Extraction, Usage } from './usage-types.ts'
 
 /**
  * Counts tokens of a request and streamed text, with a note when the count was approximated (budget spent, long
  * runs); the tokenizer is heavy, so callers load it lazily.
  */
-export type Estimator = (requestBody: Uint8Array, completionText: string) => { usage: Usage; note: string | null }
+export type Estimator = (requestBody: Uint8Array, completionText: string, prompt: PromptReader) => { usage: Usage; note: string | null }
 
 /**
  * The row stored for one request: the usage_events table's columns (src/db/schema.ts), so a new column is one edit there
@@ -30,21 +35,23 @@ export interface UsageRecord extends Omit<UsageEventRow, 'errorCode'> {
  */
 export type CostStatus = UsageRecord['costStatus']
 
-/** Calls the provider does not bill: token counting, listings, files, batch management. */
-export function isFreeEndpoint(method: string, path: string): boolean {
-  if (/\/count_tokens$|:countTokens$|\/input_tokens$/.test(path)) return true
-  if (/\/(models|files|uploads|batches|vector_stores)(\/|$)/.test(path) && !/:\w+$/.test(path)) return true
-  return method === 'DELETE'
-}
-
 function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }
 }
 
-function extract(job: MeterJob, body: MeterBody): { extraction: Extraction; detail?: string } {
+/**
+ * The job's provider and the dialect of its path. A provider this process no longer serves (a spooled row from before a
+ * config change) is read as OpenAI's format, which every custom provider speaks, and priced by its id alone.
+ */
+function wireOf(job: MeterJob, providers: ProviderDirectory): { spec: ProviderSpec | undefined; dialect: Dialect } {
+  const spec = providers(job.provider)
+  return { spec, dialect: spec ? dialectFor(spec, job.endpoint) : openaiDialect }
+}
+
+function extract(job: MeterJob, body: MeterBody, dialect: Dialect): { extraction: Extraction; detail?: string } {
   const detail = body.detail ?? undefined
   if (!body.bytes) return { extraction: { usage: null }, ...(detail ? { detail } : {}) }
-  const extraction = extractUsage({ family: job.family, path: job.endpoint, contentType: job.contentType, body: body.bytes, truncated: body.truncated })
+  const extraction = readUsage(dialect, { path: job.endpoint, contentType: job.contentType, body: body.bytes, truncated: body.truncated })
   return { extraction, ...(detail ? { detail } : {}) }
 }
 
@@ -107,9 +114,17 @@ function endedByOf(job: MeterJob, extraction: Extraction): string {
   return job.endedBy !== 'complete' && job.streamed && extraction.incomplete === false ? 'complete' : job.endedBy
 }
 
-export function buildUsageRecord(job: MeterJob, body: MeterBody, overrides: readonly PriceOverride[], estimate: Estimator): UsageRecord {
+/** `providers`: every provider this process serves (default: the built-in ones), which read and price the job. */
+export function buildUsageRecord(
+  job: MeterJob,
+  body: MeterBody,
+  overrides: readonly PriceOverride[],
+  estimate: Estimator,
+  providers: ProviderDirectory = builtInProvider,
+): UsageRecord {
   if (job.endedBy === 'refused') return refusedRecord(job)
-  const { extraction: extracted, detail: extractDetail } = extract(job, body)
+  const { spec, dialect } = wireOf(job, providers)
+  const { extraction: extracted, detail: extractDetail } = extract(job, body, dialect)
   // The request's model passed the gateway's length check; the response's is bounded the same way before it is stored.
   const extraction = boundedModel(extracted)
   const model = job.model ?? extraction.model ?? null
@@ -119,10 +134,10 @@ export function buildUsageRecord(job: MeterJob, body: MeterBody, overrides: read
   let usageSource: UsageRecord['usageSource'] = usage ? 'reported' : 'none'
   let estimateNote: string | null = null
   const succeeded = job.status >= 200 && job.status < 300
-  const free = isFreeEndpoint(job.method, job.endpoint)
+  const free = dialect.freeEndpoint(job.method, job.endpoint)
 
   if (!usage && !free && succeeded && job.streamed && job.requestBody) {
-    const estimated = estimate(job.requestBody, extraction.streamedText ?? '')
+    const estimated = estimate(job.requestBody, extraction.streamedText ?? '', dialect.prompt)
     usage = estimated.usage
     estimateNote = estimated.note
     usageSource = 'estimated'
@@ -133,8 +148,8 @@ export function buildUsageRecord(job: MeterJob, body: MeterBody, overrides: read
 
   if (!usage) {
     // Errors, listings and token counts cost nothing upstream: a real $0. A billable success without usage is unknown, never $0.
-    // Nothing the mock answers is billed: every one of its rows is a true $0, marked as mock.
-    const mock = job.provider === MOCK_PROVIDER_ID
+    // Nothing an unbilled provider (the mock) answers is billed: every one of its rows is a true $0, marked as mock.
+    const mock = spec?.unbilled === true
     const billable = succeeded && !free && model !== null && !mock
     if (mock) return { ...base, ...counts(emptyUsage()), costMicros: 0, costStatus: 'mock', usageSource, priceSource: 'mock', costDetail: extractDetail ?? null }
     return {
@@ -148,7 +163,7 @@ export function buildUsageRecord(job: MeterJob, body: MeterBody, overrides: read
     }
   }
 
-  const priced = priceFor(job, model, extraction.model, usage, overrides)
+  const priced = priceFor(job, model, extraction.model, usage, overrides, spec)
   const costStatus = costStatusOf(priced, usageSource)
   return {
     ...base,
@@ -184,12 +199,14 @@ export function priceFor(
   responseModel: string | undefined,
   usage: Usage,
   overrides: readonly PriceOverride[],
+  /** The provider's pricing id and billing (its spec); omitted: the built-in provider of that id. */
+  pricing?: ProviderPricing,
 ): PriceResult {
   const at = new Date(job.startedAt)
   const candidates = [...new Set([responseModel, requestModel].filter((m): m is string => !!m))]
   let last: PriceResult = { costMicros: null, status: 'unpriced', source: 'none', detail: 'no model to price' }
   for (const model of candidates) {
-    const result = priceUsage({ provider: job.provider, model, usage, at, orgId: job.orgId, overrides })
+    const result = priceUsage({ provider: job.provider, model, usage, at, orgId: job.orgId, overrides, ...(pricing ? { pricing } : {}) })
     if (result.status === 'priced') return result
     last = result
   }

@@ -1,7 +1,8 @@
 // The dearest token rates a provider lists: what a request is priced at when its own model has no known price.
 import { findProvider, type ModelPrice } from '@pydantic/genai-prices'
-import { MOCK_PROVIDER_ID } from '../providers/mock.ts'
-import { GENAI_PROVIDER_IDS, toGenaiProviderId } from './genai-prices.ts'
+import { BUILT_IN_PROVIDERS } from '../providers/registry.ts'
+import { toGenaiProviderId } from './genai-prices.ts'
+import { pricingOf, type ProviderPricing } from './provider-pricing.ts'
 import { PRICE_TABLE } from './price-table.ts'
 import type { PriceTableEntry, TokenRates } from './types.ts'
 
@@ -53,8 +54,8 @@ function tableRates(entries: readonly PriceTableEntry[]): ConservativeRates {
   return rates
 }
 
-function ratesFor(provider: string | undefined): ConservativeRates {
-  const genaiId = provider === undefined ? undefined : toGenaiProviderId(provider)
+function ratesFor(provider: string | undefined, pricing?: ProviderPricing): ConservativeRates {
+  const genaiId = provider === undefined ? undefined : toGenaiProviderId(provider, pricing)
   const rates = genaiId ? genaiRates(genaiId) : { ...ZERO }
   raise(rates, tableRates(PRICE_TABLE.filter((e) => provider === undefined || e.provider === provider)))
   return rates
@@ -77,12 +78,12 @@ let everywhere: ConservativeRates | undefined
  * The highest input, output and cache rates of any model the price data lists for this provider (every version and
  * tier). A provider the data does not cover (a custom OpenAI-compatible one) gets the highest rates listed anywhere.
  */
-export function conservativeRates(provider: string): ConservativeRates {
-  // The mock bills nothing for any model: its worst case is $0 too, so it never holds budget.
-  if (provider === MOCK_PROVIDER_ID) return ZERO
+export function conservativeRates(provider: string, pricing?: ProviderPricing): ConservativeRates {
+  // An unbilled provider (the mock) bills nothing for any model: its worst case is $0 too, so it never holds budget.
+  if (pricingOf(provider, pricing)?.unbilled === true) return ZERO
   let rates = memo.get(provider)
   if (rates === undefined) {
-    const own = ratesFor(provider)
+    const own = ratesFor(provider, pricing)
     rates = own.inputMicrosPerMTok === 0 && own.outputMicrosPerMTok === 0 ? (everywhere ??= allProvidersRates()) : withCacheAtInputRate(own)
     memo.set(provider, rates)
   }
@@ -91,7 +92,7 @@ export function conservativeRates(provider: string): ConservativeRates {
 
 function allProvidersRates(): ConservativeRates {
   const rates = ratesFor(undefined)
-  // ratesFor(undefined) covers our whole table; every genai-prices provider we map is added to it.
-  for (const id of new Set(Object.values(GENAI_PROVIDER_IDS))) raise(rates, genaiRates(id))
+  // ratesFor(undefined) covers our whole table; every built-in provider's genai-prices id is added to it.
+  for (const id of new Set(BUILT_IN_PROVIDERS.flatMap((p) => (p.pricingId ? [p.pricingId] : [])))) raise(rates, genaiRates(id))
   return withCacheAtInputRate(rates)
 }

@@ -2,20 +2,7 @@
 import { findProvider, type PriceCalculation, type Usage as GenaiUsage } from '@pydantic/genai-prices'
 import { calcPriceRemembering } from './genai-match-cache.ts'
 import type { Usage } from '../types/usage.ts'
-
-/** Our provider id → genai-prices provider id. Ids genai-prices already knows (e.g. `cohere`) pass through. */
-export const GENAI_PROVIDER_IDS: Readonly<Record<string, string>> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  gemini: 'google',
-  mistral: 'mistral',
-  groq: 'groq',
-  deepseek: 'deepseek',
-  xai: 'x-ai',
-  together: 'together',
-  fireworks: 'fireworks',
-  openrouter: 'openrouter',
-}
+import { pricingOf, type ProviderPricing } from './provider-pricing.ts'
 
 export interface GenaiPriced {
   costMicros: number
@@ -28,9 +15,13 @@ export interface GenaiPriced {
 
 export type GenaiOutcome = GenaiPriced | { error: string } | null
 
-export function toGenaiProviderId(provider: string): string | undefined {
-  const mapped = GENAI_PROVIDER_IDS[provider]
-  if (mapped) return mapped
+/**
+ * The genai-prices provider id: the provider's own `pricingId` (its spec's, or the config file's `pricing_id`), used
+ * as given. Only a provider without one is matched by name (an id genai-prices already knows, e.g. `cohere`).
+ */
+export function toGenaiProviderId(provider: string, pricing?: ProviderPricing): string | undefined {
+  const explicit = pricingOf(provider, pricing)?.pricingId
+  if (explicit) return explicit
   return findProvider({ providerId: provider }) ? provider : undefined
 }
 
@@ -95,8 +86,8 @@ function pricedUnitCount(usage: Usage, unpriced: readonly string[]): number {
 }
 
 /** null: provider not mapped or model unknown to genai-prices. `{ error }`: the package rejected the usage. */
-export function priceWithGenaiPrices(provider: string, model: string, usage: Usage, at: Date): GenaiOutcome {
-  const providerId = toGenaiProviderId(provider)
+export function priceWithGenaiPrices(provider: string, model: string, usage: Usage, at: Date, pricing?: ProviderPricing): GenaiOutcome {
+  const providerId = toGenaiProviderId(provider, pricing)
   if (!providerId) return null
 
   const notes: string[] = []

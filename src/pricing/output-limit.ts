@@ -1,5 +1,6 @@
 // The most output tokens a model can produce in one answer, as far as the price data tells: what a budget must reserve without max_tokens.
 import { toGenaiProviderId } from './genai-prices.ts'
+import type { ProviderPricing } from './provider-pricing.ts'
 import { matchedGenaiModel } from './genai-match-cache.ts'
 import { publishedOutputLimit } from './published-output-limits.ts'
 
@@ -15,9 +16,9 @@ export const MAX_OUTPUT_TOKENS = 131_072
  * and output cannot outgrow the context window, so min(context window, MAX_OUTPUT_TOKENS) is an upper bound;
  * MAX_OUTPUT_TOKENS when the window is unknown.
  */
-export function modelOutputLimitTokens(provider: string, model: string | undefined, at: Date): number {
+export function modelOutputLimitTokens(provider: string, model: string | undefined, at: Date, pricing?: ProviderPricing): number {
   if (!model) return MAX_OUTPUT_TOKENS
-  const providerId = genaiId(provider)
+  const providerId = genaiId(provider, pricing)
   const known = providerId ? matchedGenaiModel(model, providerId, at) : undefined
   // A name the price data does not know (a future dated id) may be a new model with a larger window: no family limit.
   const published = known ? publishedOutputLimit(provider, model) : undefined
@@ -29,10 +30,10 @@ export function modelOutputLimitTokens(provider: string, model: string | undefin
 /** Provider ids come from configuration (a handful): the package's provider scan runs once per id, not per request. */
 const genaiIds = new Map<string, string | null>()
 
-function genaiId(provider: string): string | undefined {
+function genaiId(provider: string, pricing: ProviderPricing | undefined): string | undefined {
   let id = genaiIds.get(provider)
   if (id === undefined) {
-    id = toGenaiProviderId(provider) ?? null
+    id = toGenaiProviderId(provider, pricing) ?? null
     genaiIds.set(provider, id)
   }
   return id ?? undefined

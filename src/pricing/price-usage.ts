@@ -1,10 +1,10 @@
-// Prices one request's Usage: the mock is free; else org override → global override → our table → genai-prices, else 'unpriced'.
+// Prices one request's Usage: an unbilled provider (the mock) is free; else org override → global override → our table → genai-prices, else 'unpriced'.
 import type { Usage } from '../types/usage.ts'
 import { costFromFields, type FieldsCost } from './cost-from-fields.ts'
-import { MOCK_PROVIDER_ID } from '../providers/mock.ts'
 import { priceWithGenaiPrices } from './genai-prices.ts'
 import { findOverride } from './overrides.ts'
 import { PRICE_TABLE } from './price-table.ts'
+import { pricingOf, type ProviderPricing } from './provider-pricing.ts'
 import { findTableEntry } from './table-lookup.ts'
 import { fieldsAt } from './time-windows.ts'
 import type { PriceOverride, PriceResult, PriceTableEntry } from './types.ts'
@@ -17,6 +17,8 @@ export interface PriceUsageInput {
   at: Date
   orgId?: string
   overrides?: readonly PriceOverride[]
+  /** The provider's pricing id and billing (its spec); omitted: the built-in provider of that id, if any. */
+  pricing?: ProviderPricing
   /** Defaults to PRICE_TABLE; injectable so tests and repricing jobs can use another table. */
   table?: readonly PriceTableEntry[]
 }
@@ -60,7 +62,8 @@ export function priceUsage(input: PriceUsageInput): PriceResult {
   if (bad) return unpriced(`invalid usage: ${bad} must be a finite non-negative number`)
   if (Number.isNaN(at.getTime())) return unpriced('invalid request time')
   // Answered in-process: there is no upstream bill, whatever an override (e.g. a `*` glob) says.
-  if (provider === MOCK_PROVIDER_ID) return { costMicros: 0, status: 'priced', source: 'mock', detail: 'mock provider: answered in-process, nothing is billed' }
+  const pricing = pricingOf(provider, input.pricing)
+  if (pricing?.unbilled === true) return { costMicros: 0, status: 'priced', source: 'mock', detail: `${provider} provider: answered in-process, nothing is billed` }
 
   const override = findOverride(overrides, provider, model, at, orgId)
   if (override) {
@@ -77,7 +80,7 @@ export function priceUsage(input: PriceUsageInput): PriceResult {
     return toResult(withNote, 'table', `table ${entry.provider}/${entry.model}@${entry.effectiveFrom}`)
   }
 
-  const genai = priceWithGenaiPrices(provider, model, usage, at)
+  const genai = priceWithGenaiPrices(provider, model, usage, at, pricing)
   if (genai && 'error' in genai) return unpriced(`genai-prices rejected the usage for ${provider}/${model}: ${genai.error}`)
   if (genai) {
     return toResult(

@@ -1,4 +1,5 @@
 // Anthropic: api.anthropic.com; the official SDK may send its key as x-api-key or Bearer.
+import { anthropicDialect, anthropicErrors } from './dialects/anthropic/index.ts'
 import { defineProvider } from './spec.ts'
 
 export default defineProvider({
@@ -14,7 +15,7 @@ export default defineProvider({
     // Managed Agents: a session (and each event sent to it) runs the stored agent's model.
     { match: /^\/v1\/sessions(?:\/.*)?$/, methods: ['POST'], from: 'unknowable', unknowableBecause: "a Managed Agents session will run (the stored agent chooses it)" },
   ],
-  errorShape: 'anthropic',
-  usageFamily: 'anthropic',
+  errorShape: anthropicErrors,
+  dialect: anthropicDialect,
   pricingId: 'anthropic',
 })

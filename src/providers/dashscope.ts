@@ -1,4 +1,7 @@
 // Alibaba Cloud Model Studio (DashScope): native /api/v1, OpenAI-compatible /compatible-mode/v1, Anthropic-compatible /apps/anthropic.
+import { anthropicDialect, anthropicErrors } from './dialects/anthropic/index.ts'
+import { dashscopeDialect, dashscopeErrors } from './dialects/dashscope/index.ts'
+import { openaiDialect, openaiErrors } from './dialects/openai/index.ts'
 import { defineProvider } from './spec.ts'
 
 export default defineProvider({
@@ -32,10 +35,15 @@ export default defineProvider({
     { match: /^\/api\/v1\/services\//, methods: ['POST'], from: 'body' },
     { match: /^\/apps\/anthropic\/v1\/messages$/, methods: ['POST'], from: 'body' },
   ],
-  errorShape: 'openai',
+  errorShape: openaiErrors,
   errorShapeRules: [
-    { match: /^\/api\//, shape: 'dashscope' },
-    { match: /^\/apps\/anthropic\//, shape: 'anthropic' },
+    { match: /^\/api\//, shape: dashscopeErrors },
+    { match: /^\/apps\/anthropic\//, shape: anthropicErrors },
   ],
-  usageFamily: 'dashscope',
+  // Native /api/v1 and anything else not listed reads as DashScope's own format, as it always has.
+  dialect: dashscopeDialect,
+  dialectRules: [
+    { match: /^\/compatible-mode\//, dialect: openaiDialect },
+    { match: /^\/apps\/anthropic\//, dialect: anthropicDialect },
+  ],
 })

@@ -1,4 +1,6 @@
 // Google Gemini Developer API: model in the URL path, key in x-goog-api-key or ?key=.
+import { geminiDialect, geminiErrors } from './dialects/gemini/index.ts'
+import { openaiDialect } from './dialects/openai/index.ts'
 import { defineProvider } from './spec.ts'
 
 /** A model or resource id as the gateway accepts it in a path: unreserved characters only (canonical paths decode the rest). */
@@ -53,7 +55,9 @@ export default defineProvider({
     // extra characters, a models segment deeper in the path) names a model the gateway cannot read, so it is refused.
     { match: /\/(?:tuned)?models(?:\/|:|%3A)/i, from: 'path' },
   ],
-  errorShape: 'gemini',
-  usageFamily: 'gemini',
+  errorShape: geminiErrors,
+  dialect: geminiDialect,
+  // The OpenAI-compatible surface speaks OpenAI's wire format (its errors stay Google's).
+  dialectRules: [{ match: /\/openai\//, dialect: openaiDialect }],
   pricingId: 'google',
 })

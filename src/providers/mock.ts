@@ -1,5 +1,12 @@
 // Mock: the built-in provider that needs no account; OpenAI and Anthropic wire formats, served in-process (src/mock/).
+import type { Dialect } from './dialect.ts'
+import { anthropicDialect, anthropicErrors } from './dialects/anthropic/index.ts'
+import { openaiDialect, openaiErrors } from './dialects/openai/index.ts'
 import { defineProvider } from './spec.ts'
+
+// The mock's streams are not checked for a terminal event: its in-process upstream always closes them.
+const mockOpenAI: Dialect = { ...openaiDialect, id: 'mock-openai', streamEnd: undefined }
+const mockAnthropic: Dialect = { ...anthropicDialect, id: 'mock-anthropic', streamEnd: undefined }
 
 export const MOCK_PROVIDER_ID = 'mock'
 
@@ -16,7 +23,10 @@ export default defineProvider({
     { match: /^\/v1\/models$/, from: 'none' },
     { match: /^\/v1\/models\/(?<model>[A-Za-z0-9._~:-]+)$/, from: 'path' },
   ],
-  errorShape: 'openai',
-  errorShapeRules: [{ match: /^\/v1\/messages(?:\/|$)/, shape: 'anthropic' }],
-  usageFamily: 'mock',
+  errorShape: openaiErrors,
+  errorShapeRules: [{ match: /^\/v1\/messages(?:\/|$)/, shape: anthropicErrors }],
+  dialect: mockOpenAI,
+  dialectRules: [{ match: /^\/v1\/messages/, dialect: mockAnthropic }],
+  // Answered in-process: nothing is billed, whatever a price or an override says.
+  unbilled: true,
 })

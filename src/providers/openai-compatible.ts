@@ -1,17 +1,8 @@
 // Builds the spec of an OpenAI-compatible provider: Bearer auth, JSON `model`, OpenAI error shape.
-import { defineProvider, type ModelRule, type NestedModel, type ProviderSpec } from './spec.ts'
+import { openaiDialect, openaiErrors } from './dialects/openai/index.ts'
+import { defineProvider, type ModelRule, type OpenAICompatibleOptions, type ProviderSpec } from './spec.ts'
 
-export interface OpenAICompatibleOptions {
-  id: string
-  displayName: string
-  baseUrl: string
-  aliases?: readonly string[]
-  pricingId?: string
-  /** Provider-specific rules, tried before the shared ones. */
-  modelRules?: readonly ModelRule[]
-  /** Further models inference requests name (OpenRouter's `models` fallback list). */
-  nestedModels?: readonly NestedModel[]
-}
+export type { OpenAICompatibleOptions }
 
 /** Batches (OpenAI-style `/batches`, Mistral's `/batch/jobs`, xAI's per-batch `/requests`) run models the gateway cannot see. */
 const BATCH_RULES: readonly ModelRule[] = [
@@ -42,8 +33,9 @@ export function openAICompatible(options: OpenAICompatibleOptions): ProviderSpec
       },
       ...BATCH_RULES,
     ],
-    errorShape: 'openai',
-    usageFamily: 'openai',
+    errorShape: openaiErrors,
+    dialect: openaiDialect,
     ...(options.pricingId ? { pricingId: options.pricingId } : {}),
+    origin: { openAICompatible: options },
   })
 }

@@ -1,4 +1,5 @@
 // OpenAI: api.openai.com, Bearer keys, JSON or multipart `model`.
+import { openaiDialect, openaiErrors } from './dialects/openai/index.ts'
 import { defineProvider } from './spec.ts'
 
 export default defineProvider({
@@ -99,7 +100,7 @@ export default defineProvider({
     },
     { match: /^\/v1\/videos\/[^/]+\/remix$/, methods: ['POST'], from: 'unknowable', unknowableBecause: 'a remix will run (it reuses the original video\'s model)' },
   ],
-  errorShape: 'openai',
-  usageFamily: 'openai',
+  errorShape: openaiErrors,
+  dialect: openaiDialect,
   pricingId: 'openai',
 })

@@ -1,6 +1,6 @@
 // The set of providers a gateway serves: the built-in modules plus custom OpenAI-compatible ones, by id and alias.
 import anthropic from './anthropic.ts'
-import byteplus from './byteplus.ts'
+import byteplus from './byteplus/index.ts'
 import dashscope from './dashscope.ts'
 import deepseek from './deepseek.ts'
 import fireworks from './fireworks.ts'
@@ -8,7 +8,7 @@ import gemini from './gemini.ts'
 import groq from './groq.ts'
 import mistral from './mistral.ts'
 import mock from './mock.ts'
-import mulerouter from './mulerouter.ts'
+import mulerouter from './mulerouter/index.ts'
 import openai from './openai.ts'
 import openrouter from './openrouter.ts'
 import type { ProviderSpec } from './spec.ts'
@@ -23,6 +23,20 @@ export const BUILT_IN_PROVIDERS: readonly ProviderSpec[] = [
 
 /** Not an upstream on the internet: served in-process on loopback (src/mock/), on unless SOCIARO_MOCK_PROVIDER=false. */
 export const MOCK_PROVIDER: ProviderSpec = mock
+
+/** Finds a provider's spec by its id (not an alias): what the metering worker and pricing look rows up by. */
+export type ProviderDirectory = (id: string) => ProviderSpec | undefined
+
+const BUILT_IN_BY_ID: ReadonlyMap<string, ProviderSpec> = new Map([...BUILT_IN_PROVIDERS, MOCK_PROVIDER].map((spec) => [spec.id, spec]))
+
+/** The built-in providers (the mock included), by id. */
+export const builtInProvider: ProviderDirectory = (id) => BUILT_IN_BY_ID.get(id)
+
+/** A directory of `specs` by id, falling back to the built-in ones. */
+export function providerDirectory(specs: readonly ProviderSpec[]): ProviderDirectory {
+  const byId = new Map(specs.map((spec) => [spec.id, spec]))
+  return (id) => byId.get(id) ?? BUILT_IN_BY_ID.get(id)
+}
 
 const ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/
 

@@ -1,12 +1,31 @@
-// The contract every provider module satisfies: a provider is data, checked by this type.
-import type { ErrorShape } from '../types/error-shape.ts'
-import type { UsageFamily } from '../types/usage.ts'
+// The contract every provider module satisfies: a provider is data, checked by this type, and owns all the gateway knows of it.
+import type { Dialect, ErrorFormat } from './dialect.ts'
 
 /** Where the client's gateway key may arrive. The first location that holds a key wins. */
 export type ClientKeyLocation = 'bearer' | 'x-api-key' | 'x-goog-api-key' | 'query-key'
 
-// ErrorShape lives in src/types/error-shape.ts so src/errors need not import provider specs.
-export type { ErrorShape }
+/** The error format a provider answers in on a path (see ErrorFormat). */
+export type ErrorShape = ErrorFormat
+
+/**
+ * How a thread other than the one that loaded a provider gets the same module: the metering worker rebuilds every
+ * provider that is not built in from this. `module`: a module URL whose default export is the spec (a provider kept
+ * outside src/, e.g. `import.meta.url` of its own file); `openAICompatible`: the options of openAICompatible().
+ */
+export type ProviderOrigin = { readonly module: string } | { readonly openAICompatible: OpenAICompatibleOptions }
+
+/** What openAICompatible() builds a provider from (plain data, so it can cross to the metering worker). */
+export interface OpenAICompatibleOptions {
+  readonly id: string
+  readonly displayName: string
+  readonly baseUrl: string
+  readonly aliases?: readonly string[]
+  readonly pricingId?: string
+  /** Provider-specific rules, tried before the shared ones. */
+  readonly modelRules?: readonly ModelRule[]
+  /** Further models inference requests name (OpenRouter's `models` fallback list). */
+  readonly nestedModels?: readonly NestedModel[]
+}
 
 /**
  * Where the model name lives for requests whose path matches `match`.
@@ -73,10 +92,16 @@ export interface ProviderSpec {
   /** Error shape, optionally per path (first match wins, then `errorShape`). */
   readonly errorShape: ErrorShape
   readonly errorShapeRules?: readonly { readonly match: RegExp; readonly shape: ErrorShape }[]
-  /** Which usage extractor reads this provider's responses. */
-  readonly usageFamily: UsageFamily
-  /** Provider id in @pydantic/genai-prices, when it covers this provider. */
+  /** The wire format of this provider's requests and responses (usage, stream end, max_tokens, prompt), optionally per path. */
+  readonly dialect: Dialect
+  /** Evaluated in order against the canonical path; the first match decides, else `dialect`. */
+  readonly dialectRules?: readonly { readonly match: RegExp; readonly dialect: Dialect }[]
+  /** Provider id in @pydantic/genai-prices, when it covers this provider: used as given, never guessed from the name. */
   readonly pricingId?: string
+  /** Nothing this provider answers is billed (the in-process mock): every row is a true $0, whatever a price says. */
+  readonly unbilled?: boolean
+  /** Where the metering worker loads this provider from; absent for the built-in ones (see ProviderOrigin). */
+  readonly origin?: ProviderOrigin
 }
 
 export const defineProvider = <const P extends ProviderSpec>(spec: P): P => spec

@@ -6,6 +6,7 @@ import type { ResolvedProvider } from '../config.ts'
 import { ConcurrencyLimiter } from '../concurrency-limiter.ts'
 import { errorShapeFor } from './routes/native-route.ts'
 import { parseRequestTarget } from './request-target.ts'
+import { openaiErrors } from '../providers/dialects/openai/errors.ts'
 
 export interface AddressCapOptions {
   /** Most requests per address between arrival and response headers; 0 turns the cap off. */
@@ -44,7 +45,7 @@ function refusal(request: Request, options: AddressCapOptions): Response {
   options.onRefused?.(requestId)
   const target = parseRequestTarget(request.url)
   const spec = target ? options.providers.get(target.provider)?.spec : undefined
-  const shape = spec && target ? errorShapeFor(spec, target.path) : 'openai'
+  const shape = spec && target ? errorShapeFor(spec, target.path) : openaiErrors
   const error = new GatewayError('concurrency_limited', `Too many requests in flight from your address (at most ${options.max}); retry when one finishes.`, {
     'retry-after': '1',
     // Closing frees the address's connection at once, and stops Bun reading (draining) a body nobody will use.

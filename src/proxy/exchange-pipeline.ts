@@ -8,7 +8,8 @@ import { errorResponse } from '../errors/error-shapes.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { Logger } from '../log.ts'
 import type { ErrorShape } from '../providers/spec.ts'
-import type { UsageFamily } from '../types/usage.ts'
+import type { Dialect } from '../providers/dialect.ts'
+import { openaiErrors } from '../providers/dialects/openai/errors.ts'
 import { findClientKey } from './client-key.ts'
 import { upstreamRequestHeaders } from './forward-headers.ts'
 import { forward, type ExchangeObserver } from './forward.ts'
@@ -18,7 +19,6 @@ import { buildUpstreamUrl, parseRequestTarget } from './request-target.ts'
 import { notAProviderRoute } from './routes/not-a-route.ts'
 import type { RouteResolver, RouteTarget } from './routes/route-target.ts'
 import { admitAll, orderedStages, type AdmittedRequest, type RefusedRequest, type StageSet } from './stages.ts'
-import { streamEndCheck } from './stream-end.ts'
 
 export interface PipelineDeps {
   /** Asked in order for each request; the first that takes it gives its route entry. None: "not a provider route". */
@@ -52,7 +52,7 @@ class Admission implements AdmittedRequest {
   readonly provider: ResolvedProvider
   readonly path: string
   readonly query: string
-  readonly dialect: UsageFamily
+  readonly dialect: Dialect
 
   constructor(
     readonly requestId: string,
@@ -108,7 +108,7 @@ export function createExchangePipeline(deps: PipelineDeps) {
     const url = parseRequestTarget(request.url)
     let entry
     if (url) for (const resolver of deps.routes) if ((entry = resolver.enter(url, request))) break
-    if (!url || !entry) return refuse('openai', new GatewayError('unknown_provider', notAProviderRoute(url?.provider ?? '', deps.providers)))
+    if (!url || !entry) return refuse(openaiErrors, new GatewayError('unknown_provider', notAProviderRoute(url?.provider ?? '', deps.providers)))
     if (entry.refusal !== undefined) return refuse(entry.errorShape, entry.refusal)
     // Known from the URL (native routes) or, for a route that depends on the body, once it has been read.
     let target: RouteTarget | undefined = entry.target
@@ -182,7 +182,7 @@ export function createExchangePipeline(deps: PipelineDeps) {
         now,
         ...(observers.length > 0 ? { observer: fanOut(observers) } : {}),
         ...(deps.shutdownSignal ? { shutdownSignal: deps.shutdownSignal } : {}),
-        ...withReachedEnd(streamEndCheck(spec.usageFamily, path)),
+        ...withReachedEnd(route.dialect.streamEnd),
         onStreamFailure: (endedBy, error) => {
           const fields = { requestId, provider: spec.id, endedBy, cause: describeCause(error) }
           if (endedBy === 'shutdown') deps.log.info('stream cut by shutdown', fields)
@@ -217,7 +217,7 @@ export function createExchangePipeline(deps: PipelineDeps) {
   }
 }
 
-function withReachedEnd(check: ReturnType<typeof streamEndCheck>) {
+function withReachedEnd(check: Dialect['streamEnd']) {
   return check ? { reachedEnd: check } : {}
 }
 

@@ -3,7 +3,7 @@ import type { CachedKey } from '../auth/key-cache.ts'
 import type { ResolvedProvider } from '../config.ts'
 import type { OrgRow } from '../db/schema.ts'
 import type { GatewayError } from '../errors/gateway-error.ts'
-import type { UsageFamily } from '../types/usage.ts'
+import type { Dialect } from '../providers/dialect.ts'
 import type { ExchangeObserver } from './forward.ts'
 import type { RequestFacts } from './locate-model.ts'
 
@@ -56,7 +56,7 @@ export interface AdmittedRequest {
   /** The upstream query string without "?" ("" when none), the gateway key already removed. */
   readonly query: string
   /** The wire format of the exchange (the route target's dialect). */
-  readonly dialect: UsageFamily
+  readonly dialect: Dialect
   readonly facts: RequestFacts
   readonly headers: Headers
   /** The bytes that will go upstream: the client's (after the route's edit), unless a stage replaced them. */

@@ -1,4 +1,4 @@
-// The normalized usage shape every provider's response is reduced to, and the wire families; types only, shared by providers, metering and pricing.
+// The normalized usage shape every provider's response is reduced to, and what a usage reader takes and returns; types only, shared by providers, metering and pricing.
 
 /**
  * Token and media counts for one request, in one convention whatever the provider:
@@ -30,12 +30,28 @@ export interface Usage {
   characters?: number
 }
 
-/** Which wire family a provider's responses belong to; picks the extractor. */
-export type UsageFamily =
-  | 'openai'      // OpenAI and every OpenAI-compatible API (chat, responses, embeddings, images, audio)
-  | 'anthropic'   // Messages API (JSON and named SSE events)
-  | 'gemini'      // generateContent / streamGenerateContent (usageMetadata); /openai/ compat path → openai rules
-  | 'dashscope'   // native /api/v1 (running totals per SSE event) and /compatible-mode (openai rules)
-  | 'byteplus'    // OpenAI-like chat + Seedream images + Seedance tasks
-  | 'mulerouter'  // /vendors/<vendor>/... : vendor-shaped LLM responses, async task envelopes
-  | 'mock'        // the built-in mock: /v1/messages → anthropic rules, everything else → openai rules
+/** What a dialect's usage reader takes: one recorded response. */
+export interface ExtractInput {
+  /** Upstream path without query, e.g. "/v1/chat/completions" or "/v1beta/models/gemini-2.5-flash:streamGenerateContent". */
+  path: string
+  /** Response content-type header (lower-cased), e.g. "text/event-stream" or "application/json". */
+  contentType: string
+  /** Response body, already decompressed. May be truncated in the middle (see `truncated`). */
+  body: Uint8Array
+  /** True when the meter kept only the head and tail of a very large body. */
+  truncated?: boolean
+}
+
+/** What a dialect's usage reader finds in a response. */
+export interface Extraction {
+  /** null when the response carries no usage information at all. */
+  usage: Usage | null
+  /** The model the provider reports in the response, when it does. */
+  model?: string
+  /** The provider's own usage object(s), verbatim (last value seen), kept for repricing. */
+  raw?: unknown
+  /** For streams: the concatenated generated text, used to estimate tokens when usage is absent. */
+  streamedText?: string
+  /** True when the body is a stream that ended without its terminal event (cut by either side). */
+  incomplete?: boolean
+}

@@ -1,6 +1,7 @@
 // Benchmark (`bun test/bench/estimate-tokens.ts`): token-estimation time per MiB of text for prose, one long word, random bytes, CJK, emoji...
 import { clearMergeCache, countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 import { estimateUsage } from '../../src/metering/estimate-tokens.ts'
+import { openaiDialect } from '../../src/providers/dialects/openai/index.ts'
 import { countTextTokens, TokenBudget } from '../../src/metering/token-count.ts'
 
 const MiB = 1024 * 1024
@@ -54,7 +55,7 @@ for (const [name, make] of Object.entries(inputs)) {
   // The production path: the text as a streamed completion, under one job's budget.
   let note: string | null = null
   const job = time(() => {
-    const estimate = estimateUsage(new Uint8Array(0), text)
+    const estimate = estimateUsage(new Uint8Array(0), text, openaiDialect.prompt)
     note = estimate.note
     return estimate.usage.outputTokens
   })

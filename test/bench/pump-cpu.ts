@@ -5,6 +5,7 @@
 // (default idle 1 s < headers 10 s: the case where the watchdog is re-armed once when the headers arrive).
 // PUMP_TAIL=0 leaves out the terminal-event tail window (on by default, as the proxy runs it for OpenAI routes).
 import { forward } from '../../src/proxy/forward.ts'
+import { builtInProvider } from '../../src/providers/registry.ts'
 import { streamEndCheck } from '../../src/proxy/stream-end.ts'
 import { BUN, killAll, readFirstLine, track } from './processes.ts'
 
@@ -12,7 +13,7 @@ const STREAMS = Number(process.env.PUMP_STREAMS ?? 100)
 const ROUNDS = Number(process.env.PUMP_ROUNDS ?? 5)
 const IDLE_MS = Number(process.env.PUMP_IDLE_MS ?? 1_000)
 const HEADERS_MS = Number(process.env.PUMP_HEADERS_MS ?? 10_000)
-const reachedEnd = process.env.PUMP_TAIL === '0' ? undefined : streamEndCheck('openai', '/v1/chat/completions')
+const reachedEnd = process.env.PUMP_TAIL === '0' ? undefined : streamEndCheck(builtInProvider('openai')!, '/v1/chat/completions')
 
 const mock = track(Bun.spawn([BUN, `${import.meta.dir}/mock-upstream.ts`], { stdout: 'pipe', stderr: 'inherit', stdin: 'ignore' }))
 const { url } = JSON.parse(await readFirstLine(mock, 10_000)) as { url: string }

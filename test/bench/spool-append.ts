@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sociaro-spool-bench-'))
 /** One job's facts as the channel serialises them (about 400 bytes of JSON). */
 const FACTS = {
   requestId: 'req_0123456789abcdef0123', startedAt: Date.now(), orgId: 'org_0123456789abcdef', keyId: 'key_0123456789abcdef', provider: 'openai',
-  family: 'openai', model: 'gpt-4o-mini', endpoint: '/v1/chat/completions', method: 'POST', status: 200, streamed: false, contentType: 'application/json',
+  model: 'gpt-4o-mini', endpoint: '/v1/chat/completions', method: 'POST', status: 200, streamed: false, contentType: 'application/json',
   contentEncoding: '', truncated: false, ttfbMs: 12, durationMs: 40, endedBy: 'complete', user: null, tags: null, bodyOffset: 0, bodyLength: 0,
   requestOffset: -1, requestLength: 0,
 }

@@ -1,6 +1,11 @@
 // What a budget reserves per request: the output upper bound from the price data, priced at the model's rate or, unpriced, the provider's dearest.
 import { describe, expect, test } from 'bun:test'
 import { requestedAnswers, requestedImages, requestedMaxTokens } from '../../src/limits/extract-max-tokens.ts'
+import { seedreamDialect } from '../../src/providers/byteplus/dialects.ts'
+import { anthropicDialect } from '../../src/providers/dialects/anthropic/index.ts'
+import { dashscopeDialect } from '../../src/providers/dialects/dashscope/index.ts'
+import { geminiDialect } from '../../src/providers/dialects/gemini/index.ts'
+import { openaiDialect } from '../../src/providers/dialects/openai/index.ts'
 import { conservativeCostMicros, reservationCost } from '../../src/limits/reservation-cost.ts'
 import { conservativeRates } from '../../src/pricing/conservative-rates.ts'
 import { MAX_OUTPUT_TOKENS, modelOutputLimitTokens } from '../../src/pricing/output-limit.ts'
@@ -27,7 +32,7 @@ describe('reservationCost', () => {
 
   test('a per-image model reserves its images (Seedream 4.5: $0.04 each), up to 15 for sequential generation', () => {
     const seedream = (json: Record<string, unknown>) =>
-      reservationCost({ provider: 'byteplus', model: 'seedream-4-5', inputTokens: 100, maxOutputTokens: 4096, maxImages: requestedImages(json), at: AT, orgId: 'org', overrides: [] })
+      reservationCost({ provider: 'byteplus', model: 'seedream-4-5', inputTokens: 100, maxOutputTokens: 4096, maxImages: requestedImages(seedreamDialect, json), at: AT, orgId: 'org', overrides: [] })
     expect(seedream({}).costMicros).toBe(40_000)
     expect(seedream({ sequential_image_generation: 'auto' }).costMicros).toBe(15 * 40_000)
     expect(seedream({ sequential_image_generation: 'auto', sequential_image_generation_options: { max_images: 3 } }).costMicros).toBe(3 * 40_000)
@@ -82,14 +87,14 @@ describe('modelOutputLimitTokens', () => {
 
 describe('requestedMaxTokens / requestedAnswers', () => {
   test('each provider\'s field for the cap, and the number of answers', () => {
-    expect(requestedMaxTokens({ max_completion_tokens: 300, max_tokens: 100 })).toBe(300)
-    expect(requestedMaxTokens({ max_output_tokens: 700 })).toBe(700)
-    expect(requestedMaxTokens({ generationConfig: { maxOutputTokens: 900 } })).toBe(900)
-    expect(requestedMaxTokens({ parameters: { max_tokens: 50 } })).toBe(50)
-    expect(requestedMaxTokens({ max_tokens: '100', generationConfig: null })).toBeUndefined()
-    expect(requestedAnswers({ n: 3 })).toBe(3)
-    expect(requestedAnswers({ generationConfig: { candidateCount: 2 } })).toBe(2)
-    expect(requestedAnswers({ n: 0 })).toBe(1)
-    expect(requestedAnswers(undefined)).toBe(1)
+    expect(requestedMaxTokens(openaiDialect, { max_completion_tokens: 300, max_tokens: 100 })).toBe(300)
+    expect(requestedMaxTokens(openaiDialect, { max_output_tokens: 700 })).toBe(700)
+    expect(requestedMaxTokens(geminiDialect, { generationConfig: { maxOutputTokens: 900 } })).toBe(900)
+    expect(requestedMaxTokens(dashscopeDialect, { parameters: { max_tokens: 50 } })).toBe(50)
+    for (const dialect of [openaiDialect, anthropicDialect, geminiDialect]) expect(requestedMaxTokens(dialect, { max_tokens: '100', generationConfig: null })).toBeUndefined()
+    expect(requestedAnswers(openaiDialect, { n: 3 })).toBe(3)
+    expect(requestedAnswers(geminiDialect, { generationConfig: { candidateCount: 2 } })).toBe(2)
+    expect(requestedAnswers(openaiDialect, { n: 0 })).toBe(1)
+    expect(requestedAnswers(openaiDialect, undefined)).toBe(1)
   })
 })

@@ -3,7 +3,8 @@ import { describe, expect, test } from 'bun:test'
 import * as zlib from 'node:zlib'
 import { inflateForMeter, inflateLimit, inflateSmallSync, readMeterBody } from '../../src/metering/decompress.ts'
 import { KEEP_WHOLE_BYTES } from '../../src/metering/response-recorder.ts'
-import { extractUsage } from '../../src/metering/usage/index.ts'
+import { extractUsage as extractFor } from '../../src/providers/provider-wire.ts'
+import { builtInProvider } from '../../src/providers/registry.ts'
 
 const MiB = 1024 * 1024
 const sse = Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"hello"}}]}\n\n'.repeat(2_000))
@@ -101,7 +102,7 @@ test('a large real response (6 MiB of JSON, gzip) is read through: the window ke
   const read = await readMeterBody({ body: zlib.gzipSync(json), contentEncoding: 'gzip', truncated: false })
   expect(read).toMatchObject({ truncated: true, detail: null })
   expect(read.bytes!.byteLength).toBeLessThanOrEqual(KEEP_WHOLE_BYTES)
-  const extraction = extractUsage({ family: 'openai', path: '/v1/chat/completions', contentType: 'application/json', body: read.bytes!, truncated: read.truncated })
+  const extraction = extractFor(builtInProvider('openai')!, { path: '/v1/chat/completions', contentType: 'application/json', body: read.bytes!, truncated: read.truncated })
   expect(extraction.usage).toMatchObject({ inputTokens: 21, outputTokens: 34 })
 })
 

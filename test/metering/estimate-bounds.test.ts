@@ -3,6 +3,7 @@ import { describe, expect, test } from 'bun:test'
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 import { BATCH_TOKENIZE_MS, batchEstimator, estimateUsage, JOB_TOKENIZE_CHARS } from '../../src/metering/estimate-tokens.ts'
 import { countTextTokens, TokenBudget } from '../../src/metering/token-count.ts'
+import { openaiDialect } from '../../src/providers/dialects/openai/index.ts'
 
 const enc = new TextEncoder()
 const exact = (text: string) => countTokens(text, { disallowedSpecial: new Set() })
@@ -17,7 +18,7 @@ describe('pathological text for the tokenizer', () => {
       [chatBody('hi'), word],
     ] as const) {
       const started = performance.now()
-      const { usage, note } = estimateUsage(request, completion)
+      const { usage, note } = estimateUsage(request, completion, openaiDialect.prompt)
       // Generous: the fixed code takes tens of milliseconds; the tokenizer alone took over two minutes on 300,000.
       expect(performance.now() - started).toBeLessThan(5_000)
       const tokens = completion === '' ? usage.inputTokens : usage.outputTokens
@@ -50,7 +51,7 @@ describe('pathological text for the tokenizer', () => {
   test('ordinary text is counted exactly, and its estimate carries no note', () => {
     const prose = 'The gateway meters every request, prices it in micro-dollars and never drops a row. '.repeat(500)
     expect(countTextTokens(prose, unbounded())).toBe(exact(prose))
-    const { usage, note } = estimateUsage(chatBody('Name three colours.'), 'Red, green, blue.')
+    const { usage, note } = estimateUsage(chatBody('Name three colours.'), 'Red, green, blue.', openaiDialect.prompt)
     expect(usage.outputTokens).toBe(exact('Red, green, blue.'))
     expect(note).toBeNull()
   })
@@ -94,9 +95,9 @@ describe('budgets', () => {
     let clock = 0
     const estimate = batchEstimator(() => clock)
     const body = chatBody('How many tokens is this?')
-    expect(estimate(body, 'Seven, or so.').note).toBeNull()
+    expect(estimate(body, 'Seven, or so.', openaiDialect.prompt).note).toBeNull()
     clock = BATCH_TOKENIZE_MS + 1
-    const late = estimate(body, 'x'.repeat(4_000))
+    const late = estimate(body, 'x'.repeat(4_000), openaiDialect.prompt)
     expect(late.usage.outputTokens).toBe(1_000) // 4 bytes per token
     expect(late.usage.inputTokens).toBeGreaterThan(0)
     expect(late.note).toContain('extrapolated')
@@ -104,7 +105,7 @@ describe('budgets', () => {
 
   test('one job never tokenizes more than its character budget, however large its texts', () => {
     const huge = 'tokens and more tokens '.repeat(100_000) // 2.3 M characters
-    const { usage, note } = estimateUsage(chatBody(huge), huge)
+    const { usage, note } = estimateUsage(chatBody(huge), huge, openaiDialect.prompt)
     const match = /(\d+) of (\d+) characters extrapolated/.exec(note ?? '')!
     expect(Number(match[2]) - Number(match[1])).toBeLessThanOrEqual(JOB_TOKENIZE_CHARS + 2 * 2048)
     expect(Math.abs(usage.outputTokens - exact(huge)) / exact(huge)).toBeLessThan(0.02)
@@ -114,8 +115,8 @@ describe('budgets', () => {
 test('a JSON request cut short (past the meter\'s 1 MiB copy) is counted from its text, not as no prompt, and says so', () => {
   const whole = chatBody('The prompt goes on and on. '.repeat(50_000))
   const cut = whole.subarray(0, 1024 * 1024)
-  const { usage, note } = estimateUsage(cut, 'ok')
+  const { usage, note } = estimateUsage(cut, 'ok', openaiDialect.prompt)
   expect(usage.inputTokens).toBeGreaterThan(150_000)
   expect(note).toContain('the request body is not whole JSON')
-  expect(estimateUsage(enc.encode('--boundary\r\nContent-Disposition: form-data'), 'ok').usage.inputTokens).toBe(0)
+  expect(estimateUsage(enc.encode('--boundary\r\nContent-Disposition: form-data'), 'ok', openaiDialect.prompt).usage.inputTokens).toBe(0)
 })

@@ -2,8 +2,13 @@
 import { expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { extractUsage } from '../../src/metering/usage/index.ts'
-import type { UsageFamily } from '../../src/metering/usage-types.ts'
+import { extractUsage as extractFor } from '../../src/providers/provider-wire.ts'
+import { builtInProvider } from '../../src/providers/registry.ts'
+import type { ExtractInput, Extraction } from '../../src/types/usage.ts'
+
+/** The fixture folders are provider ids: each response is read by that provider's module, by its path. */
+type UsageFamily = 'openai' | 'anthropic' | 'gemini' | 'dashscope' | 'byteplus' | 'mulerouter'
+const extractUsage = ({ family, ...input }: ExtractInput & { family: UsageFamily }): Extraction => extractFor(builtInProvider(family)!, input)
 import { priceUsage } from '../../src/pricing/price-usage.ts'
 
 const FIXTURES = join(import.meta.dir, '../fixtures/usage')

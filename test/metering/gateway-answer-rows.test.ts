@@ -145,7 +145,7 @@ test('refusal rows take at most half the meter queue: a 429 flood cannot crowd o
   })
   try {
     const job = (requestId: string, endedBy: PendingJob['endedBy']): PendingJob => ({
-      requestId, startedAt: Date.now(), orgId: 'org', keyId: 'key', provider: 'openai', family: 'openai', model: null, endpoint: '/v1/chat/completions',
+      requestId, startedAt: Date.now(), orgId: 'org', keyId: 'key', provider: 'openai', model: null, endpoint: '/v1/chat/completions',
       method: 'POST', status: endedBy === 'refused' ? 429 : 200, streamed: false, contentType: '', contentEncoding: '', truncated: false, ttfbMs: null,
       durationMs: 1, endedBy, errorCode: endedBy === 'refused' ? 'rate_limited' : null, user: null, tags: null, bodyParts: [], requestBody: null,
     })

@@ -1,6 +1,6 @@
 // Tests for the incremental SSE decoder: framing, line endings, UTF-8 and chunk-boundary independence.
 import { describe, expect, test } from 'bun:test'
-import { SseDecoder, type SseEvent } from '../../src/metering/sse-decoder.ts'
+import { SseDecoder, type SseEvent } from '../../src/wire/sse-decoder.ts'
 
 const enc = new TextEncoder()
 

@@ -203,7 +203,7 @@ test('a replay stores only the rows not stored yet, and rollups count each row o
 
 function wireJob(requestId: string, orgId: string, keyId: string, body: Uint8Array): WireJob {
   return {
-    requestId, startedAt: Date.now(), orgId, keyId, provider: 'openai', family: 'openai', model: 'gpt-4o-mini', endpoint: '/v1/chat/completions',
+    requestId, startedAt: Date.now(), orgId, keyId, provider: 'openai', model: 'gpt-4o-mini', endpoint: '/v1/chat/completions',
     method: 'POST', status: 200, streamed: false, contentType: 'application/json', contentEncoding: '', truncated: false, ttfbMs: 3, durationMs: 4,
     endedBy: 'complete', user: null, tags: null, bodyOffset: 0, bodyLength: body.byteLength, requestOffset: -1, requestLength: 0,
   }

@@ -4,9 +4,18 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 import { estimateUsage } from '../../src/metering/estimate-tokens.ts'
-import { SseDecoder, type SseEvent } from '../../src/metering/sse-decoder.ts'
-import { extractUsage } from '../../src/metering/usage/index.ts'
-import type { Extraction, UsageFamily } from '../../src/metering/usage-types.ts'
+import { anthropicDialect } from '../../src/providers/dialects/anthropic/index.ts'
+import { dashscopeDialect } from '../../src/providers/dialects/dashscope/index.ts'
+import { geminiDialect } from '../../src/providers/dialects/gemini/index.ts'
+import { openaiDialect } from '../../src/providers/dialects/openai/index.ts'
+import { extractUsage as extractFor } from '../../src/providers/provider-wire.ts'
+import { builtInProvider } from '../../src/providers/registry.ts'
+import type { ExtractInput, Extraction } from '../../src/types/usage.ts'
+import { SseDecoder, type SseEvent } from '../../src/wire/sse-decoder.ts'
+
+/** The fixture folders are provider ids: each response is read by that provider's module, by its path. */
+type UsageFamily = 'openai' | 'anthropic' | 'gemini' | 'dashscope' | 'byteplus' | 'mulerouter' | 'mock'
+const extractUsage = ({ family, ...input }: ExtractInput & { family: UsageFamily }): Extraction => extractFor(builtInProvider(family)!, input)
 
 const FIXTURES = join(import.meta.dir, '..', 'fixtures', 'usage')
 const FAMILIES: UsageFamily[] = ['openai', 'anthropic', 'gemini', 'dashscope', 'byteplus', 'mulerouter']
@@ -280,7 +289,7 @@ describe('estimateUsage', () => {
         { role: 'user', content: [{ type: 'text', text: 'Name three colours.' }, { type: 'image_url', image_url: { url: 'https://x' } }] },
       ],
     }
-    const estimate = estimateUsage(enc.encode(JSON.stringify(body)), 'Red, green, blue.')
+    const estimate = estimateUsage(enc.encode(JSON.stringify(body)), 'Red, green, blue.', openaiDialect.prompt)
     expect(estimate).toEqual({ note: null, usage: {
       inputTokens: count('You are terse.') + count('Name three colours.') + 8,
       outputTokens: count('Red, green, blue.'),
@@ -292,28 +301,28 @@ describe('estimateUsage', () => {
 
   test('anthropic system, responses input, prompt and embeddings inputs', () => {
     const anthropic = { system: [{ type: 'text', text: 'Be kind.' }], messages: [{ role: 'user', content: 'Hi' }] }
-    expect(estimateUsage(enc.encode(JSON.stringify(anthropic)), '').usage.inputTokens).toBe(count('Be kind.') + count('Hi') + 4)
-    expect(estimateUsage(enc.encode(JSON.stringify({ input: 'hello world' })), '').usage.inputTokens).toBe(count('hello world'))
-    expect(estimateUsage(enc.encode(JSON.stringify({ input: ['a b', 'c d'] })), '').usage.inputTokens).toBe(count('a b') + count('c d'))
-    expect(estimateUsage(enc.encode(JSON.stringify({ input: [[1, 2, 3]] })), '').usage.inputTokens).toBe(3)
-    expect(estimateUsage(enc.encode(JSON.stringify({ prompt: 'a cat' })), '').usage.inputTokens).toBe(count('a cat'))
+    expect(estimateUsage(enc.encode(JSON.stringify(anthropic)), '', anthropicDialect.prompt).usage.inputTokens).toBe(count('Be kind.') + count('Hi') + 4)
+    expect(estimateUsage(enc.encode(JSON.stringify({ input: 'hello world' })), '', openaiDialect.prompt).usage.inputTokens).toBe(count('hello world'))
+    expect(estimateUsage(enc.encode(JSON.stringify({ input: ['a b', 'c d'] })), '', openaiDialect.prompt).usage.inputTokens).toBe(count('a b') + count('c d'))
+    expect(estimateUsage(enc.encode(JSON.stringify({ input: [[1, 2, 3]] })), '', openaiDialect.prompt).usage.inputTokens).toBe(3)
+    expect(estimateUsage(enc.encode(JSON.stringify({ prompt: 'a cat' })), '', openaiDialect.prompt).usage.inputTokens).toBe(count('a cat'))
     const responses = { instructions: 'Rhyme.', input: [{ role: 'user', content: [{ type: 'input_text', text: 'Moon' }] }] }
-    expect(estimateUsage(enc.encode(JSON.stringify(responses)), '').usage.inputTokens).toBe(count('Rhyme.') + count('Moon') + 4)
+    expect(estimateUsage(enc.encode(JSON.stringify(responses)), '', openaiDialect.prompt).usage.inputTokens).toBe(count('Rhyme.') + count('Moon') + 4)
   })
 
   test('gemini contents and dashscope native input.messages', () => {
     const gemini = { contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue?' }] }], systemInstruction: { parts: [{ text: 'Short.' }] } }
-    expect(estimateUsage(enc.encode(JSON.stringify(gemini)), '').usage.inputTokens).toBe(count('Why is the sky blue?') + count('Short.') + 4)
+    expect(estimateUsage(enc.encode(JSON.stringify(gemini)), '', geminiDialect.prompt).usage.inputTokens).toBe(count('Why is the sky blue?') + count('Short.') + 4)
     const dashscope = { model: 'qwen-plus', input: { messages: [{ role: 'user', content: '你好' }] } }
-    expect(estimateUsage(enc.encode(JSON.stringify(dashscope)), '').usage.inputTokens).toBe(count('你好') + 4)
+    expect(estimateUsage(enc.encode(JSON.stringify(dashscope)), '', dashscopeDialect.prompt).usage.inputTokens).toBe(count('你好') + 4)
   })
 
   test('never throws: non-JSON bodies, special tokens, garbage', () => {
-    expect(estimateUsage(enc.encode('--boundary\r\nContent-Disposition: form-data'), 'abc').usage.inputTokens).toBe(0)
-    expect(() => estimateUsage(new Uint8Array([0xff, 0x00, 0xfe]), '\ud800')).not.toThrow()
+    expect(estimateUsage(enc.encode('--boundary\r\nContent-Disposition: form-data'), 'abc', openaiDialect.prompt).usage.inputTokens).toBe(0)
+    expect(() => estimateUsage(new Uint8Array([0xff, 0x00, 0xfe]), '\ud800', openaiDialect.prompt)).not.toThrow()
     const special = { messages: [{ role: 'user', content: 'say <|endoftext|> now' }] }
-    expect(estimateUsage(enc.encode(JSON.stringify(special)), '<|im_start|>').usage.inputTokens).toBeGreaterThan(4)
-    expect(estimateUsage(enc.encode('null'), '').usage.inputTokens).toBe(0)
+    expect(estimateUsage(enc.encode(JSON.stringify(special)), '<|im_start|>', openaiDialect.prompt).usage.inputTokens).toBeGreaterThan(4)
+    expect(estimateUsage(enc.encode('null'), '', openaiDialect.prompt).usage.inputTokens).toBe(0)
   })
 })
 

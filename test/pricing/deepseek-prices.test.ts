@@ -1,7 +1,7 @@
 // DeepSeek pricing: our table (official list, effective dates, peak windows) wins over genai-prices' stale 2025 entry.
 import { describe, expect, test } from 'bun:test'
 import { calcPrice } from '@pydantic/genai-prices'
-import type { Usage } from '../../src/metering/usage-types.ts'
+import type { Usage } from '../../src/types/usage.ts'
 import { conservativeRates } from '../../src/pricing/conservative-rates.ts'
 import { toGenaiUsage } from '../../src/pricing/genai-prices.ts'
 import { priceUsage } from '../../src/pricing/price-usage.ts'

@@ -1,6 +1,6 @@
 // Our price table is well formed (source, effective date, integer rates, valid windows) and its checks are recorded.
 import { describe, expect, test } from 'bun:test'
-import type { Usage } from '../../src/metering/usage-types.ts'
+import type { Usage } from '../../src/types/usage.ts'
 import { PRICE_CHECKS } from '../../src/pricing/price-checks.ts'
 import { PRICE_TABLE } from '../../src/pricing/price-table.ts'
 import { priceUsage } from '../../src/pricing/price-usage.ts'

@@ -1,7 +1,7 @@
 // Tests for priceUsage: genai-prices parity, our table (tiers, media, prefixes, versions), overrides, integer money.
 import { describe, expect, test } from 'bun:test'
 import { calcPrice } from '@pydantic/genai-prices'
-import type { Usage } from '../../src/metering/usage-types.ts'
+import type { Usage } from '../../src/types/usage.ts'
 import { toGenaiUsage } from '../../src/pricing/genai-prices.ts'
 import { globMatches } from '../../src/pricing/overrides.ts'
 import { PRICE_TABLE } from '../../src/pricing/price-table.ts'

@@ -122,7 +122,7 @@ describe('bounded model values after the request', () => {
   test('a model the response reports beyond 256 bytes is not stored', () => {
     const body = new TextEncoder().encode(JSON.stringify({ model: 'z'.repeat(10_000), usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }))
     const job: MeterJob = {
-      requestId: 'req_1', startedAt: Date.now(), orgId: 'o', keyId: 'k', provider: 'openai', family: 'openai', model: null,
+      requestId: 'req_1', startedAt: Date.now(), orgId: 'o', keyId: 'k', provider: 'openai', model: null,
       endpoint: '/v1/chat/completions', method: 'POST', status: 200, streamed: false, contentType: 'application/json', contentEncoding: '',
       truncated: false, ttfbMs: 1, durationMs: 2, endedBy: 'complete', user: null, tags: null, body, requestBody: null,
     }

@@ -5,6 +5,9 @@ import { GatewayError } from '../../src/errors/gateway-error.ts'
 import { silentLogger } from '../../src/log.ts'
 import { createExchangePipeline } from '../../src/proxy/exchange-pipeline.ts'
 import { nativeRoute } from '../../src/proxy/routes/native-route.ts'
+import { dialectFor } from '../../src/providers/provider-wire.ts'
+import { anthropicErrors } from '../../src/providers/dialects/anthropic/errors.ts'
+import { openaiErrors } from '../../src/providers/dialects/openai/errors.ts'
 import type { RouteResolver, RouteTarget } from '../../src/proxy/routes/route-target.ts'
 import type { AdmittedRequest, ProxyStage, RefusedRequest, StageName } from '../../src/proxy/stages.ts'
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
@@ -38,7 +41,7 @@ function bodyChosenRoute(calls: { afterBody: number }): RouteResolver {
     enter(url) {
       if (url.provider !== 'any' || url.path !== '/chat') return undefined
       return {
-        errorShape: 'anthropic',
+        errorShape: anthropicErrors,
         clientKey: ['bearer'],
         clientQuery: url.query,
         afterBody(body): RouteTarget {
@@ -54,8 +57,8 @@ function bodyChosenRoute(calls: { afterBody: number }): RouteResolver {
             provider,
             path: '/v1/chat/completions',
             query: '',
-            errorShape: 'openai',
-            dialect: provider.spec.usageFamily,
+            errorShape: openaiErrors,
+            dialect: dialectFor(provider.spec, '/v1/chat/completions'),
             allowlistProvider: provider.spec.id,
             editBody: (bytes) => replaceOnce(bytes, prefixed, bare),
           }
@@ -147,7 +150,7 @@ describe('a resolver that picks the provider from the body, through the one pipe
     expect(seen.bodies.objects).toBe('{"model":  "gpt-4o-mini", "messages":[{"role":"user","content":"hi"}]}')
     expect(seen.bodies.metrics).toContain('"hello"')
     const admitted = seen.admitted[0]!
-    expect({ provider: admitted.provider.spec.id, path: admitted.path, model: admitted.facts.model, dialect: admitted.dialect }).toEqual({
+    expect({ provider: admitted.provider.spec.id, path: admitted.path, model: admitted.facts.model, dialect: admitted.dialect.id }).toEqual({
       provider: 'openai',
       path: '/v1/chat/completions',
       model: 'gpt-4o-mini',

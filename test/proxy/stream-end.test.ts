@@ -2,6 +2,7 @@
 import { describe, expect, test } from 'bun:test'
 import type { MeterJob } from '../../src/metering/meter-job.ts'
 import { buildUsageRecord, type Estimator } from '../../src/metering/usage-record.ts'
+import { builtInProvider } from '../../src/providers/registry.ts'
 import { StreamTail, streamEndCheck, TAIL_WINDOW_BYTES } from '../../src/proxy/stream-end.ts'
 import { ANTHROPIC_SSE_EVENTS, GEMINI_SSE_EVENTS, OPENAI_CHAT_SSE_EVENTS } from '../support/provider-fakes.ts'
 
@@ -14,10 +15,10 @@ function tailOf(text: string, size = 7): readonly Uint8Array[] {
   return tail.chunks()
 }
 
-const chat = streamEndCheck('openai', '/v1/chat/completions')!
-const responses = streamEndCheck('openai', '/v1/responses')!
-const anthropic = streamEndCheck('anthropic', '/v1/messages')!
-const gemini = streamEndCheck('gemini', '/v1beta/models/gemini-2.5-flash:streamGenerateContent')!
+const chat = streamEndCheck(builtInProvider('openai')!, '/v1/chat/completions')!
+const responses = streamEndCheck(builtInProvider('openai')!, '/v1/responses')!
+const anthropic = streamEndCheck(builtInProvider('anthropic')!, '/v1/messages')!
+const gemini = streamEndCheck(builtInProvider('gemini')!, '/v1beta/models/gemini-2.5-flash:streamGenerateContent')!
 
 describe('terminal events', () => {
   test('OpenAI chat: [DONE] last, whatever the chunking; not before it, not inside content', () => {
@@ -54,15 +55,15 @@ describe('terminal events', () => {
   })
 
   test('BytePlus: chat ends with [DONE], Seedream streams with image_generation.completed', () => {
-    const byteplus = streamEndCheck('byteplus', '/api/v3/images/generations')!
+    const byteplus = streamEndCheck(builtInProvider('byteplus')!, '/api/v3/images/generations')!
     expect(byteplus(tailOf('event: image_generation.partial_succeeded\ndata: {"type":"image_generation.partial_succeeded"}\n\nevent: image_generation.completed\ndata: {"type":"image_generation.completed","usage":{"generated_images":1}}\n\n'))).toBe(true)
     expect(byteplus(tailOf('event: image_generation.partial_succeeded\ndata: {"type":"image_generation.partial_succeeded"}\n\n'))).toBe(false)
-    expect(streamEndCheck('byteplus', '/api/v3/chat/completions')!(tailOf(OPENAI_CHAT_SSE_EVENTS.join('')))).toBe(true)
+    expect(streamEndCheck(builtInProvider('byteplus')!, '/api/v3/chat/completions')!(tailOf(OPENAI_CHAT_SSE_EVENTS.join('')))).toBe(true)
   })
 
   test('families without a known terminal event get no check', () => {
-    expect(streamEndCheck('dashscope', '/api/v1/services/aigc/text-generation/generation')).toBeUndefined()
-    expect(streamEndCheck('mulerouter', '/vendors/x/v1/tasks')).toBeUndefined()
+    expect(streamEndCheck(builtInProvider('dashscope')!, '/api/v1/services/aigc/text-generation/generation')).toBeUndefined()
+    expect(streamEndCheck(builtInProvider('mulerouter')!, '/vendors/x/v1/tasks')).toBeUndefined()
   })
 
   test('many tiny chunks: the window stays bounded and still sees the end', () => {
@@ -89,7 +90,7 @@ describe('terminal events', () => {
 describe('the meter worker decides from the whole recorded body', () => {
   const noEstimate: Estimator = () => ({ usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, note: null })
   const job = (body: string, endedBy: MeterJob['endedBy']): MeterJob => ({
-    requestId: 'req_1', startedAt: Date.now(), orgId: 'org', keyId: 'key', provider: 'openai', family: 'openai', model: 'gpt-4o-mini',
+    requestId: 'req_1', startedAt: Date.now(), orgId: 'org', keyId: 'key', provider: 'openai', model: 'gpt-4o-mini',
     endpoint: '/v1/responses', method: 'POST', status: 200, streamed: true, contentType: 'text/event-stream', contentEncoding: '',
     truncated: false, ttfbMs: 5, durationMs: 10, endedBy, user: null, tags: null, body: enc(body), requestBody: null,
   })

@@ -10,6 +10,8 @@ import { writeNewRecords } from '../../src/metering/usage-writer.ts'
 import { pushUsageEventArgs, USAGE_EVENT_COLUMNS } from '../../src/db/usage-columns.ts'
 import { writeObjects } from '../../src/objects/ledger-store.ts'
 import type { PriceOverride } from '../../src/pricing/types.ts'
+import { loadProviders } from '../../src/providers/provider-origin.ts'
+import { providerDirectory } from '../../src/providers/registry.ts'
 
 export interface MemoryMeter {
   /** Pass as GatewayOptions.meter. */
@@ -59,6 +61,8 @@ export function memoryMeter(options: MemoryMeterOptions = {}): MemoryMeter {
     sharedEstimators ??= loadBatchEstimator(log)
     const estimators = sharedEstimators
     let overrides: readonly PriceOverride[] = context.init.overrides
+    // The providers the gateway serves, loaded the way the worker loads them.
+    const providers = providerDirectory(await loadProviders(context.init.providers ?? []))
     let queued = 0
     let shed = 0
     let stopped = false
@@ -68,7 +72,7 @@ export function memoryMeter(options: MemoryMeterOptions = {}): MemoryMeter {
       const packed = packJobs([job], pendingBytes(job))
       const [meterJob] = unpackJobs(packed.jobs, packed.bytes.buffer)
       const newEstimator = await estimators
-      const row = await recordOfJob(meterJob!, overrides, newEstimator(), log)
+      const row = await recordOfJob(meterJob!, overrides, newEstimator(), log, providers)
       if (options.store) await writeNewRecords(context.client, [row])
       rows.push(row)
       byId.set(row.requestId, row)
@@ -94,7 +98,7 @@ export function memoryMeter(options: MemoryMeterOptions = {}): MemoryMeter {
           return null as never
         }
         const { range, overrides: with_ } = request as { range: Parameters<typeof reprice>[1]; overrides: PriceOverride[] }
-        return (await reprice(context.client, range, with_)) as never
+        return (await reprice(context.client, range, with_, providers)) as never
       },
       async setPriceOverrides(next) {
         await meter.command('prices', { overrides: [...next] })

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../src/config.ts'
+import type { ProviderSpec } from '../../src/providers/spec.ts'
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.ts'
 import { createLogger, silentLogger, type Logger } from '../../src/log.ts'
 import { stalledMeterWorker } from './stalled-meter-worker.ts'
@@ -37,6 +38,8 @@ export interface TestGatewayOptions {
   /** The metering worker's thread blocks this long on its first batch (see stalled-meter-worker.ts). */
   meterStallMs?: number
   databaseCheckMs?: number
+  /** Providers served beside the built-in ones (loadConfig's extraProviders: specs whose origin names their module). */
+  providers?: readonly ProviderSpec[]
   /** Anything else startGateway takes (access-log sink, health tuning); the access log is discarded unless a sink is given. */
   gatewayOptions?: Partial<GatewayOptions>
 }
@@ -61,7 +64,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     if (!options.withoutCredential?.includes(provider)) env[`SOCIARO_${name}_API_KEY`] = UPSTREAM_SECRET
   }
   Object.assign(env, options.env)
-  const config = loadConfig(env)
+  const config = loadConfig(env, options.providers ?? [])
   const gateway = await startGateway(config, {
     log: options.log ?? (options.verbose ? createLogger('debug') : silentLogger),
     ...(options.now ? { now: options.now } : {}),

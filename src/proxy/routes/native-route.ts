@@ -1,14 +1,14 @@
 // The native pass-through route: /{provider}/{upstream path} goes to that provider's same path, in its own error shape.
 import type { ResolvedProvider } from '../../config.ts'
 import { GatewayError } from '../../errors/gateway-error.ts'
+import { dialectFor, errorFormatFor } from '../../providers/provider-wire.ts'
 import type { ErrorShape, ProviderSpec } from '../../providers/spec.ts'
 import { modelNameHint } from '../model-name-hint.ts'
 import { canonicalUpstreamPath, withoutQueryKey, type RequestTarget } from '../request-target.ts'
 import type { RouteEntry, RouteResolver, RouteTarget } from './route-target.ts'
 
 export function errorShapeFor(spec: ProviderSpec, path: string): ErrorShape {
-  for (const rule of spec.errorShapeRules ?? []) if (rule.match.test(path)) return rule.shape
-  return spec.errorShape
+  return errorFormatFor(spec, path)
 }
 
 /** Takes every request whose first path segment is a configured provider id or alias. */
@@ -34,7 +34,7 @@ export function nativeRoute(providers: ReadonlyMap<string, ResolvedProvider>): R
         path,
         query: spec.clientKey.includes('query-key') ? withoutQueryKey(url.query) : url.query,
         errorShape: shape,
-        dialect: spec.usageFamily,
+        dialect: dialectFor(spec, path),
         allowlistProvider: spec.id,
         modelHint: hintFor(spec.id),
       }

@@ -2,7 +2,7 @@
 import type { ResolvedProvider } from '../../config.ts'
 import type { GatewayError } from '../../errors/gateway-error.ts'
 import type { ClientKeyLocation, ErrorShape } from '../../providers/spec.ts'
-import type { UsageFamily } from '../../types/usage.ts'
+import type { Dialect } from '../../providers/dialect.ts'
 import type { RequestTarget } from '../request-target.ts'
 
 /** Where a request goes and how it is judged there: everything the pipeline needs to admit and forward it. */
@@ -15,7 +15,7 @@ export interface RouteTarget {
   /** The shape of the errors the gateway makes for this request once the target is known. */
   readonly errorShape: ErrorShape
   /** The wire format of this exchange (for now the provider's usage family). */
-  readonly dialect: UsageFamily
+  readonly dialect: Dialect
   /** The provider the allowlist checks each model on: it sees `${allowlistProvider}/${model}`. */
   readonly allowlistProvider: string
   /** Why a model the allowlist refused may be a naming mistake (a sentence), when it may be one. */

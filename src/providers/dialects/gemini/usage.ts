@@ -1,7 +1,7 @@
 // Usage from native Gemini generateContent / streamGenerateContent (JSON, JSON-array stream, SSE).
-import type { ExtractInput, Extraction, Usage } from '../usage-types.ts'
-import { bodyText, isStreamBody, jsonArrayElements, lastObjectAfterKey, parseJson, sseEvents, sseJson } from './body.ts'
-import { makeUsage, num, rec, str, type Rec } from './fields.ts'
+import type { ExtractInput, Extraction, Usage } from '../../../types/usage.ts'
+import { bodyText, isStreamBody, jsonArrayElements, lastObjectAfterKey, parseJson, sseEvents, sseJson } from '../../../wire/body.ts'
+import { makeUsage, num, rec, str, type Rec } from '../../../wire/fields.ts'
 
 export function extractGemini(input: ExtractInput): Extraction {
   const text = bodyText(input.body)

@@ -1,5 +1,5 @@
 // Defensive reads from untrusted provider JSON, and the one place a normalized Usage is assembled.
-import type { Extraction, Usage } from '../usage-types.ts'
+import type { Extraction, Usage } from '../types/usage.ts'
 import { isRecord, lastObjectAfterKey, parseJson } from './body.ts'
 
 export type Rec = Record<string, unknown>

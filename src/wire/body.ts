@@ -1,5 +1,5 @@
 // Turning an untrusted, possibly cut response body into JSON values or SSE events, without ever throwing.
-import { SseDecoder, type SseEvent } from '../sse-decoder.ts'
+import { SseDecoder, type SseEvent } from './sse-decoder.ts'
 
 export type Json = unknown
 

@@ -1,30 +1,25 @@
-// Usage from BytePlus ModelArk: Seedream image generation (JSON/SSE) and Seedance video task results; chat goes to OpenAI rules.
-import type { ExtractInput, Extraction, Usage } from '../usage-types.ts'
-import { bodyText, isStreamBody, parseJson, sseEvents, sseJson } from './body.ts'
-import { jsonUsage, makeUsage, num, rec, str, type Rec } from './fields.ts'
-import { extractOpenAI } from './openai.ts'
+// Usage from BytePlus ModelArk's own formats: Seedream image generation (JSON/SSE) and Seedance video task results.
+import type { ExtractInput, Extraction, Usage } from '../../types/usage.ts'
+import { bodyText, isStreamBody, parseJson, sseEvents, sseJson } from '../../wire/body.ts'
+import { jsonUsage, makeUsage, num, rec, str, type Rec } from '../../wire/fields.ts'
 
 const SEEDANCE_TASK = /\/contents\/generations\/tasks\/[^/]+\/?$/
 
-export function extractBytePlus(input: ExtractInput): Extraction {
-  if (input.path.includes('/images/generations')) return seedream(input)
-  // Creating a task, listing tasks, and polls that have not succeeded cost nothing.
-  if (input.path.includes('/contents/generations/tasks')) {
-    return SEEDANCE_TASK.test(input.path) ? seedanceTask(input) : { usage: null }
-  }
-  return extractOpenAI(input)
+/** Creating a task, listing tasks, and polls that have not succeeded cost nothing. */
+export function seedanceTaskUsage(input: ExtractInput): Extraction {
+  return SEEDANCE_TASK.test(input.path) ? seedanceTask(input) : { usage: null }
 }
 
 /** Seedream is billed per generated image; output_tokens ride along for reference. */
-function seedreamUsage(u: Rec): Usage {
+function seedreamCounts(u: Rec): Usage {
   return makeUsage({ images: num(u.generated_images), outputTokens: num(u.output_tokens) })
 }
 
-function seedream(input: ExtractInput): Extraction {
+export function seedreamUsage(input: ExtractInput): Extraction {
   const text = bodyText(input.body)
   if (!isStreamBody(input.contentType, text)) {
     // Base64 images can take a body past the meter's 4 MiB window: its usage is then read from the tail.
-    return jsonUsage(text, input.truncated === true, seedreamUsage)
+    return jsonUsage(text, input.truncated === true, seedreamCounts)
   }
   let raw: Rec | undefined
   let model: string | undefined
@@ -40,7 +35,7 @@ function seedream(input: ExtractInput): Extraction {
   }
   const extraction: Extraction = { usage: null, streamedText: '', incomplete: !completed }
   if (raw !== undefined) {
-    extraction.usage = seedreamUsage(raw)
+    extraction.usage = seedreamCounts(raw)
     extraction.raw = raw
   }
   if (model !== undefined) extraction.model = model

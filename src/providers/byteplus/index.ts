@@ -1,5 +1,8 @@
 // BytePlus ModelArk: OpenAI-like /api/v3, Seedream images, Seedance video tasks; `model` may be an endpoint or bot id (checked as given).
-import { defineProvider } from './spec.ts'
+import { openaiDialect } from '../dialects/openai/index.ts'
+import { defineProvider } from '../spec.ts'
+import { seedanceDialect, seedreamDialect } from './dialects.ts'
+import { byteplusErrors } from './errors.ts'
 
 export default defineProvider({
   id: 'byteplus',
@@ -15,6 +18,10 @@ export default defineProvider({
       from: 'body',
     },
   ],
-  errorShape: 'byteplus',
-  usageFamily: 'byteplus',
+  errorShape: byteplusErrors,
+  dialect: openaiDialect,
+  dialectRules: [
+    { match: /\/images\/generations/, dialect: seedreamDialect },
+    { match: /\/contents\/generations\/tasks/, dialect: seedanceDialect },
+  ],
 })

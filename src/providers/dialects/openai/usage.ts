@@ -1,7 +1,7 @@
 // Usage from OpenAI and OpenAI-compatible responses: chat, Responses, embeddings, images, audio (JSON and SSE).
-import type { ExtractInput, Extraction, Usage } from '../usage-types.ts'
-import { bodyText, isStreamBody, lastObjectAfterKey, parseJson, sseEvents, sseJson } from './body.ts'
-import { dig, has, makeUsage, num, rec, str, type Rec } from './fields.ts'
+import type { ExtractInput, Extraction, Usage } from '../../../types/usage.ts'
+import { bodyText, isStreamBody, lastObjectAfterKey, parseJson, sseEvents, sseJson } from '../../../wire/body.ts'
+import { dig, has, makeUsage, num, rec, str, type Rec } from '../../../wire/fields.ts'
 
 export function extractOpenAI(input: ExtractInput): Extraction {
   const text = bodyText(input.body)

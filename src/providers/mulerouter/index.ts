@@ -1,5 +1,8 @@
 // MuleRouter: vendor-mirrored LLM APIs under /vendors/<vendor>/v1, async media tasks with the model in the path.
-import { defineProvider } from './spec.ts'
+import { defineProvider } from '../spec.ts'
+import { anthropicErrors } from '../dialects/anthropic/index.ts'
+import { openaiErrors } from '../dialects/openai/index.ts'
+import { mulerouterTaskDialect, vendorAnthropicDialect, vendorOpenAIDialect } from './dialects.ts'
 
 /** Optional vendor prefix, then the API version: `/vendors/openai/v1`, or the bare `/v1` aliases. */
 const V1 = '^(?:/vendors/[A-Za-z0-9._~-]+)?/v1'
@@ -32,7 +35,12 @@ export default defineProvider({
     // Fail closed: any other vendor or v1 path (another case, another version, an odd model id) is refused.
     { match: /^\/(?:vendors|v1)(?:\/|$)/i, from: 'path' },
   ],
-  errorShape: 'openai',
-  errorShapeRules: [{ match: /^(?:\/vendors\/anthropic\/v1\/|\/v1\/messages$)/, shape: 'anthropic' }],
-  usageFamily: 'mulerouter',
+  errorShape: openaiErrors,
+  errorShapeRules: [{ match: /^(?:\/vendors\/anthropic\/v1\/|\/v1\/messages$)/, shape: anthropicErrors }],
+  // Vendor-mirrored APIs speak their vendor's format; everything else is a task envelope.
+  dialect: mulerouterTaskDialect,
+  dialectRules: [
+    { match: /^\/vendors\/openai\//, dialect: vendorOpenAIDialect },
+    { match: /^\/vendors\/anthropic\//, dialect: vendorAnthropicDialect },
+  ],
 })

@@ -1,7 +1,7 @@
 // Usage from Anthropic Messages API responses: JSON message and named-event SSE streams.
-import type { ExtractInput, Extraction, Usage } from '../usage-types.ts'
-import { bodyText, isStreamBody, sseEvents, sseJson } from './body.ts'
-import { dig, jsonUsage, makeUsage, num, rec, str, type Rec } from './fields.ts'
+import type { ExtractInput, Extraction, Usage } from '../../../types/usage.ts'
+import { bodyText, isStreamBody, sseEvents, sseJson } from '../../../wire/body.ts'
+import { dig, jsonUsage, makeUsage, num, rec, str, type Rec } from '../../../wire/fields.ts'
 
 export function extractAnthropic(input: ExtractInput): Extraction {
   const text = bodyText(input.body)

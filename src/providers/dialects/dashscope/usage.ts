@@ -1,7 +1,7 @@
 // Usage from DashScope native /api/v1 responses: generation JSON/SSE (running totals) and async task results.
-import type { ExtractInput, Extraction, Usage } from '../usage-types.ts'
-import { bodyText, isStreamBody, lastObjectAfterKey, parseJson, sseEvents, sseJson } from './body.ts'
-import { dig, has, makeUsage, num, rec, str, type Rec } from './fields.ts'
+import type { ExtractInput, Extraction, Usage } from '../../../types/usage.ts'
+import { bodyText, isStreamBody, lastObjectAfterKey, parseJson, sseEvents, sseJson } from '../../../wire/body.ts'
+import { dig, has, makeUsage, num, rec, str, type Rec } from '../../../wire/fields.ts'
 
 export function extractDashScope(input: ExtractInput): Extraction {
   const text = bodyText(input.body)
