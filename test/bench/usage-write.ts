@@ -2,7 +2,7 @@
 // Run: bun test/bench/usage-write.ts [--sizes 0,1000000,10000000] [--rows 20000] [--seed-ids ordered|random] [--json]
 // Seeding is direct SQL (INSERT … SELECT over a recursive CTE, indexes built after) in a temp dir removed at the end.
 // Nothing is asserted: it prints µs per row (wall and CPU; the writer runs synchronously underneath, so they agree).
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -101,9 +101,29 @@ interface Measured {
   readonly cpuUsPerRow: number
 }
 
+/** Temp dirs still on disk: removed on SIGINT/SIGTERM or when the runner that spawned this goes away (10 M rows are GBs). */
+const live = new Set<string>()
+function removeLive(): void {
+  for (const dir of live) rmSync(dir, { recursive: true, force: true })
+}
+const parent = process.ppid
+setInterval(() => {
+  if (process.ppid !== parent) {
+    removeLive()
+    process.exit(1)
+  }
+}, 1000).unref()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    removeLive()
+    process.exit(130)
+  })
+}
+
 /** Writes ROWS rows through a UsageWriter (its batches, its rollups) as the meter worker does, after a warm-up. */
 async function measure(seededRows: number): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), 'sociaro-usage-write-'))
+  live.add(dir)
   const file = join(dir, 'usage.db')
   try {
     let database = await openDatabase(`file:${file}`)
@@ -152,6 +172,8 @@ async function measure(seededRows: number): Promise<Measured> {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
+    live.delete(dir)
+    if (existsSync(dir)) throw new Error(`could not remove ${dir}`)
   }
 }
 
