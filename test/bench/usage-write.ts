@@ -190,6 +190,6 @@ for (const size of SIZES) {
 }
 if (flags.json) console.log(JSON.stringify({ seedIds: SEED_IDS, batch: BATCH, results }))
 else if (results.length > 1) {
-  const base = results[0]!.wallUsPerRow
-  console.log(results.slice(1).map((r) => `${r.seededRows.toLocaleString('en')} rows: ${(r.wallUsPerRow / base).toFixed(2)}× the ${results[0]!.seededRows.toLocaleString('en')}-row figure`).join('\n'))
+  const base = results[0]!.cpuUsPerRow
+  console.log(results.slice(1).map((r) => `${r.seededRows.toLocaleString('en')} rows: ${(r.cpuUsPerRow / base).toFixed(2)}× the ${results[0]!.seededRows.toLocaleString('en')}-row CPU figure`).join('\n'))
 }
