@@ -3,6 +3,7 @@ import type { Client } from '@libsql/client'
 import { reprice } from './analytics/reprice.ts'
 import { writeLastUsed } from './auth/last-used.ts'
 import { openDatabase } from './db/client.ts'
+import { batchWriterFor } from './db/local-batch.ts'
 import { databaseFileProblem } from './db/file-identity.ts'
 import { probeWrite } from './db/write-probe.ts'
 import { writeObjects } from './objects/ledger-store.ts'
@@ -61,11 +62,13 @@ function reportStored(records: readonly UsageRecord[]): void {
 async function init(config: WorkerInit): Promise<void> {
   // The same provider modules as the proxy thread's: usage is read and priced by them (replayed rows included).
   providers = providerDirectory(await loadProviders(config.providers ?? []))
-  const { client, file } = await openDatabase(config.databaseUrl, config.databaseAuthToken)
+  const opened = await openDatabase(config.databaseUrl, config.databaseAuthToken)
+  const { client, file } = opened
   database = client
   // One stat per batch: a deleted or replaced file is caught before a batch is written into it, not seconds later.
   if (file) refuseWrites = () => databaseFileProblem(file.path, file.identity)
-  writer = new UsageWriter(client, {
+  // On a local file the batches go through native prepared statements on a connection of their own (src/db/local-batch.ts).
+  writer = new UsageWriter(batchWriterFor(opened), {
     flushIntervalMs: config.flushIntervalMs,
     flushRows: config.flushRows,
     maxPendingRows: 200_000,

@@ -8,6 +8,9 @@ import * as schema from './schema.ts'
 
 export type Db = LibSQLDatabase<typeof schema>
 
+/** How long a local write waits for another thread's write transaction before it fails with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000
+
 export interface Database {
   readonly db: Db
   readonly client: Client
@@ -38,7 +41,7 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   const client = createClient({
     url: localPath ? `file:${localPath}` : url,
     ...(authToken ? { authToken } : {}),
-    ...(localPath ? { concurrency: 1, timeout: 5_000 } : {}),
+    ...(localPath ? { concurrency: 1, timeout: BUSY_TIMEOUT_MS } : {}),
   })
   if (localPath) {
     // WAL lets the metering worker write while the main thread reads.

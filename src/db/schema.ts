@@ -104,7 +104,9 @@ export const usageEvents = sqliteTable(
   (t) => [
     index('usage_org_time_idx').on(t.orgId, t.startedAt),
     index('usage_key_time_idx').on(t.keyId, t.startedAt),
-    index('usage_model_time_idx').on(t.model, t.startedAt),
+    // Time alone, not model × time: prune, reprice and an unscoped or model-filtered request log walk it (they
+    // scanned the whole table before), and an index that only appends is the cheapest one to keep per row.
+    index('usage_time_idx').on(t.startedAt),
   ],
 )
 

@@ -13,14 +13,22 @@ export function bucketStart(grain: 'hour' | 'day', at: number): number {
   return Math.floor(at / size) * size
 }
 
-/** `sign` -1 removes records (used when repricing replaces an old cost with a new one). */
+const GRAINS = ['hour', 'day'] as const
+
+/**
+ * Summed per bucket over all of `records`, so a batch costs one upsert per bucket it touches, not one per row.
+ * `sign` -1 removes records (used when repricing replaces an old cost with a new one).
+ */
 export function rollupDeltas(records: readonly UsageRecord[], sign: 1 | -1 = 1): RollupDelta[] {
   const byKey = new Map<string, RollupDelta>()
   for (const record of records) {
-    for (const grain of ['hour', 'day'] as const) {
+    const model = record.model ?? ''
+    // The bucket's identity beside its grain and start, built once per record for both grains.
+    const scope = `${record.orgId}\u0000${record.keyId}\u0000${record.provider}\u0000${model}`
+    const error = record.status >= 400 || record.endedBy === 'upstream_error' || record.endedBy === 'timeout'
+    for (const grain of GRAINS) {
       const start = bucketStart(grain, record.startedAt)
-      const model = record.model ?? ''
-      const id = `${grain}\u0000${start}\u0000${record.orgId}\u0000${record.keyId}\u0000${record.provider}\u0000${model}`
+      const id = `${grain}\u0000${start}\u0000${scope}`
       let delta = byKey.get(id)
       if (!delta) {
         delta = {
@@ -31,7 +39,7 @@ export function rollupDeltas(records: readonly UsageRecord[], sign: 1 | -1 = 1):
         byKey.set(id, delta)
       }
       delta.requests += sign
-      if (record.status >= 400 || record.endedBy === 'upstream_error' || record.endedBy === 'timeout') delta.errors += sign
+      if (error) delta.errors += sign
       delta.inputTokens += sign * record.inputTokens
       delta.outputTokens += sign * record.outputTokens
       delta.cacheReadTokens += sign * record.cacheReadTokens

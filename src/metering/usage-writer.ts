@@ -1,13 +1,16 @@
 // Writes usage records in batches, one transaction per batch with its rollups; retries with bounded memory when the DB is away.
 import type { Client, InStatement, InValue } from '@libsql/client'
+import type { BatchWriter } from '../db/local-batch.ts'
 import { pushUsageEventArgs, rollupArgs, ROLLUP_UPSERT_SQL, USAGE_ROWS_PER_INSERT, usageInsertSql } from '../db/usage-columns.ts'
 import { rollupDeltas, type RollupDelta } from './rollups.ts'
 import type { UsageRecord } from './usage-record.ts'
 
-export function recordStatements(records: readonly UsageRecord[]): InStatement[] {
+/** The INSERTs of `records`, `rowsPerInsert` rows to a statement (as many as the parameter limit allows by default). */
+export function recordStatements(records: readonly UsageRecord[], rowsPerInsert: number = USAGE_ROWS_PER_INSERT): InStatement[] {
+  const perInsert = Math.max(1, Math.min(USAGE_ROWS_PER_INSERT, Math.floor(rowsPerInsert)))
   const statements: InStatement[] = []
-  for (let i = 0; i < records.length; i += USAGE_ROWS_PER_INSERT) {
-    const chunk = records.slice(i, i + USAGE_ROWS_PER_INSERT)
+  for (let i = 0; i < records.length; i += perInsert) {
+    const chunk = records.slice(i, i + perInsert)
     const args: InValue[] = []
     for (const record of chunk) pushUsageEventArgs(record, args)
     statements.push({ sql: usageInsertSql(chunk.length), args })
@@ -68,8 +71,9 @@ export class UsageWriter {
   /** Why the last batch failed; cleared by the next one written. */
   lastError: string | undefined
 
+  /** `client` is the libSQL Client, or on a local file the native batch writer (src/db/local-batch.ts). */
   constructor(
-    private readonly client: Client,
+    private readonly client: BatchWriter,
     private readonly options: UsageWriterOptions,
   ) {}
 
@@ -114,7 +118,8 @@ export class UsageWriter {
     try {
       const refused = this.options.refuseWrites?.()
       if (refused) throw new Error(refused)
-      const statements = [...recordStatements(batch), ...rollupDeltas(batch).map(rollupStatement)]
+      // Rollups are summed per bucket over the whole batch first: one upsert per bucket, not one per row.
+      const statements = [...recordStatements(batch, this.client.rowsPerInsert), ...rollupDeltas(batch).map(rollupStatement)]
       await this.client.batch(statements, 'write')
       this.backoffMs = 0
       this.lastError = undefined

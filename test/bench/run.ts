@@ -6,6 +6,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { percentile, type LoadResult, type LoadSpec } from './load.ts'
 import { runWrk, wrkPath } from './wrk-load.ts'
+import { usageWriteSection } from './usage-write-report.ts'
 import { BUN, freePort, procCpuMs, killAll, killAllSync, procStatusKb, readFirstLine, rssSampler, rssSeries, track, waitFor200, waitQuiet } from './processes.ts'
 
 const ROOT = resolve(import.meta.dir, '../..')
@@ -392,6 +393,9 @@ async function main(): Promise<void> {
   const gatewayLog = join(tmp, 'gateway.log')
   const gatewayOffLog = join(tmp, 'gateway-off.log')
   try {
+    // 0. The usage-write micro-benchmark, alone on the machine before any server starts.
+    const usageWrite = await usageWriteSection(ROOT)
+
     // 1. Mock upstream.
     const mock = track(
       Bun.spawn([BUN, join(import.meta.dir, 'mock-upstream.ts')], {
@@ -641,6 +645,10 @@ async function main(): Promise<void> {
       ...(soakOut ? [...soakOut.lines, '', '```', ...soakOut.verdicts, '```'] : ['skipped (BENCH_SOAK_SECONDS=0)']),
       '',
       ...rss,
+      '',
+      '## Usage writes (seeded micro-benchmark, test/bench/usage-write.ts)',
+      '',
+      ...usageWrite,
       '',
       `${allErrors === 0 ? 'PASS' : 'FAIL'} errors: ${allErrors} in total`,
       '',
