@@ -1,5 +1,6 @@
 // Query worker entry (its own build entrypoint): runs the admin API's heavy reads on their own thread and connection.
 import type { Client } from '@libsql/client'
+import { answerProblem } from './admin/answer-checks.ts'
 import { reprice } from './analytics/reprice.ts'
 import type { FromQueryWorker, QueryKind, QueryKinds, ToQueryWorker } from './analytics/query-protocol.ts'
 import { directUsageReads, type UsageReads } from './analytics/usage-reads.ts'
@@ -45,7 +46,12 @@ self.addEventListener('message', (event: MessageEvent<ToQueryWorker>) => {
   const { id, kind, argument } = message
   queue = queue.then(() =>
     run(kind, argument).then(
-      (result) => send({ type: 'done', id, result }),
+      (result) => {
+        // Checked and serialized here: walking a 500-row page or a 90-day hourly report is work the proxy thread must not do.
+        const problem = answerProblem(kind, result)
+        if (problem) send({ type: 'failed', id, message: `the ${kind} answer broke its schema: ${problem}` })
+        else send({ type: 'done', id, json: JSON.stringify(result) })
+      },
       (error) => send(error instanceof ServiceError ? { type: 'failed', id, code: error.code, message: error.message } : { type: 'failed', id, message: String(error) }),
     ),
   )

@@ -2,7 +2,7 @@
 import { ServiceError } from '../errors/service-error.ts'
 import type { Logger } from '../log.ts'
 import type { FromQueryWorker, QueryKind, QueryKinds, QueryWorkerInit, ToQueryWorker } from './query-protocol.ts'
-import type { UsageReads } from './usage-reads.ts'
+import type { JsonText, UsageReads } from './usage-reads.ts'
 
 /** Bundled into the binary the worker sits beside main at the bundle root; from source it is src/query-worker.ts. */
 function workerUrl(): string {
@@ -13,7 +13,7 @@ function workerUrl(): string {
 const DEFAULT_TIMEOUT_MS = 120_000
 
 interface Pending {
-  resolve: (result: unknown) => void
+  resolve: (json: string) => void
   reject: (error: Error) => void
   timer: ReturnType<typeof setTimeout>
 }
@@ -36,30 +36,39 @@ export class QueryChannel implements UsageReads {
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
   ) {}
 
-  usage(query: QueryKinds['usage']['argument']): Promise<QueryKinds['usage']['result']> {
+  usageJson(query: QueryKinds['usage']['argument']): Promise<JsonText<QueryKinds['usage']['result']>> {
     return this.run('usage', query)
   }
 
-  requests(query: QueryKinds['requests']['argument']): Promise<QueryKinds['requests']['result']> {
+  async usage(query: QueryKinds['usage']['argument']): Promise<QueryKinds['usage']['result']> {
+    return JSON.parse(await this.usageJson(query))
+  }
+
+  requestsJson(query: QueryKinds['requests']['argument']): Promise<JsonText<QueryKinds['requests']['result']>> {
     return this.run('requests', query)
   }
 
-  reprice(argument: QueryKinds['reprice']['argument'], timeoutMs?: number): Promise<QueryKinds['reprice']['result']> {
-    return this.run('reprice', argument, timeoutMs)
+  async requests(query: QueryKinds['requests']['argument']): Promise<QueryKinds['requests']['result']> {
+    return JSON.parse(await this.requestsJson(query))
   }
 
-  async run<K extends QueryKind>(kind: K, argument: QueryKinds[K]['argument'], timeoutMs = this.timeoutMs): Promise<QueryKinds[K]['result']> {
+  async reprice(argument: QueryKinds['reprice']['argument'], timeoutMs?: number): Promise<QueryKinds['reprice']['result']> {
+    return JSON.parse(await this.run('reprice', argument, timeoutMs))
+  }
+
+  /** Resolves with the worker's answer as JSON text. */
+  async run<K extends QueryKind>(kind: K, argument: QueryKinds[K]['argument'], timeoutMs = this.timeoutMs): Promise<JsonText<QueryKinds[K]['result']>> {
     if (this.closed) throw new ServiceError('database_unavailable', 'the gateway is stopping')
     await this.start()
     const id = ++this.seq
-    const { promise, resolve, reject } = Promise.withResolvers<unknown>()
+    const { promise, resolve, reject } = Promise.withResolvers<string>()
     const timer = setTimeout(() => {
       this.pending.delete(id)
       reject(new ServiceError('internal', `the query did not finish within ${Math.round(timeoutMs / 1000)} s`))
     }, timeoutMs)
     this.pending.set(id, { resolve, reject, timer })
     this.post({ type: 'run', id, kind, argument })
-    return promise as Promise<QueryKinds[K]['result']>
+    return promise
   }
 
   /** Stops the worker; requests still waiting are refused. */
@@ -119,7 +128,7 @@ export class QueryChannel implements UsageReads {
         if (!pending) return
         this.pending.delete(message.id)
         clearTimeout(pending.timer)
-        if (message.type === 'done') pending.resolve(message.result)
+        if (message.type === 'done') pending.resolve(message.json)
         else pending.reject(message.code ? new ServiceError(message.code, message.message) : new Error(message.message))
         return
       }

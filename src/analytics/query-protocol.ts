@@ -25,6 +25,7 @@ export type ToQueryWorker =
 export type FromQueryWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'init-failed'; readonly error: string }
-  | { readonly type: 'done'; readonly id: number; readonly result: unknown }
+  /** The result as JSON text: serialized (and schema-checked) on the worker, so the proxy thread passes it on as it is. */
+  | { readonly type: 'done'; readonly id: number; readonly json: string }
   /** `code` is set when the failure was a ServiceError (a name that matches nothing, a bad cursor): it is rebuilt as one. */
   | { readonly type: 'failed'; readonly id: number; readonly code?: ServiceErrorCode; readonly message: string }

@@ -44,10 +44,19 @@ export interface RequestsPage {
   next_cursor: string | null
 }
 
-/** Where the usage service's reads run: here (CLI, tests) or on the query worker (the gateway, off the proxy thread). */
+/** A JSON document of type T, serialized where it was produced: an HTTP adapter passes it on without parsing it. */
+export type JsonText<T> = string & { readonly __jsonOf?: T }
+
+/**
+ * Where the usage service's reads run: here (CLI, tests) or on the query worker (the gateway, off the proxy thread).
+ * The JSON forms exist because a big answer's serialization (and its schema check) would otherwise be done on the
+ * proxy thread: the query worker does both and hands over one string.
+ */
 export interface UsageReads {
   usage(query: UsageQuery): Promise<UsageReport>
+  usageJson(query: UsageQuery): Promise<JsonText<UsageReport>>
   requests(query: RequestsQuery): Promise<RequestsPage>
+  requestsJson(query: RequestsQuery): Promise<JsonText<RequestsPage>>
 }
 
 /** Names and printed labels → the filter's ids; a name that matches nothing is an error, never an empty report. */
@@ -62,15 +71,19 @@ export async function resolveScope(db: Db, scope: UsageScope): Promise<UsageFilt
 
 /** Runs on the calling thread: for the CLI (its own process) and inside the query worker. */
 export function directUsageReads(db: Db, client: Client): UsageReads {
+  const usage = async (query: UsageQuery): Promise<UsageReport> => {
+    const filter = await resolveScope(db, query)
+    const result = await queryUsage(client, filter, query.groupBy)
+    return { group_by: query.groupBy, from: new Date(filter.from).toISOString(), to: new Date(filter.to).toISOString(), ...result }
+  }
+  const requests = async (query: RequestsQuery): Promise<RequestsPage> => {
+    const filter = await resolveScope(db, query)
+    return queryRequests(client, { ...filter, limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) })
+  }
   return {
-    async usage(query) {
-      const filter = await resolveScope(db, query)
-      const result = await queryUsage(client, filter, query.groupBy)
-      return { group_by: query.groupBy, from: new Date(filter.from).toISOString(), to: new Date(filter.to).toISOString(), ...result }
-    },
-    async requests(query) {
-      const filter = await resolveScope(db, query)
-      return queryRequests(client, { ...filter, limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) })
-    },
+    usage,
+    requests,
+    usageJson: async (query) => JSON.stringify(await usage(query)),
+    requestsJson: async (query) => JSON.stringify(await requests(query)),
   }
 }

@@ -1,6 +1,6 @@
 // Usage analytics and the request log: the filter validated here, the reads run where the context says (the query worker in a gateway).
 import { GROUPS, type GroupBy } from '../analytics/usage-query.ts'
-import type { RequestsPage, UsageReport, UsageScope } from '../analytics/usage-reads.ts'
+import type { JsonText, RequestsPage, UsageReport, UsageScope } from '../analytics/usage-reads.ts'
 import { StoreError } from '../store/orgs.ts'
 import { parseIsoDate } from './inputs.ts'
 import type { ServiceContext } from './service-context.ts'
@@ -31,8 +31,11 @@ const DEFAULT_WINDOW_MS = 30 * 86_400_000
 export interface UsageService {
   /** Sums from the hourly/daily rollups, grouped, with totals. */
   query(input: UsageQueryInput): Promise<UsageReport>
+  /** The same as JSON text, for an adapter that sends it on as it is (in a gateway it never exists as objects on the proxy thread). */
+  queryJson(input: UsageQueryInput): Promise<JsonText<UsageReport>>
   /** Newest first, with a cursor for the next page. */
   requests(input: RequestsQueryInput): Promise<RequestsPage>
+  requestsJson(input: RequestsQueryInput): Promise<JsonText<RequestsPage>>
 }
 
 export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
@@ -52,15 +55,19 @@ export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
     if (input.model) result.model = input.model
     return result
   }
+  const usageQuery = (input: UsageQueryInput) => {
+    const groupBy = (input.group_by ?? 'day') as GroupBy
+    if (!GROUPS.includes(groupBy)) throw new StoreError('invalid', `group_by must be one of ${GROUPS.join(', ')}`)
+    return { ...scope(input), groupBy }
+  }
+  const requestsQuery = (input: RequestsQueryInput) => {
+    const limit = Math.min(500, Math.max(1, Number(input.limit ?? 50) || 50))
+    return { ...scope(input), limit, ...(input.cursor ? { cursor: input.cursor } : {}) }
+  }
   return {
-    async query(input) {
-      const groupBy = (input.group_by ?? 'day') as GroupBy
-      if (!GROUPS.includes(groupBy)) throw new StoreError('invalid', `group_by must be one of ${GROUPS.join(', ')}`)
-      return ctx.reads.usage({ ...scope(input), groupBy })
-    },
-    async requests(input) {
-      const limit = Math.min(500, Math.max(1, Number(input.limit ?? 50) || 50))
-      return ctx.reads.requests({ ...scope(input), limit, ...(input.cursor ? { cursor: input.cursor } : {}) })
-    },
+    query: async (input) => ctx.reads.usage(usageQuery(input)),
+    queryJson: async (input) => ctx.reads.usageJson(usageQuery(input)),
+    requests: async (input) => ctx.reads.requests(requestsQuery(input)),
+    requestsJson: async (input) => ctx.reads.requestsJson(requestsQuery(input)),
   }
 }

@@ -37,7 +37,7 @@ const LABEL: Record<Condition, string> = {
 }
 
 /** 100k priced rows over the last 90 days, 20 keys, two models; rollups summed from them in SQL. Returns a key secret. */
-async function seed(dbUrl: string, now: number): Promise<string> {
+export async function seed(dbUrl: string, now: number): Promise<string> {
   const database = await openDatabase(dbUrl)
   try {
     await runMigrations(database.db)
