@@ -78,12 +78,8 @@ async function withDatabase(config: Config, use: DatabaseUse, run: (ctx: CliCont
     const services = createCliServices({ database, providers: config.providers, canonicalProvider, cipher: getCipher, configPriceOverrides: config.priceOverrides })
     await run({
       db: database.db,
-      client: database.client,
       services,
       providers: config.providers,
-      canonicalProvider,
-      configPriceOverrides: config.priceOverrides,
-      cipher: getCipher,
       out: (text) => console.log(text),
       readStdin,
       ...(config.adminToken ? { adminToken: config.adminToken } : {}),

@@ -2,28 +2,19 @@
 import type { KeyInput, OrgInput } from '../services/limit-input.ts'
 import type { Services } from '../services/services.ts'
 import type { ResolvedProvider } from '../config.ts'
-import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import { listStoredCredentials } from '../store/credentials.ts'
 import { listServerReports } from '../store/server-reports.ts'
 import { providerSources } from './provider-sources.ts'
 import type { Db } from '../db/client.ts'
-import type { Client } from '@libsql/client'
-import type { PriceOverride } from '../pricing/types.ts'
 import type { BudgetSnapshot } from './budget-column.ts'
 import { intFlag, parse, UsageError } from './args.ts'
 import { HELP } from './help.ts'
 
 export interface CliContext {
   readonly db: Db
-  readonly client: Client
   /** The same services the admin API uses; budgets read from the database (the CLI has no live ledger). */
   readonly services: Services<BudgetSnapshot>
   readonly providers: readonly ResolvedProvider[]
-  /** Provider id for an id or alias (undefined: unknown). */
-  readonly canonicalProvider: (name: string) => string | undefined
-  /** Overrides from the config file (database ones are read where needed). */
-  readonly configPriceOverrides: readonly PriceOverride[]
-  readonly cipher: () => CredentialCipher
   readonly out: (text: string) => void
   readonly readStdin: () => Promise<string>
   /** This shell's SOCIARO_ADMIN_TOKEN: lets `providers list` ask a running server directly. */

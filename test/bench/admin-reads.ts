@@ -229,7 +229,7 @@ export async function adminReadsScenario(): Promise<string[]> {
       if (target.override) {
         await target.admin('DELETE', `/prices/${target.override}`)
         delete target.override
-      } else target.override = String((await target.admin('POST', '/prices', { provider: 'openai', model: 'gpt-4o-mini', input_usd_per_mtok: 0.1, output_usd_per_mtok: 0.4 })).id)
+      } else target.override = String((await target.admin('POST', '/prices', { provider: 'openai', model: 'gpt-4o-mini*', input_usd_per_mtok: 0.1, output_usd_per_mtok: 0.4 })).id)
       target.repriced = (await target.admin('POST', '/reprice', { from, to })) as { examined: number; changed: number }
     }
     const groups = ['model', 'key', 'hour', 'day', 'provider', 'org']
