@@ -1,7 +1,6 @@
 // Assembles a gateway without a socket: database, caches, meter, stages and the app, answering as a fetch handler.
 import { CredentialCache, type CredentialSource } from './auth/credential-cache.ts'
 import { KeyCache } from './auth/key-cache.ts'
-import { createOperations } from './admin/operations.ts'
 import { createApp } from './app.ts'
 import type { Config, ResolvedProvider } from './config.ts'
 import { openDatabase, type Database } from './db/client.ts'
@@ -20,7 +19,7 @@ import { spoolPathFor, UsageSpool } from './metering/usage-spool.ts'
 import { GatewayMetrics } from './metrics/gateway-metrics.ts'
 import { Gauge } from './metrics/prometheus.ts'
 import { metricsRoutes } from './metrics/routes.ts'
-import { reprice } from './analytics/reprice.ts'
+import { QueryChannel } from './analytics/query-channel.ts'
 import { Limits } from './limits/limits-stage.ts'
 import { startMockUpstream } from './mock/mock-upstream.ts'
 import { loadPriceOverrides } from './metering/price-overrides.ts'
@@ -35,9 +34,11 @@ import { writeObjects } from './objects/ledger-store.ts'
 import { ObjectLedger } from './objects/object-ledger.ts'
 import { createObjectsStage } from './objects/objects-stage.ts'
 import { originsOf } from './providers/provider-origin.ts'
-import { indexProviders, providerDirectory } from './providers/registry.ts'
+import { indexProviders } from './providers/registry.ts'
 import { createCredentialCipher } from './secrets/credential-cipher.ts'
 import { resolveSecretKey } from './secrets/secret-key.ts'
+import { ChangeEvents } from './services/change-events.ts'
+import { createServices } from './services/services.ts'
 
 /** A reprice of a long range pages through every row in it: the worker's answer may take minutes. */
 const REPRICE_TIMEOUT_MS = 10 * 60_000
@@ -298,6 +299,36 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   // CORS outermost: a preflight is answered before anything else, and is not a proxied request (no access line).
   const handleRequest = config.corsOrigins.length > 0 ? withCors(logged, { origins: config.corsOrigins }, providers) : logged
   const canonical = (name: string) => providers.get(name)?.spec.id
+  // Admin changes reach memory one way: the services emit, these follow (the limits follow the key cache).
+  const changes = new ChangeEvents()
+  changes.on('org.changed', ({ org }) => keys.putOrg(org))
+  changes.on('key.changed', ({ key }) => keys.putKey(key))
+  changes.on('credential.changed', ({ provider, secret, updatedAt }) => credentials.put(provider, secret, updatedAt))
+  changes.on('prices.changed', reloadPricesLogged)
+  // Admin reads (a 90-day report, the request log) run on their own thread: a local query blocks the thread it runs on.
+  const queries = new QueryChannel(
+    {
+      databaseUrl: config.databaseUrl,
+      ...(config.databaseAuthToken ? { databaseAuthToken: config.databaseAuthToken } : {}),
+      providers: originsOf(providerList.map((provider) => provider.spec)),
+    },
+    log,
+  )
+  const services = createServices({
+    db: database.db,
+    events: changes,
+    providers: providerList,
+    canonicalProvider: canonical,
+    cipher: () => cipher,
+    budgets: { org: (row) => limits.budgetView('org', row.id), key: (row) => limits.budgetView('key', row.id) },
+    storedCredentials: () => credentials.storedProviders(),
+    reads: queries,
+    // Heavy writes stay off the proxy thread: the metering worker reprices beside the usage writes it owns; without it, the query worker.
+    reprice: (range) =>
+      meter
+        ? meter.command('reprice', { range, overrides: [...priceOverrides] }, REPRICE_TIMEOUT_MS)
+        : queries.reprice({ range, overrides: [...priceOverrides] }, REPRICE_TIMEOUT_MS),
+  })
   const app = createApp({
     health: {
       client: database.client,
@@ -308,21 +339,9 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     },
     admin: {
       ...(config.adminToken ? { adminToken: config.adminToken } : {}),
-      operations: createOperations(database.db, () => cipher, new Set(providers.keys()), canonical),
-      keys,
-      credentials,
-      providers: providerList,
+      services,
       log,
       databaseProblem,
-      budget: (kind, id) => limits.budgetView(kind, id),
-      usage: {
-        db: database.db,
-        client: database.client,
-        canonicalProvider: canonical,
-        pricesChanged: reloadPricesLogged,
-        // Heavy writes stay off the proxy thread: with metering on, the worker reprices (it holds the write traffic).
-        reprice: (range) => (meter ? meter.command('reprice', { range, overrides: [...priceOverrides] }, REPRICE_TIMEOUT_MS) : reprice(database.client, range, priceOverrides, providerDirectory(providerList.map((p) => p.spec)))),
-      },
     },
     proxy: (request) => handleRequest(request),
     extraRoutes: [metricsRoutes(metrics, config.metricsToken)],
@@ -390,6 +409,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
         // Every exchange has ended (or was cut) by now, so every usage job is queued: write them all.
         if (!(await objects.settled(10_000))) log.error('object ledger writes still pending at shutdown', { pending: objects.pendingWrites })
         objects.close()
+        queries.close()
         await meter?.drainAndStop(30_000)
         // After the drain: the last settlements have completed their lines; what still waits is written as it is.
         accessLog?.close()

@@ -1,8 +1,8 @@
 // Process entry (and the compiled `sociaro` binary): dispatches the command line, wires `serve` to signals.
 import pkg from '../package.json' with { type: 'json' }
-import { createOperations } from './admin/operations.ts'
 import { UsageError } from './cli/args.ts'
 import { keysCommand, orgsCommand, providersCommand, type CliContext } from './cli/admin-commands.ts'
+import { createCliServices } from './cli/cli-services.ts'
 import { describeDatabase, requireExistingDatabase, type DatabaseSource } from './cli/database-choice.ts'
 import { envWithFlags, takeGlobalFlags } from './cli/global-flags.ts'
 import { serveFlagsAsEnv } from './cli/serve-flags.ts'
@@ -75,15 +75,11 @@ async function withDatabase(config: Config, use: DatabaseUse, run: (ctx: CliCont
     let cipher: ReturnType<typeof createCredentialCipher> | undefined
     const getCipher = () => (cipher ??= createCredentialCipher(resolveSecretKey(config).secretKey))
     const canonicalProvider = (name: string) => providers.get(name)?.spec.id
-    const ops = createOperations(database.db, getCipher, new Set(providers.keys()), canonicalProvider)
+    const services = createCliServices({ database, providers: config.providers, canonicalProvider, cipher: getCipher, configPriceOverrides: config.priceOverrides })
     await run({
       db: database.db,
-      client: database.client,
-      ops,
+      services,
       providers: config.providers,
-      canonicalProvider,
-      configPriceOverrides: config.priceOverrides,
-      cipher: getCipher,
       out: (text) => console.log(text),
       readStdin,
       ...(config.adminToken ? { adminToken: config.adminToken } : {}),

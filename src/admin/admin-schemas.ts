@@ -1,7 +1,6 @@
 // The admin API's response contract in TypeBox: every route's success body and the one error body, shown in OpenAPI and checked on the way out.
 import { t, type Static, type TSchema } from 'elysia'
-import type { KeyView } from '../store/keys.ts'
-import type { OrgView } from './operations.ts'
+import type { KeyView, OrgView } from '../services/views.ts'
 import type { RepriceResult } from '../types/reprice.ts'
 import { getTableColumns } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'

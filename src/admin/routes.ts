@@ -1,11 +1,9 @@
-// The admin HTTP API under /admin/v1: orgs, keys and provider credentials, behind the admin token.
+// The admin HTTP API under /admin/v1: orgs, keys and provider credentials, behind the admin token; a thin adapter over the services.
 import { Elysia, t, type Static, type TSchema } from 'elysia'
-import type { CredentialCache } from '../auth/credential-cache.ts'
-import type { KeyCache } from '../auth/key-cache.ts'
-import type { ResolvedProvider } from '../config.ts'
 import type { Logger } from '../log.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { readBody } from '../proxy/read-body.ts'
+import type { Services } from '../services/services.ts'
 import { createAdminCheck } from './admin-auth.ts'
 import { ServiceError, serviceErrorResponse } from '../errors/service-error.ts'
 import { ADMIN_MAX_BODY_BYTES, ADMIN_TOKEN_REQUIRED, tooLarge } from './admin-gate.ts'
@@ -20,22 +18,18 @@ import {
   ProvidersSchema,
   responses,
 } from './admin-schemas.ts'
-import type { Operations } from './operations.ts'
-import { usageRoutes, type UsageRouteDeps } from './usage-routes.ts'
+import { usageRoutes } from './usage-routes.ts'
+
+/** The live budget state the admin API shows (limits/ ledger, with reservations). */
+export type AdminBudget = NonNullable<Static<typeof BudgetSchema>>
 
 export interface AdminDeps {
   readonly adminToken?: string
-  readonly operations: Operations
-  readonly keys: KeyCache
-  readonly credentials: CredentialCache
-  readonly providers: readonly ResolvedProvider[]
+  /** Validation, the store, change events and views: the routes only map HTTP onto them. */
+  readonly services: Services<AdminBudget>
   readonly log: Logger
-  /** Live budget state for a key or org (null: no budget). */
-  readonly budget?: (kind: 'key' | 'org', id: string) => Static<typeof BudgetSchema>
   /** Why the database cannot take writes (its file was deleted or replaced): changes are refused while it is set. */
   readonly databaseProblem?: () => string | undefined
-  /** The money routes (usage analytics, request log, prices), mounted behind the same token. */
-  readonly usage: UsageRouteDeps
 }
 
 const nullable = <T extends TSchema>(schema: T) => t.Optional(t.Union([schema, t.Null()]))
@@ -72,8 +66,7 @@ export type AdminApi = ReturnType<typeof adminRoutes>
 export function adminRoutes(deps: AdminDeps & { readonly adminToken: string }) {
   const app = new Elysia({ name: 'admin', prefix: '/admin/v1' })
   const authorized = createAdminCheck(deps.adminToken)
-  const ops = deps.operations
-  const withBudget = <V extends { id: string }>(kind: 'key' | 'org', view: V) => ({ ...view, budget: deps.budget?.(kind, view.id) ?? null })
+  const services = deps.services
 
   return app
     // The admin gate (app.ts) has refused bad tokens and declared oversize bodies before routing; this read bounds chunked ones.
@@ -105,28 +98,23 @@ export function adminRoutes(deps: AdminDeps & { readonly adminToken: string }) {
       deps.log.error('admin API failure', { error: String(error) })
       return serviceErrorResponse(new ServiceError('internal', 'The admin operation failed.'))
     })
-    .get('/orgs', async () => ({ data: (await ops.listOrgs()).map((o) => withBudget('org', o)) }), { response: responses({ 200: t.Object({ data: t.Array(OrgWithBudgetSchema) }) }), detail: { summary: 'List organizations', tags: ['orgs'] } })
+    .get('/orgs', async () => ({ data: await services.orgs.list() }), { response: responses({ 200: t.Object({ data: t.Array(OrgWithBudgetSchema) }) }), detail: { summary: 'List organizations', tags: ['orgs'] } })
     .post(
       '/orgs',
       async ({ body, set }) => {
-        const { view, row } = await ops.createOrg(body)
-        deps.keys.putOrg(row)
+        const view = await services.orgs.create(body)
         set.status = 201
         return view
       },
       { body: t.Object({ name: t.String({ minLength: 1, maxLength: 64 }), time_zone: t.Optional(t.String()), ...limitFields }), response: responses({ 201: OrgSchema }), detail: { summary: 'Create an organization', tags: ['orgs'] } },
     )
-    .get('/orgs/:org', async ({ params }) => withBudget('org', await ops.getOrg(params.org)), { response: responses({ 200: OrgWithBudgetSchema }), detail: { summary: 'Show an organization (by id or name) with its current-period spend', tags: ['orgs'] } })
-    .patch(
-      '/orgs/:org',
-      async ({ params, body }) => {
-        const { view, row } = await ops.updateOrg(params.org, body)
-        deps.keys.putOrg(row)
-        return view
-      },
-      { body: t.Object({ time_zone: t.Optional(t.String()), ...limitFields }), response: responses({ 200: OrgSchema }), detail: { summary: 'Update an organization', tags: ['orgs'] } },
-    )
-    .get('/keys', async ({ query }) => ({ data: (await ops.listKeys(query.org)).map((k) => withBudget('key', k)) }), {
+    .get('/orgs/:org', ({ params }) => services.orgs.get(params.org), { response: responses({ 200: OrgWithBudgetSchema }), detail: { summary: 'Show an organization (by id or name) with its current-period spend', tags: ['orgs'] } })
+    .patch('/orgs/:org', ({ params, body }) => services.orgs.update(params.org, body), {
+      body: t.Object({ time_zone: t.Optional(t.String()), ...limitFields }),
+      response: responses({ 200: OrgSchema }),
+      detail: { summary: 'Update an organization', tags: ['orgs'] },
+    })
+    .get('/keys', async ({ query }) => ({ data: await services.keys.list(query.org) }), {
       query: t.Object({ org: t.Optional(t.String()) }),
       response: responses({ 200: t.Object({ data: t.Array(KeyWithBudgetSchema) }) }),
       detail: { summary: 'List gateway keys (never their secrets)', tags: ['keys'] },
@@ -134,53 +122,24 @@ export function adminRoutes(deps: AdminDeps & { readonly adminToken: string }) {
     .post(
       '/keys',
       async ({ body, set }) => {
-        const { view, row } = await ops.createKey(body)
-        deps.keys.putKey(row)
+        const view = await services.keys.create(body)
         set.status = 201
         return view
       },
       { body: t.Object({ org: t.String({ minLength: 1 }), ...keyFields }), response: responses({ 201: CreatedKeySchema }), detail: { summary: 'Create a gateway key; the secret is returned once', tags: ['keys'] } },
     )
-    .get('/keys/:id', async ({ params }) => withBudget('key', await ops.getKey(params.id)), { response: responses({ 200: KeyWithBudgetSchema }), detail: { summary: 'Show a gateway key with its current-period spend', tags: ['keys'] } })
-    .patch(
-      '/keys/:id',
-      async ({ params, body }) => {
-        const { view, row } = await ops.updateKey(params.id, body)
-        deps.keys.putKey(row)
-        return view
-      },
-      { body: t.Object(keyFields), response: responses({ 200: KeySchema }), detail: { summary: 'Update a gateway key; takes effect at once', tags: ['keys'] } },
-    )
-    .post(
-      '/keys/:id/revoke',
-      async ({ params }) => {
-        const { view, row } = await ops.revokeKey(params.id)
-        deps.keys.putKey(row)
-        return view
-      },
-      { response: responses({ 200: KeySchema }), detail: { summary: 'Revoke a gateway key; takes effect at once', tags: ['keys'] } },
-    )
-    .get(
-      '/providers',
-      () => ({
-        data: deps.providers.map((p) => ({
-          id: p.spec.id,
-          name: p.spec.displayName,
-          aliases: [...(p.spec.aliases ?? [])],
-          base_url: p.baseUrl,
-          credential: deps.credentials.source(p) ?? 'missing',
-        })),
-      }),
-      { response: responses({ 200: ProvidersSchema }), detail: { summary: 'List providers and whether each has a credential', tags: ['providers'] } },
-    )
-    .put(
-      '/providers/:provider/credential',
-      async ({ params, body }) => {
-        const { provider, updatedAt } = await ops.setCredential(params.provider, body.secret)
-        deps.credentials.put(provider, body.secret.trim(), updatedAt)
-        return { provider, credential: 'stored' }
-      },
-      { body: t.Object({ secret: t.String({ minLength: 1 }) }), response: responses({ 200: CredentialStoredSchema }), detail: { summary: 'Store a provider credential (encrypted at rest)', tags: ['providers'] } },
-    )
-    .use(usageRoutes(deps.usage))
+    .get('/keys/:id', ({ params }) => services.keys.get(params.id), { response: responses({ 200: KeyWithBudgetSchema }), detail: { summary: 'Show a gateway key with its current-period spend', tags: ['keys'] } })
+    .patch('/keys/:id', ({ params, body }) => services.keys.update(params.id, body), {
+      body: t.Object(keyFields),
+      response: responses({ 200: KeySchema }),
+      detail: { summary: 'Update a gateway key; takes effect at once', tags: ['keys'] },
+    })
+    .post('/keys/:id/revoke', ({ params }) => services.keys.revoke(params.id), { response: responses({ 200: KeySchema }), detail: { summary: 'Revoke a gateway key; takes effect at once', tags: ['keys'] } })
+    .get('/providers', async () => ({ data: await services.providers.list() }), { response: responses({ 200: ProvidersSchema }), detail: { summary: 'List providers and whether each has a credential', tags: ['providers'] } })
+    .put('/providers/:provider/credential', ({ params, body }) => services.providers.setCredential(params.provider, body.secret), {
+      body: t.Object({ secret: t.String({ minLength: 1 }) }),
+      response: responses({ 200: CredentialStoredSchema }),
+      detail: { summary: 'Store a provider credential (encrypted at rest)', tags: ['providers'] },
+    })
+    .use(usageRoutes(services))
 }

@@ -34,6 +34,11 @@ export class CredentialCache {
     return credentialSource(provider, this.stored.has(provider.spec.id))
   }
 
+  /** Providers with a credential from the database (ids). */
+  storedProviders(): ReadonlySet<string> {
+    return new Set(this.stored.keys())
+  }
+
   put(provider: string, secret: string, updatedAt: number): void {
     this.stored.set(provider, { secret, updatedAt })
     this.watermark = Math.max(this.watermark, updatedAt)

@@ -5,7 +5,7 @@ const target = (process.env.SOCIARO_COMPILE_TARGET ?? `bun-${process.platform}-$
 const outfile = process.env.SOCIARO_COMPILE_OUTFILE ?? 'dist/sociaro'
 
 /** Every worker must be an entrypoint of its own, or the compiled binary cannot start it. */
-const ENTRYPOINTS = ['src/main.ts', 'src/meter-worker.ts']
+const ENTRYPOINTS = ['src/main.ts', 'src/meter-worker.ts', 'src/query-worker.ts']
 
 const result = await Bun.build({
   entrypoints: ENTRYPOINTS,

@@ -1,27 +1,20 @@
-// CLI commands for orgs, keys and provider credentials: parse flags, call the shared operations, print.
-import type { KeyInput, Operations, OrgInput } from '../admin/operations.ts'
+// CLI commands for orgs, keys and provider credentials: parse flags, call the services, print.
+import type { KeyInput, OrgInput } from '../services/limit-input.ts'
+import type { Services } from '../services/services.ts'
 import type { ResolvedProvider } from '../config.ts'
-import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import { listStoredCredentials } from '../store/credentials.ts'
 import { listServerReports } from '../store/server-reports.ts'
 import { providerSources } from './provider-sources.ts'
 import type { Db } from '../db/client.ts'
-import type { Client } from '@libsql/client'
-import type { PriceOverride } from '../pricing/types.ts'
-import { budgetSnapshot } from './budget-column.ts'
+import type { BudgetSnapshot } from './budget-column.ts'
 import { intFlag, parse, UsageError } from './args.ts'
 import { HELP } from './help.ts'
 
 export interface CliContext {
   readonly db: Db
-  readonly client: Client
-  readonly ops: Operations
+  /** The same services the admin API uses; budgets read from the database (the CLI has no live ledger). */
+  readonly services: Services<BudgetSnapshot>
   readonly providers: readonly ResolvedProvider[]
-  /** Provider id for an id or alias (undefined: unknown). */
-  readonly canonicalProvider: (name: string) => string | undefined
-  /** Overrides from the config file (database ones are read where needed). */
-  readonly configPriceOverrides: readonly PriceOverride[]
-  readonly cipher: () => CredentialCipher
   readonly out: (text: string) => void
   readonly readStdin: () => Promise<string>
   /** This shell's SOCIARO_ADMIN_TOKEN: lets `providers list` ask a running server directly. */
@@ -63,22 +56,17 @@ export async function orgsCommand(ctx: CliContext, argv: string[]): Promise<void
     case 'create': {
       const name = positionals[0]
       if (!name) throw new UsageError('orgs create needs a NAME')
-      const { view } = await ctx.ops.createOrg({ ...input, name })
+      const view = await ctx.services.orgs.create({ ...input, name })
       return ctx.out(values.json ? JSON.stringify(view) : `created org ${view.name} (${view.id})`)
     }
     case 'update': {
       const name = positionals[0]
       if (!name) throw new UsageError('orgs update needs a NAME')
-      const { view } = await ctx.ops.updateOrg(name, input)
+      const view = await ctx.services.orgs.update(name, input)
       return ctx.out(values.json ? JSON.stringify(view) : `updated org ${view.name} (${view.id})`)
     }
     case 'list': {
-      const orgs = await Promise.all(
-        (await ctx.ops.listOrgs()).map(async (org) => ({
-          ...org,
-          budget: await budgetSnapshot(ctx.client, { kind: 'org', id: org.id }, { micros: org.budget_usd === null ? null : Math.round(org.budget_usd * 1e6), period: org.budget_period, timeZone: org.time_zone }),
-        })),
-      )
+      const orgs = await ctx.services.orgs.list()
       if (values.json) return ctx.out(JSON.stringify(orgs))
       const rows = orgs.map((o) => ({ ...o, spent: o.budget ? `$${o.budget.spent_usd.toFixed(4)} of $${o.budget.limit_usd} (${o.budget.period})` : '-' }))
       return ctx.out(table(rows, ['id', 'name', 'time_zone', 'spent', 'created_at']))
@@ -113,30 +101,24 @@ export async function keysCommand(ctx: CliContext, argv: string[]): Promise<void
   switch (sub) {
     case 'create': {
       if (!values.org) throw new UsageError('keys create needs --org NAME')
-      const { view } = await ctx.ops.createKey({ ...input, org: values.org })
+      const view = await ctx.services.keys.create({ ...input, org: values.org })
       if (values.json) return ctx.out(JSON.stringify(view))
       return ctx.out(`created key ${view.id} for org ${view.org_id}\n\n  ${view.key}\n\nStore it now: it is shown only once.`)
     }
     case 'update': {
       const id = positionals[0]
       if (!id) throw new UsageError('keys update needs a key ID')
-      const { view } = await ctx.ops.updateKey(id, input)
+      const view = await ctx.services.keys.update(id, input)
       return ctx.out(values.json ? JSON.stringify(view) : `updated key ${view.id}`)
     }
     case 'revoke': {
       const id = positionals[0]
       if (!id) throw new UsageError('keys revoke needs a key ID')
-      const { view } = await ctx.ops.revokeKey(id)
+      const view = await ctx.services.keys.revoke(id)
       return ctx.out(values.json ? JSON.stringify(view) : `revoked key ${view.id}`)
     }
     case 'list': {
-      const zones = new Map((await ctx.ops.listOrgs()).map((o) => [o.id, o.time_zone]))
-      const keys = await Promise.all(
-        (await ctx.ops.listKeys(values.org)).map(async (key) => ({
-          ...key,
-          budget: await budgetSnapshot(ctx.client, { kind: 'key', id: key.id }, { micros: key.budget_usd === null ? null : Math.round(key.budget_usd * 1e6), period: key.budget_period, timeZone: zones.get(key.org_id) ?? 'UTC' }),
-        })),
-      )
+      const keys = await ctx.services.keys.list(values.org)
       if (values.json) return ctx.out(JSON.stringify(keys))
       const rows = keys.map((k) => ({
         ...k,
@@ -162,7 +144,7 @@ export async function providersCommand(ctx: CliContext, argv: string[]): Promise
       if (!provider) throw new UsageError('providers set-credential needs a PROVIDER')
       if (positionals.length > 1) throw new UsageError('pass the credential on stdin, never as an argument')
       const secret = await ctx.readStdin()
-      const { provider: id } = await ctx.ops.setCredential(provider, secret)
+      const { provider: id } = await ctx.services.providers.setCredential(provider, secret)
       return ctx.out(values.json ? JSON.stringify({ provider: id, credential: 'stored' }) : `stored the credential for ${id} (encrypted)`)
     }
     case 'list': {

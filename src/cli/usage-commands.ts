@@ -1,10 +1,5 @@
 // CLI `usage` (a summary table from the rollups) and `reprice` (recompute stored costs with current prices).
-import { reprice } from '../analytics/reprice.ts'
-import { GROUPS, queryUsage, type GroupBy } from '../analytics/usage-query.ts'
-import { resolveFilter } from '../admin/usage-routes.ts'
-import { parseIsoDate } from '../admin/inputs.ts'
-import { loadPriceOverrides } from '../metering/price-overrides.ts'
-import { requireOrg } from '../store/orgs.ts'
+import { GROUPS, type GroupBy } from '../analytics/usage-query.ts'
 import type { CliContext } from './admin-commands.ts'
 import { parse, UsageError } from './args.ts'
 import { HELP } from './help.ts'
@@ -26,8 +21,8 @@ export async function usageCommand(ctx: CliContext, argv: string[]): Promise<voi
   const groupBy = (values['group-by'] ?? 'model') as GroupBy
   if (!GROUPS.includes(groupBy)) throw new UsageError(`--group-by must be one of ${GROUPS.join(', ')}`)
   const { org, key, provider, model, from, to } = values
-  const filter = await resolveFilter(ctx.db, ctx.canonicalProvider, { org, key, provider, model, from, to })
-  const { data, totals } = await queryUsage(ctx.client, filter, groupBy)
+  const report = await ctx.services.usage.query({ org, key, provider, model, from, to, group_by: groupBy })
+  const { data, totals } = report
   if (values.json) return ctx.out(JSON.stringify({ group_by: groupBy, data, totals }))
   const rows = [...data, totals].map((row) => [
     row.name ? `${row.group} (${row.name})` : row.group,
@@ -47,7 +42,7 @@ export async function usageCommand(ctx: CliContext, argv: string[]): Promise<voi
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
   ctx.out(
     [
-      `usage ${new Date(filter.from).toISOString()} → ${new Date(filter.to).toISOString()}`,
+      `usage ${report.from} → ${report.to}`,
       line(header),
       ...rows.slice(0, -1).map(line),
       '-'.repeat(widths.reduce((a, b) => a + b + 2, -2)),
@@ -61,9 +56,6 @@ export async function repriceCommand(ctx: CliContext, argv: string[]): Promise<v
   const { values } = parse(argv, { from: { type: 'string' }, to: { type: 'string' }, org: { type: 'string' } })
   if (values.help) return ctx.out(HELP.reprice!)
   if (!values.from || !values.to) throw new UsageError('reprice needs --from ISO and --to ISO')
-  const orgId = values.org ? (await requireOrg(ctx.db, values.org)).id : undefined
-  const overrides = await loadPriceOverrides(ctx.db, ctx.configPriceOverrides)
-  const range = { from: parseIsoDate(values.from, '--from'), to: parseIsoDate(values.to, '--to'), ...(orgId ? { orgId } : {}) }
-  const result = await reprice(ctx.client, range, overrides)
+  const result = await ctx.services.prices.reprice({ from: values.from, to: values.to, ...(values.org ? { org: values.org } : {}) })
   ctx.out(values.json ? JSON.stringify(result) : `examined ${result.examined} request(s), changed ${result.changed}, still unpriced ${result.stillUnpriced}`)
 }

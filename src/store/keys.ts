@@ -18,51 +18,6 @@ export interface KeySettings {
   maxConcurrency?: number | null
 }
 
-/** What a key looks like outside the store: never the hash, never the secret. */
-export interface KeyView {
-  id: string
-  org_id: string
-  name: string
-  prefix: string
-  last4: string
-  status: 'active' | 'revoked'
-  models: string[]
-  expires_at: string | null
-  created_at: string
-  last_used_at: string | null
-  stream_usage: string | null
-  budget_usd: number | null
-  budget_period: string | null
-  budget_soft_percent: number | null
-  rpm: number | null
-  tpm: number | null
-  max_concurrency: number | null
-}
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
-
-export function viewKey(row: ApiKeyRow): KeyView {
-  return {
-    id: row.id,
-    org_id: row.orgId,
-    name: row.name,
-    prefix: row.displayPrefix,
-    last4: row.last4,
-    status: row.status,
-    models: JSON.parse(row.models) as string[],
-    expires_at: iso(row.expiresAt),
-    created_at: new Date(row.createdAt).toISOString(),
-    last_used_at: iso(row.lastUsedAt),
-    stream_usage: row.streamUsage,
-    budget_usd: row.budgetMicros === null ? null : row.budgetMicros / 1_000_000,
-    budget_period: row.budgetPeriod,
-    budget_soft_percent: row.budgetSoftPercent,
-    rpm: row.rpm,
-    tpm: row.tpm,
-    max_concurrency: row.maxConcurrency,
-  }
-}
-
 function toColumns(settings: KeySettings): Partial<ApiKeyRow> {
   const { models, ...rest } = settings
   const columns: Partial<ApiKeyRow> = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined))

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path'
 import { percentile, type LoadResult, type LoadSpec } from './load.ts'
 import { runWrk, wrkPath } from './wrk-load.ts'
 import { usageWriteSection } from './usage-write-report.ts'
+import { adminReadsScenario } from './admin-reads.ts'
 import { BUN, freePort, procCpuMs, killAll, killAllSync, procStatusKb, readFirstLine, rssSampler, rssSeries, track, waitFor200, waitQuiet } from './processes.ts'
 
 const ROOT = resolve(import.meta.dir, '../..')
@@ -46,6 +47,8 @@ const SOAK_STREAMS = envNumber('BENCH_SOAK_STREAMS', 100, 1, 1000)
 /** The soak's memory baseline is the RSS this long into the run (after warm-up of pools, JIT and caches). */
 const SOAK_BASELINE_S = 10
 const SOAK_FLAT_TOLERANCE = 0.15
+/** Admin work under load (admin-reads.ts): seconds per slice; 0 skips it. */
+const ADMIN_READS_SECONDS = envNumber('BENCH_ADMIN_READS_SECONDS', 8, 0, 120)
 const GATEWAY_LOG_LEVEL = process.env.BENCH_GATEWAY_LOG_LEVEL || 'warn'
 /** Extra gateway env for A/B runs, e.g. BENCH_GATEWAY_ENV="SOCIARO_METERING=false" (only SOCIARO_* names, comma-separated). */
 const GATEWAY_EXTRA_ENV: Record<string, string> = Object.fromEntries(
@@ -616,6 +619,13 @@ async function main(): Promise<void> {
     }
     const hwmKb = await procStatusKb(gateway.pid, 'VmHWM')
 
+    // D. Proxy p99 while a reprice of 100k rows or 90-day usage queries run (its own gateway on seeded rows).
+    let adminReads: string[] | undefined
+    if (ADMIN_READS_SECONDS > 0 && LOADGEN === 'wrk') {
+      console.log('\nadmin work under load: seeding 100k usage rows, then reprice and 90-day usage queries against idle…')
+      adminReads = await adminReadsScenario()
+    }
+
     const soakOut = soak ? soakReport(soak) : undefined
     const rss = [
       `Gateway memory: idle after start-up ${mb(gatewayIdleKb)} RSS (metering off: ${mb(gatewayOffIdleKb)}); peak sampled VmRSS during closed-loop streaming cells ` +
@@ -649,6 +659,10 @@ async function main(): Promise<void> {
       '## Usage writes (seeded micro-benchmark, test/bench/usage-write.ts)',
       '',
       ...usageWrite,
+      '',
+      '## Admin work under load (proxy p99 while a reprice and 90-day usage queries run)',
+      '',
+      ...(adminReads ?? [ADMIN_READS_SECONDS > 0 ? 'skipped (needs wrk)' : 'skipped (BENCH_ADMIN_READS_SECONDS=0)']),
       '',
       `${allErrors === 0 ? 'PASS' : 'FAIL'} errors: ${allErrors} in total`,
       '',

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { sha256, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeOpenAI, OPENAI_CHAT_SSE_EVENTS } from '../support/provider-fakes.ts'
 import { runCli, startServeProcess } from '../support/spawn-cli.ts'
-import { UPSTREAM_SECRET } from '../support/test-gateway.ts'
+import { ADMIN_TOKEN, UPSTREAM_SECRET } from '../support/test-gateway.ts'
 import { queryRows } from '../support/usage-rows.ts'
 
 const root = join(import.meta.dir, '../..')
@@ -40,7 +40,7 @@ afterAll(() => {
 test('the binary alone serves, issues keys with its own CLI, proxies a stream and stops cleanly', async () => {
   expect(readdirSync(runDir)).toEqual(['sociaro'])
   // No SOCIARO_DATABASE_URL: the embedded default, ./data/sociaro.db in the empty directory.
-  const env = { SOCIARO_PORT: '0', SOCIARO_OPENAI_BASE_URL: upstream.url, SOCIARO_OPENAI_API_KEY: UPSTREAM_SECRET }
+  const env = { SOCIARO_PORT: '0', SOCIARO_OPENAI_BASE_URL: upstream.url, SOCIARO_OPENAI_API_KEY: UPSTREAM_SECRET, SOCIARO_ADMIN_TOKEN: ADMIN_TOKEN }
   expect((await runCli(['--version'], env, { binary, cwd: runDir })).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/)
 
   const server = await startServeProcess(env, { binary, cwd: runDir })
@@ -77,6 +77,16 @@ test('the binary alone serves, issues keys with its own CLI, proxies a stream an
     })
     expect(mock.status).toBe(200)
     expect(((await mock.json()) as { content: { text: string }[] }).content[0]!.text).toContain('from the binary')
+    // The admin API's usage report runs on the query worker, which the binary must carry as an entrypoint of its own.
+    let report: { totals: { requests: number }; data: { group: string }[] } | undefined
+    for (let i = 0; i < 50 && (report?.totals.requests ?? 0) < 2; i++) {
+      if (i > 0) await Bun.sleep(100)
+      const answer = await fetch(`${server.url}/admin/v1/usage?group_by=provider`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+      expect(answer.status).toBe(200)
+      report = (await answer.json()) as typeof report
+    }
+    expect(report!.totals.requests).toBe(2)
+    expect(report!.data.map((row) => row.group).sort()).toEqual(['mock', 'openai'])
 
     server.child.kill('SIGTERM')
     expect(await server.child.exited).toBe(0)

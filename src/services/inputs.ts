@@ -1,4 +1,4 @@
-// Validates and converts admin/CLI inputs (ISO dates, USD amounts, allowlists) into store settings.
+// Validates and converts admin/CLI inputs (ISO dates, USD amounts, allowlists, periods, zones) into store settings.
 import { validatePatterns } from '../auth/model-allowlist.ts'
 import { usdToMicros as toMicros } from '../pricing/usd.ts'
 import { StoreError } from '../store/orgs.ts'

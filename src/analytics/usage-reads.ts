@@ -1,0 +1,89 @@
+// The analytics reads behind the usage service: names → ids, then the rollup report or a request-log page, run directly.
+import type { Client } from '@libsql/client'
+import type { Db } from '../db/client.ts'
+import { requireOrg } from '../store/orgs.ts'
+import { resolveKeyId, resolveModel } from './filter-names.ts'
+import { queryRequests, queryUsage, type GroupBy, type RequestLogEntry, type UsageFilter, type UsageRow } from './usage-query.ts'
+
+/** A validated filter: times in ms, the provider canonical; org, key and model still as the caller named them. */
+export interface UsageScope {
+  from: number
+  to: number
+  /** Id or name. */
+  org?: string
+  /** Id, name or the display form `gw_live_abcd…wxyz`. */
+  key?: string
+  /** Canonical provider id. */
+  provider?: string
+  /** "provider/model" as the report prints it, or the provider's own model name. */
+  model?: string
+}
+
+export interface UsageQuery extends UsageScope {
+  groupBy: GroupBy
+}
+
+export interface RequestsQuery extends UsageScope {
+  /** 1 to 500. */
+  limit: number
+  cursor?: string
+}
+
+/** A usage report as the API answers it. */
+export interface UsageReport {
+  group_by: GroupBy
+  /** ISO 8601. */
+  from: string
+  to: string
+  data: UsageRow[]
+  totals: UsageRow
+}
+
+export interface RequestsPage {
+  data: RequestLogEntry[]
+  next_cursor: string | null
+}
+
+/** A JSON document of type T, serialized where it was produced: an HTTP adapter passes it on without parsing it. */
+export type JsonText<T> = string & { readonly __jsonOf?: T }
+
+/**
+ * Where the usage service's reads run: here (CLI, tests) or on the query worker (the gateway, off the proxy thread).
+ * The JSON forms exist because a big answer's serialization (and its schema check) would otherwise be done on the
+ * proxy thread: the query worker does both and hands over one string.
+ */
+export interface UsageReads {
+  usage(query: UsageQuery): Promise<UsageReport>
+  usageJson(query: UsageQuery): Promise<JsonText<UsageReport>>
+  requests(query: RequestsQuery): Promise<RequestsPage>
+  requestsJson(query: RequestsQuery): Promise<JsonText<RequestsPage>>
+}
+
+/** Names and printed labels → the filter's ids; a name that matches nothing is an error, never an empty report. */
+export async function resolveScope(db: Db, scope: UsageScope): Promise<UsageFilter> {
+  const filter: UsageFilter = { from: scope.from, to: scope.to }
+  if (scope.org) filter.orgId = (await requireOrg(db, scope.org)).id
+  if (scope.key) filter.keyId = await resolveKeyId(db, scope.key, filter.orgId)
+  if (scope.provider) filter.provider = scope.provider
+  if (scope.model) Object.assign(filter, await resolveModel(db, scope.model, filter.provider))
+  return filter
+}
+
+/** Runs on the calling thread: for the CLI (its own process) and inside the query worker. */
+export function directUsageReads(db: Db, client: Client): UsageReads {
+  const usage = async (query: UsageQuery): Promise<UsageReport> => {
+    const filter = await resolveScope(db, query)
+    const result = await queryUsage(client, filter, query.groupBy)
+    return { group_by: query.groupBy, from: new Date(filter.from).toISOString(), to: new Date(filter.to).toISOString(), ...result }
+  }
+  const requests = async (query: RequestsQuery): Promise<RequestsPage> => {
+    const filter = await resolveScope(db, query)
+    return queryRequests(client, { ...filter, limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) })
+  }
+  return {
+    usage,
+    requests,
+    usageJson: async (query) => JSON.stringify(await usage(query)),
+    requestsJson: async (query) => JSON.stringify(await requests(query)),
+  }
+}

@@ -1,0 +1,39 @@
+// What every service is built from: the store, the change events, and where budgets, reads and reprices come from.
+import type { UsageReads } from '../analytics/usage-reads.ts'
+import type { ResolvedProvider } from '../config.ts'
+import type { Db } from '../db/client.ts'
+import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
+import type { CredentialCipher } from '../secrets/credential-cipher.ts'
+import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
+import type { ChangeEvents } from './change-events.ts'
+
+/** A scope's current-period budget state, of whatever shape the caller's source gives (null: no budget). */
+export interface BudgetSource<B> {
+  org(row: OrgRow): B | null | Promise<B | null>
+  key(row: ApiKeyRow): B | null | Promise<B | null>
+}
+
+export interface ServiceDeps<B> {
+  readonly db: Db
+  readonly events: ChangeEvents
+  readonly providers: readonly ResolvedProvider[]
+  /** Provider id for an id or alias (undefined: unknown). */
+  readonly canonicalProvider: (name: string) => string | undefined
+  /** Opened on first use: a command that stores no credential needs no encryption key. */
+  readonly cipher: () => CredentialCipher
+  /** The gateway's live ledger (with reservations), or the CLI's read of the database. */
+  readonly budgets: BudgetSource<B>
+  /** Providers with a credential in the database. */
+  readonly storedCredentials: () => ReadonlySet<string> | Promise<ReadonlySet<string>>
+  /** Usage reads: on the query worker in a gateway, on the calling thread in the CLI. */
+  readonly reads: UsageReads
+  /** Recomputes stored costs with every override in force: on a worker in a gateway. */
+  readonly reprice: (range: RepriceRange) => Promise<RepriceResult>
+  /** Default Date.now: the usage filter's default window ends now. */
+  readonly now?: () => number
+}
+
+export interface ServiceContext<B> extends ServiceDeps<B> {
+  readonly providerNames: ReadonlySet<string>
+  readonly now: () => number
+}

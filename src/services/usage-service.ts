@@ -1,0 +1,73 @@
+// Usage analytics and the request log: the filter validated here, the reads run where the context says (the query worker in a gateway).
+import { GROUPS, type GroupBy } from '../analytics/usage-query.ts'
+import type { JsonText, RequestsPage, UsageReport, UsageScope } from '../analytics/usage-reads.ts'
+import { StoreError } from '../store/orgs.ts'
+import { parseIsoDate } from './inputs.ts'
+import type { ServiceContext } from './service-context.ts'
+
+/** As a caller writes it: names or ids, ISO dates; every field optional (default: the last 30 days, everything). */
+export interface UsageFilterInput {
+  org?: string
+  key?: string
+  provider?: string
+  model?: string
+  from?: string
+  to?: string
+}
+
+export interface UsageQueryInput extends UsageFilterInput {
+  /** Default "day". */
+  group_by?: string
+}
+
+export interface RequestsQueryInput extends UsageFilterInput {
+  /** 1 to 500, default 50. */
+  limit?: string | number
+  cursor?: string
+}
+
+const DEFAULT_WINDOW_MS = 30 * 86_400_000
+
+export interface UsageService {
+  /** Sums from the hourly/daily rollups, grouped, with totals. */
+  query(input: UsageQueryInput): Promise<UsageReport>
+  /** The same as JSON text, for an adapter that sends it on as it is (in a gateway it never exists as objects on the proxy thread). */
+  queryJson(input: UsageQueryInput): Promise<JsonText<UsageReport>>
+  /** Newest first, with a cursor for the next page. */
+  requests(input: RequestsQueryInput): Promise<RequestsPage>
+  requestsJson(input: RequestsQueryInput): Promise<JsonText<RequestsPage>>
+}
+
+export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
+  const scope = (input: UsageFilterInput): UsageScope => {
+    const now = ctx.now()
+    const from = input.from ? parseIsoDate(input.from, 'from') : now - DEFAULT_WINDOW_MS
+    const to = input.to ? parseIsoDate(input.to, 'to') : now + 1
+    if (from >= to) throw new StoreError('invalid', '"from" must be before "to"')
+    const result: UsageScope = { from, to }
+    if (input.org) result.org = input.org
+    if (input.key) result.key = input.key
+    if (input.provider) {
+      const id = ctx.canonicalProvider(input.provider)
+      if (!id) throw new StoreError('invalid', `unknown provider "${input.provider}"`)
+      result.provider = id
+    }
+    if (input.model) result.model = input.model
+    return result
+  }
+  const usageQuery = (input: UsageQueryInput) => {
+    const groupBy = (input.group_by ?? 'day') as GroupBy
+    if (!GROUPS.includes(groupBy)) throw new StoreError('invalid', `group_by must be one of ${GROUPS.join(', ')}`)
+    return { ...scope(input), groupBy }
+  }
+  const requestsQuery = (input: RequestsQueryInput) => {
+    const limit = Math.min(500, Math.max(1, Number(input.limit ?? 50) || 50))
+    return { ...scope(input), limit, ...(input.cursor ? { cursor: input.cursor } : {}) }
+  }
+  return {
+    query: async (input) => ctx.reads.usage(usageQuery(input)),
+    queryJson: async (input) => ctx.reads.usageJson(usageQuery(input)),
+    requests: async (input) => ctx.reads.requests(requestsQuery(input)),
+    requestsJson: async (input) => ctx.reads.requestsJson(requestsQuery(input)),
+  }
+}
