@@ -6,7 +6,7 @@ import type { Config, ResolvedProvider } from './config.ts'
 import type { Database } from './db/client.ts'
 import { listenExclusive } from './exclusive-listen.ts'
 import { createGatewayCore, type GatewayOptions } from './gateway-core.ts'
-import type { Meter } from './metering/meter.ts'
+import type { Meter } from './metering/proxy/meter.ts'
 import { reportServerStarted, reportServerStopped } from './store/server-reports.ts'
 
 export type { GatewayOptions } from './gateway-core.ts'

@@ -1,6 +1,6 @@
 // Assembles ONE access-log line per proxied request from its admission, its end, the client's status and (when metered) its settlement.
 import type { ResolvedProvider } from '../config.ts'
-import type { Settlement } from '../metering/meter-job.ts'
+import type { Settlement } from '../metering/protocol/meter-job.ts'
 import type { ProxyStage } from '../proxy/stages.ts'
 import { parseRequestTarget } from '../proxy/request-target.ts'
 import type { AccessRecord } from './access-line.ts'

@@ -1,10 +1,10 @@
 // Recomputes stored costs over a time range with the prices in force now, keeping rows and rollups consistent.
 import type { Client, InStatement } from '@libsql/client'
 import { usageEventFromRow, type UsageEventRow } from '../db/usage-columns.ts'
-import { rollupDeltas } from '../metering/rollups.ts'
-import { costStatusOf, priceFor, type UsageRecord } from '../metering/usage-record.ts'
+import { rollupDeltas } from '../metering/worker/rollups.ts'
+import { costStatusOf, priceFor, type UsageRecord } from '../metering/worker/usage-record.ts'
 import { builtInProvider, type ProviderDirectory } from '../providers/registry.ts'
-import { rollupStatement } from '../metering/usage-writer.ts'
+import { rollupStatement } from '../metering/worker/usage-writer.ts'
 import type { Usage } from '../types/usage.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'

@@ -9,10 +9,11 @@ import {
   type UsageEventKey,
   type UsageEventRow,
 } from '../db/usage-columns.ts'
-import { DAY_MS, HOUR_MS } from '../metering/rollups.ts'
+import { DAY_MS, HOUR_MS } from '../db/rollup-buckets.ts'
 
-export const GROUPS = ['hour', 'day', 'provider', 'model', 'key', 'org'] as const
-export type GroupBy = (typeof GROUPS)[number]
+import { GROUPS, type GroupBy } from './usage-groups.ts'
+
+export { GROUPS, type GroupBy }
 
 export interface UsageFilter {
   orgId?: string

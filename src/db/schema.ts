@@ -55,7 +55,7 @@ export const providerCredentials = sqliteTable('provider_credentials', {
   updatedAt: integer('updated_at').notNull(),
 })
 
-/** What a usage row's cost is (src/metering/usage-record.ts says what each means): typed here, not a CHECK in SQL. */
+/** What a usage row's cost is (src/metering/worker/usage-record.ts says what each means): typed here, not a CHECK in SQL. */
 export const COST_STATUSES = ['priced', 'estimated', 'unpriced', 'no_usage', 'mock', 'refused'] as const
 /** Where a usage row's token counts came from. */
 export const USAGE_SOURCES = ['reported', 'estimated', 'none'] as const

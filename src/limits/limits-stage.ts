@@ -2,7 +2,7 @@
 import type { CachedKey, KeyCache } from '../auth/key-cache.ts'
 import type { OrgRow } from '../db/schema.ts'
 import type { Logger } from '../log.ts'
-import type { Settlement } from '../metering/meter-job.ts'
+import type { Settlement } from '../metering/protocol/meter-job.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { ProxyStage } from '../proxy/stages.ts'
 import { BudgetLedger } from './budget-ledger.ts'

@@ -1,6 +1,6 @@
 // The gateway's metrics: traffic, latency split into gateway overhead / upstream / first byte, tokens, cost and the meter's queue.
-import type { MeterStats } from '../metering/meter-channel.ts'
-import type { Settlement } from '../metering/meter-job.ts'
+import type { MeterStats } from '../metering/proxy/meter-channel.ts'
+import type { Settlement } from '../metering/protocol/meter-job.ts'
 import type { ProxyStage } from '../proxy/stages.ts'
 import { Counter, Gauge, Histogram, Registry } from './prometheus.ts'
 

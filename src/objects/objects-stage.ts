@@ -1,7 +1,7 @@
 // Proxy stage that keeps each organization to its own provider objects: checks named ids, answers listings, records creations.
 import { GatewayError } from '../errors/gateway-error.ts'
 import { concatBytes } from '../concat-bytes.ts'
-import { inflateSmallSync } from '../metering/decompress.ts'
+import { inflateSmallSync } from '../wire/inflate-small.ts'
 import type { ExchangeObserver } from '../proxy/forward.ts'
 import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/stages.ts'
 import { referencedObjectIds } from './body-references.ts'

@@ -1,5 +1,5 @@
 // Usage analytics and the request log: the filter validated here, the reads run where the context says (the query worker in a gateway).
-import { GROUPS, type GroupBy } from '../analytics/usage-query.ts'
+import { GROUPS, type GroupBy } from '../analytics/usage-groups.ts'
 import type { JsonText, RequestsPage, UsageReport, UsageScope } from '../analytics/usage-reads.ts'
 import { StoreError } from '../store/orgs.ts'
 import { parseIsoDate } from './inputs.ts'

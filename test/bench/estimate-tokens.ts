@@ -1,8 +1,8 @@
 // Benchmark (`bun test/bench/estimate-tokens.ts`): token-estimation time per MiB of text for prose, one long word, random bytes, CJK, emoji...
 import { clearMergeCache, countTokens } from 'gpt-tokenizer/encoding/o200k_base'
-import { estimateUsage } from '../../src/metering/estimate-tokens.ts'
+import { estimateUsage } from '../../src/metering/worker/estimate-tokens.ts'
 import { openaiDialect } from '../../src/providers/dialects/openai/index.ts'
-import { countTextTokens, TokenBudget } from '../../src/metering/token-count.ts'
+import { countTextTokens, TokenBudget } from '../../src/metering/worker/token-count.ts'
 
 const MiB = 1024 * 1024
 /** The raw tokenizer is quadratic on some inputs: it only gets a sample this large, and its figure is scaled up. */

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '../../src/log.ts'
-import { UsageSpool } from '../../src/metering/usage-spool.ts'
+import { UsageSpool } from '../../src/metering/proxy/usage-spool.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'sociaro-spool-bench-'))
 /** One job's facts as the channel serialises them (about 400 bytes of JSON). */

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/db/client.ts'
 import { runMigrations } from '../../src/db/migrate.ts'
-import { rollupDeltas } from '../../src/metering/rollups.ts'
-import type { UsageRecord } from '../../src/metering/usage-record.ts'
-import { recordStatements, rollupStatement } from '../../src/metering/usage-writer.ts'
+import { rollupDeltas } from '../../src/metering/worker/rollups.ts'
+import type { UsageRecord } from '../../src/metering/worker/usage-record.ts'
+import { recordStatements, rollupStatement } from '../../src/metering/worker/usage-writer.ts'
 
 const ROWS = Number(process.argv[2] ?? 20_000)
 /** Rows per transaction, as the meter worker's default flush. */

@@ -10,8 +10,8 @@ import { newId } from '../../src/auth/key-format.ts'
 import { openDatabase, type Database } from '../../src/db/client.ts'
 import { runMigrations } from '../../src/db/migrate.ts'
 import { batchWriterFor } from '../../src/db/local-batch.ts'
-import type { UsageRecord } from '../../src/metering/usage-record.ts'
-import { UsageWriter } from '../../src/metering/usage-writer.ts'
+import type { UsageRecord } from '../../src/metering/worker/usage-record.ts'
+import { UsageWriter } from '../../src/metering/worker/usage-writer.ts'
 
 const { values: flags } = parseArgs({
   options: {

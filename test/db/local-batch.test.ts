@@ -7,8 +7,8 @@ import { openDatabase, type Database } from '../../src/db/client.ts'
 import { batchWriterFor, openLocalBatchWriter } from '../../src/db/local-batch.ts'
 import { runMigrations } from '../../src/db/migrate.ts'
 import { newId } from '../../src/auth/key-format.ts'
-import type { UsageRecord } from '../../src/metering/usage-record.ts'
-import { recordStatements, UsageWriter } from '../../src/metering/usage-writer.ts'
+import type { UsageRecord } from '../../src/metering/worker/usage-record.ts'
+import { recordStatements, UsageWriter } from '../../src/metering/worker/usage-writer.ts'
 import type { BatchWriter } from '../../src/db/local-batch.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'sociaro-local-batch-'))

@@ -9,9 +9,9 @@ import { openDatabase } from '../../src/db/client.ts'
 import { runMigrations } from '../../src/db/migrate.ts'
 import { usageEvents, usageRollups } from '../../src/db/schema.ts'
 import { ROLLUP_KEY_COLUMNS, ROLLUP_VALUE_COLUMNS, USAGE_EVENT_COLUMNS, USAGE_ROLLUP_COLUMNS, usageEventFromRow } from '../../src/db/usage-columns.ts'
-import { rollupDeltas } from '../../src/metering/rollups.ts'
-import type { UsageRecord } from '../../src/metering/usage-record.ts'
-import { recordStatements, rollupStatement } from '../../src/metering/usage-writer.ts'
+import { rollupDeltas } from '../../src/metering/worker/rollups.ts'
+import type { UsageRecord } from '../../src/metering/worker/usage-record.ts'
+import { recordStatements, rollupStatement } from '../../src/metering/worker/usage-writer.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'sociaro-usage-columns-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -7,9 +7,9 @@ import { migrate } from 'drizzle-orm/libsql/migrator'
 import { queryRequests } from '../../src/analytics/usage-query.ts'
 import { openDatabase } from '../../src/db/client.ts'
 import { migrationsFolder, runMigrations } from '../../src/db/migrate.ts'
-import { rollupDeltas } from '../../src/metering/rollups.ts'
-import type { UsageRecord } from '../../src/metering/usage-record.ts'
-import { recordStatements, rollupStatement } from '../../src/metering/usage-writer.ts'
+import { rollupDeltas } from '../../src/metering/worker/rollups.ts'
+import type { UsageRecord } from '../../src/metering/worker/usage-record.ts'
+import { recordStatements, rollupStatement } from '../../src/metering/worker/usage-writer.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'sociaro-usage-index-migration-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

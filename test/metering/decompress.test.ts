@@ -1,8 +1,9 @@
 // The meter inflates an upstream's compressed body as a bounded stream: every coding, cut streams, bombs, chains.
 import { describe, expect, test } from 'bun:test'
 import * as zlib from 'node:zlib'
-import { inflateForMeter, inflateLimit, inflateSmallSync, readMeterBody } from '../../src/metering/decompress.ts'
-import { KEEP_WHOLE_BYTES } from '../../src/metering/response-recorder.ts'
+import { inflateForMeter, inflateLimit, readMeterBody } from '../../src/metering/worker/decompress.ts'
+import { inflateSmallSync } from '../../src/wire/inflate-small.ts'
+import { KEEP_WHOLE_BYTES } from '../../src/metering/protocol/response-recorder.ts'
 import { extractUsage as extractFor } from '../../src/providers/provider-wire.ts'
 import { builtInProvider } from '../../src/providers/registry.ts'
 

@@ -1,8 +1,8 @@
 // Token estimation is linear and bounded whatever the text: long runs, huge inputs and slow batches are approximated and say so.
 import { describe, expect, test } from 'bun:test'
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
-import { BATCH_TOKENIZE_MS, batchEstimator, estimateUsage, JOB_TOKENIZE_CHARS } from '../../src/metering/estimate-tokens.ts'
-import { countTextTokens, TokenBudget } from '../../src/metering/token-count.ts'
+import { BATCH_TOKENIZE_MS, batchEstimator, estimateUsage, JOB_TOKENIZE_CHARS } from '../../src/metering/worker/estimate-tokens.ts'
+import { countTextTokens, TokenBudget } from '../../src/metering/worker/token-count.ts'
 import { openaiDialect } from '../../src/providers/dialects/openai/index.ts'
 
 const enc = new TextEncoder()

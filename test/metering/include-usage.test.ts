@@ -1,6 +1,6 @@
 // The include_usage filter drops only the usage-only chunk, whatever line ends (CR, LF, CRLF) and chunking the upstream uses.
 import { describe, expect, test } from 'bun:test'
-import { withoutUsageChunk } from '../../src/metering/include-usage.ts'
+import { withoutUsageChunk } from '../../src/metering/proxy/include-usage.ts'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()

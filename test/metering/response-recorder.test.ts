@@ -1,7 +1,7 @@
 // The meter's copy of a response: whole when small, head and tail when huge, nothing for media.
 import { expect, test } from 'bun:test'
 import { concatBytes } from '../../src/concat-bytes.ts'
-import { ResponseRecorder } from '../../src/metering/response-recorder.ts'
+import { ResponseRecorder } from '../../src/metering/protocol/response-recorder.ts'
 
 const KIB = 1024
 const MIB = 1024 * KIB

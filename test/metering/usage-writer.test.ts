@@ -1,8 +1,8 @@
 // The usage writer keeps rows through a database outage (bounded, counted when shed) and writes each row once.
 import { expect, test } from 'bun:test'
 import type { Client, InStatement } from '@libsql/client'
-import type { UsageRecord } from '../../src/metering/usage-record.ts'
-import { UsageWriter } from '../../src/metering/usage-writer.ts'
+import type { UsageRecord } from '../../src/metering/worker/usage-record.ts'
+import { UsageWriter } from '../../src/metering/worker/usage-writer.ts'
 
 function record(i: number): UsageRecord {
   return {

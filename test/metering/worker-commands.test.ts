@@ -1,7 +1,7 @@
 // Commands to the metering worker are answered: a price change is in force when the admin API answers, and reprice runs on the worker.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import type { MeterWorkerStarter } from '../../src/metering/meter-channel.ts'
-import type { FromWorker, ToWorker } from '../../src/metering/meter-job.ts'
+import type { MeterWorkerStarter } from '../../src/metering/proxy/meter-channel.ts'
+import type { FromWorker, ToWorker } from '../../src/metering/protocol/meter-job.ts'
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
 import { waitForUsageRow } from '../support/usage-rows.ts'

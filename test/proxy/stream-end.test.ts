@@ -1,7 +1,7 @@
 // Pure: which delivered stream tails end with their terminal event, and the meter's own check on the whole body.
 import { describe, expect, test } from 'bun:test'
-import type { MeterJob } from '../../src/metering/meter-job.ts'
-import { buildUsageRecord, type Estimator } from '../../src/metering/usage-record.ts'
+import type { MeterJob } from '../../src/metering/protocol/meter-job.ts'
+import { buildUsageRecord, type Estimator } from '../../src/metering/worker/usage-record.ts'
 import { builtInProvider } from '../../src/providers/registry.ts'
 import { StreamTail, streamEndCheck, TAIL_WINDOW_BYTES } from '../../src/proxy/stream-end.ts'
 import { ANTHROPIC_SSE_EVENTS, GEMINI_SSE_EVENTS, OPENAI_CHAT_SSE_EVENTS } from '../support/provider-fakes.ts'

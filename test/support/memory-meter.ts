@@ -1,12 +1,12 @@
 // An in-process meter for tests: the worker's own job processing on this thread, rows kept in memory, settled(id) to wait on.
 import { reprice } from '../../src/analytics/reprice.ts'
 import { writeLastUsed } from '../../src/auth/last-used.ts'
-import { loadBatchEstimator, recordOfJob, settlementOf, type JobLog } from '../../src/metering/job-records.ts'
-import { packJobs, pendingBytes, unpackJobs, type PendingJob } from '../../src/metering/job-wire.ts'
-import type { Meter, MeterContext, MeterStarter } from '../../src/metering/meter.ts'
-import type { MeterStats } from '../../src/metering/meter-stats.ts'
-import type { UsageRecord } from '../../src/metering/usage-record.ts'
-import { writeNewRecords } from '../../src/metering/usage-writer.ts'
+import { loadBatchEstimator, recordOfJob, settlementOf, type JobLog } from '../../src/metering/worker/job-records.ts'
+import { packJobs, pendingBytes, unpackJobs, type PendingJob } from '../../src/metering/protocol/job-wire.ts'
+import type { Meter, MeterContext, MeterStarter } from '../../src/metering/proxy/meter.ts'
+import type { MeterStats } from '../../src/metering/proxy/meter-stats.ts'
+import type { UsageRecord } from '../../src/metering/worker/usage-record.ts'
+import { writeNewRecords } from '../../src/metering/worker/usage-writer.ts'
 import { pushUsageEventArgs, USAGE_EVENT_COLUMNS } from '../../src/db/usage-columns.ts'
 import { writeObjects } from '../../src/objects/ledger-store.ts'
 import type { PriceOverride } from '../../src/pricing/types.ts'
@@ -43,7 +43,7 @@ export function storedForm(record: UsageRecord): Record<string, unknown> {
 
 /**
  * The metering worker's job path, unchanged (the batch wire, body decoding, usage extraction, token estimates,
- * pricing with the overrides in force: src/metering/job-wire.ts and job-records.ts), run on the calling thread one
+ * pricing with the overrides in force: src/metering/protocol/job-wire.ts and worker/job-records.ts), run on the calling thread one
  * job at a time. Rows stay in memory unless `store` is set (then reprice and usage queries see them too).
  * Object-ledger and last-used writes go to the gateway's database, as they do with metering off.
  */

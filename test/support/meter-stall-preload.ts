@@ -1,5 +1,5 @@
 // Preloaded into the metering worker by stalledMeterWorker: blocks the thread outright on its first batch, as a stuck worker would.
-import type { ToWorker } from '../../src/metering/meter-job.ts'
+import type { ToWorker } from '../../src/metering/protocol/meter-job.ts'
 
 declare const self: Worker
 

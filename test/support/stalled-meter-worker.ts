@@ -1,6 +1,6 @@
 // A metering-worker starter for tests: the real worker, whose thread blocks for a while on its first batch.
 import { join } from 'node:path'
-import type { MeterWorkerStarter } from '../../src/metering/meter-channel.ts'
+import type { MeterWorkerStarter } from '../../src/metering/proxy/meter-channel.ts'
 
 const STALL_PRELOAD = join(import.meta.dir, 'meter-stall-preload.ts')
 

@@ -1,6 +1,6 @@
 // Opt-in exact stream metering: ask an OpenAI-compatible upstream for include_usage, hide the extra usage chunk from the client.
-import type { Dialect } from '../providers/dialect.ts'
-import { SseDecoder } from '../wire/sse-decoder.ts'
+import type { Dialect } from '../../providers/dialect.ts'
+import { SseDecoder } from '../../wire/sse-decoder.ts'
 
 /** A streaming request on a path whose dialect speaks stream_options (see Dialect.includeUsage) that did not ask for usage itself. */
 export function shouldInjectIncludeUsage(dialect: Dialect, path: string, json: Record<string, unknown> | undefined): boolean {

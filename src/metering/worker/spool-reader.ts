@@ -1,6 +1,6 @@
 // Reads back the batches of a spool file a killed process left, for the metering worker's replay; stops at a torn or damaged record.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
-import { HEADER_BYTES, readHeader, readPayload, type SpoolBatch } from './spool-frame.ts'
+import { HEADER_BYTES, readHeader, readPayload, type SpoolBatch } from '../protocol/spool-frame.ts'
 
 function readFully(fd: number, into: Uint8Array, position: number): number {
   let read = 0

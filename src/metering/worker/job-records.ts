@@ -1,9 +1,9 @@
 // Pure-ish core of the metering worker: one finished exchange (a MeterJob) into its usage row and its settlement.
 import { readMeterBody } from './decompress.ts'
-import type { MeterJob, Settlement } from './meter-job.ts'
+import type { MeterJob, Settlement } from '../protocol/meter-job.ts'
 import { buildUsageRecord, failedRecord, type Estimator, type UsageRecord } from './usage-record.ts'
-import type { PriceOverride } from '../pricing/types.ts'
-import type { ProviderDirectory } from '../providers/registry.ts'
+import type { PriceOverride } from '../../pricing/types.ts'
+import type { ProviderDirectory } from '../../providers/registry.ts'
 
 /** Where the processing reports what went wrong (the worker forwards it to the proxy thread's log). */
 export type JobLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void

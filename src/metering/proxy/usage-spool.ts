@@ -1,10 +1,10 @@
 // The usage spool: each batch of finished exchanges is appended here before the metering worker gets it, so a killed process loses almost none.
 import { closeSync, fchmodSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writev } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { localPathOf } from '../db/client.ts'
-import type { Logger } from '../log.ts'
-import { ensurePrivateDir } from '../private-files.ts'
-import { frameBatch } from './spool-frame.ts'
+import { localPathOf } from '../../db/client.ts'
+import type { Logger } from '../../log.ts'
+import { ensurePrivateDir } from '../../private-files.ts'
+import { frameBatch } from '../protocol/spool-frame.ts'
 
 export interface SpoolSettings {
   readonly path: string

@@ -1,10 +1,10 @@
 // The messages that cross between the proxy thread and the metering worker.
-import type { LastUsedEntries } from '../auth/last-used.ts'
-import type { EndedBy } from '../proxy/forward.ts'
-import type { PriceOverride } from '../pricing/types.ts'
-import type { ProviderOrigin } from '../providers/spec.ts'
-import type { LedgerWrite } from '../types/ledger-write.ts'
-import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
+import type { LastUsedEntries } from '../../auth/last-used.ts'
+import type { EndedBy } from '../../proxy/forward.ts'
+import type { PriceOverride } from '../../pricing/types.ts'
+import type { ProviderOrigin } from '../../providers/spec.ts'
+import type { LedgerWrite } from '../../types/ledger-write.ts'
+import type { RepriceRange, RepriceResult } from '../../types/reprice.ts'
 
 /** The facts of one finished exchange, as the proxy saw it (everything but its bytes). */
 export interface MeterFacts {

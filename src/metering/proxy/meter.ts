@@ -1,12 +1,12 @@
 // The metering side as the proxy thread sees it: the worker thread (MeterChannel) in production, or any in-process meter.
 import type { Client } from '@libsql/client'
-import type { LastUsedEntries } from '../auth/last-used.ts'
-import type { Logger } from '../log.ts'
-import type { PriceOverride } from '../pricing/types.ts'
-import type { LedgerWrite } from '../types/ledger-write.ts'
-import type { PendingJob } from './job-wire.ts'
+import type { LastUsedEntries } from '../../auth/last-used.ts'
+import type { Logger } from '../../log.ts'
+import type { PriceOverride } from '../../pricing/types.ts'
+import type { LedgerWrite } from '../../types/ledger-write.ts'
+import type { PendingJob } from '../protocol/job-wire.ts'
 import type { MeterStats, WorkerLiveness } from './meter-stats.ts'
-import type { Settlement, WorkerCommandName, WorkerCommands, WorkerInit } from './meter-job.ts'
+import type { Settlement, WorkerCommandName, WorkerCommands, WorkerInit } from '../protocol/meter-job.ts'
 
 /**
  * Everything the gateway asks of metering. Each finished exchange goes in as a job; every stored row comes back as a

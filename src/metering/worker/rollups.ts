@@ -1,17 +1,15 @@
 // Pure: folds usage records into hourly and daily (UTC) sums per org × key × provider × model.
-import type { UsageRollupRow } from '../db/usage-columns.ts'
+import type { UsageRollupRow } from '../../db/usage-columns.ts'
 import type { UsageRecord } from './usage-record.ts'
+import { bucketStart } from '../../db/rollup-buckets.ts'
 
-export const HOUR_MS = 3_600_000
-export const DAY_MS = 86_400_000
+// Re-exported for the worker's callers: the bucket arithmetic itself is the rollup table's (db/rollup-buckets.ts).
+export { bucketStart, DAY_MS, HOUR_MS } from '../../db/rollup-buckets.ts'
+
 
 /** One bucket's change: the usage_rollups row's key columns and the amounts to add to its sums. */
 export type RollupDelta = UsageRollupRow
 
-export function bucketStart(grain: 'hour' | 'day', at: number): number {
-  const size = grain === 'hour' ? HOUR_MS : DAY_MS
-  return Math.floor(at / size) * size
-}
 
 const GRAINS = ['hour', 'day'] as const
 

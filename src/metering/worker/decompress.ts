@@ -1,8 +1,9 @@
 // Inflates the meter's copy of a response (gzip, deflate, br, zstd) as a stream into the meter's window, stopping at a bounded output.
 import { pipeline, type Transform } from 'node:stream'
 import * as zlib from 'node:zlib'
-import type { MeterJob } from './meter-job.ts'
-import { KEEP_WHOLE_BYTES, ResponseRecorder } from './response-recorder.ts'
+import { ZSTD_WINDOW_LOG_MAX } from '../../wire/inflate-small.ts'
+import type { MeterJob } from '../protocol/meter-job.ts'
+import { KEEP_WHOLE_BYTES, ResponseRecorder } from '../protocol/response-recorder.ts'
 
 /**
  * An upstream's compressed body may inflate without end (9.7 KB of brotli to 6 GiB). The meter inflates at most this
@@ -14,8 +15,6 @@ const MAX_INFLATE_RATIO = 128
 const MAX_INFLATED_BYTES = 64 * 1024 * 1024
 /** Large output chunks: the stream's cost is per chunk. */
 const CHUNK_BYTES = 256 * 1024
-/** RFC 8878: a zstd content-coding's window is at most 8 MiB (2^23); a frame asking for more is refused, not allocated. */
-const ZSTD_WINDOW_LOG_MAX = 23
 
 export function inflateLimit(compressedBytes: number): number {
   return Math.min(MAX_INFLATED_BYTES, Math.max(KEEP_WHOLE_BYTES, MAX_INFLATE_RATIO * compressedBytes))
@@ -106,34 +105,4 @@ export async function readMeterBody(job: Pick<MeterJob, 'body' | 'contentEncodin
   } catch (error) {
     return { bytes: null, truncated: job.truncated, detail: `could not decompress the response (${job.contentEncoding}): ${(error as Error).message}` }
   }
-}
-
-/**
- * Inflates a small answer at once (an object's creation response, read on the proxy thread): throws as soon as the
- * output would pass `maxBytes`, so a bomb costs at most that much memory and the time to produce it.
- */
-export function inflateSmallSync(body: Uint8Array, contentEncoding: string, maxBytes: number): Uint8Array {
-  const codings = contentEncoding.split(',').map((c) => c.trim()).filter((c) => c && c !== 'identity').reverse()
-  let bytes: Uint8Array = body
-  for (const coding of codings) {
-    const options = { maxOutputLength: maxBytes, finishFlush: zlib.constants.Z_SYNC_FLUSH }
-    switch (coding) {
-      case 'gzip':
-      case 'x-gzip':
-        bytes = zlib.gunzipSync(bytes, options)
-        break
-      case 'deflate':
-        bytes = zlib.inflateSync(bytes, options)
-        break
-      case 'br':
-        bytes = zlib.brotliDecompressSync(bytes, { maxOutputLength: maxBytes, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH })
-        break
-      case 'zstd':
-        bytes = zlib.zstdDecompressSync(bytes, { maxOutputLength: maxBytes, params: { [zlib.constants.ZSTD_d_windowLogMax]: ZSTD_WINDOW_LOG_MAX } })
-        break
-      default:
-        throw new Error(`unsupported content-encoding "${coding}"`)
-    }
-  }
-  return bytes
 }

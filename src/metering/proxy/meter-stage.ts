@@ -1,11 +1,11 @@
 // Proxy stage that records each admitted exchange for the meter: request facts, a bounded copy of the bytes, the outcome.
-import type { AdmittedRequest, ProxyStage, RefusedRequest, StageResult } from '../proxy/stages.ts'
+import type { AdmittedRequest, ProxyStage, RefusedRequest, StageResult } from '../../proxy/stages.ts'
 import { injectIncludeUsage, shouldInjectIncludeUsage, withoutUsageChunk } from './include-usage.ts'
 import type { PendingJob } from './meter-channel.ts'
-import { isOpaqueMedia, ResponseRecorder } from './response-recorder.ts'
-import type { Dialect } from '../providers/dialect.ts'
-import { dialectFor } from '../providers/provider-wire.ts'
-import { isEventStream } from '../wire/body.ts'
+import { isOpaqueMedia, ResponseRecorder } from '../protocol/response-recorder.ts'
+import type { Dialect } from '../../providers/dialect.ts'
+import { dialectFor } from '../../providers/provider-wire.ts'
+import { isEventStream } from '../../wire/body.ts'
 
 const MAX_REQUEST_COPY = 1024 * 1024
 const MAX_TAGS = 20

@@ -1,11 +1,11 @@
 // Main-thread side of metering: starts the worker, waits for its ready handshake, batches jobs to it, never blocks the proxy.
-import type { LastUsedEntries } from '../auth/last-used.ts'
-import type { Logger } from '../log.ts'
-import type { LedgerWrite } from '../types/ledger-write.ts'
-import type { PriceOverride } from '../pricing/types.ts'
-import { packJobs, pendingBytes, type PendingJob } from './job-wire.ts'
+import type { LastUsedEntries } from '../../auth/last-used.ts'
+import type { Logger } from '../../log.ts'
+import type { LedgerWrite } from '../../types/ledger-write.ts'
+import type { PriceOverride } from '../../pricing/types.ts'
+import { packJobs, pendingBytes, type PendingJob } from '../protocol/job-wire.ts'
 import type { Meter } from './meter.ts'
-import type { FromWorker, Settlement, ToWorker, WorkerCommand, WorkerCommandName, WorkerCommands, WorkerInit } from './meter-job.ts'
+import type { FromWorker, Settlement, ToWorker, WorkerCommand, WorkerCommandName, WorkerCommands, WorkerInit } from '../protocol/meter-job.ts'
 import type { MeterStats, WorkerLiveness } from './meter-stats.ts'
 import type { UsageSpool } from './usage-spool.ts'
 
@@ -35,12 +35,12 @@ export interface MeterChannelOptions {
 export type MeterWorkerStarter = (entry: string) => Worker
 
 // Moved out so the Meter interface can name them without importing this module; re-exported for existing imports.
-export type { PendingJob } from './job-wire.ts'
+export type { PendingJob } from '../protocol/job-wire.ts'
 export type { MeterStats, WorkerLiveness } from './meter-stats.ts'
 
 /** Bundled into the binary the worker sits beside main at the bundle root; from source it is src/meter-worker.ts. */
 function workerUrl(): string {
-  return Bun.isStandaloneExecutable ? './meter-worker.ts' : new URL('../meter-worker.ts', import.meta.url).href
+  return Bun.isStandaloneExecutable ? './meter-worker.ts' : new URL('../../meter-worker.ts', import.meta.url).href
 }
 
 /** The production meter: a worker thread fed in batches, with the usage spool in front of it. */

@@ -1,7 +1,7 @@
 // Writes usage records in batches, one transaction per batch with its rollups; retries with bounded memory when the DB is away.
 import type { Client, InStatement, InValue } from '@libsql/client'
-import type { BatchWriter } from '../db/local-batch.ts'
-import { pushUsageEventArgs, rollupArgs, ROLLUP_UPSERT_SQL, USAGE_ROWS_PER_INSERT, usageInsertSql } from '../db/usage-columns.ts'
+import type { BatchWriter } from '../../db/local-batch.ts'
+import { pushUsageEventArgs, rollupArgs, ROLLUP_UPSERT_SQL, USAGE_ROWS_PER_INSERT, usageInsertSql } from '../../db/usage-columns.ts'
 import { rollupDeltas, type RollupDelta } from './rollups.ts'
 import type { UsageRecord } from './usage-record.ts'
 

@@ -1,7 +1,7 @@
 // Token estimate for responses that carried no usage (e.g. streams without include_usage), via o200k_base, bounded per job and per batch.
-import type { Dialect } from '../providers/dialect.ts'
-import type { Usage } from '../types/usage.ts'
-import type { PromptCount } from '../wire/prompt-text.ts'
+import type { Dialect } from '../../providers/dialect.ts'
+import type { Usage } from '../../types/usage.ts'
+import type { PromptCount } from '../../wire/prompt-text.ts'
 import { countTextTokens, TokenBudget } from './token-count.ts'
 
 /** Where a request keeps its prompt text: its dialect's reader (the shape differs by wire format). */
