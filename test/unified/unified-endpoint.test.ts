@@ -220,7 +220,7 @@ describe('the key\'s allowlist, budget and rate limits, refused in OpenAI\'s sha
     const broke = await t.createKey({ name: 'broke', budget_usd: 0.000001, budget_period: 'month' })
     let quota: unknown
     for (let attempt = 0; attempt < 3 && !quota; attempt++) {
-      const answer = await sdk(broke.key).chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [] }).withResponse().catch((e: unknown) => e)
+      const answer = await sdk(broke.key).chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [] }).withResponse().catch((e: Error) => e)
       if (answer instanceof Error) quota = answer
       else await t.meter.settled(answer.response.headers.get('x-sociaro-request-id')!)
     }
