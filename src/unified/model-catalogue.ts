@@ -87,11 +87,8 @@ export function providerModels(provider: ResolvedProvider, at: Date): CatalogueE
   const spec = provider.spec
   const id = spec.id
   const byModel = new Map<string, CatalogueEntry>()
-  if (spec.unbilled) {
-    for (const model of MOCK_MODELS) byModel.set(model, view(id, model, { input_per_million_usd: 0, output_per_million_usd: 0 }))
-    return [...byModel.values()]
-  }
-  const genaiId = toGenaiProviderId(id, spec)
+  if (spec.unbilled) for (const model of MOCK_MODELS) byModel.set(model, view(id, model, { input_per_million_usd: 0, output_per_million_usd: 0 }))
+  const genaiId = spec.unbilled ? undefined : toGenaiProviderId(id, spec)
   for (const info of (genaiId ? findProvider({ providerId: genaiId })?.models : undefined) ?? []) {
     if (info.deprecated) continue
     const prices = pricesAt(info.prices, at)
@@ -100,7 +97,7 @@ export function providerModels(provider: ResolvedProvider, at: Date): CatalogueE
     const pricing = input !== null || output !== null ? { input_per_million_usd: input, output_per_million_usd: output } : undefined
     byModel.set(info.id, view(id, info.id, pricing, info.context_window))
   }
-  const tableModels = new Set(PRICE_TABLE.filter((entry) => entry.provider === id).map((entry) => entry.model))
+  const tableModels = new Set(spec.unbilled ? [] : PRICE_TABLE.filter((entry) => entry.provider === id).map((entry) => entry.model))
   for (const model of tableModels) {
     const entry = findTableEntry(PRICE_TABLE, id, model, at)
     // Not yet in force, or a retired id kept only so that its requests are stored as unpriced.
