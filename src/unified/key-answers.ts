@@ -18,7 +18,6 @@ import { providerModels, type CatalogueEntry } from './model-catalogue.ts'
 
 /** What a key's budget reads as now (the admin view of the live ledger), or null without one. */
 export interface KeyBudgetView {
-  readonly period: string
   readonly period_start: string
   readonly period_end: string | null
   readonly spent_usd: number
@@ -134,7 +133,6 @@ export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request) => Pro
         },
         period: budget
           ? {
-              period: budget.period,
               start: budget.period_start,
               end: budget.period_end,
               spend_usd: budget.spent_usd,

@@ -101,7 +101,7 @@ describe('GET /v1/me and /v1/me/usage', () => {
       organization: { id: t.orgId, name: 'test-org' },
       allowed_models: ['openai/gpt-4o*'],
       limits: { rpm: 100, tpm: null, max_concurrency: null, budget_usd: 5, budget_period: 'month' },
-      period: { period: 'month', spend_usd: 0, reserved_usd: 0, remaining_usd: 5 },
+      period: { spend_usd: 0, reserved_usd: 0, remaining_usd: 5 },
     })
     expect(Date.parse(me.period.start)).toBeLessThanOrEqual(Date.now())
     expect(JSON.stringify(me)).not.toContain(wide.id)
