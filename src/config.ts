@@ -154,6 +154,7 @@ interface CustomProviderEntry {
   display_name?: unknown
   base_url?: unknown
   pricing_id?: unknown
+  openai_path?: unknown
 }
 
 interface ConfigFile {
@@ -190,11 +191,16 @@ function readConfigFile(path: string): ConfigFile {
     if (typeof entry.id !== 'string') throw new ConfigError(`${where}.id must be a string`)
     if (entry.id === MOCK_PROVIDER_ID) throw new ConfigError(`${where}.id "${MOCK_PROVIDER_ID}" is reserved for the built-in mock provider`)
     if (typeof entry.base_url !== 'string') throw new ConfigError(`${where}.base_url must be a string`)
+    // Where under base_url the unified /v1/… API reaches it: "/v1" unless said (e.g. "" when base_url already ends there).
+    if (entry.openai_path !== undefined && (typeof entry.openai_path !== 'string' || !/^(?:\/[A-Za-z0-9._~-]+)*$/.test(entry.openai_path))) {
+      throw new ConfigError(`${where}.openai_path must be a path such as "/v1" or "/api/v1" (or "" for none)`)
+    }
     return openAICompatible({
       id: entry.id,
       displayName: typeof entry.display_name === 'string' ? entry.display_name : entry.id,
       baseUrl: httpUrl(`${where}.base_url`, entry.base_url),
       ...(typeof entry.pricing_id === 'string' ? { pricingId: entry.pricing_id } : {}),
+      ...(typeof entry.openai_path === 'string' ? { openAIPath: entry.openai_path } : {}),
     })
   })
   const isolation = parsed.object_isolation ?? {}

@@ -29,6 +29,7 @@ import { capInflightPerAddress } from './proxy/address-cap.ts'
 import { withCors } from './proxy/cors.ts'
 import { createExchangePipeline } from './proxy/exchange-pipeline.ts'
 import { nativeRoute } from './proxy/routes/native-route.ts'
+import { unifiedRoute } from './proxy/routes/unified-route.ts'
 import type { ProxyStage, StageSet } from './proxy/stages.ts'
 import { writeObjects } from './objects/ledger-store.ts'
 import { ObjectLedger } from './objects/object-ledger.ts'
@@ -39,6 +40,7 @@ import { createCredentialCipher } from './secrets/credential-cipher.ts'
 import { resolveSecretKey } from './secrets/secret-key.ts'
 import { ChangeEvents } from './services/change-events.ts'
 import { createServices } from './services/services.ts'
+import { createKeyAnswers } from './unified/key-answers.ts'
 
 /** A reprice of a long range pages through every row in it: the worker's answer may take minutes. */
 const REPRICE_TIMEOUT_MS = 10 * 60_000
@@ -271,7 +273,8 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   // Aborted when the grace period runs out: the exchanges still open are cut, and recorded as cut by shutdown.
   const shutdown = new AbortController()
   const proxyHandler = createExchangePipeline({
-    routes: [nativeRoute(providers)],
+    // /v1/… first: the unified endpoint's segment is reserved, no provider is named so.
+    routes: [unifiedRoute(providers), nativeRoute(providers)],
     providers,
     keys,
     credentials,
@@ -286,7 +289,22 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     },
     shutdownSignal: shutdown.signal,
   })
-  const handleProxy = capInflightPerAddress(proxyHandler, {
+  // The unified API's GETs (/v1/models, /v1/me, …) are answered from memory in front of the pipeline, behind the same cap, log and CORS.
+  const keyAnswers = createKeyAnswers({
+    providers,
+    keys,
+    hasCredential: (provider) => credentials.get(provider) !== undefined,
+    keyBudget: (keyId) => limits.budgetView('key', keyId),
+    // The services exist by the time a request arrives (they are made below, before the app).
+    usage: (input) => services.usage.query(input),
+    log,
+    now: clock,
+    onGatewayError: (code, requestId) => {
+      metrics.rejections.inc([code])
+      accessLog?.gatewayError(code, requestId)
+    },
+  })
+  const handleProxy = capInflightPerAddress((request) => keyAnswers(request) ?? proxyHandler(request), {
     max: config.maxInflightPerIp,
     providers,
     addressOf,

@@ -10,6 +10,14 @@ export type GatewayErrorCode =
   /** A path no route serves at all (e.g. `/openai` with nothing after it). */
   | 'not_found'
   | 'model_unreadable'
+  /** The unified endpoint's `model` is not `provider/model` with a provider that serves the endpoint. */
+  | 'invalid_model'
+  /** A model the unified endpoint's listing does not hold for this key. */
+  | 'model_not_found'
+  /** A query parameter of a gateway-answered endpoint (GET /v1/me/usage) that is not valid. */
+  | 'invalid_parameter'
+  /** A gateway-answered read (the key's usage report) that could not be completed. */
+  | 'read_failed'
   | 'invalid_path'
   | 'body_too_large'
   | 'no_credential'
@@ -42,6 +50,10 @@ export const CODE_INFO: Record<GatewayErrorCode, CodeInfo> = {
   unknown_provider: { status: 404, retry: false, kind: 'not_found' },
   not_found: { status: 404, retry: false, kind: 'not_found' },
   model_unreadable: { status: 400, retry: false, kind: 'invalid' },
+  invalid_model: { status: 400, retry: false, kind: 'invalid' },
+  model_not_found: { status: 404, retry: false, kind: 'not_found' },
+  invalid_parameter: { status: 400, retry: false, kind: 'invalid' },
+  read_failed: { status: 503, retry: true, kind: 'unavailable' },
   invalid_path: { status: 400, retry: false, kind: 'invalid' },
   body_too_large: { status: 413, retry: false, kind: 'too_large' },
   no_credential: { status: 503, retry: false, kind: 'unavailable' },

@@ -46,4 +46,9 @@ export default defineProvider({
     { match: /^\/compatible-mode\//, dialect: openaiDialect },
     { match: /^\/apps\/anthropic\//, dialect: anthropicDialect },
   ],
+  openAICompatible: {
+    chatCompletions: '/compatible-mode/v1/chat/completions',
+    embeddings: '/compatible-mode/v1/embeddings',
+    responses: '/compatible-mode/v1/responses',
+  },
 })

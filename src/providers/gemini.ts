@@ -60,4 +60,10 @@ export default defineProvider({
   // The OpenAI-compatible surface speaks OpenAI's wire format (its errors stay Google's).
   dialectRules: [{ match: /\/openai\//, dialect: openaiDialect }],
   pricingId: 'google',
+  // ai.google.dev/gemini-api/docs/openai: base …/v1beta/openai/, the key as an OpenAI Bearer token.
+  openAICompatible: {
+    chatCompletions: '/v1beta/openai/chat/completions',
+    embeddings: '/v1beta/openai/embeddings',
+    upstreamAuth: { header: 'authorization', prefix: 'Bearer ' },
+  },
 })

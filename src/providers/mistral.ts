@@ -8,6 +8,7 @@ export default openAICompatible({
   displayName: 'Mistral AI',
   baseUrl: 'https://api.mistral.ai',
   pricingId: 'mistral',
+  openAIEndpoints: ['chatCompletions', 'embeddings'],
   modelRules: [
     { match: /^\/v1\/agents\/completions$/, methods: ['POST'], from: 'unknowable', unknowableBecause: AGENT },
     // A new conversation names a "model" or an "agent_id"; appending to or restarting one keeps its model.

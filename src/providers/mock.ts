@@ -29,4 +29,5 @@ export default defineProvider({
   dialectRules: [{ match: /^\/v1\/messages/, dialect: mockAnthropic }],
   // Answered in-process: nothing is billed, whatever a price or an override says.
   unbilled: true,
+  openAICompatible: { chatCompletions: '/v1/chat/completions', embeddings: '/v1/embeddings', responses: '/v1/responses' },
 })

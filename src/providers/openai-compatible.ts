@@ -1,6 +1,6 @@
 // Builds the spec of an OpenAI-compatible provider: Bearer auth, JSON `model`, OpenAI error shape.
 import { openaiDialect, openaiErrors } from './dialects/openai/index.ts'
-import { defineProvider, type ModelRule, type OpenAICompatibleOptions, type ProviderSpec } from './spec.ts'
+import { defineProvider, type ModelRule, type OpenAICompatibleEndpoints, type OpenAICompatibleOptions, type OpenAIEndpoint, type ProviderSpec } from './spec.ts'
 
 export type { OpenAICompatibleOptions }
 
@@ -14,6 +14,18 @@ const BATCH_RULES: readonly ModelRule[] = [
   },
   { match: /\/files$/, methods: ['POST'], from: 'body-optional', batchInputUpload: true },
 ]
+
+const ENDPOINT_PATHS: Readonly<Record<OpenAIEndpoint, string>> = { chatCompletions: '/chat/completions', embeddings: '/embeddings', responses: '/responses' }
+const ALL_ENDPOINTS: readonly OpenAIEndpoint[] = ['chatCompletions', 'embeddings', 'responses']
+
+/** The unified API's paths on such a provider: its OpenAI path prefix plus each endpoint it offers. */
+function endpointsOf(options: OpenAICompatibleOptions): OpenAICompatibleEndpoints {
+  const prefix = (options.openAIPath ?? '/v1').replace(/\/+$/, '')
+  const offered = new Set(options.openAIEndpoints ?? ALL_ENDPOINTS)
+  const paths: { -readonly [E in OpenAIEndpoint]?: string } = {}
+  for (const endpoint of ALL_ENDPOINTS) if (offered.has(endpoint)) paths[endpoint] = `${prefix}${ENDPOINT_PATHS[endpoint]}`
+  return { ...paths, chatCompletions: `${prefix}${ENDPOINT_PATHS.chatCompletions}` }
+}
 
 export function openAICompatible(options: OpenAICompatibleOptions): ProviderSpec {
   return defineProvider({
@@ -36,6 +48,7 @@ export function openAICompatible(options: OpenAICompatibleOptions): ProviderSpec
     errorShape: openaiErrors,
     dialect: openaiDialect,
     ...(options.pricingId ? { pricingId: options.pricingId } : {}),
+    openAICompatible: endpointsOf(options),
     origin: { openAICompatible: options },
   })
 }

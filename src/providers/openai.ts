@@ -103,4 +103,5 @@ export default defineProvider({
   errorShape: openaiErrors,
   dialect: openaiDialect,
   pricingId: 'openai',
+  openAICompatible: { chatCompletions: '/v1/chat/completions', embeddings: '/v1/embeddings', responses: '/v1/responses' },
 })

@@ -7,4 +7,5 @@ export default openAICompatible({
   baseUrl: 'https://openrouter.ai',
   pricingId: 'openrouter',
   nestedModels: [{ path: 'models[]' }],
+  openAIPath: '/api/v1',
 })

@@ -47,6 +47,8 @@ export function indexProviders<P extends { spec: ProviderSpec }>(providers: read
     for (const name of [provider.spec.id, ...(provider.spec.aliases ?? [])]) {
       if (!ID_PATTERN.test(name)) throw new ServiceError('invalid_config', `provider name "${name}" must match ${ID_PATTERN}`)
       if (name === 'admin') throw new ServiceError('invalid_config', 'provider name "admin" is reserved')
+      // /v1/… is the unified endpoint (src/proxy/routes/unified-route.ts): a provider of that name could not be reached.
+      if (name === 'v1') throw new ServiceError('invalid_config', 'provider name "v1" is reserved for the unified endpoint')
       if (byName.has(name)) throw new ServiceError('invalid_config', `provider name "${name}" is defined twice`)
       byName.set(name, provider)
     }

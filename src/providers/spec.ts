@@ -25,6 +25,24 @@ export interface OpenAICompatibleOptions {
   readonly modelRules?: readonly ModelRule[]
   /** Further models inference requests name (OpenRouter's `models` fallback list). */
   readonly nestedModels?: readonly NestedModel[]
+  /** Where its OpenAI-compatible API lives under the base URL (default `/v1`; the config file's `openai_path`). */
+  readonly openAIPath?: string
+  /** Which OpenAI endpoints it offers there (default all three). */
+  readonly openAIEndpoints?: readonly OpenAIEndpoint[]
+}
+
+/** The endpoints of the unified `/v1/…` API, each served by a provider's own OpenAI-compatible path. */
+export type OpenAIEndpoint = 'chatCompletions' | 'embeddings' | 'responses'
+
+/**
+ * The provider's own OpenAI-compatible endpoints, which the unified `/v1/…` API forwards to (the request changed only
+ * in its `model` value). Each path is a canonical upstream path that this module's rules read as the OpenAI wire
+ * format (its dialect rules give an OpenAI-family dialect there, its model rules read the JSON `model`).
+ */
+export type OpenAICompatibleEndpoints = { readonly [E in OpenAIEndpoint]?: string } & {
+  readonly chatCompletions: string
+  /** How the credential goes upstream on these paths, when not as `upstreamAuth` (Anthropic's takes OpenAI's Bearer). */
+  readonly upstreamAuth?: { readonly header: string; readonly prefix?: string }
 }
 
 /**
@@ -100,6 +118,8 @@ export interface ProviderSpec {
   readonly pricingId?: string
   /** Nothing this provider answers is billed (the in-process mock): every row is a true $0, whatever a price says. */
   readonly unbilled?: boolean
+  /** Its OpenAI-compatible endpoints, when it has any: what the unified `/v1/…` API reaches it through. */
+  readonly openAICompatible?: OpenAICompatibleEndpoints
   /** Where the metering worker loads this provider from; absent for the built-in ones (see ProviderOrigin). */
   readonly origin?: ProviderOrigin
 }

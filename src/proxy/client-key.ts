@@ -1,4 +1,6 @@
 // Finds the gateway key where the provider's own SDK sends its key (Bearer, x-api-key, x-goog-api-key or ?key=).
+import type { KeyCheck } from '../auth/key-cache.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
 import type { ClientKeyLocation } from '../providers/spec.ts'
 import { queryKey } from './request-target.ts'
 
@@ -24,4 +26,16 @@ export function findClientKey(headers: Headers, query: string, locations: readon
     if (value) return value.trim()
   }
   return undefined
+}
+
+const KEY_ERRORS = { unknown: 'invalid_key', revoked: 'revoked_key', expired: 'expired_key' } as const
+const KEY_MESSAGES = {
+  unknown: 'Incorrect API key provided. Use a gateway key (gw_live_…) issued by this Sociaro gateway.',
+  revoked: 'This gateway key has been revoked.',
+  expired: 'This gateway key has expired.',
+} as const
+
+/** The refusal of a key the cache did not accept (the same for proxied and gateway-answered requests). */
+export function keyRefusal(reason: Extract<KeyCheck, { ok: false }>['reason']): GatewayError {
+  return new GatewayError(KEY_ERRORS[reason], KEY_MESSAGES[reason])
 }

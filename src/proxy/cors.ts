@@ -1,6 +1,7 @@
 // CORS for browser apps on the provider routes (SOCIARO_CORS_ORIGINS): preflights answered without a key, gateway headers on answers.
 import type { ResolvedProvider } from '../config.ts'
 import { parseRequestTarget } from './request-target.ts'
+import { UNIFIED_SEGMENT } from './routes/unified-route.ts'
 
 const ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE'
 /** Browsers cap it anyway (Chromium at 2 h). */
@@ -100,7 +101,8 @@ export function withCors(handler: Handler, policy: CorsPolicy, providers: Readon
   return async (request) => {
     if (isPreflight(request)) {
       const target = parseRequestTarget(request.url)
-      if (target && providers.has(target.provider)) return preflight(policy, request)
+      // The unified endpoint (/v1/…) is a provider route too: a browser SDK calls it the same way.
+      if (target && (providers.has(target.provider) || target.provider === UNIFIED_SEGMENT)) return preflight(policy, request)
     }
     return decorate(policy, request, await handler(request))
   }

@@ -10,7 +10,7 @@ import type { Logger } from '../log.ts'
 import type { ErrorShape } from '../providers/spec.ts'
 import type { Dialect } from '../providers/dialect.ts'
 import { openaiErrors } from '../providers/dialects/openai/errors.ts'
-import { findClientKey } from './client-key.ts'
+import { findClientKey, keyRefusal } from './client-key.ts'
 import { upstreamRequestHeaders } from './forward-headers.ts'
 import { forward, type ExchangeObserver } from './forward.ts'
 import { locateModel, type RequestFacts } from './locate-model.ts'
@@ -38,13 +38,6 @@ export interface PipelineDeps {
   /** Aborted when the gateway stops: the exchanges it then cuts end as `shutdown`. */
   readonly shutdownSignal?: AbortSignal
 }
-
-const KEY_ERRORS = { unknown: 'invalid_key', revoked: 'revoked_key', expired: 'expired_key' } as const
-const KEY_MESSAGES = {
-  unknown: 'Incorrect API key provided. Use a gateway key (gw_live_…) issued by this Sociaro gateway.',
-  revoked: 'This gateway key has been revoked.',
-  expired: 'This gateway key has expired.',
-} as const
 
 /** An admitted request: its facts, and the one way a stage changes the bytes that go upstream. */
 class Admission implements AdmittedRequest {
@@ -120,7 +113,7 @@ export function createExchangePipeline(deps: PipelineDeps) {
       const secret = findClientKey(request.headers, entry.clientQuery, entry.clientKey)
       if (!secret) throw new GatewayError('missing_key', 'Missing API key: send your gateway key (gw_live_…) the way this provider expects it.')
       const check = deps.keys.check(secret, startedAt)
-      if (!check.ok) throw new GatewayError(KEY_ERRORS[check.reason], KEY_MESSAGES[check.reason])
+      if (!check.ok) throw keyRefusal(check.reason)
       known = { key: check.key, org: check.org }
       // Everything that can refuse without the body does so before a byte of it is read (and before the first await).
       for (const stage of stages) stage.precheck?.(check.key, check.org)
@@ -166,7 +159,7 @@ export function createExchangePipeline(deps: PipelineDeps) {
       const observers = results.flatMap((r) => (r.observer ? [r.observer] : []))
       deps.keepAlive?.(request)
 
-      const upstreamHeaders = upstreamRequestHeaders(request.headers, spec, credential)
+      const upstreamHeaders = upstreamRequestHeaders(request.headers, spec, credential, route.upstreamAuth)
       for (const result of results) for (const [name, value] of Object.entries(result.upstreamHeaders ?? {})) upstreamHeaders.set(name, value)
       forwarded = true
       let response = await forward({

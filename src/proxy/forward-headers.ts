@@ -38,7 +38,8 @@ function connectionOptions(incoming: Headers): string[] {
   return value.split(',').map((option) => option.trim()).filter((option) => TOKEN.test(option))
 }
 
-export function upstreamRequestHeaders(incoming: Headers, spec: ProviderSpec, credential: string): Headers {
+/** `auth`: how the credential is sent, when the route says otherwise than the provider (default `spec.upstreamAuth`). */
+export function upstreamRequestHeaders(incoming: Headers, spec: ProviderSpec, credential: string, auth: ProviderSpec['upstreamAuth'] = spec.upstreamAuth): Headers {
   const headers = new Headers(incoming)
   for (const name of connectionOptions(incoming)) headers.delete(name)
   for (const name of HOP_BY_HOP) headers.delete(name)
@@ -53,7 +54,7 @@ export function upstreamRequestHeaders(incoming: Headers, spec: ProviderSpec, cr
   for (const name of incoming.keys()) if (name.startsWith('x-forwarded-')) headers.delete(name)
   // fetch would otherwise advertise gzip/br/zstd for a client that never asked for compression.
   if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'identity')
-  headers.set(spec.upstreamAuth.header, `${spec.upstreamAuth.prefix ?? ''}${credential}`)
+  headers.set(auth.header, `${auth.prefix ?? ''}${credential}`)
   return headers
 }
 

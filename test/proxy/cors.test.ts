@@ -56,6 +56,17 @@ describe('SOCIARO_CORS_ORIGINS set to a list', () => {
     expect(anthropic.headers.get('access-control-allow-headers')).toBe('x-api-key, anthropic-version, anthropic-dangerous-direct-browser-access')
   })
 
+  test('the unified endpoint is a provider route too: its preflight is answered, its answers (the gateway\'s own too) carry CORS headers', async () => {
+    for (const path of ['/v1/chat/completions', '/v1/models', '/v1/me']) {
+      const response = await preflight(gw, path, APP, 'Authorization, Content-Type')
+      expect({ path, status: response.status, origin: response.headers.get('access-control-allow-origin') }).toEqual({ path, status: 204, origin: APP })
+    }
+    const me = await fetch(`${gw.url}/v1/me`, { headers: { origin: APP, authorization: `Bearer ${gw.key}` } })
+    expect(me.status).toBe(200)
+    expect(me.headers.get('access-control-allow-origin')).toBe(APP)
+    expect(me.headers.get('access-control-expose-headers')).toContain('x-sociaro-request-id')
+  })
+
   test('a preflight from another origin gets no CORS headers (the browser refuses the call)', async () => {
     const response = await preflight(gw, '/openai/v1/chat/completions', 'https://evil.example')
     expect(response.status).toBe(403)

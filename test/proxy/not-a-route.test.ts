@@ -1,4 +1,4 @@
-// Paths that are not provider routes say what they are: an unknown admin route, the unified /v1 endpoint (not built), or no provider.
+// Paths that are not provider routes say what they are: an unknown admin route, a path the unified /v1 endpoint does not serve, or no provider.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI from 'openai'
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../support/test-gateway.ts'
@@ -31,16 +31,20 @@ describe('paths that are not provider routes', () => {
     expect(response.status).toBe(401)
   })
 
-  test('/v1/… says the unified endpoint is not available yet, in OpenAI\'s shape, so the SDK raises NotFoundError', async () => {
-    const response = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' }, body: '{}' })
+  test('/v1/… is the unified endpoint: a path it does not serve is a 404 in OpenAI\'s shape naming its endpoints, so the SDK raises NotFoundError', async () => {
+    const response = await fetch(`${gw.url}/v1/completions`, { method: 'POST', headers: { authorization: `Bearer ${gw.key}`, 'content-type': 'application/json' }, body: '{}' })
     expect(response.status).toBe(404)
     const body = (await response.json()) as OpenAiError
-    expect(body.error.message).toContain('The unified endpoint /v1/… is not available yet.')
+    expect(body.error.message).toContain('No unified endpoint POST /v1/completions.')
+    expect(body.error.message).toContain('POST /v1/chat/completions, POST /v1/embeddings, POST /v1/responses, GET /v1/models')
     expect(body.error.message).toContain('Provider routes look like /{provider}/{upstream path}')
     expect(body.error.message).not.toContain('Unknown provider "v1"')
     const client = new OpenAI({ apiKey: gw.key, baseURL: `${gw.url}/v1`, maxRetries: 0 })
-    const error = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e)
+    const error = await client.completions.create({ model: 'mock/mock-gpt', prompt: 'hi' }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(OpenAI.NotFoundError)
+    // The endpoints it does serve answer (the built-in mock provider, through its OpenAI-compatible path).
+    const answer = await client.chat.completions.create({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'hi' }] })
+    expect(answer.object).toBe('chat.completion')
   })
 
   test('any other first segment is "not a provider route", with the configured providers listed once each', async () => {

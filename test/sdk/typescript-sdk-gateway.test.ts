@@ -1,25 +1,27 @@
-// The TypeScript SDK against a real gateway's built-in mock provider (its native routes under /mock): answers, refusals, rows.
+// The TypeScript SDK against a real gateway's unified endpoint (the built-in mock provider as `mock/…`): answers, refusals, rows, self-service.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { AuthenticationError, PermissionDeniedError, RateLimitError, Sociaro, type ChatCompletionChunk } from '../../sdk/typescript/src/index.ts'
+import { AuthenticationError, BadRequestError, NotFoundError, PermissionDeniedError, RateLimitError, Sociaro, type ChatCompletionChunk } from '../../sdk/typescript/src/index.ts'
 import { caught } from '../support/caught.ts'
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
 import { waitForUsageRow } from '../support/usage-rows.ts'
 
 let gw: TestGateway
 let client: Sociaro
+let keyId: string
 
 beforeAll(async () => {
   gw = await startTestGateway()
-  const { key } = await gw.createKey({ name: 'ts-sdk', models: ['mock-gpt', 'mock-embedding'] })
-  // `<gateway>/mock` + `/v1/chat/completions` is the mock's pass-through route (bare model names).
-  client = new Sociaro({ apiKey: key, baseURL: `${gw.url}/mock`, maxRetries: 0 })
+  const { key, id } = await gw.createKey({ name: 'ts-sdk', models: ['mock/mock-gpt', 'mock/mock-embedding'] })
+  keyId = id
+  // The unified endpoint: the gateway's URL alone, models named `provider/model`.
+  client = new Sociaro({ apiKey: key, baseURL: gw.url, maxRetries: 0 })
 })
 
 afterAll(async () => {
   await gw.stop()
 })
 
-const ask = (content: string) => ({ model: 'mock-gpt', messages: [{ role: 'user' as const, content }] })
+const ask = (content: string) => ({ model: 'mock/mock-gpt', messages: [{ role: 'user' as const, content }] })
 
 test('a chat completion, an embedding and a response, each with its usage row under the request id', async () => {
   const chat = await client.chat.completions.create(ask('Count the tokens of this sentence.'))
@@ -27,16 +29,25 @@ test('a chat completion, an embedding and a response, each with its usage row un
   const chatRow = await waitForUsageRow(gw.dbUrl, chat._request_id!)
   expect([chatRow.provider, chatRow.model, chatRow.output_tokens]).toEqual(['mock', 'mock-gpt', chat.usage!.completion_tokens])
 
-  const embedded = await client.embeddings.create({ model: 'mock-embedding', input: ['one', 'two'] })
+  const embedded = await client.embeddings.create({ model: 'mock/mock-embedding', input: ['one', 'two'] })
   expect(embedded.data.length).toBe(2)
   expect((await waitForUsageRow(gw.dbUrl, embedded._request_id!)).model).toBe('mock-embedding')
 
-  const answer = await client.responses.create({ model: 'mock-gpt', input: 'Say hi.' })
+  const answer = await client.responses.create({ model: 'mock/mock-gpt', input: 'Say hi.' })
   expect(answer.output[0]!.content![0]!.text).toContain('Say hi.')
   expect((await waitForUsageRow(gw.dbUrl, answer._request_id!)).endpoint).toBe('/v1/responses')
 
+  // The gateway's own answers: the models this key may use, itself, and its usage so far.
   const models = await client.models.list()
-  expect(models.data.map((m) => m.id)).toContain('mock-gpt')
+  expect(models.data.map((m) => m.id)).toEqual(['mock/mock-embedding', 'mock/mock-gpt'])
+  expect(models.data[0]!.pricing).toEqual({ input_per_million_usd: 0, output_per_million_usd: 0 })
+  expect((await client.models.retrieve('mock/mock-gpt')).owned_by).toBe('mock')
+  expect(await caught(client.models.retrieve('mock/mock-claude'))).toBeInstanceOf(NotFoundError)
+  const me = await client.me()
+  expect([me.id, me.name, me.allowed_models]).toEqual([keyId, 'ts-sdk', ['mock/mock-gpt', 'mock/mock-embedding']])
+  let report = await client.usage({ group_by: 'model' })
+  for (const deadline = Date.now() + 10_000; report.data.length < 2 && Date.now() < deadline; await Bun.sleep(100)) report = await client.usage({ group_by: 'model' })
+  expect(report.data.map((row) => row.model).sort()).toEqual(['mock/mock-embedding', 'mock/mock-gpt'])
 })
 
 test('a stream with usage, and a stream aborted by controller.abort() that yields nothing more', async () => {
@@ -61,18 +72,23 @@ test('a stream with usage, and a stream aborted by controller.abort() that yield
 })
 
 test("the gateway's refusals in OpenAI's shape raise the SDK's classes", async () => {
-  const wrong = await caught(new Sociaro({ apiKey: 'gw_live_wrong_key', baseURL: `${gw.url}/mock`, maxRetries: 0 }).chat.completions.create(ask('hi')))
+  const wrong = await caught(new Sociaro({ apiKey: 'gw_live_wrong_key', baseURL: gw.url, maxRetries: 0 }).chat.completions.create(ask('hi')))
   expect(wrong).toBeInstanceOf(AuthenticationError)
   expect(wrong.status).toBe(401)
   expect(wrong.requestID).toBeTruthy()
   expect(wrong.code).toBe('invalid_api_key')
 
-  const denied = await caught(client.chat.completions.create({ ...ask('hi'), model: 'mock-claude' }))
+  const denied = await caught(client.chat.completions.create({ ...ask('hi'), model: 'mock/mock-claude' }))
   expect(denied).toBeInstanceOf(PermissionDeniedError)
   expect(denied.headers.get('x-should-retry')).toBe('false')
 
+  const bare = await caught(client.chat.completions.create({ ...ask('hi'), model: 'mock-gpt' }))
+  expect(bare).toBeInstanceOf(BadRequestError)
+  expect(bare.message).toContain('"provider/model"')
+  expect(bare.message).toContain('mock')
+
   const { key } = await gw.createKey({ rpm: 1 })
-  const limited = new Sociaro({ apiKey: key, baseURL: `${gw.url}/mock`, maxRetries: 0 })
+  const limited = new Sociaro({ apiKey: key, baseURL: gw.url, maxRetries: 0 })
   await limited.chat.completions.create(ask('first'))
   const refused = await caught(limited.chat.completions.create(ask('second')))
   expect(refused).toBeInstanceOf(RateLimitError)

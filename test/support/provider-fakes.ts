@@ -125,3 +125,21 @@ export const fakeBytePlus: FakeHandler = (request) => {
   }
   return new Response(BYTEPLUS_CHAT_JSON, { headers: { 'content-type': 'application/json' } })
 }
+
+/**
+ * A provider's OpenAI-compatible endpoint: answers OPENAI_CHAT_JSON / OPENAI_CHAT_SSE_EVENTS (or the embeddings JSON)
+ * only on `paths` and only with the real credential sent the way `auth` names (`bearer`, or the provider's own header);
+ * anything else is a 404 or a 401, so a wrong path or credential fails the test that sent it.
+ */
+export function fakeOpenAICompatible(paths: readonly string[], auth: { header: string; prefix?: string } = { header: 'authorization', prefix: 'Bearer ' }): FakeHandler {
+  const gatewayAuth = ['authorization', 'x-api-key', 'x-goog-api-key'].filter((name) => name !== auth.header)
+  return (request) => {
+    if (request.headers.get(auth.header) !== `${auth.prefix ?? ''}${UPSTREAM_SECRET}` || gatewayAuth.some((name) => request.headers.has(name))) {
+      return unauthorized({ error: { message: 'Incorrect API key provided', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })
+    }
+    if (!paths.includes(request.path)) return Response.json({ error: { message: `no route ${request.path}`, type: 'invalid_request_error', param: null, code: null } }, { status: 404 })
+    if (request.path.endsWith('/embeddings')) return new Response(OPENAI_EMBEDDINGS_JSON, { headers: { 'content-type': 'application/json' } })
+    if (isStream(request)) return sse(awkwardSteps(OPENAI_CHAT_SSE_EVENTS))
+    return new Response(OPENAI_CHAT_JSON, { headers: { 'content-type': 'application/json', 'x-request-id': 'req_up_compat' } })
+  }
+}

@@ -246,7 +246,7 @@ def _handler_for(fake: FakeGateway) -> type:
                 self._json(200, {
                     "object": "key", "id": "key_fake", "name": "fake key", "organization": {"id": "org_fake", "name": "fake org"},
                     "allowed_models": [p + "*" for p in ALLOWED_PREFIXES],
-                    "limits": {"rpm": 60, "tpm": None, "budget_usd": 10.0, "budget_period": "monthly"},
+                    "limits": {"rpm": 60, "tpm": None, "budget_usd": 10.0, "budget_period": "month"},
                     "period": {"start": "2026-12-01T00:00:00Z", "spend_usd": 1.25, "remaining_usd": 8.75},
                 })
             elif method == "GET" and path == "/v1/me/usage":

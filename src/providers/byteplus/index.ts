@@ -24,4 +24,6 @@ export default defineProvider({
     { match: /\/images\/generations/, dialect: seedreamDialect },
     { match: /\/contents\/generations\/tasks/, dialect: seedanceDialect },
   ],
+  // Ark's OpenAI-compatible chat, its embeddings and its own Responses API; `model` may be an `ep-…` endpoint id.
+  openAICompatible: { chatCompletions: '/api/v3/chat/completions', embeddings: '/api/v3/embeddings', responses: '/api/v3/responses' },
 })

@@ -43,4 +43,6 @@ export default defineProvider({
     { match: /^\/vendors\/openai\//, dialect: vendorOpenAIDialect },
     { match: /^\/vendors\/anthropic\//, dialect: vendorAnthropicDialect },
   ],
+  // The OpenAI shape is served only under the OpenAI vendor path (the bare /v1 aliases are not reliable).
+  openAICompatible: { chatCompletions: '/vendors/openai/v1/chat/completions' },
 })

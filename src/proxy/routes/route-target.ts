@@ -20,6 +20,8 @@ export interface RouteTarget {
   readonly allowlistProvider: string
   /** Why a model the allowlist refused may be a naming mistake (a sentence), when it may be one. */
   readonly modelHint?: (model: string, allows: (provider: string, model: string) => boolean) => string | undefined
+  /** How the credential goes upstream, when not as the provider's `upstreamAuth` (an OpenAI-compatible path taking Bearer). */
+  readonly upstreamAuth?: { readonly header: string; readonly prefix?: string }
   /** The bytes that go upstream instead of the client's (a model name rewrite); applied once, after the bounded read. */
   readonly editBody?: (body: Uint8Array) => Uint8Array
 }

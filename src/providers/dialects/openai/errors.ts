@@ -26,7 +26,12 @@ const OPENAI_CODE: Partial<Record<GatewayError['code'], string>> = {
   budget_exceeded: 'insufficient_quota',
 }
 
+/** The request field an error is about, where the code names one (OpenAI's `param`). */
+const OPENAI_PARAM: Partial<Record<GatewayError['code'], string>> = { invalid_model: 'model' }
+
 export const openaiErrors: ErrorFormat = {
   id: 'openai',
-  body: (error, kind) => ({ error: { message: error.message, type: OPENAI_TYPE[kind], param: null, code: OPENAI_CODE[error.code] ?? error.code } }),
+  body: (error, kind) => ({
+    error: { message: error.message, type: OPENAI_TYPE[kind], param: OPENAI_PARAM[error.code] ?? null, code: OPENAI_CODE[error.code] ?? error.code },
+  }),
 }

@@ -1,0 +1,201 @@
+// The unified API's gateway-answered GETs: /v1/models (+ one), /v1/me, /v1/me/usage, for the calling key only, in OpenAI's error shape.
+import { newId } from '../auth/key-format.ts'
+import type { CachedKey, KeyCache } from '../auth/key-cache.ts'
+import type { ResolvedProvider } from '../config.ts'
+import type { OrgRow } from '../db/schema.ts'
+import { errorResponse } from '../errors/error-shapes.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
+import type { Logger } from '../log.ts'
+import { openaiErrors } from '../providers/dialects/openai/errors.ts'
+import { findClientKey, keyRefusal } from '../proxy/client-key.ts'
+import { parseRequestTarget } from '../proxy/request-target.ts'
+import { UNIFIED_SEGMENT } from '../proxy/routes/unified-route.ts'
+import type { UsageQueryInput } from '../services/usage-service.ts'
+import type { UsageReport } from '../analytics/usage-reads.ts'
+import { StoreError } from '../store/orgs.ts'
+import { viewKey } from '../services/views.ts'
+import { providerModels, type CatalogueEntry } from './model-catalogue.ts'
+
+/** What a key's budget reads as now (the admin view of the live ledger), or null without one. */
+export interface KeyBudgetView {
+  readonly period_start: string
+  readonly period_end: string | null
+  readonly spent_usd: number
+  readonly reserved_usd: number
+  readonly remaining_usd: number
+}
+
+export interface KeyAnswerDeps {
+  readonly providers: ReadonlyMap<string, ResolvedProvider>
+  readonly keys: Pick<KeyCache, 'check' | 'markUsed'>
+  /** Whether a provider has a credential now (only those are listed: the others answer 503). */
+  readonly hasCredential: (provider: ResolvedProvider) => boolean
+  /** The key's budget in the current period, from the in-memory ledger. */
+  readonly keyBudget: (keyId: string) => KeyBudgetView | null
+  /** The usage service's report (on the query worker in a gateway). */
+  readonly usage: (input: UsageQueryInput) => Promise<UsageReport>
+  readonly log: Logger
+  readonly now?: () => number
+  /** Told of every refusal the gateway makes here (metrics, access log), as for proxied requests. */
+  readonly onGatewayError?: (code: GatewayError['code'], requestId: string) => void
+}
+
+/** The list is rebuilt this often: a price row taking effect (effectiveFrom) shows within the hour. */
+const CATALOGUE_TTL_MS = 60 * 60_000
+
+const USAGE_GROUPS = ['day', 'model'] as const
+
+interface KeyListing {
+  readonly stamp: string
+  readonly text: string
+  readonly byId: ReadonlyMap<string, CatalogueEntry>
+}
+
+/**
+ * `(request) => answer`, or undefined when the request is not one of these GETs (the pipeline takes it). Every
+ * answer is from memory (key cache, price data, the budget ledger) but the usage report, which the usage service
+ * reads from the rollups. The key is the caller's own: nothing here takes another key or org as a parameter.
+ */
+export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request) => Promise<Response> | undefined {
+  const now = deps.now ?? Date.now
+  const served = [...new Set(deps.providers.values())].filter((provider) => provider.spec.openAICompatible !== undefined)
+  let catalogue: { builtAt: number; generation: number; byProvider: Map<string, CatalogueEntry[]> } | undefined
+  let generation = 0
+  // A listing per key entry: the cache replaces the CachedKey when the key's row (its allowlist) changes.
+  const listings = new WeakMap<CachedKey, KeyListing>()
+
+  const currentCatalogue = () => {
+    const at = now()
+    if (!catalogue || at - catalogue.builtAt >= CATALOGUE_TTL_MS) {
+      const byProvider = new Map(served.map((provider) => [provider.spec.id, providerModels(provider, new Date(at))]))
+      catalogue = { builtAt: at, generation: ++generation, byProvider }
+    }
+    return catalogue
+  }
+
+  const listingFor = (key: CachedKey): KeyListing => {
+    const built = currentCatalogue()
+    const credentialed = served.filter((provider) => deps.hasCredential(provider))
+    const stamp = `${built.generation}|${credentialed.map((provider) => provider.spec.id).join(',')}`
+    const cached = listings.get(key)
+    if (cached?.stamp === stamp) return cached
+    const byId = new Map<string, CatalogueEntry>()
+    for (const provider of credentialed) {
+      for (const entry of built.byProvider.get(provider.spec.id) ?? []) if (key.allows(entry.provider, entry.model)) byId.set(entry.view.id, entry)
+    }
+    const listing = { stamp, text: JSON.stringify({ object: 'list', data: [...byId.values()].map((entry) => entry.view) }), byId }
+    listings.set(key, listing)
+    return listing
+  }
+
+  const json = (body: string, requestId: string): Response =>
+    new Response(body, { headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-sociaro-request-id': requestId } })
+
+  const oneModel = (key: CachedKey, encoded: string, requestId: string): Response => {
+    let id: string | undefined
+    try {
+      id = encoded.split('/').map((segment) => decodeURIComponent(segment)).join('/')
+    } catch {
+      id = undefined
+    }
+    // An alias names the same provider: `google/gemini-2.5-flash` is `gemini/gemini-2.5-flash`.
+    const slash = id?.indexOf('/') ?? -1
+    const canonical = id && slash > 0 ? deps.providers.get(id.slice(0, slash))?.spec.id : undefined
+    const entry = canonical ? listingFor(key).byId.get(`${canonical}${id!.slice(slash)}`) : undefined
+    if (!entry) {
+      const shown = JSON.stringify((id ?? encoded).slice(0, 128))
+      throw new GatewayError('model_not_found', `The model ${shown} does not exist or this key may not use it. Models are named "provider/model"; GET /v1/models lists them.`)
+    }
+    return json(JSON.stringify(entry.view), requestId)
+  }
+
+  const me = (key: CachedKey, org: OrgRow, requestId: string): Response => {
+    const view = viewKey(key.row)
+    const budget = deps.keyBudget(key.row.id)
+    return json(
+      JSON.stringify({
+        object: 'key',
+        id: view.id,
+        name: view.name,
+        prefix: view.prefix,
+        last4: view.last4,
+        organization: { id: org.id, name: org.name },
+        allowed_models: view.models,
+        expires_at: view.expires_at,
+        created_at: view.created_at,
+        limits: {
+          rpm: view.rpm,
+          tpm: view.tpm,
+          max_concurrency: view.max_concurrency,
+          budget_usd: view.budget_usd,
+          budget_period: view.budget_period,
+          budget_soft_percent: view.budget_soft_percent,
+        },
+        period: budget
+          ? {
+              start: budget.period_start,
+              end: budget.period_end,
+              spend_usd: budget.spent_usd,
+              reserved_usd: budget.reserved_usd,
+              remaining_usd: budget.remaining_usd,
+            }
+          : null,
+      }),
+      requestId,
+    )
+  }
+
+  const usage = async (key: CachedKey, org: OrgRow, query: string, requestId: string): Promise<Response> => {
+    const params = new URLSearchParams(query)
+    const groupBy = params.get('group_by') ?? 'day'
+    if (!(USAGE_GROUPS as readonly string[]).includes(groupBy)) throw new GatewayError('invalid_parameter', 'group_by must be "day" or "model".')
+    const input: UsageQueryInput = { org: org.id, key: key.row.id, group_by: groupBy }
+    for (const name of ['from', 'to'] as const) {
+      const value = params.get(name)
+      if (value !== null && value !== '') input[name] = value.slice(0, 64)
+    }
+    let report: UsageReport
+    try {
+      report = await deps.usage(input)
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'invalid') throw new GatewayError('invalid_parameter', error.message)
+      deps.log.warn('a key usage report failed', { requestId, error: String(error) })
+      throw new GatewayError('read_failed', 'The usage report could not be read; try again.')
+    }
+    // Each row's sums under the name of its group: `day` (the UTC day) or `model` (`provider/model`).
+    const label = groupBy === 'day' ? (group: string) => ({ day: group.slice(0, 10) }) : (group: string) => ({ model: group })
+    const rows = report.data.map(({ group, name: _name, ...sums }) => ({ ...label(group), ...sums }))
+    const { group: _group, name: _total, ...totals } = report.totals
+    return json(JSON.stringify({ object: 'usage', from: report.from, to: report.to, group_by: groupBy, data: rows, totals }), requestId)
+  }
+
+  const answer = async (request: Request, path: string, query: string): Promise<Response> => {
+    const requestId = newId('req')
+    try {
+      const secret = findClientKey(request.headers, query, ['bearer'])
+      if (!secret) throw new GatewayError('missing_key', 'Missing API key: send your gateway key (gw_live_…) as "Authorization: Bearer".')
+      const startedAt = now()
+      const check = deps.keys.check(secret, startedAt)
+      if (!check.ok) throw keyRefusal(check.reason)
+      deps.keys.markUsed(check.key.row.id, startedAt)
+      if (path === '/models') return json(listingFor(check.key).text, requestId)
+      if (path.startsWith('/models/')) return oneModel(check.key, path.slice('/models/'.length), requestId)
+      if (path === '/me') return me(check.key, check.org, requestId)
+      return await usage(check.key, check.org, query, requestId)
+    } catch (error) {
+      const refusal = error instanceof GatewayError ? error : new GatewayError('read_failed', 'The gateway failed to answer.')
+      if (!(error instanceof GatewayError)) deps.log.error('unified answer failed', { requestId, error: String(error) })
+      deps.onGatewayError?.(refusal.code, requestId)
+      return errorResponse(openaiErrors, refusal, requestId)
+    }
+  }
+
+  return (request) => {
+    if (request.method !== 'GET') return undefined
+    const url = parseRequestTarget(request.url)
+    if (!url || url.provider !== UNIFIED_SEGMENT) return undefined
+    const path = url.path
+    if (path !== '/models' && path !== '/me' && path !== '/me/usage' && !(path.startsWith('/models/') && path.length > '/models/'.length)) return undefined
+    return answer(request, path, url.query)
+  }
+}
