@@ -54,17 +54,20 @@ function reachable(url: string): string {
   return parsed.origin
 }
 
-/** The quick start's shell commands: an org, a key into $KEY, one chat completion through the mock provider. */
+/** The quick start's shell commands: an org, a key into $KEY, a chat completion through the mock provider, natively and unified. */
 export function quickStartCommands(input: Pick<StartupBannerInput, 'url' | 'cli' | 'cliEnv' | 'keyPickupSeconds'>): string[] {
   const prefix = Object.entries(input.cliEnv ?? {}).map(([name, value]) => `${name}=${shellQuote(value)} `).join('')
   const cli = `${prefix}${input.cli}`
   const body = JSON.stringify({ model: 'mock-gpt', messages: [{ role: 'user', content: 'Hello, Sociaro!' }] })
+  const unifiedBody = JSON.stringify({ model: 'mock/mock-gpt', messages: [{ role: 'user', content: 'Hello, every provider!' }] })
   return [
     `${cli} orgs create demo`,
     `export KEY=$(${cli} keys create --org demo --json | sed -E 's/.*"key":"([^"]+)".*/\\1/')`,
     // The running gateway picks up keys the CLI wrote on its next cache refresh, not on the request.
     `sleep ${input.keyPickupSeconds}`,
-    `curl -s ${reachable(input.url)}/mock/v1/chat/completions -H "Authorization: Bearer $KEY" -H 'content-type: application/json' -d '${body}'`,
+    `curl -s -w '\\n' ${reachable(input.url)}/mock/v1/chat/completions -H "Authorization: Bearer $KEY" -H 'content-type: application/json' -d '${body}'`,
+    // The same through the unified endpoint, where the model names its provider: one base URL for every provider.
+    `curl -s -w '\\n' ${reachable(input.url)}/v1/chat/completions -H "Authorization: Bearer $KEY" -H 'content-type: application/json' -d '${unifiedBody}'`,
   ]
 }
 

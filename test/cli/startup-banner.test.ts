@@ -24,7 +24,8 @@ describe('startupBanner', () => {
   })
 
   test('the quick start targets loopback when the gateway listens on every address', () => {
-    expect(text).toContain('curl -s http://127.0.0.1:8080/mock/v1/chat/completions')
+    expect(text).toContain("curl -s -w '\\n' http://127.0.0.1:8080/mock/v1/chat/completions")
+    expect(text).toContain("curl -s -w '\\n' http://127.0.0.1:8080/v1/chat/completions")
     expect(text).toContain("baseURL: 'http://127.0.0.1:8080/mock/v1'")
     expect(text).toContain('base_url="http://127.0.0.1:8080/mock/v1"')
     expect(text).toContain('    sleep 2\n')

@@ -84,7 +84,8 @@ test('make run from a fresh clone answers its printed quick start against mock: 
 
   const commands = blockAfter(/^Quick start against the built-in mock provider/)
   expect(commands[0]).toBe('bun src/main.ts orgs create demo')
-  expect(commands.some((line) => line.startsWith(`curl -s ${url}/mock/v1/chat/completions`))).toBe(true)
+  expect(commands.some((line) => line.startsWith(`curl -s -w '\\n' ${url}/mock/v1/chat/completions`))).toBe(true)
+  expect(commands.some((line) => line.startsWith(`curl -s -w '\\n' ${url}/v1/chat/completions`) && line.includes('"model":"mock/mock-gpt"'))).toBe(true)
   const snippet = blockAfter(/^The OpenAI SDK, TypeScript/).join('\n')
   expect(snippet).toContain(`baseURL: '${url}/mock/v1'`)
   writeFileSync(join(clone, 'hello.ts'), `${snippet}\n`)
@@ -101,6 +102,10 @@ test('make run from a fresh clone answers its printed quick start against mock: 
   const curlReply = JSON.parse(curlLine!) as OpenAI.ChatCompletion
   expect(curlReply.choices[0]!.message.content).toContain('Hello, Sociaro!')
   expect(curlReply.usage!.total_tokens).toBeGreaterThan(0)
+  // The unified endpoint's answer: the same provider, reached by naming it in the model.
+  const unifiedLine = out.split('\n').filter((line) => line.startsWith('{"id":"chatcmpl-'))[1]
+  const unifiedReply = JSON.parse(unifiedLine!) as OpenAI.ChatCompletion
+  expect(unifiedReply.choices[0]!.message.content).toContain('Hello, every provider!')
   // The OpenAI SDK snippet's answer.
   expect(out).toContain('You said: "Hello from the OpenAI SDK"')
 
@@ -123,15 +128,15 @@ test('make run from a fresh clone answers its printed quick start against mock: 
   const db = `file:${join(clone, 'data', 'sociaro.db')}`
   const deadline = Date.now() + 10_000
   let rows = await queryRows(db, 'SELECT provider, model, streamed, cost_micros, cost_status, input_tokens, output_tokens FROM usage_events ORDER BY started_at')
-  while (rows.length < 4 && Date.now() < deadline) {
+  while (rows.length < 5 && Date.now() < deadline) {
     await Bun.sleep(100)
     rows = await queryRows(db, 'SELECT provider, model, streamed, cost_micros, cost_status, input_tokens, output_tokens FROM usage_events ORDER BY started_at')
   }
-  expect(rows).toHaveLength(4)
+  expect(rows).toHaveLength(5)
   for (const row of rows) {
     expect(row).toMatchObject({ provider: 'mock', model: 'mock-gpt', cost_micros: 0, cost_status: 'mock' })
     expect(Number(row.output_tokens)).toBeGreaterThan(0)
   }
-  expect(rows.map((row) => row.streamed)).toEqual([0, 0, 0, 1])
+  expect(rows.map((row) => row.streamed)).toEqual([0, 0, 0, 0, 1])
   expect(rows[0]!.input_tokens).toBe(curlReply.usage!.prompt_tokens)
 }, 60_000)
