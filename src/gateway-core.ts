@@ -148,7 +148,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   const databaseProblem = () => databaseWatch?.problem
   if (!database.isLocalFile) log.warn('remote database: spend is shared between instances, per-minute rate limits are per process')
 
-  const keys = new KeyCache(database.db, database.client)
+  const keys = new KeyCache(database.db, database.client, (name) => providers.get(name)?.spec.id)
   const credentials = new CredentialCache(database.db, cipher, log)
   await Promise.all([keys.refresh(), credentials.refresh()])
 

@@ -30,6 +30,8 @@ export class KeyCache {
   constructor(
     private readonly db: Db,
     private readonly client: Client,
+    /** A provider id or alias to its id, so an allowlist naming an alias matches that provider's requests. */
+    private readonly canonicalProvider: (name: string) => string | undefined = () => undefined,
   ) {}
 
   /** Hot path: one SHA-256 and two map lookups. */
@@ -73,7 +75,7 @@ export class KeyCache {
   putKey(row: ApiKeyRow): void {
     const previousHash = this.hashById.get(row.id)
     if (previousHash && previousHash !== row.keyHash) this.byHash.delete(previousHash)
-    this.byHash.set(row.keyHash, { row, allows: compileAllowlist(JSON.parse(row.models) as string[]) })
+    this.byHash.set(row.keyHash, { row, allows: compileAllowlist(JSON.parse(row.models) as string[], this.canonicalProvider) })
     this.hashById.set(row.id, row.keyHash)
     this.watermark = Math.max(this.watermark, row.updatedAt)
     for (const listener of this.listeners) listener(row, undefined)

@@ -10,14 +10,19 @@ export interface ModelMatcher {
 /** A model glob of nothing but `*` matches every name. */
 const MATCHES_ANY_MODEL = /^\*+$/
 
-/** A pattern without "/" names a model on any provider; with one, `provider/model`. */
-export function compileAllowlist(patterns: readonly string[]): ModelMatcher {
+/**
+ * A pattern without "/" names a model on any provider; with one, `provider/model`. Requests are checked against the
+ * provider's id, so a pattern naming an alias (`google/*`) is read as its id (`gemini/*`) through `canonical`.
+ */
+export function compileAllowlist(patterns: readonly string[], canonical: (name: string) => string | undefined = () => undefined): ModelMatcher {
   if (patterns.includes('*') || patterns.includes('*/*')) return Object.assign(() => true, { anyModelOn: () => true })
   const compiled = patterns.map((pattern) => {
     const slash = pattern.indexOf('/')
     if (slash < 0) return { provider: null, model: globToRegExp(pattern, 's'), anyModel: MATCHES_ANY_MODEL.test(pattern) }
     const model = pattern.slice(slash + 1)
-    return { provider: globToRegExp(pattern.slice(0, slash), 's'), model: globToRegExp(model, 's'), anyModel: MATCHES_ANY_MODEL.test(model) }
+    const named = pattern.slice(0, slash)
+    const provider = named.includes('*') ? named : (canonical(named) ?? named)
+    return { provider: globToRegExp(provider, 's'), model: globToRegExp(model, 's'), anyModel: MATCHES_ANY_MODEL.test(model) }
   })
   const matcher = (provider: string, model: string) => compiled.some((p) => (p.provider === null || p.provider.test(provider)) && p.model.test(model))
   const anyModelOn = (provider: string) => compiled.some((p) => p.anyModel && (p.provider === null || p.provider.test(provider)))
