@@ -427,7 +427,14 @@ function compareTable(cells: Cell[]): string {
  * response the load generators counted, no more rows than those plus the requests possibly in flight when a slice
  * ended, and every complete row priced, with one price per kind of request (the mock's usage is fixed).
  */
-async function usageRowsCheck(name: string, gateway: { proc: { pid: number; kill(signal?: number | NodeJS.Signals): void; exited: Promise<number> }; db: string }, responses: number, inFlightBound: number): Promise<string[]> {
+async function usageRowsCheck(
+  name: string,
+  gateway: { proc: { pid: number; kill(signal?: number | NodeJS.Signals): void; exited: Promise<number> }; db: string },
+  responses: number,
+  inFlightBound: number,
+  /** Filled with each usage's price ("status cost"), to compare two checkouts. */
+  priced?: Map<string, string>,
+): Promise<string[]> {
   gateway.proc.kill('SIGTERM')
   const exited = await Promise.race([gateway.proc.exited.then(() => true), Bun.sleep(60_000).then(() => false)])
   if (!exited) return [`FAIL usage rows ${name}: the gateway did not stop within 60 s of SIGTERM`]
@@ -441,8 +448,12 @@ async function usageRowsCheck(name: string, gateway: { proc: { pid: number; kill
       )
       .all() as { streamed: number; status: string; cost: number | null; input: number; output: number; rows: number }[]
     const countOk = complete >= responses && total <= responses + inFlightBound
-    const kinds = new Set(prices.map((p) => p.streamed))
-    const priceOk = prices.every((p) => p.status === 'priced' && p.cost !== null) && prices.length === kinds.size
+    // Each kind of exchange (JSON, the 20-chunk stream, the slow stream) carries fixed usage: one price per usage.
+    const usageKey = (p: (typeof prices)[number]) => `${p.streamed ? 'stream' : 'json'} ${p.input} in / ${p.output} out`
+    const pricesOf = new Map<string, Set<string>>()
+    for (const p of prices) pricesOf.set(usageKey(p), (pricesOf.get(usageKey(p)) ?? new Set()).add(`${p.status} ${p.cost}`))
+    const priceOk = prices.every((p) => p.status === 'priced' && p.cost !== null) && [...pricesOf.values()].every((set) => set.size === 1)
+    if (priced) for (const p of prices) priced.set(usageKey(p), `${p.status} ${p.cost}`)
     return [
       `${countOk ? 'PASS' : 'FAIL'} usage rows ${name}: ${total} rows (${complete} complete 200s) for ${responses} responses counted by the load generators ` +
         `(target: ≥ one complete row per response, ≤ ${inFlightBound} more for requests in flight when a slice ended)`,
@@ -726,10 +737,20 @@ async function main(): Promise<void> {
     // E. Nothing lost or changed: the metering gateways stop (SIGTERM drains the meter) and their usage rows are counted
     //    against the responses the load generators got, and their prices compared.
     const smokeRequests = MODES.filter((m) => m !== 'slow').length
+    const pricedHere = new Map<string, string>()
+    const pricedThere = new Map<string, string>()
     const usageLines = [
-      await usageRowsCheck('gateway', gw, sent.gateway + smokeRequests + (soak?.result.allRequests ?? 0), cutAtSliceEnd.gateway + (soak ? SOAK_STREAMS : 0)),
-      ...(gwBase ? [await usageRowsCheck('gateway (compared checkout)', gwBase, sent['gateway-base'] + smokeRequests, cutAtSliceEnd['gateway-base'])] : []),
+      await usageRowsCheck('gateway', gw, sent.gateway + smokeRequests + (soak?.result.allRequests ?? 0), cutAtSliceEnd.gateway + (soak ? SOAK_STREAMS : 0), pricedHere),
+      ...(gwBase ? [await usageRowsCheck('gateway (compared checkout)', gwBase, sent['gateway-base'] + smokeRequests, cutAtSliceEnd['gateway-base'], pricedThere)] : []),
     ]
+    if (gwBase) {
+      const shared = [...pricedHere.keys()].filter((usage) => pricedThere.has(usage))
+      const differ = shared.filter((usage) => pricedHere.get(usage) !== pricedThere.get(usage))
+      usageLines.push([
+        `${shared.length > 0 && differ.length === 0 ? 'PASS' : 'FAIL'} priced as before: ${shared.length} kinds of usage in both checkouts, ${differ.length} priced differently` +
+          (differ.length ? ` (${differ.map((usage) => `${usage}: ${pricedHere.get(usage)} vs ${pricedThere.get(usage)}`).join('; ')})` : ''),
+      ])
+    }
 
     // D. Proxy p99 while a reprice of 100k rows or 90-day usage queries run (its own gateway on seeded rows).
     let adminReads: string[] | undefined
