@@ -7,7 +7,7 @@ import { batchWriterFor } from './db/local-batch.ts'
 import { databaseFileProblem } from './db/file-identity.ts'
 import { probeWrite } from './db/write-probe.ts'
 import { writeObjects } from './objects/ledger-store.ts'
-import { loadBatchEstimator, recordOfJob, settlementOf } from './metering/worker/job-records.ts'
+import { recordOfJob, settlementOf, TokenizerOnDemand } from './metering/worker/job-records.ts'
 import { unpackJobs as unpack } from './metering/protocol/job-wire.ts'
 import type { FromWorker, MeterJob, ToWorker, WorkerInit } from './metering/protocol/meter-job.ts'
 import type { Estimator, UsageRecord } from './metering/worker/usage-record.ts'
@@ -30,8 +30,8 @@ let statsTimer: ReturnType<typeof setInterval> | undefined
 let probeTimer: ReturnType<typeof setTimeout> | undefined
 /** Why the last write probe failed (undefined: it succeeded, or none ran yet). */
 let probeProblem: string | undefined
-/** Loading the tokenizer takes most of a second: it happens after `ready`, and batches wait for it. Gives one estimator per batch. */
-let estimator: Promise<() => Estimator> | undefined
+/** The tokenizer (most of a second to load, tens of MB): loaded when a row first needs an estimate. */
+const tokenizer = new TokenizerOnDemand(log)
 let processing: Promise<void> = Promise.resolve()
 /** Why usage must not be written now (the local database file was deleted or replaced); undefined when it may. */
 let refuseWrites: () => string | undefined = () => undefined
@@ -43,11 +43,6 @@ let reprices: Promise<void> = Promise.resolve()
 let providers: ProviderDirectory = builtInProvider
 /** The spooled batch each live row came from: the proxy thread clears a spool file once all its rows are stored. */
 const batchOf = new WeakMap<UsageRecord, number>()
-
-function loadEstimator(): Promise<() => Estimator> {
-  estimator ??= loadBatchEstimator(log)
-  return estimator
-}
 
 /** Tells the proxy thread how many rows of which spooled batches are stored (or given up). */
 function reportStored(records: readonly UsageRecord[]): void {
@@ -117,7 +112,7 @@ async function init(config: WorkerInit): Promise<void> {
  * Runs before `ready`, so before budgets load their spend from the database; its rows send no settlements.
  */
 async function replaySpool(files: readonly string[], client: Client): Promise<void> {
-  const newBatchEstimator = await loadEstimator()
+  const newBatchEstimator = await tokenizer.load()
   let batches = 0
   let rows = 0
   let stored = 0
@@ -178,11 +173,7 @@ async function handleJobs(jobs: MeterJob[], bytes: number, seq: number): Promise
 }
 
 async function buildAndHand(jobs: MeterJob[], seq: number, onHanded: () => void): Promise<void> {
-  const newBatchEstimator = await estimator!
-  // The batch's tokenizer deadline starts now: estimates are bounded per job and per batch.
-  const estimate = newBatchEstimator()
-  for (const job of jobs) {
-    const record = await buildRecord(job, estimate)
+  for await (const record of tokenizer.records(jobs, buildRecord)) {
     batchOf.set(record, seq)
     onHanded()
     // Each row goes to the writer as soon as it is built: its timer can write it while a later job is still inflating.
@@ -195,10 +186,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
   switch (message.type) {
     case 'init':
       init(message.init).then(
-        () => {
-          void loadEstimator()
-          send({ type: 'ready' })
-        },
+        () => send({ type: 'ready' }),
         (error) => log('error', 'metering worker failed to start', { error: String(error) }),
       )
       return

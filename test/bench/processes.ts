@@ -1,4 +1,5 @@
 // Child-process plumbing for the benchmark: spawn on loopback, read a ready line, poll readiness, sample RSS, kill everything.
+import { readdirSync } from 'node:fs'
 import type { Subprocess } from 'bun'
 
 export const BUN = process.execPath
@@ -115,6 +116,35 @@ export async function procCpuMs(pid: number, thread?: number): Promise<number | 
   } catch {
     return undefined
   }
+}
+
+/** CPU ms of a process split by thread: its main thread (the proxy), its JS worker threads (Bun names them "Worker": the
+ *  metering worker, and a query worker once started) and all of them; undefined when /proc is unavailable. */
+export async function procThreadsCpuMs(pid: number): Promise<{ total: number; main: number; workers: number } | undefined> {
+  let tasks: string[]
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return undefined
+  }
+  let total = 0
+  let main = 0
+  let workers = 0
+  for (const tid of tasks) {
+    let stat: string
+    try {
+      stat = await Bun.file(`/proc/${pid}/task/${tid}/stat`).text()
+    } catch {
+      continue // the thread ended between the listing and the read
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ms = (Number(fields[11]) + Number(fields[12])) * 10
+    total += ms
+    if (Number(tid) === pid) main += ms
+    else if (name.startsWith('Worker')) workers += ms
+  }
+  return { total, main, workers }
 }
 
 /** Samples VmRSS of `pid` every `everyMs` (for a long run); returns the whole series as [seconds since start, kB]. */

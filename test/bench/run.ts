@@ -4,11 +4,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { Database } from 'bun:sqlite'
+import { loadavg } from 'node:os'
 import { percentile, type LoadResult, type LoadSpec } from './load.ts'
 import { runWrk, wrkPath } from './wrk-load.ts'
 import { usageWriteSection } from './usage-write-report.ts'
 import { adminReadsScenario } from './admin-reads.ts'
-import { BUN, freePort, procCpuMs, killAll, killAllSync, procStatusKb, readFirstLine, rssSampler, rssSeries, track, waitFor200, waitQuiet } from './processes.ts'
+import { BUN, freePort, procThreadsCpuMs, killAll, killAllSync, procStatusKb, readFirstLine, rssSampler, rssSeries, track, waitFor200, waitQuiet } from './processes.ts'
 
 const ROOT = resolve(import.meta.dir, '../..')
 const RESULTS = join(import.meta.dir, 'results', 'latest.md')
@@ -68,13 +70,25 @@ const SECRET_KEY = 'bench-secret-key-0123456789-abcdefghijklmnopqrstuv'
 const UPSTREAM_KEY = 'sk-bench-upstream-credential'
 const FETCH_CAP = { BUN_CONFIG_MAX_HTTP_REQUESTS: '65535' }
 
-type Target = 'direct' | 'bare' | 'gateway' | 'gateway-off'
-type Mode = 'json' | 'stream'
-const TARGETS: readonly Target[] = ['direct', 'bare', 'gateway', 'gateway-off']
-const TARGET_LABEL: Record<Target, string> = { direct: 'direct', bare: 'bare', gateway: 'gateway', 'gateway-off': 'gateway (metering off)' }
-const isGateway = (t: Target) => t === 'gateway' || t === 'gateway-off'
-const MODES: readonly Mode[] = ['json', 'stream']
-const MODE_LABEL: Record<Mode, string> = { json: 'non-stream', stream: 'stream' }
+/** BENCH_COMPARE_ROOT=<another checkout>: its gateway (metering on) runs as a fifth target, interleaved with the others
+ *  in every slice, for a before/after in one run (e.g. a worktree of the commit before a change). */
+const COMPARE_ROOT = process.env.BENCH_COMPARE_ROOT ? resolve(process.env.BENCH_COMPARE_ROOT) : undefined
+type Target = 'direct' | 'bare' | 'gateway' | 'gateway-off' | 'gateway-base'
+/** `slow`: the mock's slow stream (100 chunks 20 ms apart, ≈2 s), many at once: the pump's per-chunk cost dominates. */
+type Mode = 'json' | 'stream' | 'slow'
+const TARGETS: readonly Target[] = ['direct', 'bare', 'gateway', 'gateway-off', ...(COMPARE_ROOT ? (['gateway-base'] as const) : [])]
+const TARGET_LABEL: Record<Target, string> = {
+  direct: 'direct', bare: 'bare', gateway: 'gateway', 'gateway-off': 'gateway (metering off)', 'gateway-base': 'gateway (compared checkout)',
+}
+const isGateway = (t: Target) => t === 'gateway' || t === 'gateway-off' || t === 'gateway-base'
+const MODES: readonly Mode[] = ['json', 'stream', 'slow']
+const MODE_LABEL: Record<Mode, string> = { json: 'non-stream', stream: 'stream', slow: 'slow stream' }
+/** Issue #14's targets: metering's own CPU (on minus off) and the whole gateway's CPU against the bare forwarder's. */
+const METER_COST_TARGET_US: Record<Mode, number> = { json: 40, stream: 40, slow: 60 }
+const CPU_RATIO_TARGET: Record<Mode, number> = { json: 2.5, stream: 2.5, slow: 1.5 }
+const SLOW_CONCURRENCY = 256
+/** Closed-loop concurrencies per mode: slow streams run only at SLOW_CONCURRENCY (each lasts about 2 s). */
+const concurrencyFor = (mode: Mode): readonly number[] => (mode === 'slow' ? [SLOW_CONCURRENCY] : CONCURRENCY)
 
 interface Cell {
   target: Target
@@ -89,6 +103,8 @@ interface Cell {
   /** The same, for the server's main thread only: the thread that runs the proxy (Bun's HTTP client, the metering
    *  worker, GC and JIT helpers run on others). */
   mainThreadUsPerRequest: number
+  /** The same, for its JS worker threads (the metering worker). */
+  workerUsPerRequest: number
 }
 
 /** The parent's env without SOCIARO_* (so a developer's shell cannot change what is measured). */
@@ -98,6 +114,10 @@ function baseEnv(): Record<string, string> {
   return env
 }
 
+function requestHeaders(mode: Mode): Record<string, string> {
+  return mode === 'slow' ? { 'x-bench-slow': '1' } : {}
+}
+
 function requestBody(mode: Mode): string {
   return JSON.stringify({
     model: 'gpt-4o-mini',
@@ -105,7 +125,7 @@ function requestBody(mode: Mode): string {
       { role: 'system', content: 'You are a helpful assistant.' },
       { role: 'user', content: 'Say hello to the benchmark.' },
     ],
-    ...(mode === 'stream' ? { stream: true, stream_options: { include_usage: true } } : {}),
+    ...(mode !== 'json' ? { stream: true, stream_options: { include_usage: true } } : {}),
   })
 }
 
@@ -176,11 +196,11 @@ const mb = (kb: number | undefined) => (kb === undefined ? 'n/a' : `${(kb / 1024
 function table(cells: Cell[]): string {
   const find = (t: Target, m: Mode, c: number) => cells.find((x) => x.target === t && x.mode === m && x.concurrency === c)?.result
   const lines = [
-    '| target | mode | conc | req/s | p50 ms | p99 ms | errors | × direct | × bare | +p99 vs direct ms | +p99 vs bare ms | server CPU µs/req | of which main thread |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | mode | conc | req/s | p50 ms | p99 ms | errors | × direct | × bare | +p99 vs direct ms | +p99 vs bare ms | server CPU µs/req | of which main (proxy) thread | of which worker threads |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const mode of MODES) {
-    for (const c of CONCURRENCY) {
+    for (const c of concurrencyFor(mode)) {
       const direct = find('direct', mode, c)
       const bare = find('bare', mode, c)
       for (const target of TARGETS) {
@@ -191,7 +211,7 @@ function table(cells: Cell[]): string {
         const vsBare = bare ? r.rps / bare.rps : NaN
         lines.push(
           `| ${TARGET_LABEL[target]} | ${MODE_LABEL[mode]} | ${c} | ${fmt(r.rps, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${fmt(vsDirect)} | ${fmt(vsBare)} | ` +
-            `${target === 'direct' ? '—' : signed(r.p99 - (direct?.p99 ?? NaN))} | ${isGateway(target) ? signed(r.p99 - (bare?.p99 ?? NaN)) : '—'} | ${fmt(cell.cpuUsPerRequest, 0)} | ${fmt(cell.mainThreadUsPerRequest, 0)} |`,
+            `${target === 'direct' ? '—' : signed(r.p99 - (direct?.p99 ?? NaN))} | ${isGateway(target) ? signed(r.p99 - (bare?.p99 ?? NaN)) : '—'} | ${fmt(cell.cpuUsPerRequest, 0)} | ${fmt(cell.mainThreadUsPerRequest, 0)} | ${fmt(cell.workerUsPerRequest, 0)} |`,
         )
       }
     }
@@ -203,7 +223,7 @@ function verdicts(cells: Cell[]): string[] {
   const find = (t: Target, m: Mode, c: number) => cells.find((x) => x.target === t && x.mode === m && x.concurrency === c)?.result
   const out: string[] = []
   for (const mode of MODES) {
-    for (const c of CONCURRENCY) {
+    for (const c of concurrencyFor(mode)) {
       const gw = find('gateway', mode, c)
       const bare = find('bare', mode, c)
       if (!gw || !bare) continue
@@ -226,6 +246,17 @@ function verdicts(cells: Cell[]): string[] {
         out.push(
           `INFO main-thread CPU ${MODE_LABEL[mode]} c=${c}: gateway ${fmt(gwCell.mainThreadUsPerRequest, 0)}, metering off ${fmt(offCell.mainThreadUsPerRequest, 0)}, ` +
             `bare ${fmt(bareCell.mainThreadUsPerRequest, 0)} µs/req (the rest of each process's CPU is on other threads: HTTP client, meter worker, GC, JIT)`,
+        )
+        const meterCost = gwCell.cpuUsPerRequest - offCell.cpuUsPerRequest
+        out.push(
+          `${meterCost <= METER_COST_TARGET_US[mode] ? 'PASS' : 'FAIL'} metering's own cost ${MODE_LABEL[mode]} c=${c}: ${signed(meterCost, 0)} µs/req ` +
+            `(on ${fmt(gwCell.cpuUsPerRequest, 0)} − off ${fmt(offCell.cpuUsPerRequest, 0)}, all threads; target ≤ ${METER_COST_TARGET_US[mode]} µs); ` +
+            `proxy thread ${signed(gwCell.mainThreadUsPerRequest - offCell.mainThreadUsPerRequest, 0)}, worker threads ${fmt(gwCell.workerUsPerRequest, 0)} µs/req`,
+        )
+        const cpuRatio = gwCell.cpuUsPerRequest / bareCell.cpuUsPerRequest
+        out.push(
+          `${cpuRatio <= CPU_RATIO_TARGET[mode] ? 'PASS' : 'FAIL'} gateway (metering on) CPU per request ${MODE_LABEL[mode]} c=${c}: ${fmt(cpuRatio)}× the bare forwarder's ` +
+            `(target ≤ ${CPU_RATIO_TARGET[mode]}×); throughput ${fmt(ratio)}× (${ratio >= 0.5 ? 'PASS' : 'FAIL'} against ≥ 0.5×)`,
         )
         const meter = gw.rps / off.rps
         out.push(
@@ -370,6 +401,70 @@ function soakReport(soak: Soak): { lines: string[]; verdicts: string[] } {
   return { lines, verdicts }
 }
 
+/** This checkout's gateway against the compared checkout's, cell by cell: throughput and CPU per request by thread. */
+function compareTable(cells: Cell[]): string {
+  const lines = [
+    '| mode | load | req/s after / before | CPU µs/req after / before | proxy thread after / before | worker threads after / before | metering off (after) |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ]
+  for (const cell of cells) {
+    if (cell.target !== 'gateway') continue
+    const same = (t: Target) => cells.find((x) => x.target === t && x.mode === cell.mode && x.concurrency === cell.concurrency && x.rate === cell.rate)
+    const base = same('gateway-base')
+    const off = same('gateway-off')
+    if (!base) continue
+    lines.push(
+      `| ${MODE_LABEL[cell.mode]} | ${cell.rate ? `${cell.rate} req/s open` : `c=${cell.concurrency}`} | ${fmt(cell.result.rps, 0)} / ${fmt(base.result.rps, 0)} | ` +
+        `${fmt(cell.cpuUsPerRequest, 0)} / ${fmt(base.cpuUsPerRequest, 0)} | ${fmt(cell.mainThreadUsPerRequest, 0)} / ${fmt(base.mainThreadUsPerRequest, 0)} | ` +
+        `${fmt(cell.workerUsPerRequest, 0)} / ${fmt(base.workerUsPerRequest, 0)} | ${fmt(off?.cpuUsPerRequest ?? NaN, 0)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+/**
+ * Stops a metering gateway (SIGTERM: its meter drains) and checks its usage rows: at least one complete 200 row per
+ * response the load generators counted, no more rows than those plus the requests possibly in flight when a slice
+ * ended, and every complete row priced, with one price per kind of request (the mock's usage is fixed).
+ */
+async function usageRowsCheck(
+  name: string,
+  gateway: { proc: { pid: number; kill(signal?: number | NodeJS.Signals): void; exited: Promise<number> }; db: string },
+  responses: number,
+  inFlightBound: number,
+  /** Filled with each usage's price ("status cost"), to compare two checkouts. */
+  priced?: Map<string, string>,
+): Promise<string[]> {
+  gateway.proc.kill('SIGTERM')
+  const exited = await Promise.race([gateway.proc.exited.then(() => true), Bun.sleep(60_000).then(() => false)])
+  if (!exited) return [`FAIL usage rows ${name}: the gateway did not stop within 60 s of SIGTERM`]
+  const db = new Database(gateway.db, { readonly: true })
+  try {
+    const { total, complete } = db.query('SELECT count(*) AS total, coalesce(sum(status = 200 AND ended_by = \'complete\'), 0) AS complete FROM usage_events').get() as { total: number; complete: number }
+    const prices = db
+      .query(
+        `SELECT streamed, cost_status AS status, cost_micros AS cost, input_tokens AS input, output_tokens AS output, count(*) AS rows
+           FROM usage_events WHERE status = 200 AND ended_by = 'complete' GROUP BY 1, 2, 3, 4, 5 ORDER BY rows DESC`,
+      )
+      .all() as { streamed: number; status: string; cost: number | null; input: number; output: number; rows: number }[]
+    const countOk = complete >= responses && total <= responses + inFlightBound
+    // Each kind of exchange (JSON, the 20-chunk stream, the slow stream) carries fixed usage: one price per usage.
+    const usageKey = (p: (typeof prices)[number]) => `${p.streamed ? 'stream' : 'json'} ${p.input} in / ${p.output} out`
+    const pricesOf = new Map<string, Set<string>>()
+    for (const p of prices) pricesOf.set(usageKey(p), (pricesOf.get(usageKey(p)) ?? new Set()).add(`${p.status} ${p.cost}`))
+    const priceOk = prices.every((p) => p.status === 'priced' && p.cost !== null) && [...pricesOf.values()].every((set) => set.size === 1)
+    if (priced) for (const p of prices) priced.set(usageKey(p), `${p.status} ${p.cost}`)
+    return [
+      `${countOk ? 'PASS' : 'FAIL'} usage rows ${name}: ${total} rows (${complete} complete 200s) for ${responses} responses counted by the load generators ` +
+        `(target: ≥ one complete row per response, ≤ ${inFlightBound} more for requests in flight when a slice ended)`,
+      `${priceOk ? 'PASS' : 'FAIL'} usage prices ${name}: ` +
+        prices.map((p) => `${p.streamed ? 'stream' : 'json'} ${p.status} ${p.cost ?? 'null'} µ$ (${p.input} in / ${p.output} out) × ${p.rows}`).join('; '),
+    ]
+  } finally {
+    db.close()
+  }
+}
+
 async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'sociaro-bench-'))
   const started = Date.now()
@@ -418,12 +513,12 @@ async function main(): Promise<void> {
 
     // 3. The real gateway twice, each its own process with its own temp DB and key: metering on (as shipped) and
     //    SOCIARO_METERING=false. (`serve` re-execs itself in place to lift the fetch cap; the pid stays the same.)
-    const startGateway = async (name: string, extraEnv: Record<string, string>) => {
+    const startGateway = async (name: string, extraEnv: Record<string, string>, root = ROOT) => {
       const port = freePort()
       const url = `http://127.0.0.1:${port}`
       const proc = track(
         Bun.spawn([BUN, 'src/main.ts', 'serve'], {
-          cwd: ROOT,
+          cwd: root,
           env: {
             ...baseEnv(),
             SOCIARO_HOST: '127.0.0.1',
@@ -455,10 +550,11 @@ async function main(): Promise<void> {
       await admin('/orgs', { name: 'bench' })
       const key = String((await admin('/keys', { org: 'bench' })).key)
       await waitFor200(`${url}/readyz`, 10_000, proc)
-      return { proc, url, key }
+      return { proc, url, key, db: join(tmp, `${name}.db`) }
     }
     const gw = await startGateway('gateway', GATEWAY_EXTRA_ENV)
     const gwOff = await startGateway('gateway-off', { ...GATEWAY_EXTRA_ENV, SOCIARO_METERING: 'false' })
+    const gwBase = COMPARE_ROOT ? await startGateway('gateway-base', GATEWAY_EXTRA_ENV, COMPARE_ROOT) : undefined
     const gateway = gw.proc
 
     const urls: Record<Target, string> = {
@@ -466,21 +562,26 @@ async function main(): Promise<void> {
       bare: `${bareUrl}/v1/chat/completions`,
       gateway: `${gw.url}/openai/v1/chat/completions`,
       'gateway-off': `${gwOff.url}/openai/v1/chat/completions`,
+      'gateway-base': `${gwBase?.url}/openai/v1/chat/completions`,
     }
     const headersFor = (target: Target): Record<string, string> => ({
       'content-type': 'application/json',
-      authorization: `Bearer ${target === 'gateway' ? gw.key : target === 'gateway-off' ? gwOff.key : UPSTREAM_KEY}`,
+      authorization: `Bearer ${target === 'gateway' ? gw.key : target === 'gateway-off' ? gwOff.key : target === 'gateway-base' ? gwBase!.key : UPSTREAM_KEY}`,
     })
-    const serverPid: Record<Target, number> = { direct: mock.pid, bare: bare.pid, gateway: gw.proc.pid, 'gateway-off': gwOff.proc.pid }
+    const serverPid: Record<Target, number> = { direct: mock.pid, bare: bare.pid, gateway: gw.proc.pid, 'gateway-off': gwOff.proc.pid, 'gateway-base': gwBase?.proc.pid ?? 0 }
     const assertGatewaysAlive = () => {
-      for (const [name, proc] of [['gateway', gw.proc], ['gateway (metering off)', gwOff.proc]] as const) {
+      for (const [name, proc] of [['gateway', gw.proc], ['gateway (metering off)', gwOff.proc], ...(gwBase ? [['gateway (compared checkout)', gwBase.proc] as const] : [])] as const) {
         if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`${name} exited (${proc.exitCode ?? proc.signalCode}) during the run`)
       }
     }
 
+    // Idle memory right after start-up (nothing proxied yet), then after one request of each kind (what the first
+    // requests load: price data, the meter's code paths).
+    const startupKb = { on: await procStatusKb(gateway.pid, 'VmRSS'), off: await procStatusKb(gwOff.proc.pid, 'VmRSS'), base: gwBase ? await procStatusKb(gwBase.proc.pid, 'VmRSS') : undefined }
     // Smoke check: every target answers 200 with the expected shape before any load.
     for (const target of TARGETS) {
       for (const mode of MODES) {
+        if (mode === 'slow') continue
         const res = await fetch(urls[target], { method: 'POST', headers: headersFor(target), body: requestBody(mode) })
         const text = await res.text()
         const ok = res.status === 200 && (mode === 'stream' ? text.endsWith('data: [DONE]\n\n') : text.includes('"chat.completion"'))
@@ -489,8 +590,10 @@ async function main(): Promise<void> {
       }
     }
 
+    await Bun.sleep(1000)
     const gatewayIdleKb = await procStatusKb(gateway.pid, 'VmRSS')
     const gatewayOffIdleKb = await procStatusKb(gwOff.proc.pid, 'VmRSS')
+    const gatewayBaseIdleKb = gwBase ? await procStatusKb(gwBase.proc.pid, 'VmRSS') : undefined
     const cpu = cpus()
     const header = [
       `Sociaro benchmark — ${new Date().toISOString()}`,
@@ -500,6 +603,8 @@ async function main(): Promise<void> {
         `same slicing; soak: ${SOAK_STREAMS} slow streams for ${SOAK_SECONDS}s`,
       `mock JSON reply ${mockInfo.jsonBytes} B; stream = 20 data: chunks + [DONE]; gateway log level ${GATEWAY_LOG_LEVEL}` +
         (Object.keys(GATEWAY_EXTRA_ENV).length ? `, extra gateway env ${Object.entries(GATEWAY_EXTRA_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''),
+      `slow stream = the mock's 100 chunks 20 ms apart, ${SLOW_CONCURRENCY} connections (closed loop only)` +
+        (COMPARE_ROOT ? `; compared checkout: ${COMPARE_ROOT}` : '') + `; load average at start ${loadavg().map((n) => n.toFixed(2)).join(' ')} (the machine may be shared)`,
     ]
     console.log(header.join('\n'))
     if (LOADGEN === 'bun' && !process.env.BENCH_LOADGEN) {
@@ -508,24 +613,30 @@ async function main(): Promise<void> {
 
     /** Runs one cell as ROUNDS slices interleaved across targets (rotating the order) so that drift and neighbours' noise
      *  on a small shared machine hit every target alike; returns one merged Cell per target with its server CPU per request. */
+    /** Responses each target's load generators counted (the usage check below compares the gateway's rows with them). */
+    const sent = Object.fromEntries(TARGETS.map((t) => [t, 0])) as Record<Target, number>
+    /** Requests the generators may have left in flight when a slice ended (at most one per connection per slice). */
+    const cutAtSliceEnd = Object.fromEntries(TARGETS.map((t) => [t, 0])) as Record<Target, number>
     const measure = async (mode: Mode, concurrency: number, specFor: (target: Target) => LoadSpec, onSlice?: (target: Target) => (() => Promise<void>) | undefined) => {
       const parts = Object.fromEntries(TARGETS.map((t) => [t, [] as LoadResult[]])) as Record<Target, LoadResult[]>
-      const cpuUsed = Object.fromEntries(TARGETS.map((t) => [t, { ms: 0, mainMs: 0, requests: 0 }])) as Record<Target, { ms: number; mainMs: number; requests: number }>
+      const cpuUsed = Object.fromEntries(TARGETS.map((t) => [t, { ms: 0, mainMs: 0, workerMs: 0, requests: 0 }])) as Record<Target, { ms: number; mainMs: number; workerMs: number; requests: number }>
       await waitQuiet(Object.values(serverPid))
       for (let round = 0; round < ROUNDS; round++) {
         const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!)
         for (const target of order) {
           const done = onSlice?.(target)
-          const cpuBefore = await procCpuMs(serverPid[target])
-          const mainBefore = await procCpuMs(serverPid[target], serverPid[target])
-          const part = await runLoad(specFor(target))
+          const cpuBefore = await procThreadsCpuMs(serverPid[target])
+          const spec = specFor(target)
+          cutAtSliceEnd[target] += spec.rate ? Math.max(50, Math.ceil(spec.rate / 20)) * 2 : spec.concurrency * 2 // the warm-up's and the slice's own end
+          const part = await runLoad(spec)
           await waitQuiet(Object.values(serverPid)) // the target's deferred work (metering backlog, GC) is charged to it
-          const cpuAfter = await procCpuMs(serverPid[target])
-          const mainAfter = await procCpuMs(serverPid[target], serverPid[target])
+          const cpuAfter = await procThreadsCpuMs(serverPid[target])
           parts[target].push(part)
+          sent[target] += part.allRequests
           if (cpuBefore !== undefined && cpuAfter !== undefined) {
-            cpuUsed[target].ms += cpuAfter - cpuBefore
-            cpuUsed[target].mainMs += (mainAfter ?? 0) - (mainBefore ?? 0)
+            cpuUsed[target].ms += cpuAfter.total - cpuBefore.total
+            cpuUsed[target].mainMs += cpuAfter.main - cpuBefore.main
+            cpuUsed[target].workerMs += cpuAfter.workers - cpuBefore.workers
             cpuUsed[target].requests += part.allRequests
           }
           await done?.()
@@ -537,8 +648,9 @@ async function main(): Promise<void> {
         const result = merge(parts[target])
         const cpuUsPerRequest = cpuUsed[target].requests > 0 ? (cpuUsed[target].ms * 1000) / cpuUsed[target].requests : NaN
         const mainThreadUsPerRequest = cpuUsed[target].requests > 0 ? (cpuUsed[target].mainMs * 1000) / cpuUsed[target].requests : NaN
+        const workerUsPerRequest = cpuUsed[target].requests > 0 ? (cpuUsed[target].workerMs * 1000) / cpuUsed[target].requests : NaN
         const rate = specFor(target).rate
-        out.push({ target, mode, concurrency, ...(rate ? { rate } : {}), result, cpuUsPerRequest, mainThreadUsPerRequest })
+        out.push({ target, mode, concurrency, ...(rate ? { rate } : {}), result, cpuUsPerRequest, mainThreadUsPerRequest, workerUsPerRequest })
         console.log(
           `  ${TARGET_LABEL[target].padEnd(22)} ${MODE_LABEL[mode].padEnd(10)} ${rate ? `rate=${rate}` : `c=${concurrency}`.padEnd(4)} ${fmt(result.rps, 0).padStart(6)} req/s  ` +
             `p50 ${fmt(result.p50)} ms  p99 ${fmt(result.p99)} ms  errors ${result.errors}  cpu ${fmt(cpuUsPerRequest, 0)} µs/req  ` +
@@ -553,20 +665,22 @@ async function main(): Promise<void> {
     const cells: Cell[] = []
     let streamPeakKb: number | undefined
     for (const mode of MODES) {
-      for (const concurrency of CONCURRENCY) {
+      for (const concurrency of concurrencyFor(mode)) {
         const specFor = (target: Target): LoadSpec => ({
           url: urls[target],
           concurrency,
-          seconds: SECONDS / ROUNDS,
-          warmupSeconds: WARMUP,
+          // A slow stream lasts about 2 s: its slices are long enough to hold a few of them per connection.
+          seconds: mode === 'slow' ? Math.max(SECONDS / ROUNDS, 6) : SECONDS / ROUNDS,
+          warmupSeconds: mode === 'slow' ? Math.max(WARMUP, 2.5) : WARMUP,
           method: 'POST',
-          headers: headersFor(target),
+          headers: { ...headersFor(target), ...requestHeaders(mode) },
           body: requestBody(mode),
           raw: true,
-          ...(mode === 'stream' ? { expectTail: 'data: [DONE]\n\n' } : {}),
+          ...(mode === 'slow' ? { timeoutMs: 15_000 } : {}),
+          ...(mode !== 'json' ? { expectTail: 'data: [DONE]\n\n' } : {}),
         })
         const sampleStreams = (target: Target) => {
-          if (target !== 'gateway' || mode !== 'stream') return undefined
+          if (target !== 'gateway' || mode === 'json') return undefined
           const sampler = rssSampler(gateway.pid)
           return async () => {
             const peak = await sampler.stop()
@@ -581,6 +695,7 @@ async function main(): Promise<void> {
     console.log(`\nopen loop (${RATE} req/s):`)
     const openCells: Cell[] = []
     for (const mode of MODES) {
+      if (mode === 'slow') continue
       const specFor = (target: Target): LoadSpec => ({
         url: urls[target],
         concurrency: 1,
@@ -619,6 +734,24 @@ async function main(): Promise<void> {
     }
     const hwmKb = await procStatusKb(gateway.pid, 'VmHWM')
 
+    // E. Nothing lost or changed: the metering gateways stop (SIGTERM drains the meter) and their usage rows are counted
+    //    against the responses the load generators got, and their prices compared.
+    const smokeRequests = MODES.filter((m) => m !== 'slow').length
+    const pricedHere = new Map<string, string>()
+    const pricedThere = new Map<string, string>()
+    const usageLines = [
+      await usageRowsCheck('gateway', gw, sent.gateway + smokeRequests + (soak?.result.allRequests ?? 0), cutAtSliceEnd.gateway + (soak ? SOAK_STREAMS : 0), pricedHere),
+      ...(gwBase ? [await usageRowsCheck('gateway (compared checkout)', gwBase, sent['gateway-base'] + smokeRequests, cutAtSliceEnd['gateway-base'], pricedThere)] : []),
+    ]
+    if (gwBase) {
+      const shared = [...pricedHere.keys()].filter((usage) => pricedThere.has(usage))
+      const differ = shared.filter((usage) => pricedHere.get(usage) !== pricedThere.get(usage))
+      usageLines.push([
+        `${shared.length > 0 && differ.length === 0 ? 'PASS' : 'FAIL'} priced as before: ${shared.length} kinds of usage in both checkouts, ${differ.length} priced differently` +
+          (differ.length ? ` (${differ.map((usage) => `${usage}: ${pricedHere.get(usage)} vs ${pricedThere.get(usage)}`).join('; ')})` : ''),
+      ])
+    }
+
     // D. Proxy p99 while a reprice of 100k rows or 90-day usage queries run (its own gateway on seeded rows).
     let adminReads: string[] | undefined
     if (ADMIN_READS_SECONDS > 0 && LOADGEN === 'wrk') {
@@ -628,8 +761,13 @@ async function main(): Promise<void> {
 
     const soakOut = soak ? soakReport(soak) : undefined
     const rss = [
-      `Gateway memory: idle after start-up ${mb(gatewayIdleKb)} RSS (metering off: ${mb(gatewayOffIdleKb)}); peak sampled VmRSS during closed-loop streaming cells ` +
-        `${mb(streamPeakKb)}; VmHWM (lifetime peak) at end ${mb(hwmKb)}`,
+      `Gateway memory: right after start-up ${mb(startupKb.on)} RSS (metering off: ${mb(startupKb.off)}${gwBase ? `; compared checkout ${mb(startupKb.base)}` : ''}); ` +
+        `idle after one request of each kind ${mb(gatewayIdleKb)} (metering off: ${mb(gatewayOffIdleKb)}${gwBase ? `; compared checkout ${mb(gatewayBaseIdleKb)}` : ''}); ` +
+        `peak sampled VmRSS during closed-loop streaming cells ${mb(streamPeakKb)}; VmHWM (lifetime peak) at end ${mb(hwmKb)}`,
+      '',
+      '```',
+      `${(gatewayIdleKb ?? Infinity) <= 90 * 1024 ? 'PASS' : 'FAIL'} idle RSS with metering on ≤ 90 MB (after one request of each kind): ${mb(gatewayIdleKb)}`,
+      '```',
     ]
     const allErrors =
       cells.reduce((sum, cell) => sum + cell.result.errors, 0) + openCells.reduce((sum, cell) => sum + cell.result.errors, 0) + (soak?.result.errors ?? 0)
@@ -656,6 +794,13 @@ async function main(): Promise<void> {
       '',
       ...rss,
       '',
+      '## Usage rows (one per request, priced as before)',
+      '',
+      '```',
+      ...usageLines.flat(),
+      '```',
+      '',
+      ...(gwBase ? ['## Before / after (this checkout vs the compared one, same run)', '', compareTable([...cells, ...openCells]), ''] : []),
       '## Usage writes (seeded micro-benchmark, test/bench/usage-write.ts)',
       '',
       ...usageWrite,

@@ -34,6 +34,52 @@ export function loadBatchEstimator(log: JobLog): Promise<() => Estimator> {
   )
 }
 
+/**
+ * The tokenizer, loaded when a row first needs an estimate (a stream without reported usage) rather than at start-up:
+ * most gateways never need it, and it holds tens of MB. Until then each row is built with a probe that only notes
+ * the need; a row that needed it is rebuilt with the real estimator, so it is priced exactly as if it had been loaded.
+ */
+export class TokenizerOnDemand {
+  private factory: (() => Estimator) | undefined
+  private loading: Promise<() => Estimator> | undefined
+
+  constructor(private readonly log: JobLog) {}
+
+  /** Whether the tokenizer has been asked for yet (idle memory stays low until then). */
+  get requested(): boolean {
+    return this.loading !== undefined
+  }
+
+  /** Starts (or joins) the load; resolves with the per-batch estimator factory. */
+  load(): Promise<() => Estimator> {
+    this.loading ??= loadBatchEstimator(this.log).then((factory) => (this.factory = factory))
+    return this.loading
+  }
+
+  /** One batch's rows, each built by `build` with the batch's estimator (made when the tokenizer is first needed). */
+  async *records<J>(jobs: Iterable<J>, build: (job: J, estimate: Estimator) => Promise<UsageRecord>): AsyncGenerator<UsageRecord> {
+    // The batch's tokenizer deadline starts when its first estimate can be made: estimates stay bounded per batch.
+    let estimate = this.factory?.()
+    for (const job of jobs) {
+      if (estimate) {
+        yield await build(job, estimate)
+        continue
+      }
+      let needed = false
+      const probed = await build(job, (...args) => {
+        needed = true
+        return roughEstimate(...args)
+      })
+      if (!needed) {
+        yield probed
+        continue
+      }
+      estimate = (await this.load())()
+      yield await build(job, estimate)
+    }
+  }
+}
+
 /** One job's row: the same path for live batches, a replay, and any in-process meter. Never throws: usage is never dropped. */
 export async function recordOfJob(
   job: MeterJob,
