@@ -33,6 +33,7 @@ import { nativeRoute } from './proxy/routes/native-route.ts'
 import type { ProxyStage, StageSet } from './proxy/stages.ts'
 import { writeObjects } from './objects/ledger-store.ts'
 import { ObjectLedger } from './objects/object-ledger.ts'
+import { credentialRef } from './jobs/credential-ref.ts'
 import { createObjectsStage } from './objects/objects-stage.ts'
 import { originsOf } from './providers/provider-origin.ts'
 import { indexProviders, providerDirectory } from './providers/registry.ts'
@@ -236,7 +237,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   // Ledger rows go through the worker when it runs (it owns the write traffic), else straight from this thread.
   const objects = new ObjectLedger({
     client: database.client,
-    persist: (writes) => (meter ? meter.recordObjects(writes) : writeObjects(database.client, writes)),
+    persist: (writes) => (meter ? meter.recordObjects(writes) : writeObjects(database.client, writes).then(() => undefined)),
     log,
     now: clock,
   })
@@ -257,7 +258,12 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
       return { observer: { onEnd: done }, rollback: done }
     },
   }
-  const objectsStage = createObjectsStage({ ledger: objects, orgCount: () => keys.orgCount(), isolationOff })
+  const objectsStage = createObjectsStage({
+    ledger: objects,
+    orgCount: () => keys.orgCount(),
+    isolationOff,
+    jobs: { credentialRef: (provider) => credentialRef(credentials.source(provider), credentials.get(provider)), firstPollDelayMs: config.jobs.pollIntervalMs },
+  })
   // Every stage by name; the order they run in is STAGE_ORDER (src/proxy/stages.ts), with the reason for each place.
   const stages: StageSet = {
     tracking,

@@ -233,8 +233,12 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
     case 'objects': {
       const { seq, writes } = message
       objectWrites = objectWrites.then(() =>
-        writeObjects(database!, writes).then(
-          () => send({ type: 'objects-written', seq }),
+        // Job observations may settle a job: its one usage row is written here and settles like any other.
+        writeObjects(database!, writes, { overrides, providers }).then(
+          (settled) => {
+            if (settled.length > 0) send({ type: 'settled', settlements: JSON.stringify(settled.map(settlementOf)) })
+            send({ type: 'objects-written', seq })
+          },
           (error) => send({ type: 'objects-written', seq, error: String(error) }),
         ),
       )

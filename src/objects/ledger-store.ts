@@ -1,5 +1,9 @@
 // SQL for the provider-object ledger (table provider_objects), shared by the proxy thread and the metering worker.
 import type { Client, InStatement } from '@libsql/client'
+import { observeJob, submitStatement } from '../jobs/job-store.ts'
+import type { SettlementContext } from '../jobs/job-settlement.ts'
+import type { UsageRecord } from '../metering/usage-record.ts'
+import { builtInProvider } from '../providers/registry.ts'
 import type { LedgerWrite } from '../types/ledger-write.ts'
 
 // LedgerWrite lives in src/types/ledger-write.ts: the metering channel carries it without importing src/objects.
@@ -33,7 +37,7 @@ export interface ListQuery {
   readonly field?: { readonly name: 'purpose' | 'status'; readonly value: string }
 }
 
-function statementOf(write: LedgerWrite): InStatement {
+function statementOf(write: Exclude<LedgerWrite, { op: 'job-observe' }>): InStatement {
   switch (write.op) {
     case 'create':
       // The first owner stays the owner: a provider answering with an id the ledger already holds changes nothing.
@@ -52,13 +56,28 @@ function statementOf(write: LedgerWrite): InStatement {
         sql: 'UPDATE provider_objects SET status = coalesce(?, status), snapshot = coalesce(?, snapshot), updated_at = ? WHERE provider = ? AND object_id = ?',
         args: [write.status, write.snapshot, write.at, write.provider, write.objectId],
       }
+    case 'job-submit':
+      return submitStatement(write)
   }
 }
 
-/** One transaction, in order (a create and its delete may travel together). */
-export async function writeObjects(client: Client, writes: readonly LedgerWrite[]): Promise<void> {
-  if (writes.length === 0) return
-  await client.batch(writes.map(statementOf), 'write')
+const NO_OVERRIDES: SettlementContext = { overrides: [], providers: builtInProvider }
+
+/**
+ * Object rows and job submits in one transaction, in order (a create and its delete may travel together); then each
+ * job observation in a transaction of its own (src/jobs/job-store.ts), after the submits it may follow. Returns the
+ * usage rows of the jobs this call settled (budgets and metrics hear of them like any row).
+ */
+export async function writeObjects(client: Client, writes: readonly LedgerWrite[], jobs: SettlementContext = NO_OVERRIDES): Promise<UsageRecord[]> {
+  const rows = writes.filter((write) => write.op !== 'job-observe')
+  if (rows.length > 0) await client.batch(rows.map(statementOf), 'write')
+  const settled: UsageRecord[] = []
+  for (const write of writes) {
+    if (write.op !== 'job-observe') continue
+    const { settled: record } = await observeJob(client, write, jobs)
+    if (record) settled.push(record)
+  }
+  return settled
 }
 
 function ownerOf(row: Record<string, unknown>): StoredOwner {

@@ -103,7 +103,15 @@ export function memoryMeter(options: MemoryMeterOptions = {}): MemoryMeter {
       async setPriceOverrides(next) {
         await meter.command('prices', { overrides: [...next] })
       },
-      recordObjects: (writes) => writeObjects(context.client, writes),
+      // Like the worker: a job observation may settle a job, whose one usage row then settles like any other.
+      async recordObjects(writes) {
+        for (const row of await writeObjects(context.client, writes, { overrides, providers })) {
+          rows.push(row)
+          byId.set(row.requestId, row)
+          context.onSettled([settlementOf(row)])
+          for (const resolve of waiters.get(row.requestId)?.splice(0) ?? []) resolve(row)
+        }
+      },
       recordLastUsed(entries) {
         if (entries.length > 0) void writeLastUsed(context.client, entries).catch((error) => log('warn', 'last-used write failed', { error: String(error) }))
       },
