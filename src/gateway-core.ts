@@ -34,6 +34,8 @@ import type { ProxyStage, StageSet } from './proxy/stages.ts'
 import { writeObjects } from './objects/ledger-store.ts'
 import { ObjectLedger } from './objects/object-ledger.ts'
 import { credentialRef } from './jobs/credential-ref.ts'
+import { jobPollerFor } from './jobs/poller-wiring.ts'
+import type { JobPoller } from './jobs/job-poller.ts'
 import { createObjectsStage } from './objects/objects-stage.ts'
 import { originsOf } from './providers/provider-origin.ts'
 import { indexProviders, providerDirectory } from './providers/registry.ts'
@@ -87,6 +89,8 @@ export interface GatewayCore {
   readonly database: Database
   readonly keys: KeyCache
   readonly meter?: Meter
+  /** Follows the jobs nobody polls (SOCIARO_JOB_POLLER); absent when off. */
+  readonly jobPoller?: JobPoller
   /** Every provider served (the mock with its loopback address), with where its credential comes from now (undefined: it has none, its calls answer 503). */
   readonly providers: readonly ResolvedProvider[]
   credentialSources(): readonly { readonly provider: ResolvedProvider; readonly source: CredentialSource | undefined }[]
@@ -335,6 +339,11 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   })
 
 
+  const jobPoller = config.jobs.poller
+    ? jobPollerFor({ client: database.client, providers: providerList, credentials, recorder: objects, log, now: clock, jobs: config.jobs })
+    : undefined
+  jobPoller?.start()
+
   const refresher = setInterval(() => {
     Promise.all([keys.refresh(), credentials.refresh()]).catch((error) => log.warn('cache refresh failed', { error: String(error) }))
   }, config.cacheRefreshMs)
@@ -363,6 +372,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     database,
     keys,
     ...(meter ? { meter } : {}),
+    ...(jobPoller ? { jobPoller } : {}),
     providers: providerList,
     credentialSources: () => providerList.map((provider) => ({ provider, source: credentials.source(provider) })),
     flushLastUsed,
@@ -378,6 +388,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
         clearInterval(priceReloader)
         databaseWatch?.stop()
         meterHealth?.stop()
+        await jobPoller?.stop()
         if (spendResync) clearInterval(spendResync)
         // No new connections; open streams keep flowing until they end or the grace runs out.
         phases.stopAccepting?.()

@@ -1,0 +1,225 @@
+// The background poller: follows the jobs nobody polls, on one instance at a time (a lease row), off the request path.
+import type { Client } from '@libsql/client'
+import type { ResolvedProvider } from '../config.ts'
+import type { Logger } from '../log.ts'
+import type { JobRecorder } from './job-answers.ts'
+import { jobFromRow, type StoredJob } from './job-store.ts'
+import { isTerminal } from './job-status.ts'
+import { holdLease, releaseLease } from './poll-lease.ts'
+
+const LEASE = 'job-poller'
+/** A poll answer is a small JSON object; anything longer is not read. */
+const MAX_ANSWER_BYTES = 1024 * 1024
+const POLL_TIMEOUT_MS = 30_000
+const DUE_PER_TICK = 100
+
+export interface JobPollerOptions {
+  readonly client: Client
+  /** The provider served under this id, if any. */
+  readonly provider: (id: string) => ResolvedProvider | undefined
+  /** The credential this instance holds for the provider now, and its reference (src/jobs/credential-ref.ts). */
+  readonly credential: (provider: ResolvedProvider) => { readonly secret: string | undefined; readonly ref: string }
+  /** Where observations go: the object ledger's ordered writes (the metering worker settles them). */
+  readonly recorder: JobRecorder
+  readonly log: Logger
+  readonly now: () => number
+  /** This instance's name in the lease row. */
+  readonly holder: string
+  /** The first look and the base of the backoff. */
+  readonly intervalMs: number
+  readonly maxIntervalMs: number
+  /** 0 ≤ x < 1, for the jitter (default Math.random). */
+  readonly random?: () => number
+}
+
+export interface JobPollerStats {
+  /** Polls sent upstream by this instance. */
+  polls: number
+  /** Polls that failed (network, non-2xx, unreadable answer, an upstream or credential no longer configured). */
+  pollErrors: number
+  /** Whether this instance held the lease at its last tick. */
+  holdsLease: boolean
+}
+
+/** The next look: the interval doubled per attempt up to the ceiling, ±20 % jitter so jobs made together spread out. */
+export function nextPollDelay(attempts: number, intervalMs: number, maxIntervalMs: number, random: number): number {
+  const base = Math.min(maxIntervalMs, intervalMs * 2 ** Math.min(attempts, 20))
+  return Math.max(1, Math.round(base * (0.8 + 0.4 * random)))
+}
+
+/** Reads at most `limit` bytes of a body; undefined when it is longer. */
+async function boundedText(response: Response, limit: number): Promise<string | undefined> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const parts: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel().catch(() => {})
+      return undefined
+    }
+    parts.push(value)
+  }
+  return new TextDecoder().decode(Buffer.concat(parts))
+}
+
+export class JobPoller {
+  readonly stats: JobPollerStats = { polls: 0, pollErrors: 0, holdsLease: false }
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private running: Promise<void> | undefined
+  private stopped = false
+  private readonly random: () => number
+  /** When each provider may be polled next (its gentle rate). */
+  private readonly nextSlot = new Map<string, number>()
+
+  constructor(private readonly options: JobPollerOptions) {
+    this.random = options.random ?? Math.random
+  }
+
+  /** How often it looks for due jobs: the interval, but at least every 5 s so a short backoff is kept. */
+  private get tickMs(): number {
+    return Math.min(this.options.intervalMs, 5_000)
+  }
+
+  start(): void {
+    const loop = () => {
+      if (this.stopped) return
+      this.running = this.tick()
+        .then(() => undefined)
+        .catch((error) => this.options.log.warn('job poller tick failed', { error: String(error) }))
+        .finally(() => {
+          this.running = undefined
+          if (!this.stopped) this.timer = setTimeout(loop, this.tickMs)
+        })
+    }
+    // The first round after one interval: a new job is not due before that anyway.
+    this.timer = setTimeout(loop, this.options.intervalMs)
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+    await this.running
+    if (this.stats.holdsLease) await releaseLease(this.options.client, LEASE, this.options.holder).catch(() => {})
+  }
+
+  /** One round: take or keep the lease, then poll every due job (each claimed first, so no two instances poll one slot). */
+  async tick(): Promise<number> {
+    const { client, now } = this.options
+    const at = now()
+    this.stats.holdsLease = await holdLease(client, LEASE, this.options.holder, at, Math.max(3 * this.tickMs, 15_000))
+    if (!this.stats.holdsLease) return 0
+    const due = await client.execute({
+      sql: 'SELECT * FROM jobs WHERE next_poll_at IS NOT NULL AND next_poll_at <= ? AND settled_at IS NULL ORDER BY next_poll_at LIMIT ?',
+      args: [at, DUE_PER_TICK],
+    })
+    const byProvider = new Map<string, StoredJob[]>()
+    for (const row of due.rows) {
+      const job = jobFromRow(row)
+      byProvider.set(job.provider, [...(byProvider.get(job.provider) ?? []), job])
+    }
+    // Providers in parallel, each at its own gentle rate.
+    const polled = await Promise.all([...byProvider.values()].map((jobs) => this.pollAll(jobs)))
+    return polled.reduce((a, b) => a + b, 0)
+  }
+
+  private async pollAll(jobs: readonly StoredJob[]): Promise<number> {
+    let polled = 0
+    for (const job of jobs) {
+      if (this.stopped) break
+      if (await this.pollOne(job)) polled++
+    }
+    return polled
+  }
+
+  /** Claims the job's slot (compare-and-set on next_poll_at), then polls it; false when another instance had it. */
+  private async pollOne(job: StoredJob): Promise<boolean> {
+    const { client, now, log } = this.options
+    const provider = this.options.provider(job.provider)
+    const rules = provider?.spec.jobs
+    if (!provider || !rules) {
+      // Not served any more: nothing can poll it; it stays in the ledger as it is.
+      await client.execute({ sql: 'UPDATE jobs SET next_poll_at = NULL WHERE id = ? AND settled_at IS NULL', args: [job.id] })
+      log.warn('a job of a provider no longer served is not followed', { job: job.id, provider: job.provider })
+      return false
+    }
+    const claimedAt = now()
+    const next = claimedAt + nextPollDelay(job.pollAttempts, this.options.intervalMs, this.options.maxIntervalMs, this.random())
+    const claim = await client.execute({
+      sql: 'UPDATE jobs SET next_poll_at = ?, poll_attempts = poll_attempts + 1 WHERE id = ? AND next_poll_at = ? AND settled_at IS NULL',
+      args: [next, job.id, job.nextPollAt],
+    })
+    if (claim.rowsAffected !== 1) return false
+    await this.waitForSlot(job.provider, 1_000 / Math.max(0.01, rules.pollsPerSecond))
+    const pastRetention = claimedAt >= job.createdAt + rules.retentionMs
+    const reading = await this.fetchReading(job, provider)
+    const observedAt = now()
+    if (reading && reading.providerJobId === job.providerJobId) {
+      const rawUsage = reading.rawUsage === null || reading.rawUsage === undefined ? null : JSON.stringify(reading.rawUsage)
+      const gaveUp = pastRetention && !isTerminal(reading.status) && reading.status !== 'unknown'
+      this.options.recorder.recordJobObserved({
+        provider: job.provider,
+        objectId: job.providerJobId,
+        status: reading.status,
+        rawStatus: reading.rawStatus,
+        usage: reading.usage,
+        rawUsage,
+        model: reading.model ?? null,
+        at: observedAt,
+        ...(gaveUp ? { gaveUp: true } : {}),
+      })
+    } else {
+      this.stats.pollErrors++
+      await client.execute({ sql: 'UPDATE jobs SET poll_errors = poll_errors + 1 WHERE id = ?', args: [job.id] })
+      // Past the provider's retention a job that cannot be read any more is given up: its cost is unknown, not $0.
+      if (pastRetention) {
+        this.options.recorder.recordJobObserved({ provider: job.provider, objectId: job.providerJobId, status: 'unknown', rawStatus: null, usage: null, rawUsage: null, model: null, at: observedAt, gaveUp: true })
+      }
+    }
+    return true
+  }
+
+  private async waitForSlot(provider: string, spacingMs: number): Promise<void> {
+    const at = performance.now()
+    const slot = Math.max(at, this.nextSlot.get(provider) ?? 0)
+    this.nextSlot.set(provider, slot + spacingMs)
+    if (slot > at) await Bun.sleep(slot - at)
+  }
+
+  /** One poll, to the upstream and with the credential the job was created with; undefined when it failed. */
+  private async fetchReading(job: StoredJob, provider: ResolvedProvider) {
+    const { log } = this.options
+    const rules = provider.spec.jobs!
+    const bases = new Set([provider.baseUrl, ...Object.values(provider.spec.regions ?? {})])
+    if (!bases.has(job.upstreamBase)) {
+      log.warn('a job was created through an upstream this gateway no longer uses; not polled', { job: job.id, provider: job.provider })
+      return undefined
+    }
+    const credential = this.options.credential(provider)
+    if (!credential.secret || credential.ref !== job.credentialRef) {
+      log.warn('the credential a job was created with is not configured any more; not polled', { job: job.id, provider: job.provider })
+      return undefined
+    }
+    this.stats.polls++
+    try {
+      const auth = provider.spec.upstreamAuth
+      const response = await fetch(`${job.upstreamBase}${rules.pollPath(job)}`, {
+        headers: { [auth.header]: `${auth.prefix ?? ''}${credential.secret}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(POLL_TIMEOUT_MS),
+        redirect: 'manual',
+      })
+      const text = await boundedText(response, MAX_ANSWER_BYTES)
+      if (response.status < 200 || response.status >= 300 || text === undefined) {
+        log.warn('job poll failed', { job: job.id, provider: job.provider, status: response.status })
+        return undefined
+      }
+      return rules.read(JSON.parse(text) as unknown)
+    } catch (error) {
+      log.warn('job poll failed', { job: job.id, provider: job.provider, error: String(error) })
+      return undefined
+    }
+  }
+}
