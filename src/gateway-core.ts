@@ -35,6 +35,7 @@ import { writeObjects } from './objects/ledger-store.ts'
 import { ObjectLedger } from './objects/object-ledger.ts'
 import { credentialRef } from './jobs/credential-ref.ts'
 import { jobPollerFor } from './jobs/poller-wiring.ts'
+import { unsettledReservations } from './jobs/job-store.ts'
 import type { JobPoller } from './jobs/job-poller.ts'
 import { createObjectsStage } from './objects/objects-stage.ts'
 import { originsOf } from './providers/provider-origin.ts'
@@ -178,7 +179,15 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   }
   const reloadPricesLogged = () => reloadPrices().catch((error) => log.warn('price override reload failed', { error: String(error) }))
   await reloadPrices()
-  const limits = new Limits({ keys, log, now: clock, spendSince: spendSince(database.client), metering: config.metering, priceOverrides: () => priceOverrides })
+  const limits = new Limits({
+    keys,
+    log,
+    now: clock,
+    spendSince: spendSince(database.client),
+    metering: config.metering,
+    priceOverrides: () => priceOverrides,
+    unsettledJobs: () => unsettledReservations(database.client),
+  })
 
   const metrics = new GatewayMetrics(() => meter?.stats(), () => databaseProblem() === undefined)
   // Access lines are info-level facts: off with SOCIARO_ACCESS_LOG=false or a log level above info.
@@ -266,7 +275,9 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     ledger: objects,
     orgCount: () => keys.orgCount(),
     isolationOff,
-    jobs: { credentialRef: (provider) => credentialRef(credentials.source(provider), credentials.get(provider)), firstPollDelayMs: config.jobs.pollIntervalMs },
+    jobs: { credentialRef: (provider) => credentialRef(credentials.source(provider), credentials.get(provider)), firstPollDelayMs: config.jobs.pollIntervalMs,
+      reservedMicros: (requestId) => limits.jobReservation(requestId),
+    },
   })
   // Every stage by name; the order they run in is STAGE_ORDER (src/proxy/stages.ts), with the reason for each place.
   const stages: StageSet = {

@@ -236,7 +236,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
         // Job observations may settle a job: its one usage row is written here and settles like any other.
         writeObjects(database!, writes, { overrides, providers }).then(
           (settled) => {
-            if (settled.length > 0) send({ type: 'settled', settlements: JSON.stringify(settled.map(settlementOf)) })
+            if (settled.length > 0) send({ type: 'settled', settlements: JSON.stringify(settled.map((job) => ({ ...settlementOf(job.record), reservation: job.reservation }))) })
             send({ type: 'objects-written', seq })
           },
           (error) => send({ type: 'objects-written', seq, error: String(error) }),

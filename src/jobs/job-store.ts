@@ -190,3 +190,15 @@ export async function jobCounts(client: Client): Promise<{ provider: string; sta
   const result = await client.execute('SELECT provider, status, count(*) AS n FROM jobs GROUP BY provider, status')
   return result.rows.map((row) => ({ provider: String(row.provider), status: String(row.status), count: Number(row.n) }))
 }
+
+/** Jobs not settled yet whose submits reserved budget: what a restart holds again until their rows settle them. */
+export async function unsettledReservations(client: Client): Promise<{ requestId: string; keyId: string; orgId: string; reservedMicros: number; until: number }[]> {
+  const result = await client.execute('SELECT request_id, key_id, org_id, reserved_micros, result_expires_at FROM jobs WHERE settled_at IS NULL AND reserved_micros > 0')
+  return result.rows.map((row) => ({
+    requestId: String(row.request_id),
+    keyId: String(row.key_id),
+    orgId: String(row.org_id),
+    reservedMicros: Number(row.reserved_micros),
+    until: Number(row.result_expires_at ?? 0),
+  }))
+}

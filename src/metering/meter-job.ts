@@ -107,6 +107,8 @@ export interface Settlement {
   inputTokens: number
   outputTokens: number
   startedAt: number
+  /** A job's row settles the reservation its submit made (that request's id), not one of its own. */
+  reservation?: string
 }
 
 export type FromWorker =

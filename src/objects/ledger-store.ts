@@ -68,16 +68,22 @@ const NO_OVERRIDES: SettlementContext = { overrides: [], providers: builtInProvi
  * job observation in a transaction of its own (src/jobs/job-store.ts), after the submits it may follow. Returns the
  * usage rows of the jobs this call settled (budgets and metrics hear of them like any row).
  */
-export async function writeObjects(client: Client, writes: readonly LedgerWrite[], jobs: SettlementContext = NO_OVERRIDES): Promise<UsageRecord[]> {
+export async function writeObjects(client: Client, writes: readonly LedgerWrite[], jobs: SettlementContext = NO_OVERRIDES): Promise<SettledJob[]> {
   const rows = writes.filter((write) => write.op !== 'job-observe')
   if (rows.length > 0) await client.batch(rows.map(statementOf), 'write')
-  const settled: UsageRecord[] = []
+  const settled: SettledJob[] = []
   for (const write of writes) {
     if (write.op !== 'job-observe') continue
-    const { settled: record } = await observeJob(client, write, jobs)
-    if (record) settled.push(record)
+    const { settled: record, job } = await observeJob(client, write, jobs)
+    if (record && job) settled.push({ record, reservation: job.requestId })
   }
   return settled
+}
+
+/** A job's one usage row, and the submit whose budget reservation it settles. */
+export interface SettledJob {
+  readonly record: UsageRecord
+  readonly reservation: string
 }
 
 function ownerOf(row: Record<string, unknown>): StoredOwner {

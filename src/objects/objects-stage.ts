@@ -25,7 +25,12 @@ export interface ObjectsStageOptions {
   /** Providers whose operator turned isolation off (single-tenant installs). */
   readonly isolationOff: ReadonlySet<string>
   /** Async jobs (src/jobs/): the credential reference a job is created with, and when the poller first looks at it. */
-  readonly jobs?: { readonly credentialRef: (provider: ResolvedProvider) => string; readonly firstPollDelayMs: number }
+  readonly jobs?: {
+    readonly credentialRef: (provider: ResolvedProvider) => string
+    readonly firstPollDelayMs: number
+    /** What the submit reserved against budgets (the limits stage), kept on the job's row so a restart holds it again. */
+    readonly reservedMicros: (requestId: string) => number | null
+  }
 }
 
 const owns = (owner: StoredOwner | undefined, orgId: string) => owner !== undefined && !owner.deleted && owner.orgId === orgId
@@ -113,7 +118,7 @@ function ledgerObserver(
               upstreamBase: request.provider.baseUrl,
               credentialRef: options.jobs?.credentialRef(request.provider) ?? 'unknown',
               firstPollDelayMs: options.jobs?.firstPollDelayMs ?? 30_000,
-              reservedMicros: null,
+              reservedMicros: options.jobs?.reservedMicros(request.requestId) ?? null,
             },
             route.type === 'access' ? route.id : undefined,
           )

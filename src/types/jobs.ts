@@ -51,6 +51,11 @@ export interface JobRules {
   /** Polls per second the provider allows per account: the background poller stays well under it. */
   readonly pollsPerSecond: number
   /** When the answers carry no usage (MuleRouter): the usage the submit's parameters imply, priced as an estimate. */
+  /**
+   * The most a submit with these parameters can make (seconds, images, tokens), for its budget reservation; the
+   * provider's documented ceiling stands in for what the submit leaves out. Undefined: no bound is known.
+   */
+  readonly estimate?: (params: Readonly<Record<string, string | number | boolean>>, kind: string) => Usage | null
   readonly usageFromParams?: (params: Readonly<Record<string, string | number | boolean>>, kind: string) => Usage | null
 }
 

@@ -105,10 +105,10 @@ export function memoryMeter(options: MemoryMeterOptions = {}): MemoryMeter {
       },
       // Like the worker: a job observation may settle a job, whose one usage row then settles like any other.
       async recordObjects(writes) {
-        for (const row of await writeObjects(context.client, writes, { overrides, providers })) {
+        for (const { record: row, reservation } of await writeObjects(context.client, writes, { overrides, providers })) {
           rows.push(row)
           byId.set(row.requestId, row)
-          context.onSettled([settlementOf(row)])
+          context.onSettled([{ ...settlementOf(row), reservation }])
           for (const resolve of waiters.get(row.requestId)?.splice(0) ?? []) resolve(row)
         }
       },

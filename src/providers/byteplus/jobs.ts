@@ -29,6 +29,19 @@ function read(body: unknown): JobReading | undefined {
   return { providerJobId: id, rawStatus, status, usage, rawUsage: raw ?? null, ...(model ? { model } : {}) }
 }
 
+/** Frame sizes by resolution; an unknown or absent one is read as the largest. */
+const PIXELS: Readonly<Record<string, number>> = { '480p': 864 * 480, '720p': 1280 * 720, '1080p': 1920 * 1088 }
+
+/**
+ * Seedance bills output tokens ≈ width × height × 24 fps × seconds / 1024 (720p, 5 s ≈ 108,900). The bound takes
+ * the frame size asked for (else 1080p) and the length asked for (else 12 s, the longest), with 10 % to spare.
+ */
+function estimate(params: Readonly<Record<string, string | number | boolean>>) {
+  const pixels = PIXELS[String(params.resolution ?? '').toLowerCase()] ?? PIXELS['1080p']!
+  const seconds = typeof params.duration === 'number' && params.duration > 0 ? params.duration : 12
+  return makeUsage({ outputTokens: Math.ceil((pixels * 24 * seconds * 11) / (10 * 1024)) })
+}
+
 export const byteplusJobs: JobRules = {
   submission(request) {
     if (request.method !== 'POST' || request.path !== CREATE) return undefined
@@ -41,4 +54,5 @@ export const byteplusJobs: JobRules = {
   // Tasks stay queryable for 7 days.
   retentionMs: 7 * 86_400_000,
   pollsPerSecond: 5,
+  estimate,
 }

@@ -62,6 +62,14 @@ function usageFromParams(params: Readonly<Record<string, string | number | boole
   return null
 }
 
+/** Reserved when a video submit does not say its length ("smart" durations): 30 s, as MuleRouter's own integrations do. */
+const DEFAULT_VIDEO_CEILING_S = 30
+
+function estimate(params: Readonly<Record<string, string | number | boolean>>, kind: string): Usage | null {
+  if (kind === 'video' && amount(params.duration) === undefined && amount(params.seconds) === undefined) return makeUsage({ videoSeconds: DEFAULT_VIDEO_CEILING_S })
+  return usageFromParams(params, kind)
+}
+
 export const mulerouterJobs: JobRules = {
   submission(request) {
     if (request.method !== 'POST') return undefined
@@ -78,4 +86,5 @@ export const mulerouterJobs: JobRules = {
   retentionMs: 7 * 86_400_000,
   pollsPerSecond: 2,
   usageFromParams,
+  estimate,
 }

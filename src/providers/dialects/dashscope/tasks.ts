@@ -1,7 +1,7 @@
 // DashScope's async tasks: a native service call with `X-DashScope-Async: enable` submits one; GET /api/v1/tasks/{id} polls it.
 import type { JobReading, JobRules, JobStatus } from '../../../types/jobs.ts'
 import { objectField, pickScalars } from '../../../wire/request-fields.ts'
-import { dig, has, rec, str } from '../../../wire/fields.ts'
+import { dig, has, makeUsage, rec, str } from '../../../wire/fields.ts'
 import { dashscopeUsage } from './usage.ts'
 
 const SERVICE = /^\/api\/v1\/services\/(.+)$/
@@ -38,6 +38,15 @@ function read(body: unknown): JobReading | undefined {
   return { providerJobId: id, rawStatus, status, usage, rawUsage: raw ?? null, ...(model ? { model } : {}) }
 }
 
+const positive = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined)
+
+/** Wan video is at most 10 s long, an image task makes at most 4 images: the ceilings when the submit does not say. */
+function estimate(params: Readonly<Record<string, string | number | boolean>>, kind: string) {
+  if (kind === 'video') return makeUsage({ videoSeconds: Math.ceil(positive(params.duration) ?? 10) })
+  if (kind === 'image') return makeUsage({ images: Math.ceil(positive(params.n) ?? 4) })
+  return null
+}
+
 export const dashscopeJobs: JobRules = {
   submission(request) {
     if (request.method !== 'POST' || (request.headers.get('x-dashscope-async') ?? '').toLowerCase() !== 'enable') return undefined
@@ -53,4 +62,5 @@ export const dashscopeJobs: JobRules = {
   retentionMs: 24 * 3_600_000,
   // DashScope allows 20 task queries per second per account; the gateway's own poller keeps to a quarter of that.
   pollsPerSecond: 5,
+  estimate,
 }
