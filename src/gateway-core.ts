@@ -37,6 +37,7 @@ import { credentialRef } from './jobs/credential-ref.ts'
 import { jobPollerFor } from './jobs/poller-wiring.ts'
 import { unsettledReservations } from './jobs/job-store.ts'
 import type { JobPoller } from './jobs/job-poller.ts'
+import { JobMetrics } from './metrics/job-metrics.ts'
 import { createObjectsStage } from './objects/objects-stage.ts'
 import { originsOf } from './providers/provider-origin.ts'
 import { indexProviders, providerDirectory } from './providers/registry.ts'
@@ -190,6 +191,9 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   })
 
   const metrics = new GatewayMetrics(() => meter?.stats(), () => databaseProblem() === undefined)
+  // The poller is made further down; its stats are read only when /metrics is scraped.
+  const jobMetrics = new JobMetrics(database.client, () => jobPoller?.stats, log)
+  for (const series of jobMetrics.series) metrics.registry.add(series)
   // Access lines are info-level facts: off with SOCIARO_ACCESS_LOG=false or a log level above info.
   const accessWriter =
     config.accessLog && LEVEL_ORDER[config.logLevel] <= LEVEL_ORDER.info
@@ -233,6 +237,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
       onSettled: (settlements) => {
         limits.settled(settlements)
         metrics.settled(settlements)
+        jobMetrics.settled(settlements)
         accessLog?.settled(settlements)
       },
     })
@@ -354,6 +359,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     ? jobPollerFor({ client: database.client, providers: providerList, credentials, recorder: objects, log, now: clock, jobs: config.jobs })
     : undefined
   jobPoller?.start()
+  jobMetrics.start()
 
   const refresher = setInterval(() => {
     Promise.all([keys.refresh(), credentials.refresh()]).catch((error) => log.warn('cache refresh failed', { error: String(error) }))
@@ -400,6 +406,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
         databaseWatch?.stop()
         meterHealth?.stop()
         await jobPoller?.stop()
+        jobMetrics.stop()
         if (spendResync) clearInterval(spendResync)
         // No new connections; open streams keep flowing until they end or the grace runs out.
         phases.stopAccepting?.()

@@ -6,7 +6,7 @@ import { openDatabase } from './db/client.ts'
 import { batchWriterFor } from './db/local-batch.ts'
 import { databaseFileProblem } from './db/file-identity.ts'
 import { probeWrite } from './db/write-probe.ts'
-import { writeObjects } from './objects/ledger-store.ts'
+import { jobSettlement, writeObjects } from './objects/ledger-store.ts'
 import { loadBatchEstimator, recordOfJob, settlementOf } from './metering/job-records.ts'
 import { unpackJobs as unpack } from './metering/job-wire.ts'
 import type { FromWorker, MeterJob, ToWorker, WorkerInit } from './metering/meter-job.ts'
@@ -236,7 +236,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
         // Job observations may settle a job: its one usage row is written here and settles like any other.
         writeObjects(database!, writes, { overrides, providers }).then(
           (settled) => {
-            if (settled.length > 0) send({ type: 'settled', settlements: JSON.stringify(settled.map((job) => ({ ...settlementOf(job.record), reservation: job.reservation }))) })
+            if (settled.length > 0) send({ type: 'settled', settlements: JSON.stringify(settled.map(jobSettlement)) })
             send({ type: 'objects-written', seq })
           },
           (error) => send({ type: 'objects-written', seq, error: String(error) }),

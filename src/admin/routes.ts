@@ -21,6 +21,7 @@ import {
   responses,
 } from './admin-schemas.ts'
 import type { Operations } from './operations.ts'
+import { jobRoutes } from './job-routes.ts'
 import { usageRoutes, type UsageRouteDeps } from './usage-routes.ts'
 
 export interface AdminDeps {
@@ -183,4 +184,5 @@ export function adminRoutes(deps: AdminDeps & { readonly adminToken: string }) {
       { body: t.Object({ secret: t.String({ minLength: 1 }) }), response: responses({ 200: CredentialStoredSchema }), detail: { summary: 'Store a provider credential (encrypted at rest)', tags: ['providers'] } },
     )
     .use(usageRoutes(deps.usage))
+    .use(jobRoutes(deps.usage))
 }

@@ -109,6 +109,8 @@ export interface Settlement {
   startedAt: number
   /** A job's row settles the reservation its submit made (that request's id), not one of its own. */
   reservation?: string
+  /** A job's row: how long the job took from its submit to its end. */
+  jobDurationMs?: number
 }
 
 export type FromWorker =

@@ -3,6 +3,8 @@ import type { Client, InStatement } from '@libsql/client'
 import { observeJob, submitStatement } from '../jobs/job-store.ts'
 import type { SettlementContext } from '../jobs/job-settlement.ts'
 import type { UsageRecord } from '../metering/usage-record.ts'
+import { settlementOf } from '../metering/job-records.ts'
+import type { Settlement } from '../metering/meter-job.ts'
 import { builtInProvider } from '../providers/registry.ts'
 import type { LedgerWrite } from '../types/ledger-write.ts'
 
@@ -84,6 +86,11 @@ export async function writeObjects(client: Client, writes: readonly LedgerWrite[
 export interface SettledJob {
   readonly record: UsageRecord
   readonly reservation: string
+}
+
+/** What budgets and metrics hear of a settled job (src/metering/meter-job.ts Settlement). */
+export function jobSettlement(job: SettledJob): Settlement {
+  return { ...settlementOf(job.record), reservation: job.reservation, jobDurationMs: job.record.durationMs }
 }
 
 function ownerOf(row: Record<string, unknown>): StoredOwner {

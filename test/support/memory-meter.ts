@@ -8,7 +8,7 @@ import type { MeterStats } from '../../src/metering/meter-stats.ts'
 import type { UsageRecord } from '../../src/metering/usage-record.ts'
 import { writeNewRecords } from '../../src/metering/usage-writer.ts'
 import { pushUsageEventArgs, USAGE_EVENT_COLUMNS } from '../../src/db/usage-columns.ts'
-import { writeObjects } from '../../src/objects/ledger-store.ts'
+import { jobSettlement, writeObjects } from '../../src/objects/ledger-store.ts'
 import type { PriceOverride } from '../../src/pricing/types.ts'
 import { loadProviders } from '../../src/providers/provider-origin.ts'
 import { providerDirectory } from '../../src/providers/registry.ts'
@@ -105,10 +105,11 @@ export function memoryMeter(options: MemoryMeterOptions = {}): MemoryMeter {
       },
       // Like the worker: a job observation may settle a job, whose one usage row then settles like any other.
       async recordObjects(writes) {
-        for (const { record: row, reservation } of await writeObjects(context.client, writes, { overrides, providers })) {
+        for (const job of await writeObjects(context.client, writes, { overrides, providers })) {
+          const row = job.record
           rows.push(row)
           byId.set(row.requestId, row)
-          context.onSettled([{ ...settlementOf(row), reservation }])
+          context.onSettled([jobSettlement(job)])
           for (const resolve of waiters.get(row.requestId)?.splice(0) ?? []) resolve(row)
         }
       },
