@@ -255,7 +255,10 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   // Ledger rows go through the worker when it runs (it owns the write traffic), else straight from this thread.
   const objects = new ObjectLedger({
     client: database.client,
-    persist: (writes) => (meter ? meter.recordObjects(writes) : writeObjects(database.client, writes).then(() => undefined)),
+    persist: (writes) =>
+      meter
+        ? meter.recordObjects(writes)
+        : writeObjects(database.client, writes, { overrides: priceOverrides, providers: providerDirectory(providerList.map((p) => p.spec)) }).then(() => undefined),
     log,
     now: clock,
   })

@@ -71,6 +71,7 @@ export class JobPoller {
   private timer: ReturnType<typeof setTimeout> | undefined
   private running: Promise<void> | undefined
   private stopped = false
+  private failing = false
   private readonly random: () => number
   /** When each provider may be polled next (its gentle rate). */
   private readonly nextSlot = new Map<string, number>()
@@ -88,8 +89,15 @@ export class JobPoller {
     const loop = () => {
       if (this.stopped) return
       this.running = this.tick()
-        .then(() => undefined)
-        .catch((error) => this.options.log.warn('job poller tick failed', { error: String(error) }))
+        .then(() => {
+          if (this.failing) this.options.log.info('job poller works again')
+          this.failing = false
+        })
+        .catch((error) => {
+          // Once per failing streak (a database away for minutes would otherwise log every round).
+          if (!this.failing) this.options.log.warn('job poller round failed; retrying every round', { error: String(error) })
+          this.failing = true
+        })
         .finally(() => {
           this.running = undefined
           if (!this.stopped) this.timer = setTimeout(loop, this.tickMs)
