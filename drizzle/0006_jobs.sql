@@ -21,6 +21,7 @@ CREATE TABLE `jobs` (
 	`cost_micros` integer,
 	`cost_status` text,
 	`raw_usage` text,
+	`results_path` text,
 	`settled_at` integer,
 	`next_poll_at` integer,
 	`poll_attempts` integer DEFAULT 0 NOT NULL,

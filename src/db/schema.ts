@@ -237,6 +237,8 @@ export const jobs = sqliteTable(
     /** The cost_status of its usage row once settled. */
     costStatus: text('cost_status'),
     rawUsage: text('raw_usage'),
+    /** The upstream path of its results, read before it is billed (a batch's output file); null for tasks. */
+    resultsPath: text('results_path'),
     /** Set once, when its one usage row was written: the job is billed exactly once. */
     settledAt: integer('settled_at'),
     /** When the background poller looks at it next (null: it does not). */

@@ -47,6 +47,7 @@ function observed(provider: string, reading: JobReading): Omit<JobObserved, 'op'
     usage: reading.usage,
     rawUsage: reading.rawUsage === null || reading.rawUsage === undefined ? null : JSON.stringify(reading.rawUsage),
     model: reading.model ?? null,
+    ...(reading.resultsPath ? { resultsPath: reading.resultsPath } : {}),
   }
 }
 

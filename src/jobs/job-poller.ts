@@ -2,6 +2,9 @@
 import type { Client } from '@libsql/client'
 import type { ResolvedProvider } from '../config.ts'
 import type { Logger } from '../log.ts'
+import type { JobResults } from '../types/ledger-write.ts'
+import type { JobRules } from '../types/jobs.ts'
+import type { Usage } from '../types/usage.ts'
 import type { JobRecorder } from './job-answers.ts'
 import { jobFromRow, type StoredJob } from './job-store.ts'
 import { isTerminal } from './job-status.ts'
@@ -11,6 +14,11 @@ const LEASE = 'job-poller'
 /** A poll answer is a small JSON object; anything longer is not read. */
 const MAX_ANSWER_BYTES = 1024 * 1024
 const POLL_TIMEOUT_MS = 30_000
+/** A batch's output file may be hundreds of MB: read as a stream, one bounded line at a time. */
+const RESULTS_TIMEOUT_MS = 10 * 60_000
+const MAX_RESULT_LINE_BYTES = 4 * 1024 * 1024
+const MAX_RESULT_LINES = 200_000
+const MAX_RESULT_MODELS = 100
 const DUE_PER_TICK = 100
 
 export interface JobPollerOptions {
@@ -162,6 +170,17 @@ export class JobPoller {
     })
     if (claim.rowsAffected !== 1) return false
     await this.waitForSlot(job.provider, 1_000 / Math.max(0.01, rules.pollsPerSecond))
+    // Ended, billed from its results (a batch's output file): read them, then it settles.
+    if (isTerminal(job.status) && job.resultsPath) {
+      const results = rules.resultLine ? await this.fetchResults(job, provider, job.resultsPath, rules) : undefined
+      if (!results) {
+        this.stats.pollErrors++
+        await client.execute({ sql: 'UPDATE jobs SET poll_errors = poll_errors + 1 WHERE id = ?', args: [job.id] })
+        return true
+      }
+      this.options.recorder.recordJobObserved({ provider: job.provider, objectId: job.providerJobId, status: job.status, rawStatus: job.rawStatus, usage: null, rawUsage: null, model: null, at: now(), results })
+      return true
+    }
     const pastRetention = claimedAt >= job.createdAt + rules.retentionMs
     const reading = await this.fetchReading(job, provider)
     const observedAt = now()
@@ -178,6 +197,7 @@ export class JobPoller {
         model: reading.model ?? null,
         at: observedAt,
         ...(gaveUp ? { gaveUp: true } : {}),
+        ...(reading.resultsPath ? { resultsPath: reading.resultsPath } : {}),
       })
     } else {
       this.stats.pollErrors++
@@ -197,25 +217,111 @@ export class JobPoller {
     if (slot > at) await Bun.sleep(slot - at)
   }
 
-  /** One poll, to the upstream and with the credential the job was created with; undefined when it failed. */
-  private async fetchReading(job: StoredJob, provider: ResolvedProvider) {
-    const { log } = this.options
-    const rules = provider.spec.jobs!
+  /** The upstream base and credential a job was made with, if this instance still has them. */
+  private upstreamFor(job: StoredJob, provider: ResolvedProvider): { base: string; authorization: Record<string, string> } | undefined {
     const bases = new Set([provider.baseUrl, ...Object.values(provider.spec.regions ?? {})])
     if (!bases.has(job.upstreamBase)) {
-      log.warn('a job was created through an upstream this gateway no longer uses; not polled', { job: job.id, provider: job.provider })
+      this.options.log.warn('a job was created through an upstream this gateway no longer uses; not polled', { job: job.id, provider: job.provider })
       return undefined
     }
     const credential = this.options.credential(provider)
     if (!credential.secret || credential.ref !== job.credentialRef) {
-      log.warn('the credential a job was created with is not configured any more; not polled', { job: job.id, provider: job.provider })
+      this.options.log.warn('the credential a job was created with is not configured any more; not polled', { job: job.id, provider: job.provider })
       return undefined
     }
+    const auth = provider.spec.upstreamAuth
+    return { base: job.upstreamBase, authorization: { [auth.header]: `${auth.prefix ?? ''}${credential.secret}` } }
+  }
+
+  /** Streams a batch's results (JSONL) and sums them per model, one bounded line at a time; undefined when the read failed. */
+  private async fetchResults(job: StoredJob, provider: ResolvedProvider, path: string, rules: JobRules): Promise<JobResults | undefined> {
+    const upstream = this.upstreamFor(job, provider)
+    if (!upstream) return undefined
     this.stats.polls++
     try {
-      const auth = provider.spec.upstreamAuth
-      const response = await fetch(`${job.upstreamBase}${rules.pollPath(job)}`, {
-        headers: { [auth.header]: `${auth.prefix ?? ''}${credential.secret}`, accept: 'application/json' },
+      const response = await fetch(`${upstream.base}${path}`, { headers: upstream.authorization, signal: AbortSignal.timeout(RESULTS_TIMEOUT_MS), redirect: 'manual' })
+      if (response.status < 200 || response.status >= 300 || !response.body) {
+        await response.body?.cancel().catch(() => {})
+        this.options.log.warn('job results could not be read', { job: job.id, provider: job.provider, status: response.status })
+        return undefined
+      }
+      const groups = new Map<string, { model: string | null; usage: Usage; lines: number }>()
+      let failedLines = 0
+      let unreadableLines = 0
+      let lines = 0
+      const take = (text: string) => {
+        if (text.trim() === '') return
+        lines++
+        let parsed: unknown
+        try {
+          parsed = JSON.parse(text)
+        } catch {
+          unreadableLines++
+          return
+        }
+        const line = rules.resultLine!(parsed)
+        if (!line) {
+          failedLines++
+          return
+        }
+        const key = line.model ?? ''
+        const group = groups.get(key) ?? (groups.size < MAX_RESULT_MODELS ? { model: line.model, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, lines: 0 } : undefined)
+        if (!group) {
+          unreadableLines++
+          return
+        }
+        group.lines++
+        group.usage.inputTokens += line.usage.inputTokens
+        group.usage.outputTokens += line.usage.outputTokens
+        group.usage.cacheReadTokens += line.usage.cacheReadTokens
+        group.usage.cacheWriteTokens += line.usage.cacheWriteTokens
+        group.usage.reasoningTokens += line.usage.reasoningTokens
+        groups.set(key, group)
+      }
+      const decoder = new TextDecoder()
+      const reader = response.body.getReader()
+      let pending = ''
+      let skipping = false
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        pending += decoder.decode(value, { stream: true })
+        let newline: number
+        while ((newline = pending.indexOf('\n')) >= 0) {
+          if (skipping) skipping = false
+          else take(pending.slice(0, newline))
+          pending = pending.slice(newline + 1)
+          if (lines > MAX_RESULT_LINES) {
+            await reader.cancel().catch(() => {})
+            this.options.log.warn('job results have more lines than any batch may; not billed from them', { job: job.id })
+            return undefined
+          }
+        }
+        // A line longer than the bound is counted unreadable and skipped to its end.
+        if (pending.length > MAX_RESULT_LINE_BYTES) {
+          if (!skipping) unreadableLines++
+          skipping = true
+          pending = ''
+        }
+      }
+      if (!skipping) take(pending + decoder.decode())
+      return { groups: [...groups.values()], failedLines, unreadableLines }
+    } catch (error) {
+      this.options.log.warn('job results could not be read', { job: job.id, provider: job.provider, error: String(error) })
+      return undefined
+    }
+  }
+
+  /** One poll, to the upstream and with the credential the job was created with; undefined when it failed. */
+  private async fetchReading(job: StoredJob, provider: ResolvedProvider) {
+    const { log } = this.options
+    const rules = provider.spec.jobs!
+    const upstream = this.upstreamFor(job, provider)
+    if (!upstream) return undefined
+    this.stats.polls++
+    try {
+      const response = await fetch(`${upstream.base}${rules.pollPath(job)}`, {
+        headers: { ...upstream.authorization, accept: 'application/json' },
         signal: AbortSignal.timeout(POLL_TIMEOUT_MS),
         redirect: 'manual',
       })

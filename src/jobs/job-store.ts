@@ -31,6 +31,7 @@ export interface StoredJob {
   readonly costMicros: number | null
   readonly costStatus: string | null
   readonly rawUsage: string | null
+  readonly resultsPath: string | null
   readonly settledAt: number | null
   readonly nextPollAt: number | null
   readonly pollAttempts: number
@@ -75,6 +76,7 @@ export function jobFromRow(row: Row): StoredJob {
     costMicros: nullableNumber(r.cost_micros),
     costStatus: nullableString(r.cost_status),
     rawUsage: nullableString(r.raw_usage),
+    resultsPath: nullableString(r.results_path),
     settledAt: nullableNumber(r.settled_at),
     nextPollAt: nullableNumber(r.next_poll_at),
     pollAttempts: Number(r.poll_attempts ?? 0),
@@ -121,6 +123,17 @@ export async function observeJob(client: Client, write: JobObserved, context: Se
     // Past the provider's retention, a job it no longer knows has expired (DashScope's UNKNOWN): nothing was billed.
     const retentionMs = context.providers(job.provider)?.jobs?.retentionMs
     if (status === 'unknown' && retentionMs !== undefined && write.at >= job.createdAt + retentionMs) status = 'expired'
+    // A batch is billed from its results: at its end they are read first (the poller, at once), then it settles.
+    const resultsPath = write.resultsPath ?? job.resultsPath
+    if (isTerminal(status) && resultsPath && !write.results && !write.gaveUp) {
+      await transaction.execute({
+        sql: `UPDATE jobs SET status = ?, raw_status = coalesce(?, raw_status), updated_at = max(updated_at, ?), finished_at = coalesce(finished_at, ?),
+                results_path = ?, next_poll_at = ? WHERE id = ? AND settled_at IS NULL`,
+        args: [status, write.rawStatus, write.at, write.at, resultsPath, write.at, job.id],
+      })
+      await transaction.commit()
+      return { settled: undefined, job }
+    }
     if (!isTerminal(status) && !write.gaveUp) {
       await transaction.execute({
         sql: 'UPDATE jobs SET status = ?, raw_status = coalesce(?, raw_status), updated_at = max(updated_at, ?) WHERE id = ? AND settled_at IS NULL',
@@ -129,7 +142,8 @@ export async function observeJob(client: Client, write: JobObserved, context: Se
       await transaction.commit()
       return { settled: undefined, job }
     }
-    const record = jobUsageRecord(job, { status, at: write.at, usage: write.usage, rawUsage: write.rawUsage, model: write.model, ...(write.gaveUp ? { gaveUp: true } : {}) }, context)
+    const end = { status, at: write.at, usage: write.usage, rawUsage: write.rawUsage, model: write.model, ...(write.gaveUp ? { gaveUp: true } : {}), ...(write.results ? { results: write.results } : {}) }
+    const record = jobUsageRecord(job, end, context)
     const updated = await transaction.execute({
       sql: `UPDATE jobs SET status = ?, raw_status = coalesce(?, raw_status), updated_at = ?, finished_at = ?, cost_micros = ?, cost_status = ?,
               raw_usage = ?, settled_at = ?, next_poll_at = NULL WHERE id = ? AND settled_at IS NULL`,

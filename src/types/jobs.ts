@@ -31,6 +31,14 @@ export interface JobReading {
   readonly rawUsage: unknown
   /** The model the answer reports, when it does. */
   readonly model?: string
+  /** Where its results are read before it can be billed (a finished batch's output file), as an upstream path. */
+  readonly resultsPath?: string
+}
+
+/** What one line of a batch's results cost: its model and usage; undefined for a failed line (free). */
+export interface ResultLine {
+  readonly model: string | null
+  readonly usage: Usage
 }
 
 /**
@@ -56,6 +64,10 @@ export interface JobRules {
    * provider's documented ceiling stands in for what the submit leaves out. Undefined: no bound is known.
    */
   readonly estimate?: (params: Readonly<Record<string, string | number | boolean>>, kind: string) => Usage | null
+  /** Reads one line of a batch's results (JSONL); undefined: a failed or canceled request, which costs nothing. */
+  readonly resultLine?: (line: unknown) => ResultLine | undefined
+  /** The share of the synchronous price the provider charges for this kind of job (batches: 0.5). Default 1. */
+  readonly priceFactor?: number
   readonly usageFromParams?: (params: Readonly<Record<string, string | number | boolean>>, kind: string) => Usage | null
 }
 

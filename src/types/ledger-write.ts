@@ -61,4 +61,16 @@ export interface JobObserved {
   readonly model: string | null
   /** The poller gives up (the job is past the provider's retention without an end seen): settled as unknown, unpriced. */
   readonly gaveUp?: boolean
+  /** Where the job's results are, when it must be billed from them (a batch's output file). */
+  readonly resultsPath?: string
+  /** The results, read (by the poller): billed from these. */
+  readonly results?: JobResults
+}
+
+/** A batch's results summed per model: succeeded lines billed, failed ones free, unreadable ones counted. */
+export interface JobResults {
+  readonly groups: readonly { readonly model: string | null; readonly usage: Usage; readonly lines: number }[]
+  readonly failedLines: number
+  /** Lines that could not be read (too long, not JSON): their cost is unknown, so the job is not priced. */
+  readonly unreadableLines: number
 }
