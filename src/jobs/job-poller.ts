@@ -230,7 +230,7 @@ export class JobPoller {
       return undefined
     }
     const auth = provider.spec.upstreamAuth
-    return { base: job.upstreamBase, authorization: { [auth.header]: `${auth.prefix ?? ''}${credential.secret}` } }
+    return { base: job.upstreamBase, authorization: { ...provider.spec.jobs?.pollHeaders, [auth.header]: `${auth.prefix ?? ''}${credential.secret}` } }
   }
 
   /** Streams a batch's results (JSONL) and sums them per model, one bounded line at a time; undefined when the read failed. */

@@ -1,5 +1,6 @@
 // Anthropic: api.anthropic.com; the official SDK may send its key as x-api-key or Bearer.
 import { anthropicDialect, anthropicErrors } from './dialects/anthropic/index.ts'
+import { anthropicBatchJobs } from './dialects/anthropic/batches.ts'
 import { defineProvider } from './spec.ts'
 
 export default defineProvider({
@@ -16,6 +17,7 @@ export default defineProvider({
     { match: /^\/v1\/sessions(?:\/.*)?$/, methods: ['POST'], from: 'unknowable', unknowableBecause: "a Managed Agents session will run (the stored agent chooses it)" },
   ],
   errorShape: anthropicErrors,
+  jobs: anthropicBatchJobs,
   dialect: anthropicDialect,
   pricingId: 'anthropic',
 })

@@ -54,6 +54,8 @@ export interface JobRules {
   readonly read: (body: unknown) => JobReading | undefined
   /** The upstream path that polls a job, for the background poller. */
   readonly pollPath: (job: { readonly providerJobId: string; readonly createPath: string }) => string
+  /** Headers the provider requires on every call beside the credential (Anthropic's version). */
+  readonly pollHeaders?: Readonly<Record<string, string>>
   /** How long the provider keeps a job queryable after its creation: past this, nobody polls it, and `unknown` means expired. */
   readonly retentionMs: number
   /** Polls per second the provider allows per account: the background poller stays well under it. */
