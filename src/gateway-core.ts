@@ -36,6 +36,7 @@ import { ObjectLedger } from './objects/object-ledger.ts'
 import { credentialRef } from './jobs/credential-ref.ts'
 import { jobPollerFor } from './jobs/poller-wiring.ts'
 import { unsettledReservations } from './jobs/job-store.ts'
+import { applyPollWrite } from './jobs/poll-writes.ts'
 import type { JobPoller } from './jobs/job-poller.ts'
 import { JobMetrics } from './metrics/job-metrics.ts'
 import { createObjectsStage } from './objects/objects-stage.ts'
@@ -359,7 +360,17 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
 
 
   const jobPoller = config.jobs.poller
-    ? jobPollerFor({ client: database.client, providers: providerList, credentials, recorder: objects, log, now: clock, jobs: config.jobs })
+    ? jobPollerFor({
+        client: database.client,
+        // A write on this thread would wait for the worker's write lock with the event loop blocked: the worker makes them.
+        write: (write) => (meter ? meter.command('job-poll', { write }) : applyPollWrite(database.client, write)),
+        providers: providerList,
+        credentials,
+        recorder: objects,
+        log,
+        now: clock,
+        jobs: config.jobs,
+      })
     : undefined
   jobPoller?.start()
   jobMetrics.start()

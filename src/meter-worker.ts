@@ -7,6 +7,7 @@ import { batchWriterFor } from './db/local-batch.ts'
 import { databaseFileProblem } from './db/file-identity.ts'
 import { probeWrite } from './db/write-probe.ts'
 import { jobSettlement, writeObjects } from './objects/ledger-store.ts'
+import { applyPollWrite } from './jobs/poll-writes.ts'
 import { loadBatchEstimator, recordOfJob, settlementOf } from './metering/job-records.ts'
 import { unpackJobs as unpack } from './metering/job-wire.ts'
 import type { FromWorker, MeterJob, ToWorker, WorkerInit } from './metering/meter-job.ts'
@@ -212,6 +213,17 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       const repriceWith = message.overrides
       reprices = reprices.then(() =>
         reprice(database!, range, repriceWith, providers).then(
+          (result) => send({ type: 'done', id, result }),
+          (error) => send({ type: 'done', id, error: String(error) }),
+        ),
+      )
+      return
+    }
+    case 'job-poll': {
+      const { id, write } = message
+      // Beside the ledger writes, in their queue: one connection, one write at a time.
+      objectWrites = objectWrites.then(() =>
+        applyPollWrite(database!, write).then(
           (result) => send({ type: 'done', id, result }),
           (error) => send({ type: 'done', id, error: String(error) }),
         ),

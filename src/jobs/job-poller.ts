@@ -8,9 +8,8 @@ import type { Usage } from '../types/usage.ts'
 import type { JobRecorder } from './job-answers.ts'
 import { jobFromRow, type StoredJob } from './job-store.ts'
 import { isTerminal } from './job-status.ts'
-import { holdLease, releaseLease } from './poll-lease.ts'
+import type { JobPollWrite } from '../types/job-poll-write.ts'
 
-const LEASE = 'job-poller'
 /** A poll answer is a small JSON object; anything longer is not read. */
 const MAX_ANSWER_BYTES = 1024 * 1024
 const POLL_TIMEOUT_MS = 30_000
@@ -22,7 +21,10 @@ const MAX_RESULT_MODELS = 100
 const DUE_PER_TICK = 100
 
 export interface JobPollerOptions {
+  /** Reads (due jobs) on this thread's connection. */
   readonly client: Client
+  /** Writes (lease, claims, error counts) where the database's writes are made: the metering worker (src/jobs/poll-writes.ts). */
+  readonly write: (write: JobPollWrite) => Promise<number>
   /** The provider served under this id, if any. */
   readonly provider: (id: string) => ResolvedProvider | undefined
   /** The credential this instance holds for the provider now, and its reference (src/jobs/credential-ref.ts). */
@@ -119,14 +121,14 @@ export class JobPoller {
     this.stopped = true
     if (this.timer) clearTimeout(this.timer)
     await this.running
-    if (this.stats.holdsLease) await releaseLease(this.options.client, LEASE, this.options.holder).catch(() => {})
+    if (this.stats.holdsLease) await this.options.write({ op: 'release', holder: this.options.holder }).catch(() => {})
   }
 
   /** One round: take or keep the lease, then poll every due job (each claimed first, so no two instances poll one slot). */
   async tick(): Promise<number> {
     const { client, now } = this.options
     const at = now()
-    this.stats.holdsLease = await holdLease(client, LEASE, this.options.holder, at, Math.max(3 * this.tickMs, 15_000))
+    this.stats.holdsLease = (await this.options.write({ op: 'lease', holder: this.options.holder, now: at, ttlMs: Math.max(3 * this.tickMs, 15_000) })) === 1
     if (!this.stats.holdsLease) return 0
     const due = await client.execute({
       sql: 'SELECT * FROM jobs WHERE next_poll_at IS NOT NULL AND next_poll_at <= ? AND settled_at IS NULL ORDER BY next_poll_at LIMIT ?',
@@ -158,24 +160,20 @@ export class JobPoller {
     const rules = provider?.spec.jobs
     if (!provider || !rules) {
       // Not served any more: nothing can poll it; it stays in the ledger as it is.
-      await client.execute({ sql: 'UPDATE jobs SET next_poll_at = NULL WHERE id = ? AND settled_at IS NULL', args: [job.id] })
+      await this.options.write({ op: 'unfollow', id: job.id })
       log.warn('a job of a provider no longer served is not followed', { job: job.id, provider: job.provider })
       return false
     }
     const claimedAt = now()
     const next = claimedAt + nextPollDelay(job.pollAttempts, this.options.intervalMs, this.options.maxIntervalMs, this.random())
-    const claim = await client.execute({
-      sql: 'UPDATE jobs SET next_poll_at = ?, poll_attempts = poll_attempts + 1 WHERE id = ? AND next_poll_at = ? AND settled_at IS NULL',
-      args: [next, job.id, job.nextPollAt],
-    })
-    if (claim.rowsAffected !== 1) return false
+    if ((await this.options.write({ op: 'claim', id: job.id, expected: job.nextPollAt, next })) !== 1) return false
     await this.waitForSlot(job.provider, 1_000 / Math.max(0.01, rules.pollsPerSecond))
     // Ended, billed from its results (a batch's output file): read them, then it settles.
     if (isTerminal(job.status) && job.resultsPath) {
       const results = rules.resultLine ? await this.fetchResults(job, provider, job.resultsPath, rules) : undefined
       if (!results) {
         this.stats.pollErrors++
-        await client.execute({ sql: 'UPDATE jobs SET poll_errors = poll_errors + 1 WHERE id = ?', args: [job.id] })
+        await this.options.write({ op: 'poll-error', id: job.id })
         return true
       }
       this.options.recorder.recordJobObserved({ provider: job.provider, objectId: job.providerJobId, status: job.status, rawStatus: job.rawStatus, usage: null, rawUsage: null, model: null, at: now(), results })
@@ -201,7 +199,7 @@ export class JobPoller {
       })
     } else {
       this.stats.pollErrors++
-      await client.execute({ sql: 'UPDATE jobs SET poll_errors = poll_errors + 1 WHERE id = ?', args: [job.id] })
+      await this.options.write({ op: 'poll-error', id: job.id })
       // Past the provider's retention a job that cannot be read any more is given up: its cost is unknown, not $0.
       if (pastRetention) {
         this.options.recorder.recordJobObserved({ provider: job.provider, objectId: job.providerJobId, status: 'unknown', rawStatus: null, usage: null, rawUsage: null, model: null, at: observedAt, gaveUp: true })

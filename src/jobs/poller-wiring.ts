@@ -8,9 +8,12 @@ import type { Logger } from '../log.ts'
 import type { JobRecorder } from './job-answers.ts'
 import { credentialRef } from './credential-ref.ts'
 import { JobPoller } from './job-poller.ts'
+import type { JobPollWrite } from '../types/job-poll-write.ts'
 
 export interface JobPollerWiring {
   readonly client: Client
+  /** Where the poller's writes are made (the metering worker when it runs). */
+  readonly write: (write: JobPollWrite) => Promise<number>
   readonly providers: readonly ResolvedProvider[]
   readonly credentials: Pick<CredentialCache, 'get' | 'source'>
   readonly recorder: JobRecorder
@@ -23,6 +26,7 @@ export function jobPollerFor(wiring: JobPollerWiring): JobPoller {
   const byId = new Map(wiring.providers.map((provider) => [provider.spec.id, provider]))
   return new JobPoller({
     client: wiring.client,
+    write: wiring.write,
     provider: (id) => byId.get(id),
     credential: (provider) => {
       const secret = wiring.credentials.get(provider)

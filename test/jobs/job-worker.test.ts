@@ -46,3 +46,22 @@ test('the metering worker settles a Seedance task once, however many client poll
   const usage = (await (await gw.admin('GET', `/usage?org=${gw.orgId}`)).json()) as Record<string, unknown>
   expect(JSON.stringify(usage)).toContain('272250')
 })
+
+test("with the worker thread, the poller's lease and slot claims are written by the worker, and it settles a job nobody polls", async () => {
+  const polled = await startTestGateway({ upstreams: { byteplus: upstream.url }, env: { SOCIARO_JOB_POLL_INTERVAL_MS: '40', SOCIARO_JOB_POLL_MAX_INTERVAL_MS: '160' } })
+  try {
+    account.script([{ status: 'queued' }, { status: 'succeeded', usage: { completion_tokens: 108_900, total_tokens: 108_900 } }])
+    const created = await fetch(`${polled.url}/byteplus/api/v3/contents/generations/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${polled.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'seedance-1-0-pro', content: [] }),
+    })
+    const { id } = (await created.json()) as { id: string }
+    const job = await waitFor('settled', async () => (await queryRows(polled.dbUrl, 'SELECT * FROM jobs WHERE provider_job_id = ? AND settled_at IS NOT NULL', [id]))[0])
+    expect(job).toMatchObject({ cost_micros: 272_250, poll_attempts: 2 })
+    expect((await queryRows(polled.dbUrl, 'SELECT holder FROM leases')).length).toBe(1)
+    expect(account.polls(id)).toBe(2)
+  } finally {
+    await polled.stop()
+  }
+})

@@ -9,6 +9,7 @@ import type { UsageRecord } from '../../src/metering/usage-record.ts'
 import { writeNewRecords } from '../../src/metering/usage-writer.ts'
 import { pushUsageEventArgs, USAGE_EVENT_COLUMNS } from '../../src/db/usage-columns.ts'
 import { jobSettlement, writeObjects } from '../../src/objects/ledger-store.ts'
+import { applyPollWrite } from '../../src/jobs/poll-writes.ts'
 import type { PriceOverride } from '../../src/pricing/types.ts'
 import { loadProviders } from '../../src/providers/provider-origin.ts'
 import { providerDirectory } from '../../src/providers/registry.ts'
@@ -93,6 +94,7 @@ export function memoryMeter(options: MemoryMeterOptions = {}): MemoryMeter {
           .finally(() => queued--)
       },
       async command(type, request) {
+        if (type === 'job-poll') return (await applyPollWrite(context.client, (request as { write: Parameters<typeof applyPollWrite>[1] }).write)) as never
         if (type === 'prices') {
           overrides = [...(request as { overrides: PriceOverride[] }).overrides]
           return null as never
