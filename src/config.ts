@@ -35,6 +35,15 @@ export interface ResolvedProvider {
   readonly internalCredential?: string
 }
 
+export interface JobsConfig {
+  /** Off: only the clients' own polls follow jobs (SOCIARO_JOB_POLLER=false). */
+  readonly poller: boolean
+  /** First look at a new job, and the base of the backoff (SOCIARO_JOB_POLL_INTERVAL_MS). */
+  readonly pollIntervalMs: number
+  /** The backoff's ceiling (SOCIARO_JOB_POLL_MAX_INTERVAL_MS). */
+  readonly pollMaxIntervalMs: number
+}
+
 export interface Config {
   readonly host: string
   readonly port: number
@@ -80,6 +89,8 @@ export interface Config {
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   readonly metricsToken?: string
   readonly providers: readonly ResolvedProvider[]
+  /** The background poller of async jobs (src/jobs/job-poller.ts). */
+  readonly jobs: JobsConfig
   /** The built-in `mock` provider (SOCIARO_MOCK_PROVIDER, on by default): try the gateway without a provider account. */
   readonly mockProvider: boolean
   /** Global price overrides from the config file's `prices` list. */
@@ -301,6 +312,11 @@ export function loadConfig(env: Env = process.env, extraProviders: readonly Prov
     usageRetentionDays: integer(env, 'SOCIARO_USAGE_RETENTION_DAYS', 90, 0, 36_500),
     ...(env.SOCIARO_METRICS_TOKEN ? { metricsToken: env.SOCIARO_METRICS_TOKEN } : {}),
     providers,
+    jobs: {
+      poller: boolean(env, 'SOCIARO_JOB_POLLER', true),
+      pollIntervalMs: integer(env, 'SOCIARO_JOB_POLL_INTERVAL_MS', 30_000, 10, 3_600_000),
+      pollMaxIntervalMs: integer(env, 'SOCIARO_JOB_POLL_MAX_INTERVAL_MS', 600_000, 10, 86_400_000),
+    },
     mockProvider,
     priceOverrides: file.prices,
     ...(configFile ? { configFile } : {}),

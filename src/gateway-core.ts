@@ -31,11 +31,16 @@ import { createExchangePipeline } from './proxy/exchange-pipeline.ts'
 import { nativeRoute } from './proxy/routes/native-route.ts'
 import { unifiedRoute } from './proxy/routes/unified-route.ts'
 import type { ProxyStage, StageSet } from './proxy/stages.ts'
-import { writeObjects } from './objects/ledger-store.ts'
 import { ObjectLedger } from './objects/object-ledger.ts'
+import { credentialRef } from './jobs/credential-ref.ts'
+import { jobPollerFor } from './jobs/poller-wiring.ts'
+import { unsettledReservations } from './jobs/job-store.ts'
+import { applyPollWrite } from './jobs/poll-writes.ts'
+import type { JobPoller } from './jobs/job-poller.ts'
+import { JobMetrics } from './metrics/job-metrics.ts'
 import { createObjectsStage } from './objects/objects-stage.ts'
 import { originsOf } from './providers/provider-origin.ts'
-import { indexProviders } from './providers/registry.ts'
+import { indexProviders, providerDirectory } from './providers/registry.ts'
 import { createCredentialCipher } from './secrets/credential-cipher.ts'
 import { resolveSecretKey } from './secrets/secret-key.ts'
 import { ChangeEvents } from './services/change-events.ts'
@@ -89,6 +94,8 @@ export interface GatewayCore {
   readonly database: Database
   readonly keys: KeyCache
   readonly meter?: Meter
+  /** Follows the jobs nobody polls (SOCIARO_JOB_POLLER); absent when off. */
+  readonly jobPoller?: JobPoller
   /** Every provider served (the mock with its loopback address), with where its credential comes from now (undefined: it has none, its calls answer 503). */
   readonly providers: readonly ResolvedProvider[]
   credentialSources(): readonly { readonly provider: ResolvedProvider; readonly source: CredentialSource | undefined }[]
@@ -176,9 +183,20 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   }
   const reloadPricesLogged = () => reloadPrices().catch((error) => log.warn('price override reload failed', { error: String(error) }))
   await reloadPrices()
-  const limits = new Limits({ keys, log, now: clock, spendSince: spendSince(database.client), metering: config.metering, priceOverrides: () => priceOverrides })
+  const limits = new Limits({
+    keys,
+    log,
+    now: clock,
+    spendSince: spendSince(database.client),
+    metering: config.metering,
+    priceOverrides: () => priceOverrides,
+    unsettledJobs: () => unsettledReservations(database.client),
+  })
 
   const metrics = new GatewayMetrics(() => meter?.stats(), () => databaseProblem() === undefined)
+  // The poller is made further down; its stats are read only when /metrics is scraped.
+  const jobMetrics = new JobMetrics(database.client, () => jobPoller?.stats, log)
+  for (const series of jobMetrics.series) metrics.registry.add(series)
   // Access lines are info-level facts: off with SOCIARO_ACCESS_LOG=false or a log level above info.
   const accessWriter =
     config.accessLog && LEVEL_ORDER[config.logLevel] <= LEVEL_ORDER.info
@@ -222,6 +240,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
       onSettled: (settlements) => {
         limits.settled(settlements)
         metrics.settled(settlements)
+        jobMetrics.settled(settlements)
         accessLog?.settled(settlements)
       },
     })
@@ -239,7 +258,13 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   // Ledger rows go through the worker when it runs (it owns the write traffic), else straight from this thread.
   const objects = new ObjectLedger({
     client: database.client,
-    persist: (writes) => (meter ? meter.recordObjects(writes) : writeObjects(database.client, writes)),
+    persist: (writes) =>
+      meter
+        ? meter.recordObjects(writes)
+        : // Metering off: no worker, so this process writes the ledger (and settles jobs) itself, loading that code only then.
+          import('./objects/ledger-writes.ts').then(({ writeObjects }) =>
+            writeObjects(database.client, writes, { overrides: priceOverrides, providers: providerDirectory(providerList.map((p) => p.spec)) }).then(() => undefined),
+          ),
     log,
     now: clock,
   })
@@ -260,7 +285,14 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
       return { observer: { onEnd: done }, rollback: done }
     },
   }
-  const objectsStage = createObjectsStage({ ledger: objects, orgCount: () => keys.orgCount(), isolationOff })
+  const objectsStage = createObjectsStage({
+    ledger: objects,
+    orgCount: () => keys.orgCount(),
+    isolationOff,
+    jobs: { credentialRef: (provider) => credentialRef(credentials.source(provider), credentials.get(provider)), firstPollDelayMs: config.jobs.pollIntervalMs,
+      reservedMicros: (requestId) => limits.jobReservation(requestId),
+    },
+  })
   // Every stage by name; the order they run in is STAGE_ORDER (src/proxy/stages.ts), with the reason for each place.
   const stages: StageSet = {
     tracking,
@@ -334,6 +366,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   )
   const services = createServices({
     db: database.db,
+    client: database.client,
     events: changes,
     providers: providerList,
     canonicalProvider: canonical,
@@ -366,6 +399,22 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   })
 
 
+  const jobPoller = config.jobs.poller
+    ? jobPollerFor({
+        client: database.client,
+        // A write on this thread would wait for the worker's write lock with the event loop blocked: the worker makes them.
+        write: (write) => (meter ? meter.command('job-poll', { write }) : applyPollWrite(database.client, write)),
+        providers: providerList,
+        credentials,
+        recorder: objects,
+        log,
+        now: clock,
+        jobs: config.jobs,
+      })
+    : undefined
+  jobPoller?.start()
+  jobMetrics.start()
+
   const refresher = setInterval(() => {
     Promise.all([keys.refresh(), credentials.refresh()]).catch((error) => log.warn('cache refresh failed', { error: String(error) }))
   }, config.cacheRefreshMs)
@@ -394,6 +443,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     database,
     keys,
     ...(meter ? { meter } : {}),
+    ...(jobPoller ? { jobPoller } : {}),
     providers: providerList,
     credentialSources: () => providerList.map((provider) => ({ provider, source: credentials.source(provider) })),
     flushLastUsed,
@@ -409,6 +459,8 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
         clearInterval(priceReloader)
         databaseWatch?.stop()
         meterHealth?.stop()
+        await jobPoller?.stop()
+        jobMetrics.stop()
         if (spendResync) clearInterval(spendResync)
         // No new connections; open streams keep flowing until they end or the grace runs out.
         phases.stopAccepting?.()

@@ -9,6 +9,7 @@ import { serveFlagsAsEnv } from './cli/serve-flags.ts'
 import { HELP, MAIN_HELP } from './cli/help.ts'
 import { cliCommand, cliEnvFor, startupBanner } from './cli/startup-banner.ts'
 import { repriceCommand, usageCommand } from './cli/usage-commands.ts'
+import { jobsCommand } from './cli/job-commands.ts'
 import { loadConfig, type Config } from './config.ts'
 import { openDatabase } from './db/client.ts'
 import { ServiceError } from './errors/service-error.ts'
@@ -135,6 +136,9 @@ async function main(argv: string[]): Promise<number> {
       return 0
     case 'reprice':
       await withDatabase(config, use(false), (ctx) => repriceCommand(ctx, rest))
+      return 0
+    case 'jobs':
+      await withDatabase(config, use(false), (ctx) => jobsCommand(ctx, rest))
       return 0
     default:
       throw new UsageError(`unknown command "${command}"\n\n${MAIN_HELP}`)

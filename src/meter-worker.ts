@@ -6,7 +6,8 @@ import { openDatabase } from './db/client.ts'
 import { batchWriterFor } from './db/local-batch.ts'
 import { databaseFileProblem } from './db/file-identity.ts'
 import { probeWrite } from './db/write-probe.ts'
-import { writeObjects } from './objects/ledger-store.ts'
+import { jobSettlement, writeObjects } from './objects/ledger-writes.ts'
+import { applyPollWrite } from './jobs/poll-writes.ts'
 import { recordOfJob, settlementOf, TokenizerOnDemand } from './metering/worker/job-records.ts'
 import { unpackJobs as unpack } from './metering/protocol/job-wire.ts'
 import type { FromWorker, MeterJob, ToWorker, WorkerInit } from './metering/protocol/meter-job.ts'
@@ -206,6 +207,17 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       )
       return
     }
+    case 'job-poll': {
+      const { id, write } = message
+      // Beside the ledger writes, in their queue: one connection, one write at a time.
+      objectWrites = objectWrites.then(() =>
+        applyPollWrite(database!, write).then(
+          (result) => send({ type: 'done', id, result }),
+          (error) => send({ type: 'done', id, error: String(error) }),
+        ),
+      )
+      return
+    }
     case 'jobs': {
       const jobs = unpack(message.jobs, message.bytes)
       const bytes = message.bytes.byteLength
@@ -221,8 +233,12 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
     case 'objects': {
       const { seq, writes } = message
       objectWrites = objectWrites.then(() =>
-        writeObjects(database!, writes).then(
-          () => send({ type: 'objects-written', seq }),
+        // Job observations may settle a job: its one usage row is written here and settles like any other.
+        writeObjects(database!, writes, { overrides, providers }).then(
+          (settled) => {
+            if (settled.length > 0) send({ type: 'settled', settlements: JSON.stringify(settled.map(jobSettlement)) })
+            send({ type: 'objects-written', seq })
+          },
           (error) => send({ type: 'objects-written', seq, error: String(error) }),
         ),
       )

@@ -8,6 +8,7 @@ import { usageEvents } from '../db/schema.ts'
 import { ROLLUP_VALUE_COLUMNS, type RollupValueKey, type SnakeCase } from '../db/usage-columns.ts'
 import type { UsageRow } from '../analytics/usage-query.ts'
 import { SERVICE_ERROR_CODES } from '../errors/service-error.ts'
+import type { AdminJobView } from '../jobs/jobs-service.ts'
 
 const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Null()])
 const isoDate = t.String({ description: 'ISO 8601' })
@@ -117,7 +118,46 @@ for (const column of Object.values(getTableColumns(usageEvents)) as SQLiteColumn
 }
 export const RequestsSchema = t.Object({ data: t.Array(t.Object(requestFields)), next_cursor: nullable(t.String({ description: 'Pass as cursor for the next page' })) })
 
+/** One async job as the jobs ledger holds it (src/jobs/jobs-service.ts adminJobView). */
+const jobStatus = t.UnionEnum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'expired', 'unknown'])
+export const JobSchema = t.Object({
+  id: t.String({ description: 'Our id (job_…): also the request id of its one usage row' }),
+  provider: t.String(),
+  provider_job_id: t.String(),
+  model: nullable(t.String()),
+  kind: t.String(),
+  status: jobStatus,
+  raw_status: nullable(t.String({ description: "The provider's own status word" })),
+  created_at: isoDate,
+  updated_at: isoDate,
+  finished_at: nullable(isoDate),
+  result_expires_at: nullable(isoDate),
+  reserved_usd: nullable(t.Number({ description: 'What its submit reserved against budgets' })),
+  cost_usd: nullable(t.Number({ description: 'null until settled, or when its price is unknown (cost_status unpriced)' })),
+  cost_status: nullable(t.String()),
+  settled: t.Boolean({ description: 'Billed: its one usage row is written' }),
+  org_id: t.String(),
+  key_id: t.String({ description: 'The key that created it (what it is charged to)' }),
+  request_id: t.String({ description: 'The submit request' }),
+  create_path: t.String(),
+  upstream_base: t.String(),
+  credential_ref: t.String({ description: 'Where its credential came from and a fingerprint, never the secret' }),
+  params: t.Record(t.String(), t.Union([t.String(), t.Number(), t.Boolean()]), { description: 'The submit parameters that drive its price' }),
+  usage: t.Unknown({ description: "The provider's usage object, when it reported one" }),
+  settled_at: nullable(isoDate),
+  next_poll_at: nullable(isoDate),
+  poll_attempts: t.Integer(),
+  poll_errors: t.Integer(),
+})
+export const JobsSchema = t.Object({ data: t.Array(JobSchema), next_cursor: nullable(t.String({ description: 'Pass as cursor for the next page' })) })
+
 /** True only when A and B are the same type: the views and their schemas cannot drift apart without failing the type-check. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-const contracts: [Same<Static<typeof OrgSchema>, OrgView>, Same<Static<typeof KeySchema>, KeyView>, Same<Static<typeof RepriceSchema>, RepriceResult>, Same<Static<typeof UsageRowSchema>, UsageRow>] = [true, true, true, true]
+const contracts: [
+  Same<Static<typeof OrgSchema>, OrgView>,
+  Same<Static<typeof KeySchema>, KeyView>,
+  Same<Static<typeof RepriceSchema>, RepriceResult>,
+  Same<Static<typeof UsageRowSchema>, UsageRow>,
+  Same<Static<typeof JobSchema>, AdminJobView>,
+] = [true, true, true, true, true]
 void contracts

@@ -18,6 +18,7 @@ import {
   ProvidersSchema,
   responses,
 } from './admin-schemas.ts'
+import { jobRoutes } from './job-routes.ts'
 import { usageRoutes } from './usage-routes.ts'
 
 /** The live budget state the admin API shows (limits/ ledger, with reservations). */
@@ -142,4 +143,5 @@ export function adminRoutes(deps: AdminDeps & { readonly adminToken: string }) {
       detail: { summary: 'Store a provider credential (encrypted at rest)', tags: ['providers'] },
     })
     .use(usageRoutes(services))
+    .use(jobRoutes(services.jobs))
 }

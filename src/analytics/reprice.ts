@@ -45,7 +45,8 @@ export async function reprice(client: Client, range: RepriceRange, overrides: re
   const result: RepriceResult = { examined: 0, changed: 0, stillUnpriced: 0 }
   let cursor: { startedAt: number; requestId: string } | undefined
   for (;;) {
-    const clauses = ["started_at >= ?", "started_at < ?", "usage_source != 'none'"]
+    // A batch's row was priced per model at the batch share (src/jobs/job-settlement.ts): its totals cannot reprice it.
+    const clauses = ["started_at >= ?", "started_at < ?", "usage_source != 'none'", "(price_source IS NULL OR price_source != 'batch')"]
     const args: (string | number)[] = [range.from, range.to]
     if (range.orgId) {
       clauses.push('org_id = ?')

@@ -52,7 +52,8 @@ export function base62Time(ms: number): string {
  * primary key then lands at the end of its index instead of at a random page of it, which keeps the cost of a write
  * flat as the table grows. The rest is random, so an id is still not guessable from another.
  */
-export function newId(kind: 'org' | 'key' | 'req' | 'price', now: number = Date.now()): string {
-  if (kind === 'req') return `req_${base62Time(now)}${randomBase62(REQUEST_RANDOM_DIGITS)}`
+export function newId(kind: 'org' | 'key' | 'req' | 'price' | 'job', now: number = Date.now()): string {
+  // A job's id is also the request id of its one usage row: time-ordered the same way.
+  if (kind === 'req' || kind === 'job') return `${kind}_${base62Time(now)}${randomBase62(REQUEST_RANDOM_DIGITS)}`
   return `${kind}_${randomBase62(16)}`
 }

@@ -5,6 +5,7 @@ import type { ResolvedProvider } from '../config.ts'
 import type { Database } from '../db/client.ts'
 import { loadPriceOverrides } from '../metering/proxy/price-overrides.ts'
 import type { PriceOverride } from '../pricing/types.ts'
+import { providerDirectory } from '../providers/registry.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import { ChangeEvents } from '../services/change-events.ts'
 import { createServices, type Services } from '../services/services.ts'
@@ -37,6 +38,7 @@ export function createCliServices(deps: CliServiceDeps): Services<BudgetSnapshot
   }
   return createServices<BudgetSnapshot>({
     db,
+    client,
     events: new ChangeEvents(),
     providers: deps.providers,
     canonicalProvider: deps.canonicalProvider,
@@ -48,6 +50,6 @@ export function createCliServices(deps: CliServiceDeps): Services<BudgetSnapshot
     },
     storedCredentials: async () => new Set((await listStoredCredentials(db)).map((row) => row.provider)),
     reads: directUsageReads(db, client),
-    reprice: async (range) => reprice(client, range, await loadPriceOverrides(db, deps.configPriceOverrides)),
+    reprice: async (range) => reprice(client, range, await loadPriceOverrides(db, deps.configPriceOverrides), providerDirectory(deps.providers.map((provider) => provider.spec))),
   })
 }

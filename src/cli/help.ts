@@ -18,6 +18,8 @@ Commands:
   providers list                 list providers and whether each has a credential
   usage                          summarize usage and cost
   reprice --from ISO --to ISO    recompute costs of stored requests with current prices
+  jobs list [--status S]         list async jobs (tasks, batches) with status and cost
+  jobs show ID                   show one job
   migrate                        apply database migrations
 
 Options:
@@ -81,6 +83,16 @@ estimated (the provider reported no usage, so tokens were counted by the gateway
 
 Recomputes cost for stored requests in the range from their raw usage and the prices in force now
 (including overrides), and updates the rollups to match.`,
+  jobs: `Usage: sociaro jobs list [--status STATUS] [--org NAME] [--key KEY] [--provider P] [--limit N] [--cursor C] [--json]
+       sociaro jobs show ID [--json]
+
+Async jobs (DashScope and BytePlus tasks, MuleRouter vendor tasks) the gateway follows and bills once.
+  --status STATUS   queued, running, succeeded, failed, canceled, expired or unknown
+  --org NAME        an org's name or id
+  --key KEY         the key that created them (id, name, or as keys list shows it)
+  --provider P      a provider id or alias
+Each job is billed once, when its end is first seen, to the key that created it; failed, canceled and
+expired jobs cost nothing.`,
   migrate: `Usage: sociaro migrate
 
 Applies pending database migrations (the server also does this at start-up).`,

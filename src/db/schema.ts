@@ -1,5 +1,5 @@
 // Every table the gateway stores, as Drizzle definitions; drizzle-kit generates drizzle/ from this file.
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /** Times are integer milliseconds since the epoch; money is integer micro-USD. */
 export const orgs = sqliteTable('orgs', {
@@ -197,6 +197,70 @@ export const serverReports = sqliteTable('server_reports', {
   stoppedAt: integer('stopped_at'),
 })
 
+/**
+ * Provider-side async jobs (tasks, batches) the gateway follows and bills once (src/jobs/): who created each, where
+ * (upstream base and credential), what it asked for (the parameters that drive price), its status and its cost.
+ */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    /** Our id (`job_…`): also the request id of the job's one usage row. */
+    id: text('id').primaryKey(),
+    provider: text('provider').notNull(),
+    /** The provider's id of the job (task id, batch id). */
+    providerJobId: text('provider_job_id').notNull(),
+    orgId: text('org_id').notNull(),
+    keyId: text('key_id').notNull(),
+    /** The request that created it. */
+    requestId: text('request_id').notNull(),
+    model: text('model'),
+    /** video | image | audio | task | batch | message_batch */
+    kind: text('kind').notNull(),
+    /** The upstream path the job was created at (MuleRouter polls that path plus the id). */
+    createPath: text('create_path').notNull(),
+    /** The upstream base and credential it was created with: polls go to the same region and account. */
+    upstreamBase: text('upstream_base').notNull(),
+    /** `<source>:<sha-256 prefix of the secret>`, never the secret. */
+    credentialRef: text('credential_ref').notNull(),
+    /** JSON of the request parameters that drive price (duration, resolution, n, …). */
+    params: text('params').notNull(),
+    /** queued | running | succeeded | failed | canceled | expired | unknown */
+    status: text('status').notNull(),
+    rawStatus: text('raw_status'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    finishedAt: integer('finished_at'),
+    /** When the provider forgets the job (and its results): the poller stops there. */
+    resultExpiresAt: integer('result_expires_at'),
+    reservedMicros: integer('reserved_micros'),
+    costMicros: integer('cost_micros'),
+    /** The cost_status of its usage row once settled. */
+    costStatus: text('cost_status'),
+    rawUsage: text('raw_usage'),
+    /** The upstream path of its results, read before it is billed (a batch's output file); null for tasks. */
+    resultsPath: text('results_path'),
+    /** Set once, when its one usage row was written: the job is billed exactly once. */
+    settledAt: integer('settled_at'),
+    /** When the background poller looks at it next (null: it does not). */
+    nextPollAt: integer('next_poll_at'),
+    pollAttempts: integer('poll_attempts').notNull().default(0),
+    pollErrors: integer('poll_errors').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('jobs_provider_job_idx').on(t.provider, t.providerJobId),
+    index('jobs_org_idx').on(t.orgId, t.createdAt),
+    index('jobs_next_poll_idx').on(t.nextPollAt),
+  ],
+)
+
+/** One row per named lease: the instance holding it (until `expires_at`) is the only one running that loop. */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+})
+
 export type OrgRow = typeof orgs.$inferSelect
 export type ApiKeyRow = typeof apiKeys.$inferSelect
 export type ProviderObjectRow = typeof providerObjects.$inferSelect
+export type JobRow = typeof jobs.$inferSelect

@@ -283,9 +283,11 @@ export class BudgetLedger {
    * Releases reservations older than `maxAgeMs`: a safety net so a lost settle/release (a bug, a crashed
    * worker) cannot hold budget forever. Returns how many were released.
    */
-  releaseStale(nowMs: number, maxAgeMs: number): number {
+  releaseStale(nowMs: number, maxAgeMs: number, keep?: (requestId: string) => boolean): number {
     let released = 0
     for (const [requestId, reservation] of this.reservations) {
+      // `keep`: reservations that are meant to last (an async job's, until the job ends).
+      if (keep?.(requestId)) continue
       if (nowMs - reservation.createdAtMs >= maxAgeMs && this.release(requestId, nowMs)) released++
     }
     return released

@@ -13,6 +13,7 @@ import { requestedAnswers, requestedImages, requestedMaxTokens } from './extract
 import { budgetRefusal, concurrencyLimited, rateHeaders, rateLimited } from './limit-refusals.ts'
 import { RateWindow } from './rate-window.ts'
 import { conservativeCostMicros, reservationCost } from './reservation-cost.ts'
+import { jobReservationMicros } from '../jobs/job-reservation.ts'
 
 export interface LimitsAdmissionOptions {
   readonly keys: Pick<KeyCache, 'keyById' | 'org'>
@@ -31,6 +32,11 @@ export class LimitsAdmission {
   /** Tokens reserved per request for TPM, corrected at settlement. */
   private readonly tokenHolds = new Map<string, { keyId: string; tokens: number; tpm: number }>()
   private readonly softWarned = new Set<string>()
+  /**
+   * Submits of async jobs whose reservation waits for the job's end (src/jobs/): their own $0 row does not settle
+   * it, the job's row does. Held until the provider forgets the job at the latest.
+   */
+  private readonly jobHolds = new Map<string, { micros: number; until: number; answered: boolean }>()
 
   constructor(
     private readonly ledger: BudgetLedger,
@@ -114,7 +120,23 @@ export class LimitsAdmission {
         })
       }
 
-      if (budgetScopes.length > 0 && tokens) {
+      const spec = request.provider.spec
+      const submission = budgetScopes.length > 0 ? spec.jobs?.submission({ method: request.method, path: request.path, headers: request.headers, json: request.facts.json }) : undefined
+      const jobEstimate = submission ? jobReservationMicros(spec, submission, request.org.id, at, this.options.priceOverrides()) : undefined
+      if (budgetScopes.length > 0 && tokens && jobEstimate !== undefined) {
+        // A job costs what it makes, known only at its end: its submit reserves the most it can make, and only when that fits.
+        for (const scope of budgetScopes) {
+          const status = this.ledger.status(scope, now)
+          if (status && status.remainingMicros < jobEstimate) throw budgetRefusal(scope, status.period, status.spentMicros + jobEstimate > status.limitMicros ? 'exhausted' : 'in_flight')
+        }
+        const reserved = this.ledger.tryReserve(request.requestId, budgetScopes, jobEstimate, now)
+        if (!reserved.ok) throw budgetRefusal(reserved.scope, this.ledger.status(reserved.scope, now)?.period, reserved.reason)
+        this.jobHolds.set(request.requestId, { micros: jobEstimate, until: now + (spec.jobs?.retentionMs ?? 0), answered: false })
+        undo.push(() => {
+          this.jobHolds.delete(request.requestId)
+          this.ledger.release(request.requestId, this.options.now())
+        })
+      } else if (budgetScopes.length > 0 && tokens) {
         // The most this request can cost, so that the ledger's overshoot bound holds whatever it returns.
         const estimate = isFree(request)
           ? 0
@@ -140,7 +162,14 @@ export class LimitsAdmission {
         headers,
         rollback,
         observer: {
+          onHeaders: (status) => {
+            // A refused submit makes no job: its own row settles (releases) its reservation as for any request.
+            const hold = this.jobHolds.get(request.requestId)
+            if (hold && status >= 200 && status < 300) hold.answered = true
+          },
           onEnd: () => {
+            const hold = this.jobHolds.get(request.requestId)
+            if (hold && !hold.answered) this.jobHolds.delete(request.requestId)
             lease?.release()
             // No meter, no settlement: free the reservation now rather than hold it forever.
             if (!this.options.metering) {
@@ -161,7 +190,11 @@ export class LimitsAdmission {
     const now = this.options.now()
     for (const s of settlements) {
       const actual = chargeOf(s)
-      if (!this.ledger.settle(s.requestId, actual, now) && actual !== null && actual > 0) {
+      // A job's submit: its reservation stays for the job's own row, which names it.
+      const submitOfJob = s.reservation === undefined && this.jobHolds.has(s.requestId)
+      if (s.reservation !== undefined) this.jobHolds.delete(s.reservation)
+      const reservation = s.reservation ?? s.requestId
+      if (!submitOfJob && !this.ledger.settle(reservation, actual, now) && actual !== null && actual > 0) {
         const key = this.options.keys.keyById(s.keyId)?.row
         const org = this.options.keys.org(s.orgId)
         const scopes = key && org ? budgetedScopes(key, org) : []
@@ -189,7 +222,31 @@ export class LimitsAdmission {
 
   /** Frees reservations whose settlement never came (a shed meter job): budget must not leak forever. */
   sweep(maxAgeMs: number): number {
-    return this.ledger.releaseStale(this.options.now(), maxAgeMs)
+    const now = this.options.now()
+    for (const [requestId, hold] of this.jobHolds) if (hold.until <= now) this.jobHolds.delete(requestId)
+    return this.ledger.releaseStale(now, maxAgeMs, (requestId) => this.jobHolds.has(requestId))
+  }
+
+  /** What a job's submit reserved (the objects stage stores it on the job's row), while its job is pending. */
+  jobReservation(requestId: string): number | null {
+    return this.jobHolds.get(requestId)?.micros ?? null
+  }
+
+  /** After a restart: the reservations of jobs still running, held again until their rows settle them. */
+  restoreJobReservations(jobs: readonly { requestId: string; keyId: string; orgId: string; reservedMicros: number; until: number }[]): number {
+    const now = this.options.now()
+    let restored = 0
+    for (const job of jobs) {
+      const key = this.options.keys.keyById(job.keyId)?.row
+      const org = this.options.keys.org(job.orgId)
+      const scopes = key && org ? budgetedScopes(key, org) : []
+      if (scopes.length === 0 || job.until <= now) continue
+      // Over budget already (spent meanwhile): nothing is held, and the job's row is charged as unreserved spend.
+      if (!this.ledger.tryReserve(job.requestId, scopes, job.reservedMicros, now).ok) continue
+      this.jobHolds.set(job.requestId, { micros: job.reservedMicros, until: job.until, answered: true })
+      restored++
+    }
+    return restored
   }
 }
 

@@ -20,6 +20,8 @@ export interface LimitsOptions {
   readonly metering: boolean
   /** The same overrides the meter prices with, so reservations match what settlement will charge. */
   readonly priceOverrides: () => readonly PriceOverride[]
+  /** Jobs not settled yet with what their submits reserved (src/jobs/): held again at start-up. */
+  readonly unsettledJobs?: () => Promise<{ requestId: string; keyId: string; orgId: string; reservedMicros: number; until: number }[]>
 }
 
 /**
@@ -40,8 +42,15 @@ export class Limits {
   }
 
   /** Configures every budget from the cache and seeds current-period spend from the database. */
-  load(): Promise<void> {
-    return this.sync.load()
+  async load(): Promise<void> {
+    await this.sync.load()
+    const jobs = await this.options.unsettledJobs?.()
+    if (jobs && jobs.length > 0) this.admission.restoreJobReservations(jobs)
+  }
+
+  /** What a job's submit reserved, while its job is pending (null: nothing). */
+  jobReservation(requestId: string): number | null {
+    return this.admission.jobReservation(requestId)
   }
 
   /** Re-reads spend for every budgeted scope: how instances sharing one database see each other's spend. */

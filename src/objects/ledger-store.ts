@@ -1,5 +1,5 @@
-// SQL for the provider-object ledger (table provider_objects), shared by the proxy thread and the metering worker.
-import type { Client, InStatement } from '@libsql/client'
+// Reads of the provider-object ledger (table provider_objects), for the proxy thread's owner cache; the writes are in ledger-writes.ts.
+import type { Client } from '@libsql/client'
 import type { LedgerWrite } from '../types/ledger-write.ts'
 
 // LedgerWrite lives in src/types/ledger-write.ts: the metering channel carries it without importing src/objects.
@@ -31,34 +31,6 @@ export interface ListQuery {
   readonly offset?: number
   /** Only objects whose snapshot has this top-level string field (OpenAI's files list by `purpose`). */
   readonly field?: { readonly name: 'purpose' | 'status'; readonly value: string }
-}
-
-function statementOf(write: LedgerWrite): InStatement {
-  switch (write.op) {
-    case 'create':
-      // The first owner stays the owner: a provider answering with an id the ledger already holds changes nothing.
-      return {
-        sql: `INSERT INTO provider_objects (provider, object_id, kind, org_id, key_id, request_id, created_at, updated_at, status, snapshot)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, object_id) DO NOTHING`,
-        args: [write.provider, write.objectId, write.kind, write.orgId, write.keyId, write.requestId, write.at, write.at, write.status, write.snapshot],
-      }
-    case 'delete':
-      return {
-        sql: 'UPDATE provider_objects SET deleted_at = ?, updated_at = ? WHERE provider = ? AND object_id = ? AND deleted_at IS NULL',
-        args: [write.at, write.at, write.provider, write.objectId],
-      }
-    case 'refresh':
-      return {
-        sql: 'UPDATE provider_objects SET status = coalesce(?, status), snapshot = coalesce(?, snapshot), updated_at = ? WHERE provider = ? AND object_id = ?',
-        args: [write.status, write.snapshot, write.at, write.provider, write.objectId],
-      }
-  }
-}
-
-/** One transaction, in order (a create and its delete may travel together). */
-export async function writeObjects(client: Client, writes: readonly LedgerWrite[]): Promise<void> {
-  if (writes.length === 0) return
-  await client.batch(writes.map(statementOf), 'write')
 }
 
 function ownerOf(row: Record<string, unknown>): StoredOwner {

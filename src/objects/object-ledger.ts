@@ -1,6 +1,7 @@
 // Who owns which provider object: a bounded in-memory cache over the provider_objects table, and its ordered writer.
 import type { Client } from '@libsql/client'
 import type { Logger } from '../log.ts'
+import type { JobObserved, JobSubmitted } from '../types/ledger-write.ts'
 import { countObjects, findObject, listObjects, recentObjects, type LedgerWrite, type ListedObject, type ListQuery, type StoredOwner } from './ledger-store.ts'
 
 export interface ObjectLedgerOptions {
@@ -93,6 +94,21 @@ export class ObjectLedger {
 
   recordRefreshed(provider: string, objectId: string, status: string | null, snapshot: string | null): void {
     this.enqueue({ op: 'refresh', provider, objectId, at: this.now(), status, snapshot })
+  }
+
+  /** A job's row (src/jobs/), after its object's: written in the same ordered queue, so its polls always find it. */
+  recordJobSubmitted(entry: Omit<JobSubmitted, 'op' | 'at'> & { at?: number }): void {
+    this.enqueue({ op: 'job-submit', ...entry, at: entry.at ?? this.now() })
+  }
+
+  /** What an answer said of a job; the worker settles the job at the first sight of its end. */
+  recordJobObserved(entry: Omit<JobObserved, 'op' | 'at'> & { at?: number }): void {
+    this.enqueue({ op: 'job-observe', ...entry, at: entry.at ?? this.now() })
+  }
+
+  /** The ledger's clock (the jobs' times come from it too). */
+  time(): number {
+    return this.now()
   }
 
   private enqueue(write: LedgerWrite): void {

@@ -1,5 +1,7 @@
 // Proxy stage that keeps each organization to its own provider objects: checks named ids, answers listings, records creations.
+import type { ResolvedProvider } from '../config.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
+import { jobExchangeOf, recordJobAnswer, type JobExchange } from '../jobs/job-answers.ts'
 import { concatBytes } from '../concat-bytes.ts'
 import { inflateSmallSync } from '../wire/inflate-small.ts'
 import type { ExchangeObserver } from '../proxy/forward.ts'
@@ -22,6 +24,13 @@ export interface ObjectsStageOptions {
   readonly orgCount: () => number
   /** Providers whose operator turned isolation off (single-tenant installs). */
   readonly isolationOff: ReadonlySet<string>
+  /** Async jobs (src/jobs/): the credential reference a job is created with, and when the poller first looks at it. */
+  readonly jobs?: {
+    readonly credentialRef: (provider: ResolvedProvider) => string
+    readonly firstPollDelayMs: number
+    /** What the submit reserved against budgets (the limits stage), kept on the job's row so a restart holds it again. */
+    readonly reservedMicros: (requestId: string) => number | null
+  }
 }
 
 const owns = (owner: StoredOwner | undefined, orgId: string) => owner !== undefined && !owner.deleted && owner.orgId === orgId
@@ -32,7 +41,13 @@ function notFound(id: string): GatewayError {
 }
 
 /** Copies a 2xx answer (bounded) and, when it has ended, records what it created, deleted or now looks like. */
-function ledgerObserver(ledger: ObjectLedger, request: AdmittedRequest, route: Extract<ObjectRoute, { type: 'create' | 'access' }>): ExchangeObserver | undefined {
+function ledgerObserver(
+  ledger: ObjectLedger,
+  request: AdmittedRequest,
+  route: Extract<ObjectRoute, { type: 'create' | 'access' }>,
+  options: ObjectsStageOptions,
+  job: JobExchange | undefined,
+): ExchangeObserver | undefined {
   const creates = route.creates
   const deletes = route.type === 'access' && route.deletes
   const refreshes = route.type === 'access' && route.refreshes
@@ -88,6 +103,27 @@ function ledgerObserver(ledger: ObjectLedger, request: AdmittedRequest, route: E
           recordChildren(created)
         }
       }
+      // A job's submit or poll: its row, or what the answer says of it (the worker settles it at its end).
+      if (job && !cut && !eventStream) {
+        const answer = parseAnswer(parts, encoding)
+        if (answer !== undefined) {
+          recordJobAnswer(
+            ledger,
+            job,
+            answer,
+            {
+              ...owner,
+              provider,
+              createPath: request.path,
+              upstreamBase: request.provider.baseUrl,
+              credentialRef: options.jobs?.credentialRef(request.provider) ?? 'unknown',
+              firstPollDelayMs: options.jobs?.firstPollDelayMs ?? 30_000,
+              reservedMicros: options.jobs?.reservedMicros(request.requestId) ?? null,
+            },
+            route.type === 'access' ? route.id : undefined,
+          )
+        }
+      }
       if (route.type === 'access' && refreshes) {
         const current = read(route.answeredIn)
         if (current && current.id === route.id) {
@@ -97,6 +133,15 @@ function ledgerObserver(ledger: ObjectLedger, request: AdmittedRequest, route: E
       }
       parts = []
     },
+  }
+}
+
+/** The whole (bounded, decompressed) JSON answer, or undefined. */
+function parseAnswer(parts: readonly Uint8Array[], encoding: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(inflateSmallSync(concatBytes(parts), encoding, MAX_JSON_COPY))) as unknown
+  } catch {
+    return undefined
   }
 }
 
@@ -146,6 +191,10 @@ function bodyReferences(request: AdmittedRequest): string[] {
   return referenced
 }
 
+function jobOf(request: AdmittedRequest, method: string): JobExchange | undefined {
+  return jobExchangeOf(request.provider.spec, { method, path: request.path, headers: request.headers, json: request.facts.json })
+}
+
 export function createObjectsStage(options: ObjectsStageOptions): ProxyStage {
   const { ledger } = options
   return {
@@ -155,7 +204,7 @@ export function createObjectsStage(options: ObjectsStageOptions): ProxyStage {
       const route = classifyObjectRequest(spec.id, { method, path: request.path, json: request.facts.json, headers: request.headers })
       if (options.isolationOff.has(spec.id)) {
         // Not enforced, still recorded: turning isolation on later finds every org's objects where they belong.
-        const observer = route.type === 'create' || route.type === 'access' ? ledgerObserver(ledger, request, route) : undefined
+        const observer = route.type === 'create' || route.type === 'access' ? ledgerObserver(ledger, request, route, options, jobOf(request, method)) : undefined
         return observer ? { observer } : undefined
       }
       if (route.type === 'unknown') {
@@ -173,7 +222,7 @@ export function createObjectsStage(options: ObjectsStageOptions): ProxyStage {
       const named = route.type === 'access' ? [route.id, ...referenced] : referenced
       // The common case (a model call naming nothing): no lookup, no observer.
       if (route.type === 'model' && named.length === 0) return
-      const observer = route.type === 'model' ? undefined : ledgerObserver(ledger, request, route)
+      const observer = route.type === 'model' ? undefined : ledgerObserver(ledger, request, route, options, jobOf(request, method))
       const result: StageResult = observer ? { observer } : {}
 
       const unresolved: string[] = []

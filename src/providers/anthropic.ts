@@ -1,6 +1,7 @@
 // Anthropic: api.anthropic.com; the official SDK may send its key as x-api-key or Bearer; an OpenAI SDK compatibility endpoint beside it.
 import { anthropicDialect, anthropicErrors } from './dialects/anthropic/index.ts'
 import { openaiDialect, openaiErrors } from './dialects/openai/index.ts'
+import { anthropicBatchJobs } from './dialects/anthropic/batches.ts'
 import { defineProvider } from './spec.ts'
 
 /** Anthropic's OpenAI SDK compatibility endpoint: OpenAI's request, response, stream and error formats. */
@@ -22,6 +23,7 @@ export default defineProvider({
   ],
   errorShape: anthropicErrors,
   errorShapeRules: [{ match: OPENAI_CHAT, shape: openaiErrors }],
+  jobs: anthropicBatchJobs,
   dialect: anthropicDialect,
   dialectRules: [{ match: OPENAI_CHAT, dialect: openaiDialect }],
   pricingId: 'anthropic',

@@ -1,6 +1,7 @@
 // Alibaba Cloud Model Studio (DashScope): native /api/v1, OpenAI-compatible /compatible-mode/v1, Anthropic-compatible /apps/anthropic.
 import { anthropicDialect, anthropicErrors } from './dialects/anthropic/index.ts'
 import { dashscopeDialect, dashscopeErrors } from './dialects/dashscope/index.ts'
+import { dashscopeJobs } from './dialects/dashscope/tasks.ts'
 import { openaiDialect, openaiErrors } from './dialects/openai/index.ts'
 import { defineProvider } from './spec.ts'
 
@@ -40,6 +41,7 @@ export default defineProvider({
     { match: /^\/api\//, shape: dashscopeErrors },
     { match: /^\/apps\/anthropic\//, shape: anthropicErrors },
   ],
+  jobs: dashscopeJobs,
   // Native /api/v1 and anything else not listed reads as DashScope's own format, as it always has.
   dialect: dashscopeDialect,
   dialectRules: [

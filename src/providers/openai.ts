@@ -1,5 +1,6 @@
 // OpenAI: api.openai.com, Bearer keys, JSON or multipart `model`.
 import { openaiDialect, openaiErrors } from './dialects/openai/index.ts'
+import { openaiBatchJobs } from './dialects/openai/batches.ts'
 import { defineProvider } from './spec.ts'
 
 export default defineProvider({
@@ -11,6 +12,7 @@ export default defineProvider({
   upstreamAuth: { header: 'authorization', prefix: 'Bearer ' },
   // Organization and project scope the caller's own key; the gateway's credential has its own.
   dropHeaders: ['openai-organization', 'openai-project'],
+  jobs: openaiBatchJobs,
   // Every endpoint that runs a model named somewhere other than the top-level "model" is listed (see ModelRule).
   modelRules: [
     // The model at the top level (JSON) or in the multipart "model" field (audio, image edits, videos).

@@ -1,4 +1,5 @@
 // The contract every provider module satisfies: a provider is data, checked by this type, and owns all the gateway knows of it.
+import type { JobRules } from '../types/jobs.ts'
 import type { Dialect, ErrorFormat } from './dialect.ts'
 
 /** Where the client's gateway key may arrive. The first location that holds a key wins. */
@@ -116,6 +117,8 @@ export interface ProviderSpec {
   readonly dialectRules?: readonly { readonly match: RegExp; readonly dialect: Dialect }[]
   /** Provider id in @pydantic/genai-prices, when it covers this provider: used as given, never guessed from the name. */
   readonly pricingId?: string
+  /** Its async jobs (tasks): how a submit is recognised, where id, status and usage sit (src/jobs/ follows and bills them once). */
+  readonly jobs?: JobRules
   /** Nothing this provider answers is billed (the in-process mock): every row is a true $0, whatever a price says. */
   readonly unbilled?: boolean
   /** Its OpenAI-compatible endpoints, when it has any: what the unified `/v1/…` API reaches it through. */

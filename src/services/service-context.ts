@@ -1,6 +1,7 @@
 // What every service is built from: the store, the change events, and where budgets, reads and reprices come from.
 import type { UsageReads } from '../analytics/usage-reads.ts'
 import type { ResolvedProvider } from '../config.ts'
+import type { Client } from '@libsql/client'
 import type { Db } from '../db/client.ts'
 import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
@@ -15,6 +16,8 @@ export interface BudgetSource<B> {
 
 export interface ServiceDeps<B> {
   readonly db: Db
+  /** The same database, for the reads written in SQL (the jobs ledger). */
+  readonly client: Client
   readonly events: ChangeEvents
   readonly providers: readonly ResolvedProvider[]
   /** Provider id for an id or alias (undefined: unknown). */

@@ -1,5 +1,6 @@
 // createServices(deps): the admin surface every adapter uses (admin API, CLI; next the dashboard and /v1/me), typed and in one place.
 import type { ServiceDeps } from './service-context.ts'
+import { createJobService, type JobService } from './job-service.ts'
 import { createKeyService, type KeyService } from './key-service.ts'
 import { createOrgService, type OrgService } from './org-service.ts'
 import { createPriceService, type PriceService } from './price-service.ts'
@@ -14,7 +15,7 @@ import { createUsageService, type UsageService } from './usage-service.ts'
  *   services.orgs.list()                 services.keys.list(org?)            services.keys.create({ org, name, ... })
  *   services.providers.setCredential()   services.prices.create({ provider, model, ... })
  *   services.usage.query({ from, to, group_by })   services.usage.requests({ key, limit, cursor })
- *   services.prices.reprice({ from, to, org? })
+ *   services.prices.reprice({ from, to, org? })    services.jobs.list({ org, status, cursor })
  */
 export interface Services<B> {
   readonly orgs: OrgService<B>
@@ -22,6 +23,7 @@ export interface Services<B> {
   readonly providers: ProviderService
   readonly prices: PriceService
   readonly usage: UsageService
+  readonly jobs: JobService
 }
 
 export function createServices<B>(deps: ServiceDeps<B>): Services<B> {
@@ -32,5 +34,6 @@ export function createServices<B>(deps: ServiceDeps<B>): Services<B> {
     providers: createProviderService(ctx),
     prices: createPriceService(ctx),
     usage: createUsageService(ctx),
+    jobs: createJobService(ctx),
   }
 }

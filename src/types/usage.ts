@@ -54,4 +54,9 @@ export interface Extraction {
   streamedText?: string
   /** True when the body is a stream that ended without its terminal event (cut by either side). */
   incomplete?: boolean
+  /**
+   * The answer is an async job's envelope (its submit or a poll): the exchange itself costs nothing, the job is billed
+   * once, on its own usage row, when it ends (src/jobs/).
+   */
+  job?: boolean
 }

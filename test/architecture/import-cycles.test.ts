@@ -21,10 +21,12 @@ test('the parser sees every form of relative import, and tells type-only ones ap
     "import './side-effect.ts'",
     "type Elysian = import('../app.ts').AnyElysia",
     "const lazy = () => import('./lazy.ts')",
+    "const later = import('./later.ts').then((module) => module.run)",
     "// import { commented } from './commented-out.ts'",
   ].join('\n')
   const edges = importsOf(file, source).map((edge) => `${edge.to.replace('/repo/src/', '')} ${edge.kind}`).sort()
   expect(edges).toEqual([
+    'admin/later.ts runtime',
     'admin/lazy.ts runtime',
     'admin/mixed.ts runtime',
     'admin/reexport.ts runtime',

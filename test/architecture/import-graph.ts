@@ -9,12 +9,15 @@ export interface ImportEdge {
   readonly from: string
   readonly to: string
   readonly kind: EdgeKind
+  /** An `import('./x.ts')` in code: loaded when that code first runs, not when the importer loads. */
+  readonly lazy?: true
 }
 
 // `import ... from './x.ts'`, `export ... from './x.ts'`, `import './x.ts'` — across lines, since import lists wrap.
 const STATIC_SPECIFIER = /(?:^|[;\n])\s*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"](\.{1,2}\/[^'"]+)['"]|(?:^|[;\n])\s*import\s*['"](\.{1,2}\/[^'"]+)['"]/g
-// `import('./x.ts')` — a lazy load in code, or a type reference when followed by `.Name` (e.g. `import('./app.ts').AnyElysia`).
-const INLINE_IMPORT = /import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)(\s*\.\s*[A-Za-z_$])?/g
+// `import('./x.ts')` — a lazy load in code (`.then(…)` included), or a type reference when followed by `.Name` that is
+// not a call (e.g. `import('./app.ts').AnyElysia`).
+const INLINE_IMPORT = /import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)(\s*\.\s*(?=([A-Za-z_$][\w$]*))\3(?!\s*\())?/g
 
 function stripComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/[^\n]*/g, '$1')
@@ -39,7 +42,7 @@ export function importsOf(file: string, source: string): ImportEdge[] {
     edges.push({ from: file, to: target(specifier), kind: typeOnly ? 'type' : 'runtime' })
   }
   for (const match of code.matchAll(INLINE_IMPORT)) {
-    edges.push({ from: file, to: target(match[1]!), kind: match[2] !== undefined ? 'type' : 'runtime' })
+    edges.push(match[2] !== undefined ? { from: file, to: target(match[1]!), kind: 'type' } : { from: file, to: target(match[1]!), kind: 'runtime', lazy: true })
   }
   return edges
 }
@@ -57,7 +60,7 @@ export function importGraph(root: string): ImportEdge[] {
   const edges: ImportEdge[] = []
   for (const file of typescriptFilesUnder(base)) {
     for (const edge of importsOf(file, readFileSync(file, 'utf8'))) {
-      edges.push({ from: relative(base, edge.from), to: relative(base, edge.to), kind: edge.kind })
+      edges.push({ ...edge, from: relative(base, edge.from), to: relative(base, edge.to) })
     }
   }
   return edges

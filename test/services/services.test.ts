@@ -35,6 +35,7 @@ beforeAll(async () => {
   })
   services = createServices({
     db: database.db,
+    client: database.client,
     events: changes,
     providers: config.providers,
     canonicalProvider: (name) => providers.get(name)?.spec.id,

@@ -8,7 +8,8 @@ import type { MeterStats } from '../../src/metering/proxy/meter-stats.ts'
 import type { UsageRecord } from '../../src/metering/worker/usage-record.ts'
 import { writeNewRecords } from '../../src/metering/worker/usage-writer.ts'
 import { pushUsageEventArgs, USAGE_EVENT_COLUMNS } from '../../src/db/usage-columns.ts'
-import { writeObjects } from '../../src/objects/ledger-store.ts'
+import { jobSettlement, writeObjects } from '../../src/objects/ledger-writes.ts'
+import { applyPollWrite } from '../../src/jobs/poll-writes.ts'
 import type { PriceOverride } from '../../src/pricing/types.ts'
 import { loadProviders } from '../../src/providers/provider-origin.ts'
 import { providerDirectory } from '../../src/providers/registry.ts'
@@ -93,6 +94,7 @@ export function memoryMeter(options: MemoryMeterOptions = {}): MemoryMeter {
           .finally(() => queued--)
       },
       async command(type, request) {
+        if (type === 'job-poll') return (await applyPollWrite(context.client, (request as { write: Parameters<typeof applyPollWrite>[1] }).write)) as never
         if (type === 'prices') {
           overrides = [...(request as { overrides: PriceOverride[] }).overrides]
           return null as never
@@ -103,7 +105,16 @@ export function memoryMeter(options: MemoryMeterOptions = {}): MemoryMeter {
       async setPriceOverrides(next) {
         await meter.command('prices', { overrides: [...next] })
       },
-      recordObjects: (writes) => writeObjects(context.client, writes),
+      // Like the worker: a job observation may settle a job, whose one usage row then settles like any other.
+      async recordObjects(writes) {
+        for (const job of await writeObjects(context.client, writes, { overrides, providers })) {
+          const row = job.record
+          rows.push(row)
+          byId.set(row.requestId, row)
+          context.onSettled([jobSettlement(job)])
+          for (const resolve of waiters.get(row.requestId)?.splice(0) ?? []) resolve(row)
+        }
+      },
       recordLastUsed(entries) {
         if (entries.length > 0) void writeLastUsed(context.client, entries).catch((error) => log('warn', 'last-used write failed', { error: String(error) }))
       },

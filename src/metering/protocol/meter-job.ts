@@ -3,6 +3,7 @@ import type { LastUsedEntries } from '../../auth/last-used.ts'
 import type { EndedBy } from '../../proxy/forward.ts'
 import type { PriceOverride } from '../../pricing/types.ts'
 import type { ProviderOrigin } from '../../providers/spec.ts'
+import type { JobPollWrite } from '../../types/job-poll-write.ts'
 import type { LedgerWrite } from '../../types/ledger-write.ts'
 import type { RepriceRange, RepriceResult } from '../../types/reprice.ts'
 
@@ -89,6 +90,8 @@ export interface WorkerCommands {
   prices: { request: { overrides: PriceOverride[] }; result: null }
   /** Recomputes stored costs with `overrides` (the proxy thread's, the ones just acknowledged); answered with the counts. */
   reprice: { request: { range: RepriceRange; overrides: PriceOverride[] }; result: RepriceResult }
+  /** One write of the background job poller (src/jobs/poll-writes.ts); answered with the rows it changed. */
+  'job-poll': { request: { write: JobPollWrite }; result: number }
 }
 
 export type WorkerCommandName = keyof WorkerCommands
@@ -107,6 +110,10 @@ export interface Settlement {
   inputTokens: number
   outputTokens: number
   startedAt: number
+  /** A job's row settles the reservation its submit made (that request's id), not one of its own. */
+  reservation?: string
+  /** A job's row: how long the job took from its submit to its end. */
+  jobDurationMs?: number
 }
 
 export type FromWorker =

@@ -35,6 +35,8 @@ export interface UsageRecord extends Omit<UsageEventRow, 'errorCode'> {
  */
 export type CostStatus = UsageRecord['costStatus']
 
+const JOB_EXCHANGE_DETAIL = "an async job's submit or poll: the job is billed once, on its own row"
+
 function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }
 }
@@ -130,11 +132,12 @@ export function buildUsageRecord(
   const model = job.model ?? extraction.model ?? null
   const endedBy = endedByOf(job, extraction)
   const partial = endedBy !== 'complete' || extraction.incomplete === true
-  let usage = extraction.usage
+  // A job's submit and polls are free: the job's own row (src/jobs/) bills it once, however often it is polled.
+  let usage = extraction.job === true ? null : extraction.usage
   let usageSource: UsageRecord['usageSource'] = usage ? 'reported' : 'none'
   let estimateNote: string | null = null
   const succeeded = job.status >= 200 && job.status < 300
-  const free = dialect.freeEndpoint(job.method, job.endpoint)
+  const free = dialect.freeEndpoint(job.method, job.endpoint) || extraction.job === true
 
   if (!usage && !free && succeeded && job.streamed && job.requestBody) {
     const estimated = estimate(job.requestBody, extraction.streamedText ?? '', dialect.prompt)
@@ -159,7 +162,7 @@ export function buildUsageRecord(
       costStatus: billable ? 'unpriced' : 'no_usage',
       usageSource,
       priceSource: null,
-      costDetail: billable ? (extractDetail ?? 'the response carried no usage the gateway can read') : (extractDetail ?? null),
+      costDetail: billable ? (extractDetail ?? 'the response carried no usage the gateway can read') : extraction.job === true ? JOB_EXCHANGE_DETAIL : (extractDetail ?? null),
     }
   }
 

@@ -3,6 +3,7 @@ import { openaiDialect } from '../dialects/openai/index.ts'
 import { defineProvider } from '../spec.ts'
 import { seedanceDialect, seedreamDialect } from './dialects.ts'
 import { byteplusErrors } from './errors.ts'
+import { byteplusJobs } from './jobs.ts'
 
 export default defineProvider({
   id: 'byteplus',
@@ -19,6 +20,7 @@ export default defineProvider({
     },
   ],
   errorShape: byteplusErrors,
+  jobs: byteplusJobs,
   dialect: openaiDialect,
   dialectRules: [
     { match: /\/images\/generations/, dialect: seedreamDialect },

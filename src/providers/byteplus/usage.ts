@@ -5,9 +5,9 @@ import { jsonUsage, makeUsage, num, rec, str, type Rec } from '../../wire/fields
 
 const SEEDANCE_TASK = /\/contents\/generations\/tasks\/[^/]+\/?$/
 
-/** Creating a task, listing tasks, and polls that have not succeeded cost nothing. */
+/** Creating, listing and polling tasks cost nothing: a task is billed once, on its job's row (src/jobs/). */
 export function seedanceTaskUsage(input: ExtractInput): Extraction {
-  return SEEDANCE_TASK.test(input.path) ? seedanceTask(input) : { usage: null }
+  return { ...(SEEDANCE_TASK.test(input.path) ? seedanceTask(input) : { usage: null }), usage: null, job: true }
 }
 
 /** Seedream is billed per generated image; output_tokens ride along for reference. */

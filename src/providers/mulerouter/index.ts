@@ -2,6 +2,7 @@
 import { defineProvider } from '../spec.ts'
 import { anthropicErrors } from '../dialects/anthropic/index.ts'
 import { openaiErrors } from '../dialects/openai/index.ts'
+import { mulerouterJobs } from './jobs.ts'
 import { mulerouterTaskDialect, vendorAnthropicDialect, vendorOpenAIDialect } from './dialects.ts'
 
 /** Optional vendor prefix, then the API version: `/vendors/openai/v1`, or the bare `/v1` aliases. */
@@ -36,6 +37,7 @@ export default defineProvider({
     { match: /^\/(?:vendors|v1)(?:\/|$)/i, from: 'path' },
   ],
   errorShape: openaiErrors,
+  jobs: mulerouterJobs,
   errorShapeRules: [{ match: /^(?:\/vendors\/anthropic\/v1\/|\/v1\/messages$)/, shape: anthropicErrors }],
   // Vendor-mirrored APIs speak their vendor's format; everything else is a task envelope.
   dialect: mulerouterTaskDialect,

@@ -15,11 +15,11 @@ export function extractDashScope(input: ExtractInput): Extraction {
   const extraction: Extraction = { usage: null }
   const model = str(body.model)
   if (model !== undefined) extraction.model = model
+  // An async task's submit or poll: the task is billed once, on its job's row (src/jobs/), never per poll.
+  if (str(dig(body, 'output', 'task_id')) !== undefined) extraction.job = true
   if (raw === undefined) return extraction
   extraction.raw = raw
-  // Async tasks are billed only once they succeed; a failed task may still echo a usage block.
-  const status = str(dig(body, 'output', 'task_status'))
-  if (status !== undefined && status !== 'SUCCEEDED') return extraction
+  if (extraction.job) return extraction
   extraction.usage = dashscopeUsage(raw, isVideoResult(body))
   return extraction
 }

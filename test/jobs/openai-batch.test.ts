@@ -1,0 +1,126 @@
+// OpenAI Batch API jobs: followed by the poller, billed once from the output file's lines at half price; failed lines and failed batches are free.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import OpenAI, { toFile } from 'openai'
+import { priceUsage } from '../../src/pricing/price-usage.ts'
+import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../support/fake-upstream.ts'
+import { coreFor, GATEWAY_ORIGIN, type TestCore } from '../support/test-core.ts'
+import { queryRows } from '../support/usage-rows.ts'
+
+/** A fake OpenAI account: batches go validating → in_progress → their end, one step per poll. */
+function fakeBatches(ends: Map<string, 'completed' | 'failed'>) {
+  const batches = new Map<string, Record<string, unknown> & { polls: number; end: 'completed' | 'failed' }>()
+  let counter = 0
+  const outputs = new Map<string, string>()
+  const line = (id: string, status: number, model: string, prompt: number, completion: number) =>
+    JSON.stringify({
+      id: `batch_req_${id}`,
+      custom_id: id,
+      response: { status_code: status, request_id: `r${id}`, body: status === 200 ? { id: `chatcmpl-${id}`, object: 'chat.completion', model, usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } } : { error: { message: 'boom' } } },
+      error: null,
+    })
+  let nextEnd: 'completed' | 'failed' = 'completed'
+  const handler = async (request: RecordedRequest): Promise<Response> => {
+    const { method, path } = request
+    const n = ++counter
+    let match: RegExpExecArray | null
+    if (method === 'POST' && path === '/v1/files') return Response.json({ id: `file-in-${n}`, object: 'file', bytes: request.body.byteLength, created_at: n, filename: 'in.jsonl', purpose: 'batch' })
+    if (method === 'POST' && path === '/v1/batches') {
+      const id = `batch_${n}`
+      const body = JSON.parse(new TextDecoder().decode(request.body)) as Record<string, unknown>
+      const batch = { id, object: 'batch', endpoint: body.endpoint, input_file_id: body.input_file_id, completion_window: '24h', status: 'validating', created_at: n, polls: 0, end: nextEnd }
+      batches.set(id, batch)
+      ends.set(id, nextEnd)
+      nextEnd = 'completed'
+      const { polls: _p, end: _e, ...visible } = batch
+      return Response.json(visible)
+    }
+    if (method === 'GET' && (match = /^\/v1\/batches\/([^/]+)$/.exec(path))) {
+      const batch = batches.get(match[1]!)
+      if (!batch) return Response.json({ error: { message: 'No such batch', type: 'invalid_request_error' } }, { status: 404 })
+      batch.polls++
+      if (batch.polls === 1) batch.status = 'in_progress'
+      if (batch.polls >= 2 && batch.status !== batch.end) {
+        batch.status = batch.end
+        if (batch.end === 'completed') {
+          const output = `file-out-${n}`
+          outputs.set(output, [line('1', 200, 'gpt-4o-mini', 1000, 500), line('2', 500, 'gpt-4o-mini', 0, 0), line('3', 200, 'gpt-4o-mini', 1000, 500)].join('\n') + '\n')
+          Object.assign(batch, { output_file_id: output, error_file_id: null, request_counts: { total: 3, completed: 2, failed: 1 } })
+        } else Object.assign(batch, { errors: { data: [{ code: 'invalid_json_line' }] }, request_counts: { total: 0, completed: 0, failed: 0 } })
+      }
+      const { polls: _p, end: _e, ...visible } = batch
+      return Response.json(visible)
+    }
+    if (method === 'GET' && (match = /^\/v1\/files\/([^/]+)\/content$/.exec(path))) {
+      const content = outputs.get(match[1]!)
+      return content === undefined ? Response.json({ error: { message: 'No such file' } }, { status: 404 }) : new Response(content, { headers: { 'content-type': 'application/octet-stream' } })
+    }
+    return Response.json({ error: { message: `no route ${method} ${path}` } }, { status: 404 })
+  }
+  return { handler, failNext: () => (nextEnd = 'failed') }
+}
+
+let upstream: FakeUpstream
+let gw: TestCore
+let fake: ReturnType<typeof fakeBatches>
+
+beforeAll(async () => {
+  fake = fakeBatches(new Map())
+  upstream = startFakeUpstream(fake.handler)
+  gw = await coreFor({ providers: { openai: upstream.url }, storeRows: true, config: { jobs: { poller: true, pollIntervalMs: 40, pollMaxIntervalMs: 160 } } })
+})
+afterAll(async () => {
+  await gw?.stop()
+  upstream?.stop()
+})
+
+async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await read()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await Bun.sleep(20)
+  }
+}
+
+const client = () => new OpenAI({ apiKey: gw.key, baseURL: `${GATEWAY_ORIGIN}/openai/v1`, fetch: gw.fetch, maxRetries: 0 })
+const settled = (id: string) => waitFor(`batch ${id} settled`, async () => (await queryRows(gw.dbUrl, 'SELECT * FROM jobs WHERE provider_job_id = ? AND settled_at IS NOT NULL', [id]))[0])
+
+async function createBatch(): Promise<string> {
+  const openai = client()
+  const file = await openai.files.create({ file: await toFile(Buffer.from('{"custom_id":"1","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4o-mini","messages":[]}}\n'), 'in.jsonl'), purpose: 'batch' })
+  const batch = await openai.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' })
+  return batch.id
+}
+
+test('a batch nobody polls is billed once from its output file: succeeded lines at half price, the failed line free', async () => {
+  const id = await createBatch()
+  const job = await settled(id)
+  const full = priceUsage({ provider: 'openai', model: 'gpt-4o-mini', usage: { inputTokens: 2000, outputTokens: 1000, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, at: new Date(), orgId: gw.orgId, overrides: [] })
+  expect(full.status).toBe('priced')
+  const expected = Math.round(full.costMicros! * 0.5)
+  expect(expected).toBeGreaterThan(0)
+  expect(job).toMatchObject({ kind: 'batch', status: 'succeeded', raw_status: 'completed', cost_micros: expected, cost_status: 'priced', key_id: gw.keyId, results_path: expect.stringContaining('/v1/files/file-out-') })
+  const rows = await queryRows(gw.dbUrl, 'SELECT * FROM usage_events WHERE request_id = ?', [String(job.id)])
+  expect(rows).toHaveLength(1)
+  expect(rows[0]).toMatchObject({ model: 'gpt-4o-mini', input_tokens: 2000, output_tokens: 1000, cost_micros: expected, price_source: 'batch', key_id: gw.keyId })
+  expect(String(rows[0]!.cost_detail)).toContain('2 succeeded line(s) at 50% of the synchronous price, 1 failed line(s) free')
+  // Every other row of the exchange (upload, create) is a true $0.
+  const charged = await queryRows(gw.dbUrl, "SELECT request_id FROM usage_events WHERE provider = 'openai' AND (cost_micros IS NULL OR cost_micros > 0)")
+  expect(charged.map((r) => r.request_id)).toEqual([job.id])
+})
+
+test('a failed batch costs nothing', async () => {
+  fake.failNext()
+  const id = await createBatch()
+  const job = await settled(id)
+  expect(job).toMatchObject({ status: 'failed', cost_micros: 0, cost_status: 'no_usage', results_path: null })
+})
+
+test('reprice leaves a batch row alone: its lines were priced per model at the batch share', async () => {
+  const before = await queryRows(gw.dbUrl, "SELECT request_id, cost_micros FROM usage_events WHERE price_source = 'batch'")
+  expect(before.length).toBeGreaterThan(0)
+  const response = await gw.admin('POST', '/reprice', { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() })
+  expect(response.status).toBe(200)
+  expect(await queryRows(gw.dbUrl, "SELECT request_id, cost_micros FROM usage_events WHERE price_source = 'batch'")).toEqual(before)
+})
