@@ -46,6 +46,7 @@ import { resolveSecretKey } from './secrets/secret-key.ts'
 import { ChangeEvents } from './services/change-events.ts'
 import { createServices } from './services/services.ts'
 import { createKeyAnswers } from './unified/key-answers.ts'
+import { jobForKey, jobsForKey } from './jobs/jobs-service.ts'
 
 /** A reprice of a long range pages through every row in it: the worker's answer may take minutes. */
 const REPRICE_TIMEOUT_MS = 10 * 60_000
@@ -329,6 +330,8 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     keyBudget: (keyId) => limits.budgetView('key', keyId),
     // The services exist by the time a request arrives (they are made below, before the app).
     usage: (input) => services.usage.query(input),
+    // A page of at most 200 of one key's jobs on the jobs table's key index.
+    jobs: { list: (keyId, options) => jobsForKey(database.client, keyId, options), get: (keyId, id) => jobForKey(database.client, keyId, id) },
     log,
     now: clock,
     onGatewayError: (code, requestId) => {

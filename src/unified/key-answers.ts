@@ -1,4 +1,4 @@
-// The unified API's gateway-answered GETs: /v1/models (+ one), /v1/me, /v1/me/usage, for the calling key only, in OpenAI's error shape.
+// The unified API's gateway-answered GETs: /v1/models (+ one), /v1/me, /v1/me/usage, /v1/jobs (+ one), for the calling key only, in OpenAI's error shape.
 import { newId } from '../auth/key-format.ts'
 import type { CachedKey, KeyCache } from '../auth/key-cache.ts'
 import type { ResolvedProvider } from '../config.ts'
@@ -14,6 +14,7 @@ import type { UsageQueryInput } from '../services/usage-service.ts'
 import type { UsageReport } from '../analytics/usage-reads.ts'
 import { StoreError } from '../store/orgs.ts'
 import { viewKey } from '../services/views.ts'
+import { parseStatus, type JobsPage, type KeyJobView } from '../jobs/jobs-service.ts'
 import { providerModels, type CatalogueEntry } from './model-catalogue.ts'
 
 /** What a key's budget reads as now (the admin view of the live ledger), or null without one. */
@@ -34,6 +35,11 @@ export interface KeyAnswerDeps {
   readonly keyBudget: (keyId: string) => KeyBudgetView | null
   /** The usage service's report (on the query worker in a gateway). */
   readonly usage: (input: UsageQueryInput) => Promise<UsageReport>
+  /** The key's own async jobs, newest first, and one of them by id (undefined: not this key's, or none). */
+  readonly jobs: {
+    list(keyId: string, options: { status?: ReturnType<typeof parseStatus>; cursor?: string; limit?: number }): Promise<JobsPage<KeyJobView>>
+    get(keyId: string, id: string): Promise<KeyJobView | undefined>
+  }
   readonly log: Logger
   readonly now?: () => number
   /** Told of every refusal the gateway makes here (metrics, access log), as for proxied requests. */
@@ -169,6 +175,34 @@ export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request) => Pro
     return json(JSON.stringify({ object: 'usage', from: report.from, to: report.to, group_by: groupBy, data: rows, totals }), requestId)
   }
 
+  const jobs = async (key: CachedKey, path: string, query: string, requestId: string): Promise<Response> => {
+    if (path.startsWith('/jobs/')) {
+      const id = path.slice('/jobs/'.length)
+      // Another key's job, or an id that exists nowhere, answers alike: no existence leak.
+      const job = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await deps.jobs.get(key.row.id, id) : undefined
+      if (!job) throw new GatewayError('not_found', `No job "${id.slice(0, 64)}" of this key. GET /v1/jobs lists this key's jobs.`)
+      return json(JSON.stringify(job), requestId)
+    }
+    const params = new URLSearchParams(query)
+    let status: ReturnType<typeof parseStatus>
+    try {
+      status = parseStatus(params.get('status') ?? undefined)
+    } catch (error) {
+      throw new GatewayError('invalid_parameter', (error as Error).message)
+    }
+    const limitText = params.get('limit')
+    const limit = limitText === null ? undefined : Number(limitText)
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 200)) throw new GatewayError('invalid_parameter', 'limit must be a whole number from 1 to 200.')
+    const cursor = params.get('cursor') ?? undefined
+    try {
+      const page = await deps.jobs.list(key.row.id, { ...(status ? { status } : {}), ...(cursor ? { cursor: cursor.slice(0, 256) } : {}), ...(limit ? { limit } : {}) })
+      return json(JSON.stringify({ object: 'list', ...page }), requestId)
+    } catch (error) {
+      if (error instanceof RangeError) throw new GatewayError('invalid_parameter', error.message)
+      throw error
+    }
+  }
+
   const answer = async (request: Request, path: string, query: string): Promise<Response> => {
     const requestId = newId('req')
     try {
@@ -181,6 +215,7 @@ export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request) => Pro
       if (path === '/models') return json(listingFor(check.key).text, requestId)
       if (path.startsWith('/models/')) return oneModel(check.key, path.slice('/models/'.length), requestId)
       if (path === '/me') return me(check.key, check.org, requestId)
+      if (path === '/jobs' || path.startsWith('/jobs/')) return await jobs(check.key, path, query, requestId)
       return await usage(check.key, check.org, query, requestId)
     } catch (error) {
       const refusal = error instanceof GatewayError ? error : new GatewayError('read_failed', 'The gateway failed to answer.')
@@ -195,7 +230,8 @@ export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request) => Pro
     const url = parseRequestTarget(request.url)
     if (!url || url.provider !== UNIFIED_SEGMENT) return undefined
     const path = url.path
-    if (path !== '/models' && path !== '/me' && path !== '/me/usage' && !(path.startsWith('/models/') && path.length > '/models/'.length)) return undefined
+    const one = (prefix: string) => path.startsWith(prefix) && path.length > prefix.length
+    if (path !== '/models' && path !== '/me' && path !== '/me/usage' && path !== '/jobs' && !one('/models/') && !one('/jobs/')) return undefined
     return answer(request, path, url.query)
   }
 }

@@ -114,6 +114,35 @@ describe('a key holder sees its own jobs only (jobsForKey, for GET /v1/jobs)', (
   })
 })
 
+describe('GET /v1/jobs and /v1/jobs/{id} for key holders', () => {
+  test('a key lists and reads its own jobs with status and cost; another key and another org see none of them', async () => {
+    const mine = (await (await call(gw.key, 'GET', '/v1/jobs')).json()) as Page & { object: string }
+    expect(mine.object).toBe('list')
+    expect(mine.data.map((job) => job.id)).toEqual([ids.running, ids.done])
+    const done = (await (await call(gw.key, 'GET', '/v1/jobs?status=succeeded')).json()) as Page
+    expect(done.data).toMatchObject([{ id: ids.done, status: 'succeeded', cost_usd: 0.27225 }])
+    const one = await call(gw.key, 'GET', `/v1/jobs/${ids.done}`)
+    expect(one.status).toBe(200)
+    expect(await one.json()).toMatchObject({ id: ids.done, status: 'succeeded' })
+    // Another key of the same org, and a key of another org: their own jobs only, and a 404 for this key's.
+    expect(((await (await call(other.key, 'GET', '/v1/jobs')).json()) as Page).data.map((job) => job.id)).toEqual([ids.others])
+    expect(((await (await call(orgB.key, 'GET', '/v1/jobs')).json()) as Page).data.map((job) => job.id)).toEqual([ids.orgB])
+    for (const key of [other.key, orgB.key]) {
+      const refused = await call(key, 'GET', `/v1/jobs/${ids.done}`)
+      expect(refused.status).toBe(404)
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('No job')
+    }
+  })
+
+  test('a bad filter is a 400 in OpenAI\'s shape; no key is a 401', async () => {
+    const bad = await call(gw.key, 'GET', '/v1/jobs?status=sleeping')
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error')
+    expect((await call(gw.key, 'GET', '/v1/jobs?limit=0')).status).toBe(400)
+    expect((await gw.fetch('/v1/jobs')).status).toBe(401)
+  })
+})
+
 describe('CLI', () => {
   test('jobs list [--status] [--org] and jobs show', async () => {
     const env = { SOCIARO_DATABASE_URL: gw.dbUrl }

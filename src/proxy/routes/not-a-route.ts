@@ -22,6 +22,8 @@ export const UNIFIED_ENDPOINTS = [
   'GET /v1/models/{provider}/{model}',
   'GET /v1/me',
   'GET /v1/me/usage',
+  'GET /v1/jobs',
+  'GET /v1/jobs/{id}',
 ] as const
 
 /** Why a /v1/… request that is none of the unified endpoints is refused. */
