@@ -19,6 +19,7 @@ import {
   responses,
 } from './admin-schemas.ts'
 import { usageRoutes } from './usage-routes.ts'
+import { userRoutes } from './user-routes.ts'
 
 /** The live budget state the admin API shows (limits/ ledger, with reservations). */
 export type AdminBudget = NonNullable<Static<typeof BudgetSchema>>
@@ -142,4 +143,5 @@ export function adminRoutes(deps: AdminDeps & { readonly adminToken: string }) {
       detail: { summary: 'Store a provider credential (encrypted at rest)', tags: ['providers'] },
     })
     .use(usageRoutes(services))
+    .use(userRoutes(services))
 }

@@ -5,6 +5,8 @@ import { createOrgService, type OrgService } from './org-service.ts'
 import { createPriceService, type PriceService } from './price-service.ts'
 import { createProviderService, type ProviderService } from './provider-service.ts'
 import { createUsageService, type UsageService } from './usage-service.ts'
+import { createDashboardSessionService, type DashboardSessionService } from './dashboard-session-service.ts'
+import { createDashboardUserService, type DashboardUserService } from './dashboard-user-service.ts'
 
 /**
  * Each service validates its input (a ServiceError for anything wrong), changes the store, announces the change
@@ -22,6 +24,10 @@ export interface Services<B> {
   readonly providers: ProviderService
   readonly prices: PriceService
   readonly usage: UsageService
+  /** Dashboard users and their invites. */
+  readonly users: DashboardUserService
+  /** Dashboard sign-in and sessions (the sign-in limits live in this object: one per process). */
+  readonly sessions: DashboardSessionService
 }
 
 export function createServices<B>(deps: ServiceDeps<B>): Services<B> {
@@ -32,5 +38,7 @@ export function createServices<B>(deps: ServiceDeps<B>): Services<B> {
     providers: createProviderService(ctx),
     prices: createPriceService(ctx),
     usage: createUsageService(ctx),
+    users: createDashboardUserService(ctx),
+    sessions: createDashboardSessionService(ctx, deps.dashboard),
   }
 }
