@@ -39,6 +39,7 @@ import { createCredentialCipher } from './secrets/credential-cipher.ts'
 import { resolveSecretKey } from './secrets/secret-key.ts'
 import { ChangeEvents } from './services/change-events.ts'
 import { createServices } from './services/services.ts'
+import { dashboardPages, dashboardRoutes } from './dashboard/dashboard-routes.ts'
 
 /** A reprice of a long range pages through every row in it: the worker's answer may take minutes. */
 const REPRICE_TIMEOUT_MS = 10 * 60_000
@@ -344,7 +345,8 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
       databaseProblem,
     },
     proxy: (request) => handleRequest(request),
-    extraRoutes: [metricsRoutes(metrics, config.metricsToken)],
+    extraRoutes: [metricsRoutes(metrics, config.metricsToken), dashboardRoutes({ services, addressOf, databaseProblem })],
+    staticRoutes: dashboardPages,
   })
 
 
