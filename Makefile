@@ -36,6 +36,7 @@ python-sdk-test:
 
 typecheck: deps
 	bun x tsc --noEmit -p .
+	bun x tsc --noEmit -p src/dashboard/ui
 
 unit: deps
 	bun test --timeout 60000
