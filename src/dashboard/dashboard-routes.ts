@@ -127,7 +127,8 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
       return json(session.identity, 200, { 'set-cookie': cookieFor(request, token, session.identity.expires_at) })
     })
   const keyIdOf = (request: Request) => decodeURIComponent(new URL(request.url).pathname.split('/')[4] ?? '')
-  const none = { parse: 'none' as const }
+  // Not part of the admin API's OpenAPI document: these answer a browser session, not the admin token.
+  const none = { parse: 'none' as const, detail: { hide: true } }
 
   return new Elysia({ name: 'dashboard' })
     .post('/dashboard/api/login', signIn((body, address) => services.sessions.signIn(text(body.email) ?? '', text(body.password) ?? '', address)), none)

@@ -8,8 +8,8 @@ import { findKeyByHash, requireKey } from '../store/keys.ts'
 import { requireOrg } from '../store/orgs.ts'
 import { MAX_PASSWORD_CHARS } from './dashboard-user-service.ts'
 import type { DashboardIdentity } from './dashboard-views.ts'
-import type { ServiceContext } from './service-context.ts'
-import { SignInLimiter, type SignInLimits } from './sign-in-limiter.ts'
+import type { DashboardSessionOptions, ServiceContext } from './service-context.ts'
+import { SignInLimiter } from './sign-in-limiter.ts'
 
 const DEFAULT_SESSION_MS = 12 * 3_600_000
 const SIGN_IN_REFUSED = 'The email or password is wrong, or the account is disabled.'
@@ -29,12 +29,6 @@ export interface SignedIn {
   /** The cookie's value, in the clear once; the store keeps its hash. */
   token: string
   session: DashboardSession
-}
-
-export interface DashboardSessionOptions {
-  /** Default 12 hours. */
-  readonly sessionMs?: number
-  readonly limits?: SignInLimits
 }
 
 export interface DashboardSessionService {

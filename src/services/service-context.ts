@@ -6,12 +6,18 @@ import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
 import type { ChangeEvents } from './change-events.ts'
-import type { DashboardSessionOptions } from './dashboard-session-service.ts'
+import type { SignInLimits } from './sign-in-limiter.ts'
 
 /** A scope's current-period budget state, of whatever shape the caller's source gives (null: no budget). */
 export interface BudgetSource<B> {
   org(row: OrgRow): B | null | Promise<B | null>
   key(row: ApiKeyRow): B | null | Promise<B | null>
+}
+
+export interface DashboardSessionOptions {
+  /** Default 12 hours. */
+  readonly sessionMs?: number
+  readonly limits?: SignInLimits
 }
 
 export interface ServiceDeps<B> {

@@ -7,6 +7,9 @@ import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
 import { chromiumAvailable, CHROMIUM, startBrowser, type Browser } from './browser.ts'
 import { PASSWORD, seedDashboard, type Seeded } from './seed.ts'
 
+/** Only inside page.evaluate callbacks, which run in the browser: the tests' own type-check has no DOM library. */
+declare const document: any
+
 const ARTIFACTS = join(import.meta.dir, '../artifacts/dashboard')
 const HOUR = 3_600_000
 
@@ -61,9 +64,10 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     await page.waitForSelector('[data-testid=chart][data-drawn]', { timeout: 10_000 })
     const painted = await page.$$eval('[data-testid=chart] canvas', (canvases) =>
       canvases.map((canvas) => {
-        const c = canvas as HTMLCanvasElement
+        const c = canvas as any
         const pixels = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
         let opaque = 0
+        // Alpha channel: uPlot draws on a transparent canvas.
         for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) opaque++
         return opaque
       }),
