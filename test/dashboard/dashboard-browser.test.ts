@@ -9,6 +9,7 @@ import { PASSWORD, seedDashboard, type Seeded } from './seed.ts'
 
 /** Only inside page.evaluate callbacks, which run in the browser: the tests' own type-check has no DOM library. */
 declare const document: any
+declare const location: any
 
 const ARTIFACTS = join(import.meta.dir, '../artifacts/dashboard')
 const HOUR = 3_600_000
@@ -131,6 +132,28 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     const keys = await page.$$eval('[data-testid=requests-table] tbody tr td:nth-child(2)', (cells) => [...new Set(cells.map((c) => c.textContent))])
     expect(keys).toHaveLength(1)
     expect(keys[0]).toContain('second')
+  }, 120_000)
+
+  test('explore: metric, grouping, bucket and filters come from the URL, and the total matches the admin API', async () => {
+    const page = await signIn(seeded.viewer)
+    await visit(page, 'explore?metric=requests&group=key&cumulative=1&range=30d')
+    await chartsDrawn(page, 1)
+    const range = await shownRange(page)
+    const admin = await adminUsage(`/usage?org=test-org&group_by=key&from=${range.from}&to=${range.to}`)
+    expect(Number(await page.getAttribute('[data-testid=explore-total]', 'data-value'))).toBe(admin.totals.requests)
+    expect(await page.$$('[data-testid=explore-table] tbody tr')).toHaveLength(2)
+    expect(await page.inputValue('#x-metric')).toBe('requests')
+    expect(await page.isChecked('#x-cumulative')).toBe(true)
+    await shot(page, 'explore')
+    // A filter typed in the form lands in the URL.
+    await page.fill('#x-model', 'openai/gpt-4o')
+    await page.press('#x-model', 'Enter')
+    await page.waitForFunction(() => location.hash.includes('model=openai%2Fgpt-4o'))
+    await ready(page)
+    const filtered = await adminUsage(`/usage?org=test-org&model=openai/gpt-4o&group_by=key&from=${range.from}&to=${range.to}`)
+    await page.waitForSelector('[data-testid=explore-total]')
+    expect(Number(await page.getAttribute('[data-testid=explore-total]', 'data-value'))).toBe(filtered.totals.requests)
+    expect(filtered.totals.requests).toBe(120)
   }, 120_000)
 
   test('an admin creates a key (the secret shown once), edits its limits and revokes it', async () => {

@@ -2,6 +2,7 @@
 import { api, ApiError, useSession, type Identity } from './api.ts'
 import { destroyCharts } from './chart.ts'
 import { h, replace } from './dom.ts'
+import { explorePage } from './explore-page.ts'
 import { keysPage } from './keys-page.ts'
 import { overviewPage } from './overview-page.ts'
 import type { Page, PageContext } from './page.ts'
@@ -10,6 +11,7 @@ import { inviteView, signInView } from './sign-in.ts'
 
 const PAGES: Record<string, { title: string; page: Page }> = {
   overview: { title: 'Overview', page: overviewPage },
+  explore: { title: 'Explore', page: explorePage },
   keys: { title: 'Keys', page: keysPage },
   requests: { title: 'Requests', page: requestsPage },
 }
