@@ -166,9 +166,12 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
     .get(
       '/dashboard/api/requests',
       read(async (session, query) => {
-        const cursor = query.get('cursor')
-        const limit = query.get('limit')
-        return jsonText(await services.usage.requestsJson({ ...scopedFilter(session, query), ...(cursor ? { cursor: cursor.slice(0, 200) } : {}), ...(limit ? { limit } : {}) }))
+        const extra: Record<string, string> = {}
+        for (const field of ['cursor', 'limit', 'status', 'cost_status'] as const) {
+          const value = query.get(field)
+          if (value) extra[field] = value.slice(0, 200)
+        }
+        return jsonText(await services.usage.requestsJson({ ...scopedFilter(session, query), ...extra }))
       }),
       none,
     )

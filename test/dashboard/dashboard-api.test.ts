@@ -159,3 +159,21 @@ test('sign-out revokes the session; an invite link sets a password once', async 
   const users = (await (await gw.admin('GET', '/users?org=test-org')).json()) as { data: { email: string; has_password: boolean }[] }
   expect(users.data.map((u) => u.email).sort()).toEqual(['admin@test.example', 'new@test.example', 'viewer@test.example'])
 })
+
+test('the request log filters by outcome and cost status on the server, and refuses unknown values', async () => {
+  const viewer = await signIn({ email: seeded.viewer, password: PASSWORD })
+  const page = async (q: string) => (await (await get(viewer, `/dashboard/api/requests?limit=500&${q}`)).json()) as { data: { status: number; cost_status: string }[] }
+  const failed = await page('status=error')
+  // 120 rows per key, every 17th one failed (i = 0, 17, …, 119): 8 per key.
+  expect(failed.data.length).toBe(16)
+  expect(failed.data.every((r) => r.status >= 400)).toBe(true)
+  const ok = await page('status=ok')
+  expect(ok.data.length).toBe(240 - 16)
+  const unpriced = await page('cost_status=unpriced')
+  expect(unpriced.data.length).toBeGreaterThan(0)
+  expect(unpriced.data.every((r) => r.cost_status === 'unpriced')).toBe(true)
+  const totals = (await (await get(viewer, '/dashboard/api/usage?group_by=provider')).json()) as { totals: { unpriced_requests: number } }
+  expect(unpriced.data.length).toBe(totals.totals.unpriced_requests)
+  expect((await get(viewer, '/dashboard/api/requests?status=maybe')).status).toBe(400)
+  expect((await get(viewer, '/dashboard/api/requests?cost_status=free')).status).toBe(400)
+})

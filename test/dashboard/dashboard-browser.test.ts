@@ -132,6 +132,13 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     const keys = await page.$$eval('[data-testid=requests-table] tbody tr td:nth-child(2)', (cells) => [...new Set(cells.map((c) => c.textContent))])
     expect(keys).toHaveLength(1)
     expect(keys[0]).toContain('second')
+    await page.selectOption('#f-status', 'error')
+    await page.click('form[aria-label=Filters] button[type=submit]')
+    await page.waitForFunction(() => location.hash.includes('status=error'))
+    await ready(page)
+    const statuses = await page.$$eval('[data-testid=requests-table] tbody tr td:nth-child(4)', (cells) => cells.map((c) => Number(c.textContent)))
+    expect(statuses).toHaveLength(8)
+    expect(statuses.every((s) => s >= 400)).toBe(true)
   }, 120_000)
 
   test('explore: metric, grouping, bucket and filters come from the URL, and the total matches the admin API', async () => {

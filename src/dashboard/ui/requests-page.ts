@@ -44,6 +44,8 @@ interface RequestsPage {
 }
 
 const PAGE_SIZE = 50
+/** As stored (src/db/schema.ts COST_STATUSES): the server refuses anything else. */
+const COST_STATUSES = ['priced', 'estimated', 'unpriced', 'no_usage', 'mock', 'refused']
 const costText = (r: RequestEntry) => (r.cost_usd === null ? `unpriced` : `${usd(r.cost_usd)}${r.cost_status === 'priced' ? '' : ` (${r.cost_status})`}`)
 
 function detail(entry: RequestEntry, zone: string, keyName: (id: string) => string, close: () => void): HTMLElement {
@@ -79,7 +81,13 @@ function detail(entry: RequestEntry, zone: string, keyName: (id: string) => stri
 export const requestsPage: Page = async (root, ctx: PageContext) => {
   const zone = ctx.identity.time_zone
   const { range } = rangeChoice(ctx, Date.now())
-  const filter = { key: ctx.params.get('key') ?? undefined, provider: ctx.params.get('provider') ?? undefined, model: ctx.params.get('model') ?? undefined }
+  const filter = {
+    key: ctx.params.get('key') ?? undefined,
+    provider: ctx.params.get('provider') ?? undefined,
+    model: ctx.params.get('model') ?? undefined,
+    status: ctx.params.get('status') ?? undefined,
+    cost_status: ctx.params.get('cost_status') ?? undefined,
+  }
   const { data: keys } = await api<{ data: KeyView[] }>('/keys')
   const names = new Map(keys.map((k) => [k.id, `${k.name} (${k.prefix}…${k.last4})`]))
   const keyName = (id: string) => names.get(id) ?? id
@@ -95,7 +103,7 @@ export const requestsPage: Page = async (root, ctx: PageContext) => {
         event.preventDefault()
         const data = new FormData(form)
         const value = (name: string) => String(data.get(name) ?? '').trim() || undefined
-        ctx.setParams({ key: value('key'), provider: value('provider'), model: value('model'), from: value('from'), to: value('to'), range: undefined })
+        ctx.setParams({ key: value('key'), provider: value('provider'), model: value('model'), status: value('status'), cost_status: value('cost_status'), from: value('from'), to: value('to'), range: undefined })
       },
     },
     ctx.identity.role === 'key'
@@ -103,6 +111,8 @@ export const requestsPage: Page = async (root, ctx: PageContext) => {
       : h('label', { for: 'f-key' }, h('span', {}, 'Key'), h('select', { id: 'f-key', name: 'key' }, h('option', { value: '' }, 'Any key'), keys.map((k) => h('option', { value: k.id, selected: filter.key === k.id }, names.get(k.id)!)))),
     h('label', { for: 'f-provider' }, h('span', {}, 'Provider'), h('input', { id: 'f-provider', name: 'provider', value: filter.provider ?? '', placeholder: 'e.g. openai' })),
     h('label', { for: 'f-model' }, h('span', {}, 'Model'), h('input', { id: 'f-model', name: 'model', value: filter.model ?? '', placeholder: 'e.g. openai/gpt-4o-mini' })),
+    h('label', { for: 'f-status' }, h('span', {}, 'Status'), h('select', { id: 'f-status', name: 'status' }, [['', 'Any'], ['ok', 'Succeeded (< 400)'], ['error', 'Failed (>= 400)']].map(([v, text]) => h('option', { value: v!, selected: (filter.status ?? '') === v }, text!)))),
+    h('label', { for: 'f-cost' }, h('span', {}, 'Cost status'), h('select', { id: 'f-cost', name: 'cost_status' }, ['', ...COST_STATUSES].map((v) => h('option', { value: v, selected: (filter.cost_status ?? '') === v }, v || 'Any')))),
     h('label', { for: 'f-from' }, h('span', {}, 'From'), h('input', { type: 'date', id: 'f-from', name: 'from', value: dayKey(range.from, zone) })),
     h('label', { for: 'f-to' }, h('span', {}, 'To'), h('input', { type: 'date', id: 'f-to', name: 'to', value: dayKey(range.to - 1, zone) })),
     h('button', { type: 'submit' }, 'Apply filters'),
