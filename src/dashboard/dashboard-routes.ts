@@ -176,6 +176,14 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
       none,
     )
     .get(
+      '/dashboard/api/budget',
+      // The live budget state (with reservations): the org's for its users, the key's own for a key holder.
+      read(async (session) =>
+        json(session.keyId === null ? { scope: 'org', budget: (await services.orgs.get(session.orgId)).budget } : { scope: 'key', budget: (await scopedKey(session, session.keyId)).budget }),
+      ),
+      none,
+    )
+    .get(
       '/dashboard/api/keys',
       read(async (session) => {
         const keys = await services.keys.list(session.orgId)

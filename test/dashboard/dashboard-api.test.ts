@@ -177,3 +177,16 @@ test('the request log filters by outcome and cost status on the server, and refu
   expect((await get(viewer, '/dashboard/api/requests?status=maybe')).status).toBe(400)
   expect((await get(viewer, '/dashboard/api/requests?cost_status=free')).status).toBe(400)
 })
+
+test('the budget shown is the org\'s for its users and the key\'s own for a key holder, as the admin API has them', async () => {
+  expect((await gw.admin('PATCH', '/orgs/test-org', { budget_usd: 20 })).status).toBe(200)
+  expect((await gw.admin('PATCH', `/keys/${gw.keyId}`, { budget_usd: 3, budget_period: 'day' })).status).toBe(200)
+  const viewer = await signIn({ email: seeded.viewer, password: PASSWORD })
+  const org = (await (await get(viewer, '/dashboard/api/budget')).json()) as { scope: string; budget: { limit_usd: number; period: string } }
+  const adminOrg = (await (await gw.admin('GET', '/orgs/test-org')).json()) as { budget: unknown }
+  expect(org).toEqual({ scope: 'org', budget: adminOrg.budget as typeof org.budget })
+  expect(org.budget).toMatchObject({ limit_usd: 20, period: 'month' })
+  const holder = await signIn({ key: gw.key }, '/dashboard/api/login/key')
+  const key = (await (await get(holder, '/dashboard/api/budget')).json()) as { scope: string; budget: { limit_usd: number; period: string } }
+  expect(key).toMatchObject({ scope: 'key', budget: { limit_usd: 3, period: 'day' } })
+})

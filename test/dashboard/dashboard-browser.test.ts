@@ -27,6 +27,7 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     mkdirSync(ARTIFACTS, { recursive: true })
     gw = await startTestGateway({ now: () => Date.now() + shift })
     seeded = await seedDashboard(gw, Date.now())
+    expect((await gw.admin('PATCH', '/orgs/test-org', { budget_usd: 50, budget_period: 'month' })).status).toBe(200)
     browser = await startBrowser()
   }, 60_000)
   afterAll(async () => {
@@ -92,6 +93,10 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     expect(await totalOf(page, 'errors')).toBe(admin.totals.errors)
     expect(await totalOf(page, 'tokens')).toBe(admin.totals.input_tokens + admin.totals.output_tokens)
     expect(await page.textContent('[data-testid=cost-quality]')).toMatch(/estimated usage and .* unpriced/)
+    const org = (await (await gw.admin('GET', '/orgs/test-org')).json()) as { budget: { limit_usd: number; spent_usd: number } }
+    expect(Number(await page.getAttribute('[data-testid=budget]', 'data-limit'))).toBe(50)
+    expect(Number(await page.getAttribute('[data-testid=budget]', 'data-spent'))).toBeCloseTo(org.budget.spent_usd, 6)
+    expect(await page.textContent('[data-testid=budget]')).toContain('At this pace')
     await shot(page, 'overview-viewer')
 
     // Split by model, hour buckets, last 24 hours: the route keeps the view, and each model draws its own line.

@@ -1,4 +1,5 @@
 // Overview: spend, requests, tokens and errors over time (hour or zone-day buckets), split by provider, model or key; totals against the previous period; the estimated and unpriced shares always shown.
+import { budgetBurn } from './budget-burn.ts'
 import { destroyCharts, lineChart } from './chart.ts'
 import { csvButton } from './csv.ts'
 import { emptyState, h, replace, table } from './dom.ts'
@@ -38,10 +39,11 @@ export const overviewPage: Page = async (root, ctx) => {
   const splits = ctx.identity.role === 'key' ? SPLITS.filter(([id]) => id !== 'key') : SPLITS
   replace(root, h('h2', {}, 'Overview'), rangeControls(ctx, choice, { splits }), h('p', { class: 'loading' }, 'Loading usage…'))
 
-  const [hourly, previous, groups] = await Promise.all([
+  const [hourly, previous, groups, budget] = await Promise.all([
     usage('hour', range.from, range.to),
     usage('provider', range.previousFrom, range.previousTo),
     usage(split || 'provider', range.from, range.to),
+    budgetBurn(zone),
   ])
   const totals = hourly.totals
   const before = previous.totals
@@ -74,7 +76,7 @@ export const overviewPage: Page = async (root, ctx) => {
   destroyCharts()
   if (totals.requests === 0) {
     const next = ctx.identity.role === 'admin' ? 'Create a key on the Keys page, then send a request through the gateway with it; it shows up here within seconds.' : 'Send a request through the gateway with a key of this organization; it shows up here within seconds.'
-    replace(root, h('h2', {}, 'Overview'), rangeControls(ctx, choice, { splits }), cards, quality, emptyState('No usage in this range', next))
+    replace(root, h('h2', {}, 'Overview'), rangeControls(ctx, choice, { splits }), cards, quality, budget, emptyState('No usage in this range', next))
     return
   }
   const breakdownHeaders = [split ? (SPLITS.find(([id]) => id === split)?.[1] ?? 'Group') : 'Provider', 'Spend', 'Requests', 'Tokens', 'Errors', 'Estimated', 'Unpriced']
@@ -85,6 +87,7 @@ export const overviewPage: Page = async (root, ctx) => {
     rangeControls(ctx, choice, { splits }),
     cards,
     quality,
+    budget,
     misaligned ? h('p', { class: 'warning' }, `${zone} is not a whole number of hours from UTC: day buckets are summed from UTC hours and can be off by that fraction of an hour at each end.`) : null,
     h('div', { class: 'charts' }, METRICS.map((metric) => lineChart({ title: metric.label, xs: all.starts, series: lines(metric.id), zone, format: metric.id === 'cost' ? usd : count }))),
     h('h3', {}, `By ${breakdownHeaders[0]!.toLowerCase()}`),
