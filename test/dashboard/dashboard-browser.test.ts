@@ -10,6 +10,7 @@ import { PASSWORD, seedDashboard, type Seeded } from './seed.ts'
 /** Only inside page.evaluate callbacks, which run in the browser: the tests' own type-check has no DOM library. */
 declare const document: any
 declare const location: any
+declare const getComputedStyle: any
 
 const ARTIFACTS = join(import.meta.dir, '../artifacts/dashboard')
 const HOUR = 3_600_000
@@ -213,6 +214,18 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     expect(await totalOf(page, 'requests')).toBe(admin.totals.requests)
     expect(await totalOf(page, 'cost')).toBeCloseTo(admin.totals.cost_micros / 1_000_000, 9)
     await shot(page, 'overview-key-holder')
+    // On a phone, in the dark theme: nothing wider than the screen, and the keyboard reaches the skip link first.
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await visit(page, 'overview')
+    await chartsDrawn(page, 4)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(11, 17, 32)')
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content')
+    await shot(page, 'overview-phone-dark')
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await page.emulateMedia({ colorScheme: 'light' })
     await visit(page, 'keys')
     expect(await page.$$('[data-testid=keys-table] tbody tr')).toHaveLength(1)
     await visit(page, `keys/${seeded.otherKeyId}`)

@@ -30,13 +30,15 @@ export function lineChart(spec: ChartSpec): HTMLElement {
   const data: uPlot.AlignedData = [spec.xs.map((x) => x / 1000), ...spec.series.map((s) => s.values)]
   const draw = () => {
     const width = Math.max(260, plot.clientWidth || holder.clientWidth || 600)
+    // A canvas cannot resolve currentColor: the theme's text colour is read once, here.
+    const ink = getComputedStyle(holder).color
     const chart = new uPlot(
       {
         width,
         height: 220,
         tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), spec.zone),
         series: [{}, ...spec.series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2, value: (_u: uPlot, v: number | null) => (v === null ? '-' : spec.format(v)) }))],
-        axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' } }, { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 70, values: (_u, values) => values.map((v) => spec.format(v)) }],
+        axes: [{ stroke: ink, grid: { stroke: 'rgba(128,128,128,0.15)' } }, { stroke: ink, grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 70, values: (_u, values) => values.map((v) => spec.format(v)) }],
         scales: { x: { time: true } },
         hooks: { draw: [() => holder.setAttribute('data-drawn', 'true')] },
       },
