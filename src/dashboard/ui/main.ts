@@ -61,6 +61,8 @@ function shell(current: string): { main: HTMLElement } {
         const next = dark ? 'light' : 'dark'
         localStorage.setItem('sociaro-theme', next)
         applyTheme(next)
+        // Charts paint their axes in the theme's colours: drawn again.
+        void render()
       },
     },
     'Theme',
