@@ -1,4 +1,5 @@
 // Keys: every key of the org (revoked and expired ones too) with limits and current-period spend; a page per key with its own charts; admins create (secret shown once), edit and revoke.
+import { BUDGET_PERIODS, DEFAULT_BUDGET_PERIOD } from '../../limits/period.ts'
 import { api, ApiError } from './api.ts'
 import { destroyCharts, lineChart } from './chart.ts'
 import { csvButton } from './csv.ts'
@@ -59,7 +60,7 @@ function keyForm(key: KeyView | undefined, submitLabel: string, onSubmit: (body:
           max_concurrency: optionalNumber(data.get('max_concurrency')),
           budget_usd: optionalNumber(data.get('budget_usd')),
         }
-        if (body.budget_usd !== null) body.budget_period = String(data.get('budget_period') || 'month')
+        if (body.budget_usd !== null) body.budget_period = String(data.get('budget_period') || DEFAULT_BUDGET_PERIOD)
         if ((body.models as string[]).length === 0) delete body.models
         try {
           await onSubmit(body, form)
@@ -74,7 +75,7 @@ function keyForm(key: KeyView | undefined, submitLabel: string, onSubmit: (body:
     field('tpm', 'Tokens per minute', key?.tpm?.toString() ?? '', { type: 'number', min: '1' }),
     field('max_concurrency', 'Max concurrent requests', key?.max_concurrency?.toString() ?? '', { type: 'number', min: '1' }),
     field('budget_usd', 'Budget (USD)', key?.budget_usd?.toString() ?? '', { type: 'number', min: '0', step: '0.01' }),
-    h('label', { for: 'key-budget_period' }, h('span', {}, 'Budget period'), h('select', { id: 'key-budget_period', name: 'budget_period' }, ['day', 'week', 'month'].map((p) => h('option', { value: p, selected: (key?.budget_period ?? 'month') === p }, p)))),
+    h('label', { for: 'key-budget_period' }, h('span', {}, 'Budget period'), h('select', { id: 'key-budget_period', name: 'budget_period' }, BUDGET_PERIODS.map((p) => h('option', { value: p, selected: (key?.budget_period ?? DEFAULT_BUDGET_PERIOD) === p }, p)))),
     h('button', { type: 'submit' }, submitLabel),
     status,
   )

@@ -156,5 +156,10 @@ async function render(): Promise<void> {
   }
 }
 
-window.addEventListener('hashchange', () => void render())
-void render()
+// The page comes from Bun's static route, which sends no frame-ancestors header (a meta CSP cannot say it): a framed
+// copy (clickjacking the revoke button) shows nothing.
+if (window.top !== window.self) replace(app, h('p', { class: 'error' }, 'The dashboard cannot be shown inside a frame; open it directly.'))
+else {
+  window.addEventListener('hashchange', () => void render())
+  void render()
+}
