@@ -251,6 +251,32 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     await shot(page, 'other-org')
   }, 120_000)
 
+  test('an invite link sets the password in the page, once; then the user signs in', async () => {
+    const created = (await (await gw.admin('POST', '/users', { org: 'test-org', email: 'invited@test.example', role: 'viewer', invite_hours: 1 })).json()) as { invite: { path: string } }
+    const page = await fresh()
+    await page.goto(`${gw.url}${created.invite.path}`)
+    await page.waitForSelector('[data-testid=invite-form]')
+    // The token leaves the address bar once read.
+    expect(page.url()).not.toContain('invite')
+    await page.fill('#new-password', PASSWORD)
+    await page.fill('#repeat-password', PASSWORD)
+    await shot(page, 'invite')
+    await page.click('[data-testid=invite-form] button')
+    await page.waitForSelector('[data-testid=password-sign-in]', { timeout: 10_000 })
+    await page.fill('#email', 'invited@test.example')
+    await page.fill('#password', PASSWORD)
+    await page.press('#password', 'Enter')
+    await ready(page)
+    expect(await page.textContent('[data-testid=who]')).toContain('invited@test.example (viewer)')
+    // The same link a second time is refused.
+    await page.goto(`${gw.url}${created.invite.path}`)
+    await page.waitForSelector('[data-testid=invite-form]')
+    await page.fill('#new-password', 'another long password')
+    await page.fill('#repeat-password', 'another long password')
+    await page.click('[data-testid=invite-form] button')
+    await page.waitForFunction(() => document.querySelector('main [role=alert]')?.textContent?.includes('invalid, used or expired'))
+  }, 120_000)
+
   test('a change without the CSRF token is refused, and an expired session returns to sign-in', async () => {
     const page = await signIn(seeded.admin)
     const status = await page.evaluate(async () => (await fetch('/dashboard/api/keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"no-token"}' })).status)
