@@ -2,7 +2,7 @@
 BUN_VERSION := 1.4.5
 export PATH := $(HOME)/.bun/bin:$(PATH)
 
-.PHONY: run test typecheck unit python-sdk-test build bench db-generate migrate bun deps clean
+.PHONY: run test typecheck unit python-sdk-test build bench bench-dashboard db-generate migrate bun deps clean
 
 ## Install the pinned Bun with npm when no bun is on the PATH (a fresh machine has only Node and npm).
 bun:
@@ -36,6 +36,7 @@ python-sdk-test:
 
 typecheck: deps
 	bun x tsc --noEmit -p .
+	bun x tsc --noEmit -p src/dashboard/ui
 
 unit: deps
 	bun test --timeout 60000
@@ -47,6 +48,10 @@ build: deps
 ## Throughput and latency of the gateway vs direct-to-upstream vs a bare Bun forwarder, measured in one run.
 bench: deps
 	bun test/bench/run.ts
+
+## The dashboard's data calls per page over 1M seeded usage rows (ROWS=… for another size), as a signed-in viewer.
+bench-dashboard: deps
+	bun test/bench/dashboard-reads.ts $(ROWS)
 
 ## Regenerate SQL migrations in drizzle/ after editing src/db/schema.ts.
 db-generate: deps

@@ -32,6 +32,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       hostname: config.host,
       port: config.port,
       idleTimeout: config.serverIdleTimeoutS,
+      // Production bundling of the dashboard page (src/dashboard): built once, no hot-reload script or dev overlay.
+      development: false,
       // Above the gateway's own limit so that oversize bodies get a provider-shaped 413 from us, not a bare one from Bun.
       maxRequestBodySize: config.maxBodyBytes + 16 * 1024 * 1024,
     })

@@ -2,6 +2,7 @@
 import pkg from '../package.json' with { type: 'json' }
 import { UsageError } from './cli/args.ts'
 import { keysCommand, orgsCommand, providersCommand, type CliContext } from './cli/admin-commands.ts'
+import { usersCommand } from './cli/user-commands.ts'
 import { createCliServices } from './cli/cli-services.ts'
 import { describeDatabase, requireExistingDatabase, type DatabaseSource } from './cli/database-choice.ts'
 import { envWithFlags, takeGlobalFlags } from './cli/global-flags.ts'
@@ -127,6 +128,9 @@ async function main(argv: string[]): Promise<number> {
       return 0
     case 'keys':
       await withDatabase(config, use(false), (ctx) => keysCommand(ctx, rest))
+      return 0
+    case 'users':
+      await withDatabase(config, use(false), (ctx) => usersCommand(ctx, rest))
       return 0
     case 'providers':
       await withDatabase(config, use(false), (ctx) => providersCommand(ctx, rest))

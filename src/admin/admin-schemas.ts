@@ -161,3 +161,20 @@ const contracts: [
   Same<Static<typeof JobSchema>, AdminJobView>,
 ] = [true, true, true, true, true]
 void contracts
+
+/** A dashboard user (services/dashboard-views.ts): never a password hash. */
+export const DashboardUserSchema = t.Object({
+  id: t.String(),
+  org_id: t.String(),
+  email: t.String(),
+  role: t.Union([t.Literal('viewer'), t.Literal('admin')]),
+  has_password: t.Boolean(),
+  status: t.Union([t.Literal('active'), t.Literal('disabled')]),
+  created_at: isoDate,
+  disabled_at: nullable(isoDate),
+})
+
+/** A one-time invite: the path holds the token, shown once; the link works until it expires or is used. */
+export const InviteSchema = t.Object({ token: t.String(), path: t.String({ description: 'append to the gateway URL' }), expires_at: isoDate })
+
+export const CreatedDashboardUserSchema = t.Composite([DashboardUserSchema, t.Object({ invite: nullable(InviteSchema) })])

@@ -20,6 +20,7 @@ import {
 } from './admin-schemas.ts'
 import { jobRoutes } from './job-routes.ts'
 import { usageRoutes } from './usage-routes.ts'
+import { userRoutes } from './user-routes.ts'
 
 /** The live budget state the admin API shows (limits/ ledger, with reservations). */
 export type AdminBudget = NonNullable<Static<typeof BudgetSchema>>
@@ -144,4 +145,5 @@ export function adminRoutes(deps: AdminDeps & { readonly adminToken: string }) {
     })
     .use(usageRoutes(services))
     .use(jobRoutes(services.jobs))
+    .use(userRoutes(services))
 }

@@ -28,7 +28,7 @@ export function usageRoutes<B>(services: Services<B>) {
       '/requests',
       async ({ query }) => jsonAnswer(await services.usage.requestsJson(query)),
       {
-        query: t.Object({ ...filterQuery, limit: t.Optional(t.String()), cursor: t.Optional(t.String()) }),
+        query: t.Object({ ...filterQuery, limit: t.Optional(t.String()), cursor: t.Optional(t.String()), status: t.Optional(t.String()), cost_status: t.Optional(t.String()) }),
         response: responses({ 200: RequestsSchema }),
         detail: { summary: 'Recent requests, newest first, with a cursor for the next page', tags: ['usage'] },
       },

@@ -10,6 +10,7 @@ import {
   type UsageEventRow,
 } from '../db/usage-columns.ts'
 import { DAY_MS, HOUR_MS } from '../db/rollup-buckets.ts'
+import type { COST_STATUSES } from '../db/schema.ts'
 
 import { GROUPS, type GroupBy } from './usage-groups.ts'
 
@@ -102,10 +103,15 @@ export async function queryUsage(client: Client, filter: UsageFilter, groupBy: G
   return { data, totals: totalOf(data) }
 }
 
+export type CostStatus = (typeof COST_STATUSES)[number]
+
 export interface RequestLogFilter extends UsageFilter {
   limit: number
   /** Opaque cursor from a previous page. */
   cursor?: string
+  /** ok: status below 400; error: 400 and above. */
+  outcome?: 'ok' | 'error'
+  costStatus?: CostStatus
 }
 
 function encodeCursor(startedAt: number, requestId: string): string {
@@ -151,6 +157,11 @@ export async function queryRequests(client: Client, filter: RequestLogFilter) {
   const clauses = ['started_at >= ?', 'started_at < ?']
   const args: InValue[] = [filter.from, filter.to]
   addScope(filter, clauses, args)
+  if (filter.outcome) clauses.push(filter.outcome === 'ok' ? 'status < 400' : 'status >= 400')
+  if (filter.costStatus) {
+    clauses.push('cost_status = ?')
+    args.push(filter.costStatus)
+  }
   const after = filter.cursor ? decodeCursor(filter.cursor) : undefined
   if (after) {
     clauses.push('(started_at < ? OR (started_at = ? AND request_id < ?))')

@@ -3,7 +3,7 @@ import type { Client } from '@libsql/client'
 import type { Db } from '../db/client.ts'
 import { requireOrg } from '../store/orgs.ts'
 import { resolveKeyId, resolveModel } from './filter-names.ts'
-import { queryRequests, queryUsage, type GroupBy, type RequestLogEntry, type UsageFilter, type UsageRow } from './usage-query.ts'
+import { queryRequests, queryUsage, type CostStatus, type GroupBy, type RequestLogEntry, type UsageFilter, type UsageRow } from './usage-query.ts'
 
 /** A validated filter: times in ms, the provider canonical; org, key and model still as the caller named them. */
 export interface UsageScope {
@@ -27,6 +27,8 @@ export interface RequestsQuery extends UsageScope {
   /** 1 to 500. */
   limit: number
   cursor?: string
+  outcome?: 'ok' | 'error'
+  costStatus?: CostStatus
 }
 
 /** A usage report as the API answers it. */
@@ -78,7 +80,13 @@ export function directUsageReads(db: Db, client: Client): UsageReads {
   }
   const requests = async (query: RequestsQuery): Promise<RequestsPage> => {
     const filter = await resolveScope(db, query)
-    return queryRequests(client, { ...filter, limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) })
+    return queryRequests(client, {
+      ...filter,
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      ...(query.outcome ? { outcome: query.outcome } : {}),
+      ...(query.costStatus ? { costStatus: query.costStatus } : {}),
+    })
   }
   return {
     usage,

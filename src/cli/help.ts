@@ -14,6 +14,8 @@ Commands:
   keys update ID                 change a key's allowlist, expiry or limits
   keys list [--org NAME]         list keys (never their secrets)
   keys revoke ID                 revoke a key (a running server notices within 2 s)
+  users create --org NAME ...   add a dashboard user (password from stdin, or --invite for a link)
+  users list [--org NAME]        list dashboard users
   providers set-credential P     store provider P's API key, read from stdin (encrypted at rest)
   providers list                 list providers and whether each has a credential
   usage                          summarize usage and cost
@@ -62,6 +64,16 @@ Responses carry x-sociaro-ratelimit-{limit,remaining,reset}-{requests,tokens}; r
 bucket is full again. Tokens are reserved from an estimate and corrected to the provider's count afterwards,
 so requests can use more than was left: the key is then in debt and reset can exceed 60 s (90s after 1.5×N).
 A 429 says so in its message, and its Retry-After is when that request fits.`,
+  users: `Usage:
+  sociaro users create --org NAME --email ADDRESS --role viewer|admin [--invite [--invite-hours H]] [--base-url URL] [--json]
+  sociaro users invite ID [--invite-hours H] [--base-url URL] [--json]
+  sociaro users list [--org NAME] [--json]
+  sociaro users disable ID [--json]
+
+Without --invite the password (at least 12 characters) is read from stdin. With --invite a one-time link is
+printed that sets it; it expires after H hours (default 72). --base-url is the gateway's address as the
+user's browser reaches it (default ${'http://127.0.0.1:8080'}). Disabling a user ends their sessions at once.
+Key holders need no account: they sign in to /dashboard with their gateway key and see that key only.`,
   providers: `Usage:
   sociaro providers set-credential PROVIDER   (the secret is read from stdin, never from the command line)
   sociaro providers list [--json]`,

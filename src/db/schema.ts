@@ -260,7 +260,50 @@ export const leases = sqliteTable('leases', {
   expiresAt: integer('expires_at').notNull(),
 })
 
+/** People who sign in to the dashboard: one org each, a role, an argon2id hash (null until an invite is accepted). */
+export const dashboardUsers = sqliteTable(
+  'dashboard_users',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull().references(() => orgs.id),
+    /** Lower-cased; unique across orgs, so a sign-in names one account. */
+    email: text('email').notNull().unique(),
+    role: text('role', { enum: ['viewer', 'admin'] }).notNull(),
+    passwordHash: text('password_hash'),
+    createdAt: integer('created_at').notNull(),
+    disabledAt: integer('disabled_at'),
+  },
+  (t) => [index('dashboard_users_org_idx').on(t.orgId)],
+)
+
+/** One-time links that set a user's password; only the SHA-256 of the token is stored. */
+export const dashboardInvites = sqliteTable('dashboard_invites', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id').notNull().references(() => dashboardUsers.id),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+})
+
+/** Server-side dashboard sessions (by the SHA-256 of the cookie's token): a user's, or a gateway key holder's. */
+export const dashboardSessions = sqliteTable(
+  'dashboard_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    orgId: text('org_id').notNull(),
+    /** Exactly one of user and key is set. */
+    userId: text('user_id'),
+    keyId: text('key_id'),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('dashboard_sessions_user_idx').on(t.userId)],
+)
+
 export type OrgRow = typeof orgs.$inferSelect
 export type ApiKeyRow = typeof apiKeys.$inferSelect
 export type ProviderObjectRow = typeof providerObjects.$inferSelect
 export type JobRow = typeof jobs.$inferSelect
+export type DashboardUserRow = typeof dashboardUsers.$inferSelect
+export type DashboardSessionRow = typeof dashboardSessions.$inferSelect

@@ -4,9 +4,13 @@
 export const SERVICE_ERROR_STATUS = {
   invalid: 400,
   unauthorized: 401,
+  /** Signed in, but the role or scope does not allow it (a viewer changing a key, a missing CSRF token). */
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  /** Too many attempts (dashboard sign-in): try again later. */
+  rate_limited: 429,
   internal: 500,
   database_unavailable: 503,
   /** The environment or config file is wrong: found at start-up, before anything is served. */

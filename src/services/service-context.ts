@@ -7,11 +7,18 @@ import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
 import type { ChangeEvents } from './change-events.ts'
+import type { SignInLimits } from './sign-in-limiter.ts'
 
 /** A scope's current-period budget state, of whatever shape the caller's source gives (null: no budget). */
 export interface BudgetSource<B> {
   org(row: OrgRow): B | null | Promise<B | null>
   key(row: ApiKeyRow): B | null | Promise<B | null>
+}
+
+export interface DashboardSessionOptions {
+  /** Default 12 hours. */
+  readonly sessionMs?: number
+  readonly limits?: SignInLimits
 }
 
 export interface ServiceDeps<B> {
@@ -34,6 +41,8 @@ export interface ServiceDeps<B> {
   readonly reprice: (range: RepriceRange) => Promise<RepriceResult>
   /** Default Date.now: the usage filter's default window ends now. */
   readonly now?: () => number
+  /** Dashboard session length and sign-in limits (defaults: 12 hours; 5 failures per account, 20 per address, per 15 minutes). */
+  readonly dashboard?: DashboardSessionOptions
 }
 
 export interface ServiceContext<B> extends ServiceDeps<B> {

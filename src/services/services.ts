@@ -6,6 +6,8 @@ import { createOrgService, type OrgService } from './org-service.ts'
 import { createPriceService, type PriceService } from './price-service.ts'
 import { createProviderService, type ProviderService } from './provider-service.ts'
 import { createUsageService, type UsageService } from './usage-service.ts'
+import { createDashboardSessionService, type DashboardSessionService } from './dashboard-session-service.ts'
+import { createDashboardUserService, type DashboardUserService } from './dashboard-user-service.ts'
 
 /**
  * Each service validates its input (a ServiceError for anything wrong), changes the store, announces the change
@@ -24,6 +26,10 @@ export interface Services<B> {
   readonly prices: PriceService
   readonly usage: UsageService
   readonly jobs: JobService
+  /** Dashboard users and their invites. */
+  readonly users: DashboardUserService
+  /** Dashboard sign-in and sessions (the sign-in limits live in this object: one per process). */
+  readonly sessions: DashboardSessionService
 }
 
 export function createServices<B>(deps: ServiceDeps<B>): Services<B> {
@@ -35,5 +41,7 @@ export function createServices<B>(deps: ServiceDeps<B>): Services<B> {
     prices: createPriceService(ctx),
     usage: createUsageService(ctx),
     jobs: createJobService(ctx),
+    users: createDashboardUserService(ctx),
+    sessions: createDashboardSessionService(ctx, deps.dashboard),
   }
 }

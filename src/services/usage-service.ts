@@ -1,6 +1,8 @@
 // Usage analytics and the request log: the filter validated here, the reads run where the context says (the query worker in a gateway).
 import { GROUPS, type GroupBy } from '../analytics/usage-groups.ts'
 import type { JsonText, RequestsPage, UsageReport, UsageScope } from '../analytics/usage-reads.ts'
+import { COST_STATUSES } from '../db/schema.ts'
+import type { CostStatus } from '../analytics/usage-query.ts'
 import { StoreError } from '../store/orgs.ts'
 import { parseIsoDate } from './inputs.ts'
 import type { ServiceContext } from './service-context.ts'
@@ -24,6 +26,10 @@ export interface RequestsQueryInput extends UsageFilterInput {
   /** 1 to 500, default 50. */
   limit?: string | number
   cursor?: string
+  /** "ok" (status below 400) or "error" (400 and above). */
+  status?: string
+  /** One of the stored cost statuses (priced, estimated, unpriced, no_usage, mock, refused). */
+  cost_status?: string
 }
 
 const DEFAULT_WINDOW_MS = 30 * 86_400_000
@@ -62,7 +68,15 @@ export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
   }
   const requestsQuery = (input: RequestsQueryInput) => {
     const limit = Math.min(500, Math.max(1, Number(input.limit ?? 50) || 50))
-    return { ...scope(input), limit, ...(input.cursor ? { cursor: input.cursor } : {}) }
+    if (input.status && input.status !== 'ok' && input.status !== 'error') throw new StoreError('invalid', 'status must be "ok" or "error"')
+    if (input.cost_status && !(COST_STATUSES as readonly string[]).includes(input.cost_status)) throw new StoreError('invalid', `cost_status must be one of ${COST_STATUSES.join(', ')}`)
+    return {
+      ...scope(input),
+      limit,
+      ...(input.cursor ? { cursor: input.cursor } : {}),
+      ...(input.status ? { outcome: input.status as 'ok' | 'error' } : {}),
+      ...(input.cost_status ? { costStatus: input.cost_status as CostStatus } : {}),
+    }
   }
   return {
     query: async (input) => ctx.reads.usage(usageQuery(input)),

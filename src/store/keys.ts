@@ -86,3 +86,8 @@ export async function revokeKey(db: Db, id: string, now = Date.now()): Promise<A
     .where(and(eq(apiKeys.id, id)))
   return requireKey(db, id)
 }
+
+/** The key whose secret hashes to `keyHash` (a dashboard sign-in with a gateway key). */
+export async function findKeyByHash(db: Db, keyHash: string): Promise<ApiKeyRow | undefined> {
+  return (await db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash)).limit(1))[0]
+}

@@ -88,6 +88,25 @@ test('the binary alone serves, issues keys with its own CLI, proxies a stream an
     expect(report!.totals.requests).toBe(2)
     expect(report!.data.map((row) => row.group).sort()).toEqual(['mock', 'openai'])
 
+    // The dashboard page and its bundle are inside the binary: served from the empty directory, signed in with a CLI-made user.
+    const page = await fetch(`${server.url}/dashboard`)
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    const assets = [...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]!)
+    expect(assets.some((asset) => asset.endsWith('.js'))).toBe(true)
+    for (const asset of assets) expect((await fetch(`${server.url}${asset}`)).status).toBe(200)
+    const user = await runCli(['users', 'create', '--org', 'bin-team', '--email', 'viewer@bin.example', '--role', 'viewer'], env, { binary, cwd: runDir, stdin: 'binary dashboard password\n' })
+    expect(user.code).toBe(0)
+    const signIn = await fetch(`${server.url}/dashboard/api/login`, {
+      method: 'POST',
+      headers: { origin: server.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'viewer@bin.example', password: 'binary dashboard password' }),
+    })
+    expect(signIn.status).toBe(200)
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!
+    const usage = await fetch(`${server.url}/dashboard/api/usage?group_by=provider`, { headers: { cookie } })
+    expect(((await usage.json()) as { totals: { requests: number } }).totals.requests).toBe(2)
+
     server.child.kill('SIGTERM')
     expect(await server.child.exited).toBe(0)
     const logs = await server.logs()

@@ -1,0 +1,87 @@
+// Seeds a running test gateway for the dashboard tests: a second org, users of each role, and usage rows with their rollups.
+import { sql } from 'drizzle-orm'
+import { openDatabase } from '../../src/db/client.ts'
+import { DAY_MS, HOUR_MS } from '../../src/db/rollup-buckets.ts'
+import { usageEvents } from '../../src/db/schema.ts'
+import type { TestGateway } from '../support/test-gateway.ts'
+
+export const PASSWORD = 'dashboard test password'
+
+export interface Seeded {
+  /** The test gateway's org ("test-org"), its admin and viewer, and a second key of it. */
+  viewer: string
+  admin: string
+  otherKeyId: string
+  /** Another org with a key and usage of its own: never visible from test-org's sessions. */
+  globexOrgId: string
+  globexKeyId: string
+  globexAdmin: string
+}
+
+async function createUser(gw: TestGateway, org: string, email: string, role: string): Promise<void> {
+  const response = await gw.admin('POST', '/users', { org, email, role, password: PASSWORD })
+  if (response.status !== 201) throw new Error(`user creation failed: ${response.status} ${await response.text()}`)
+}
+
+/**
+ * `rows` usage rows per key over the `days` days before `now`: cost and tokens vary by row, some are errors, some
+ * estimated, some unpriced; the rollups are summed from them in SQL (as the metering worker would have written them).
+ */
+export async function seedDashboard(gw: TestGateway, now: number, rows = 120, days = 3): Promise<Seeded> {
+  const other = await gw.createKey({ name: 'second' })
+  const globex = (await (await gw.admin('POST', '/orgs', { name: 'globex', time_zone: 'America/Los_Angeles' })).json()) as { id: string }
+  const globexKey = (await (await gw.admin('POST', '/keys', { org: 'globex', name: 'globex-key' })).json()) as { id: string }
+  await createUser(gw, 'test-org', 'viewer@test.example', 'viewer')
+  await createUser(gw, 'test-org', 'admin@test.example', 'admin')
+  await createUser(gw, 'globex', 'admin@globex.example', 'admin')
+
+  const database = await openDatabase(gw.dbUrl)
+  try {
+    const span = days * DAY_MS
+    const records: (typeof usageEvents.$inferInsert)[] = []
+    const scopes = [
+      { orgId: gw.orgId, keyId: gw.keyId, model: 'gpt-4o-mini' },
+      { orgId: gw.orgId, keyId: other.id, model: 'gpt-4o' },
+      { orgId: globex.id, keyId: globexKey.id, model: 'gpt-4o' },
+    ]
+    for (const [s, scope] of scopes.entries()) {
+      for (let i = 0; i < rows; i++) {
+        const failed = i % 17 === 0
+        const unpriced = !failed && i % 23 === 0
+        const estimated = !failed && !unpriced && i % 11 === 0
+        records.push({
+          requestId: `req_dash_${s}_${i.toString().padStart(6, '0')}`,
+          startedAt: now - span + Math.floor(((i + 0.5) * span) / rows),
+          orgId: scope.orgId,
+          keyId: scope.keyId,
+          provider: 'openai',
+          model: scope.model,
+          endpoint: '/v1/chat/completions',
+          method: 'POST',
+          status: failed ? 500 : 200,
+          streamed: i % 3 === 0,
+          inputTokens: failed ? 0 : 100 + (i % 50),
+          outputTokens: failed ? 0 : 20 + (i % 30),
+          costMicros: failed ? 0 : unpriced ? null : 250 + (i % 7) * 1000 + s * 100_000,
+          costStatus: failed ? 'no_usage' : unpriced ? 'unpriced' : estimated ? 'estimated' : 'priced',
+          usageSource: failed || unpriced ? 'none' : estimated ? 'estimated' : 'reported',
+          priceSource: failed || unpriced ? null : 'genai-prices',
+          endedBy: 'complete',
+          durationMs: 40 + (i % 9),
+          ttfbMs: 12 + (i % 5),
+        })
+      }
+    }
+    for (let i = 0; i < records.length; i += 200) await database.db.insert(usageEvents).values(records.slice(i, i + 200))
+    for (const [grain, size] of [['hour', HOUR_MS], ['day', DAY_MS]] as const) {
+      await database.db.run(sql.raw(`INSERT INTO usage_rollups (grain, bucket_start, org_id, key_id, provider, model, requests, errors, input_tokens, output_tokens,
+        cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_micros, unpriced_requests, estimated_requests)
+        SELECT '${grain}', (started_at / ${size}) * ${size}, org_id, key_id, provider, model, COUNT(*), SUM(status >= 400), SUM(input_tokens), SUM(output_tokens),
+        SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(COALESCE(cost_micros, 0)), SUM(cost_status = 'unpriced'), SUM(usage_source = 'estimated')
+        FROM usage_events WHERE request_id LIKE 'req_dash_%' GROUP BY 2, 3, 4, 5, 6`))
+    }
+  } finally {
+    database.close()
+  }
+  return { viewer: 'viewer@test.example', admin: 'admin@test.example', otherKeyId: other.id, globexOrgId: globex.id, globexKeyId: globexKey.id, globexAdmin: 'admin@globex.example' }
+}
