@@ -7,7 +7,7 @@ import type { JobRules } from '../types/jobs.ts'
 import type { JobRecorder } from './job-answers.ts'
 import { jobFromRow, type StoredJob } from './job-store.ts'
 import { isTerminal } from './job-status.ts'
-import { resultTally } from './result-tally.ts'
+import { resultTally } from '../providers/dialects/batch-results.ts'
 import type { JobPollWrite } from '../types/job-poll-write.ts'
 
 /** A poll answer is a small JSON object; anything longer is not read. */

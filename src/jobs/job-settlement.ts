@@ -5,7 +5,7 @@ import type { ProviderDirectory } from '../providers/registry.ts'
 import type { JobResults } from '../types/ledger-write.ts'
 import type { Usage } from '../types/usage.ts'
 import type { JobStatus } from '../types/jobs.ts'
-import { withJobModel } from './result-tally.ts'
+import { withJobModel } from '../providers/dialects/batch-results.ts'
 
 /** What settlement reads of a job's row. */
 export interface SettlingJob {

@@ -1,5 +1,5 @@
 // Gemini batch jobs: POST …/models/{model}:batchGenerateContent submits an operation batches/{id}, GET …/batches/{id} polls; results inline or in a file, billed at half price.
-import { resultTally } from '../../../jobs/result-tally.ts'
+import { resultTally } from '../batch-results.ts'
 import type { JobReading, JobRules, JobStatus, ResultLine } from '../../../types/jobs.ts'
 import type { JobResults } from '../../../types/ledger-write.ts'
 import { rec, str } from '../../../wire/fields.ts'

@@ -1,7 +1,7 @@
-// Pure: a batch's result lines summed per model (succeeded lines billed, failed ones free, unreadable ones counted), bounded in models.
-import type { ResultLine } from '../types/jobs.ts'
-import type { JobResults } from '../types/ledger-write.ts'
-import type { Usage } from '../types/usage.ts'
+// Pure: a batch's result lines (a file's or inlined in an answer) summed per model (succeeded lines billed, failed ones free, unreadable ones counted), bounded in models.
+import type { ResultLine } from '../../types/jobs.ts'
+import type { JobResults } from '../../types/ledger-write.ts'
+import type { Usage } from '../../types/usage.ts'
 
 /** More distinct models than any batch holds: the rest are counted unreadable (the job is then left unpriced). */
 const MAX_RESULT_MODELS = 100
