@@ -1,6 +1,7 @@
 // Gemini batch jobs: recorded at submit, owned, followed by the poller, billed once from inline results or a responses file at half price; failed lines and failed batches free, unknown prices unpriced.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { priceUsage } from '../../src/pricing/price-usage.ts'
+import { geminiBatchJobs } from '../../src/providers/dialects/gemini/batches.ts'
 import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../support/fake-upstream.ts'
 import { coreFor, type TestCore } from '../support/test-core.ts'
 import { queryRows } from '../support/usage-rows.ts'
@@ -241,4 +242,28 @@ test("another org's batch answers 404 to get, cancel and delete, and none of the
   // Its owner still reads it, and it is billed to the owner.
   expect((await call(gw.key, 'GET', `/v1beta/${name}`)).status).toBe(200)
   expect(await settled(name)).toMatchObject({ key_id: gw.keyId, org_id: gw.orgId, cost_status: 'priced' })
+})
+
+test('reading a batch answer: its states, the results it points at, and what is not trusted', () => {
+  const { read, submission, pollPath } = geminiBatchJobs
+  expect(submission({ method: 'POST', path: '/v1alpha/models/gemini-2.5-pro:batchGenerateContent', headers: new Headers(), json: {} })).toEqual({ kind: 'batch', model: 'gemini-2.5-pro', params: { version: 'v1alpha' } })
+  expect(submission({ method: 'POST', path: '/v1beta/models/gemini-2.5-pro:generateContent', headers: new Headers(), json: {} })).toBeUndefined()
+  expect(pollPath({ providerJobId: 'batches/x1', createPath: '/v1alpha/models/m:batchGenerateContent' })).toBe('/v1alpha/batches/x1')
+  // The batch object itself (no operation envelope) and the SDK's state names read the same.
+  expect(read({ name: 'batches/x1', state: 'JOB_STATE_RUNNING' })).toMatchObject({ providerJobId: 'batches/x1', status: 'running' })
+  expect(read({ name: 'batches/x1', metadata: { state: 'BATCH_STATE_SOMETHING_NEW' } })).toMatchObject({ status: 'unknown' })
+  // Not a batch: another operation, or an id that is not a plain resource name.
+  expect(read({ name: 'operations/x1', metadata: { state: 'BATCH_STATE_SUCCEEDED' } })).toBeUndefined()
+  expect(read({ name: 'batches/../files/x', metadata: { state: 'BATCH_STATE_SUCCEEDED' } })).toBeUndefined()
+  // A responses file that is not a plain file name is never fetched; nor billed from inline results it does not have: no usage, so unpriced.
+  const odd = read({ name: 'batches/x1', metadata: { state: 'BATCH_STATE_SUCCEEDED' }, done: true, response: { responsesFile: 'files/x?alt=media&key=1' } })
+  expect(odd).toMatchObject({ status: 'succeeded', usage: null })
+  expect(odd!.resultsPath).toBeUndefined()
+  expect(odd!.results).toBeUndefined()
+  // The SDK's output shape (metadata.output.inlinedResponses as an array); an entry with neither an error nor usage is unreadable.
+  const inline = read({
+    name: 'batches/x2',
+    metadata: { state: 'BATCH_STATE_SUCCEEDED', model: 'models/gemini-2.5-flash', output: { inlinedResponses: [{ response: { usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5 }, modelVersion: 'gemini-2.5-flash' } }, { error: { code: 500 } }, { response: { candidates: [] } }] } },
+  })
+  expect(inline).toMatchObject({ model: 'gemini-2.5-flash', results: { failedLines: 1, unreadableLines: 1, groups: [{ model: 'gemini-2.5-flash', lines: 1, usage: { inputTokens: 10, outputTokens: 5 } }] } })
 })
