@@ -48,6 +48,7 @@ function observed(provider: string, reading: JobReading): Omit<JobObserved, 'op'
     rawUsage: reading.rawUsage === null || reading.rawUsage === undefined ? null : JSON.stringify(reading.rawUsage),
     model: reading.model ?? null,
     ...(reading.resultsPath ? { resultsPath: reading.resultsPath } : {}),
+    ...(reading.results ? { results: reading.results } : {}),
   }
 }
 

@@ -4,10 +4,10 @@ import type { ResolvedProvider } from '../config.ts'
 import type { Logger } from '../log.ts'
 import type { JobResults } from '../types/ledger-write.ts'
 import type { JobRules } from '../types/jobs.ts'
-import type { Usage } from '../types/usage.ts'
 import type { JobRecorder } from './job-answers.ts'
 import { jobFromRow, type StoredJob } from './job-store.ts'
 import { isTerminal } from './job-status.ts'
+import { resultTally } from '../providers/dialects/batch-results.ts'
 import type { JobPollWrite } from '../types/job-poll-write.ts'
 
 /** A poll answer is a small JSON object; anything longer is not read. */
@@ -17,7 +17,6 @@ const POLL_TIMEOUT_MS = 30_000
 const RESULTS_TIMEOUT_MS = 10 * 60_000
 const MAX_RESULT_LINE_BYTES = 4 * 1024 * 1024
 const MAX_RESULT_LINES = 200_000
-const MAX_RESULT_MODELS = 100
 const DUE_PER_TICK = 100
 
 export interface JobPollerOptions {
@@ -196,6 +195,7 @@ export class JobPoller {
         at: observedAt,
         ...(gaveUp ? { gaveUp: true } : {}),
         ...(reading.resultsPath ? { resultsPath: reading.resultsPath } : {}),
+        ...(reading.results ? { results: reading.results } : {}),
       })
     } else {
       this.stats.pollErrors++
@@ -243,38 +243,17 @@ export class JobPoller {
         this.options.log.warn('job results could not be read', { job: job.id, provider: job.provider, status: response.status })
         return undefined
       }
-      const groups = new Map<string, { model: string | null; usage: Usage; lines: number }>()
-      let failedLines = 0
-      let unreadableLines = 0
-      let lines = 0
+      const tally = resultTally()
       const take = (text: string) => {
         if (text.trim() === '') return
-        lines++
         let parsed: unknown
         try {
           parsed = JSON.parse(text)
         } catch {
-          unreadableLines++
+          tally.unreadable()
           return
         }
-        const line = rules.resultLine!(parsed)
-        if (!line) {
-          failedLines++
-          return
-        }
-        const key = line.model ?? ''
-        const group = groups.get(key) ?? (groups.size < MAX_RESULT_MODELS ? { model: line.model, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, lines: 0 } : undefined)
-        if (!group) {
-          unreadableLines++
-          return
-        }
-        group.lines++
-        group.usage.inputTokens += line.usage.inputTokens
-        group.usage.outputTokens += line.usage.outputTokens
-        group.usage.cacheReadTokens += line.usage.cacheReadTokens
-        group.usage.cacheWriteTokens += line.usage.cacheWriteTokens
-        group.usage.reasoningTokens += line.usage.reasoningTokens
-        groups.set(key, group)
+        tally.add(rules.resultLine!(parsed))
       }
       const decoder = new TextDecoder()
       const reader = response.body.getReader()
@@ -289,7 +268,7 @@ export class JobPoller {
           if (skipping) skipping = false
           else take(pending.slice(0, newline))
           pending = pending.slice(newline + 1)
-          if (lines > MAX_RESULT_LINES) {
+          if (tally.lines > MAX_RESULT_LINES) {
             await reader.cancel().catch(() => {})
             this.options.log.warn('job results have more lines than any batch may; not billed from them', { job: job.id })
             return undefined
@@ -297,13 +276,13 @@ export class JobPoller {
         }
         // A line longer than the bound is counted unreadable and skipped to its end.
         if (pending.length > MAX_RESULT_LINE_BYTES) {
-          if (!skipping) unreadableLines++
+          if (!skipping) tally.unreadable()
           skipping = true
           pending = ''
         }
       }
       if (!skipping) take(pending + decoder.decode())
-      return { groups: [...groups.values()], failedLines, unreadableLines }
+      return tally.results()
     } catch (error) {
       this.options.log.warn('job results could not be read', { job: job.id, provider: job.provider, error: String(error) })
       return undefined

@@ -5,6 +5,7 @@ import type { ProviderDirectory } from '../providers/registry.ts'
 import type { JobResults } from '../types/ledger-write.ts'
 import type { Usage } from '../types/usage.ts'
 import type { JobStatus } from '../types/jobs.ts'
+import { withJobModel } from '../providers/dialects/batch-results.ts'
 
 /** What settlement reads of a job's row. */
 export interface SettlingJob {
@@ -130,9 +131,11 @@ function sumUsage(usages: readonly Usage[]): Usage {
  * free. Any model without a price, or any line that could not be read, leaves the whole row unpriced (never a
  * partial sum passed off as the cost). One model: the row names it; several: the row's model is null.
  */
-function batchRecord(job: SettlingJob, results: JobResults, base: Omit<UsageRecord, keyof ReturnType<typeof counts> | 'costMicros' | 'costStatus' | 'usageSource' | 'priceSource' | 'costDetail'>, at: number, context: SettlementContext): UsageRecord {
+function batchRecord(job: SettlingJob, read: JobResults, base: Omit<UsageRecord, keyof ReturnType<typeof counts> | 'costMicros' | 'costStatus' | 'usageSource' | 'priceSource' | 'costDetail'>, at: number, context: SettlementContext): UsageRecord {
   const spec = context.providers(job.provider)
   const factor = spec?.jobs?.priceFactor ?? 1
+  // A line that names no model ran on the job's own (Gemini's lines may omit modelVersion; the submit's path names it).
+  const results = withJobModel(read, job.model)
   let cost = 0
   const unpriced: string[] = []
   for (const group of results.groups) {

@@ -221,6 +221,8 @@ const GEMINI_RULES: Rule[] = [
   create(`/upload${GEMINI_VERSION}`, '/files', { kind: 'file', id: ['file', 'name'], object: ['file'] }),
   list(GEMINI_VERSION, '/files', 'file', 'gemini'),
   access(GEMINI_VERSION, `/files/(?<id>[^/:]+)(?<sub>:download)?`, 'file', { name: (id) => `files/${id}`, answeredIn: NAMED }),
+  // A file's bytes (a batch's responses file) are downloaded under /download/: owned like the file itself.
+  access(`/download${GEMINI_VERSION}`, `/files/(?<id>[^/:]+)(?<sub>:download)`, 'file', { name: (id) => `files/${id}`, answeredIn: NAMED }),
   list(GEMINI_VERSION, '/batches', 'batch', 'gemini'),
   access(GEMINI_VERSION, `/batches/(?<id>[^/:]+)(?<sub>:cancel)?`, 'batch', { name: (id) => `batches/${id}`, answeredIn: { ...NAMED, children: GEMINI_BATCH_FILES } }),
   create(GEMINI_VERSION, '/cachedContents', byName('cached_content')),

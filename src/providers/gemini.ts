@@ -1,4 +1,5 @@
 // Google Gemini Developer API: model in the URL path, key in x-goog-api-key or ?key=.
+import { geminiBatchJobs } from './dialects/gemini/batches.ts'
 import { geminiDialect, geminiErrors } from './dialects/gemini/index.ts'
 import { openaiDialect } from './dialects/openai/index.ts'
 import { defineProvider } from './spec.ts'
@@ -60,6 +61,8 @@ export default defineProvider({
   // The OpenAI-compatible surface speaks OpenAI's wire format (its errors stay Google's).
   dialectRules: [{ match: /\/openai\//, dialect: openaiDialect }],
   pricingId: 'google',
+  // Batch Mode (batchGenerateContent): followed by src/jobs/ and billed once from its results.
+  jobs: geminiBatchJobs,
   // ai.google.dev/gemini-api/docs/openai: base …/v1beta/openai/, the key as an OpenAI Bearer token.
   openAICompatible: {
     chatCompletions: '/v1beta/openai/chat/completions',

@@ -1,4 +1,5 @@
 // What a provider module tells the job machinery (src/jobs/) about its async jobs: how a submit is recognised, where ids, status and usage sit; types only.
+import type { JobResults } from './ledger-write.ts'
 import type { Usage } from './usage.ts'
 
 /** One normalised status beside the provider's raw word. */
@@ -33,6 +34,8 @@ export interface JobReading {
   readonly model?: string
   /** Where its results are read before it can be billed (a finished batch's output file), as an upstream path. */
   readonly resultsPath?: string
+  /** A finished batch's results when the answer itself holds them (Gemini's inlined responses): billed from these. */
+  readonly results?: JobResults
 }
 
 /** What one line of a batch's results cost: its model and usage; undefined for a failed line (free). */

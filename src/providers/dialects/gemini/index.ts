@@ -10,6 +10,8 @@ import { extractGemini } from './usage.ts'
 
 export { geminiErrors } from './errors.ts'
 
+const FREE_VERBS = /\/(?:models|tunedModels)\/[^/:]+:batchGenerateContent$|\/batches\/[^/:]+:cancel$|\/files\/[^/:]+:download$/
+
 export const geminiDialect: Dialect = {
   id: 'gemini',
   usage: extractGemini,
@@ -25,5 +27,6 @@ export const geminiDialect: Dialect = {
     if (Array.isArray(body.contents)) collectMessages(body.contents, acc)
     if (isRecord(body.systemInstruction)) collectContent(body.systemInstruction.parts, acc)
   },
-  freeEndpoint: isUnbilledCall,
+  // A batch's submit and cancel cost nothing themselves (the batch is billed once, as a job); a file download neither.
+  freeEndpoint: (method, path) => isUnbilledCall(method, path) || FREE_VERBS.test(path),
 }
