@@ -6,6 +6,7 @@ import { createOrgService, type OrgService } from './org-service.ts'
 import { createPriceService, type PriceService } from './price-service.ts'
 import { createProviderService, type ProviderService } from './provider-service.ts'
 import { createUsageService, type UsageService } from './usage-service.ts'
+import { createWebhookService, type WebhookService } from './webhook-service.ts'
 
 /**
  * Each service validates its input (a ServiceError for anything wrong), changes the store, announces the change
@@ -24,6 +25,8 @@ export interface Services<B> {
   readonly prices: PriceService
   readonly usage: UsageService
   readonly jobs: JobService
+  /** An org's job webhook (URL and sealed signing secret). */
+  readonly webhooks: WebhookService
 }
 
 export function createServices<B>(deps: ServiceDeps<B>): Services<B> {
@@ -35,5 +38,6 @@ export function createServices<B>(deps: ServiceDeps<B>): Services<B> {
     prices: createPriceService(ctx),
     usage: createUsageService(ctx),
     jobs: createJobService(ctx),
+    webhooks: createWebhookService(ctx),
   }
 }
