@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts'
 import { fakeTaskAccount, type FakeTaskAccount } from '../support/fake-task-apis.ts'
+import { createGatewayCore } from '../../src/gateway-core.ts'
+import { silentLogger } from '../../src/log.ts'
+import { memoryMeter } from '../support/memory-meter.ts'
 import { coreFor, type TestCore } from '../support/test-core.ts'
 import { queryRows } from '../support/usage-rows.ts'
 
@@ -178,6 +181,46 @@ describe('job webhooks', () => {
     await Bun.sleep(300)
     expect(await outbox(String(job.id))).toHaveLength(0)
     expect(watcher.deliveries).toHaveLength(0)
+  })
+})
+
+describe('restart', () => {
+  test('a delivery still owed when the gateway stops is made by the next instance, from the outbox, and only then', async () => {
+    const secret = 'whsec-restart-0123456789abcdef'
+    const hook = startReceiver(secret)
+    // The first instance retries only after an hour: its one failed attempt leaves the delivery owed.
+    const first = await coreFor({ providers: { byteplus: upstream.url }, storeRows: true, config: { jobs: { ...FAST, webhookRetryMs: 3_600_000 } } })
+    try {
+      expect((await first.admin('PUT', `/orgs/${first.orgId}/webhook`, { url: hook.url, secret })).status).toBe(200)
+      hook.answer([500])
+      account.script([SUCCEEDED])
+      const created = await first.fetch('/byteplus/api/v3/contents/generations/tasks', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${first.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'seedance-1-0-pro', content: [{ type: 'text', text: 'a cat' }] }),
+      })
+      const { id } = (await created.json()) as { id: string }
+      const job = await waitFor('settled', async () => (await queryRows(first.dbUrl, 'SELECT * FROM jobs WHERE provider_job_id = ? AND settled_at IS NOT NULL', [id]))[0])
+      const owed = await waitFor('a failed attempt', async () => (await queryRows(first.dbUrl, 'SELECT * FROM job_webhooks WHERE job_id = ? AND attempts = 1 AND last_result IS NOT NULL', [String(job.id)]))[0])
+      expect(owed).toMatchObject({ last_result: 'HTTP 500', delivered_at: null, gave_up_at: null })
+      await first.core.stop(2_000)
+      // The hour passes while it is down.
+      await queryRows(first.dbUrl, 'UPDATE job_webhooks SET next_attempt_at = ? WHERE job_id = ?', [Date.now(), String(job.id)])
+      const second = await createGatewayCore({ ...first.config, jobs: FAST }, { log: silentLogger, meter: memoryMeter({ store: true }).start, accessLogSink: { write: () => true, onDrain: () => {} } })
+      try {
+        const row = await waitFor('delivered', async () => (await queryRows(first.dbUrl, 'SELECT * FROM job_webhooks WHERE job_id = ? AND delivered_at IS NOT NULL', [String(job.id)]))[0])
+        await Bun.sleep(300)
+        expect(row).toMatchObject({ attempts: 2, last_result: 'HTTP 200' })
+        expect(hook.deliveries).toHaveLength(2)
+        expect(hook.deliveries[0]!.body).toBe(hook.deliveries[1]!.body)
+        expect(hook.deliveries.every((d) => d.validSignature)).toBe(true)
+      } finally {
+        await second.stop(2_000)
+      }
+    } finally {
+      await first.stop()
+      hook.stop()
+    }
   })
 })
 
