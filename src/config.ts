@@ -42,6 +42,10 @@ export interface JobsConfig {
   readonly pollIntervalMs: number
   /** The backoff's ceiling (SOCIARO_JOB_POLL_MAX_INTERVAL_MS). */
   readonly pollMaxIntervalMs: number
+  /** First retry of a failed webhook delivery, doubled per attempt (SOCIARO_JOB_WEBHOOK_RETRY_MS, default 10 s). */
+  readonly webhookRetryMs?: number
+  /** Deliveries tried before a webhook is given up (SOCIARO_JOB_WEBHOOK_ATTEMPTS, default 8). */
+  readonly webhookAttempts?: number
 }
 
 export interface Config {
@@ -316,6 +320,8 @@ export function loadConfig(env: Env = process.env, extraProviders: readonly Prov
       poller: boolean(env, 'SOCIARO_JOB_POLLER', true),
       pollIntervalMs: integer(env, 'SOCIARO_JOB_POLL_INTERVAL_MS', 30_000, 10, 3_600_000),
       pollMaxIntervalMs: integer(env, 'SOCIARO_JOB_POLL_MAX_INTERVAL_MS', 600_000, 10, 86_400_000),
+      webhookRetryMs: integer(env, 'SOCIARO_JOB_WEBHOOK_RETRY_MS', 10_000, 10, 3_600_000),
+      webhookAttempts: integer(env, 'SOCIARO_JOB_WEBHOOK_ATTEMPTS', 8, 1, 50),
     },
     mockProvider,
     priceOverrides: file.prices,

@@ -36,6 +36,7 @@ import { credentialRef } from './jobs/credential-ref.ts'
 import { jobPollerFor } from './jobs/poller-wiring.ts'
 import { unsettledReservations } from './jobs/job-store.ts'
 import { applyPollWrite } from './jobs/poll-writes.ts'
+import { WebhookDispatcher } from './jobs/webhook-dispatcher.ts'
 import type { JobPoller } from './jobs/job-poller.ts'
 import { JobMetrics } from './metrics/job-metrics.ts'
 import { createObjectsStage } from './objects/objects-stage.ts'
@@ -98,6 +99,8 @@ export interface GatewayCore {
   readonly meter?: Meter
   /** Follows the jobs nobody polls (SOCIARO_JOB_POLLER); absent when off. */
   readonly jobPoller?: JobPoller
+  /** Delivers the job webhooks of the orgs that have one (src/jobs/webhook-dispatcher.ts). */
+  readonly webhooks: WebhookDispatcher
   /** Every provider served (the mock with its loopback address), with where its credential comes from now (undefined: it has none, its calls answer 503). */
   readonly providers: readonly ResolvedProvider[]
   credentialSources(): readonly { readonly provider: ResolvedProvider; readonly source: CredentialSource | undefined }[]
@@ -420,6 +423,17 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
       })
     : undefined
   jobPoller?.start()
+  // Deliveries are fetches on this thread (where the secret key is); their claims and outcomes are the worker's writes.
+  const webhooks = new WebhookDispatcher({
+    client: database.client,
+    write: (write) => (meter ? meter.command('job-poll', { write }) : applyPollWrite(database.client, write)),
+    cipher: () => cipher,
+    log,
+    now: clock,
+    retryMs: config.jobs.webhookRetryMs ?? 10_000,
+    attempts: config.jobs.webhookAttempts ?? 8,
+  })
+  webhooks.start()
   jobMetrics.start()
 
   const refresher = setInterval(() => {
@@ -451,6 +465,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     keys,
     ...(meter ? { meter } : {}),
     ...(jobPoller ? { jobPoller } : {}),
+    webhooks,
     providers: providerList,
     credentialSources: () => providerList.map((provider) => ({ provider, source: credentials.source(provider) })),
     flushLastUsed,
@@ -467,6 +482,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
         databaseWatch?.stop()
         meterHealth?.stop()
         await jobPoller?.stop()
+        await webhooks.stop()
         jobMetrics.stop()
         if (spendResync) clearInterval(spendResync)
         // No new connections; open streams keep flowing until they end or the grace runs out.

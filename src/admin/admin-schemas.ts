@@ -77,6 +77,13 @@ export const ProvidersSchema = t.Object({
 })
 export const CredentialStoredSchema = t.Object({ provider: t.String(), credential: t.Literal('stored') })
 
+/** An org's job webhook; its signing secret is write-only. */
+export const WebhookSchema = t.Object({ org_id: t.String(), url: t.Union([t.String(), t.Null()], { description: 'null: no webhook' }) })
+export const WebhookInputSchema = t.Object({
+  url: t.String({ minLength: 1, maxLength: 2048, description: 'http(s) URL every settled job of the org is POSTed to; redirects are not followed' }),
+  secret: t.String({ minLength: 16, maxLength: 512, description: 'HMAC-SHA256 key for x-sociaro-signature; stored encrypted, never shown' }),
+})
+
 const usd = t.Number({ description: 'US dollars' })
 export const PriceSchema = t.Object({
   id: t.String(),

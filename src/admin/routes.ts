@@ -17,6 +17,8 @@ import {
   OrgWithBudgetSchema,
   ProvidersSchema,
   responses,
+  WebhookInputSchema,
+  WebhookSchema,
 } from './admin-schemas.ts'
 import { jobRoutes } from './job-routes.ts'
 import { usageRoutes } from './usage-routes.ts'
@@ -116,6 +118,13 @@ export function adminRoutes(deps: AdminDeps & { readonly adminToken: string }) {
       response: responses({ 200: OrgSchema }),
       detail: { summary: 'Update an organization', tags: ['orgs'] },
     })
+    .get('/orgs/:org/webhook', ({ params }) => services.webhooks.get(params.org), { response: responses({ 200: WebhookSchema }), detail: { summary: "Show an organization's job webhook URL (never its secret)", tags: ['orgs'] } })
+    .put('/orgs/:org/webhook', ({ params, body }) => services.webhooks.set(params.org, body), {
+      body: WebhookInputSchema,
+      response: responses({ 200: WebhookSchema }),
+      detail: { summary: 'Set the job webhook: every settled job is POSTed there, signed (HMAC-SHA256), retried with backoff', tags: ['orgs'] },
+    })
+    .delete('/orgs/:org/webhook', ({ params }) => services.webhooks.clear(params.org), { response: responses({ 200: WebhookSchema }), detail: { summary: 'Remove the job webhook (pending deliveries are given up)', tags: ['orgs'] } })
     .get('/keys', async ({ query }) => ({ data: await services.keys.list(query.org) }), {
       query: t.Object({ org: t.Optional(t.String()) }),
       response: responses({ 200: t.Object({ data: t.Array(KeyWithBudgetSchema) }) }),

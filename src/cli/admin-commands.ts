@@ -48,7 +48,7 @@ function table(rows: Record<string, unknown>[], columns: string[]): string {
 
 export async function orgsCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv
-  const { values, positionals } = parse(rest, { 'time-zone': { type: 'string' }, ...LIMIT_FLAGS })
+  const { values, positionals } = parse(rest, { 'time-zone': { type: 'string' }, 'webhook-url': { type: 'string' }, 'webhook-secret-stdin': { type: 'boolean' }, ...LIMIT_FLAGS })
   if (values.help || !sub) return ctx.out(HELP.orgs!)
   const input: OrgInput = { ...limitInput(values) }
   if (values['time-zone']) input.time_zone = values['time-zone']
@@ -62,8 +62,19 @@ export async function orgsCommand(ctx: CliContext, argv: string[]): Promise<void
     case 'update': {
       const name = positionals[0]
       if (!name) throw new UsageError('orgs update needs a NAME')
+      const webhookUrl = values['webhook-url']
+      if (values['webhook-secret-stdin'] && (webhookUrl === undefined || webhookUrl === 'none')) throw new UsageError('--webhook-secret-stdin goes with --webhook-url URL')
+      if (webhookUrl !== undefined && webhookUrl !== 'none' && !values['webhook-secret-stdin']) throw new UsageError('--webhook-url URL needs --webhook-secret-stdin (the signing secret, read from stdin)')
       const view = await ctx.services.orgs.update(name, input)
-      return ctx.out(values.json ? JSON.stringify(view) : `updated org ${view.name} (${view.id})`)
+      // The secret only ever on stdin: an argument would be in the shell history and the process list.
+      const webhook =
+        webhookUrl === 'none'
+          ? await ctx.services.webhooks.clear(view.id)
+          : webhookUrl !== undefined
+            ? await ctx.services.webhooks.set(view.id, { url: webhookUrl, secret: await ctx.readStdin() })
+            : undefined
+      if (values.json) return ctx.out(JSON.stringify(webhook ? { ...view, webhook_url: webhook.url } : view))
+      return ctx.out(`updated org ${view.name} (${view.id})${webhook ? (webhook.url ? `; job webhook: ${webhook.url}` : '; job webhook removed') : ''}`)
     }
     case 'list': {
       const orgs = await ctx.services.orgs.list()

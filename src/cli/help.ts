@@ -47,6 +47,8 @@ SIGTERM or SIGINT stops it gracefully.`,
   sociaro orgs create NAME [--time-zone ZONE] [--budget-usd N --budget-period ${BUDGET_PERIODS.join('|')}]
                            [--budget-soft-percent P] [--stream-usage estimate|inject] [--json]
   sociaro orgs update NAME [same options as create]
+                           [--webhook-url URL --webhook-secret-stdin | --webhook-url none]
+      (every settled async job of the org is POSTed to URL, signed with the secret read from stdin)
   sociaro orgs list [--json]`,
   keys: `Usage:
   sociaro keys create --org NAME [--name N] [--models PATTERNS] [--expires-at ISO]

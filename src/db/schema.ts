@@ -12,6 +12,11 @@ export const orgs = sqliteTable('orgs', {
   budgetMicros: integer('budget_micros'),
   budgetPeriod: text('budget_period'),
   budgetSoftPercent: integer('budget_soft_percent'),
+  /** Where each settled job is announced (POST, signed); null: no webhook. http(s) only. */
+  webhookUrl: text('webhook_url'),
+  /** The HMAC signing secret, AES-256-GCM like provider credentials (src/secrets/credential-cipher.ts). */
+  webhookSecret: text('webhook_secret'),
+  webhookKeyId: text('webhook_key_id'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 })
@@ -307,3 +312,26 @@ export type ProviderObjectRow = typeof providerObjects.$inferSelect
 export type JobRow = typeof jobs.$inferSelect
 export type DashboardUserRow = typeof dashboardUsers.$inferSelect
 export type DashboardSessionRow = typeof dashboardSessions.$inferSelect
+
+/**
+ * The webhook outbox: one row per settled job of an org with a webhook, written in the transaction that settles
+ * it (src/jobs/job-writes.ts), so a restart neither loses nor repeats an announcement (src/jobs/webhook-dispatcher.ts).
+ */
+export const jobWebhooks = sqliteTable(
+  'job_webhooks',
+  {
+    jobId: text('job_id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    /** The JSON body, fixed at settlement: every attempt signs and sends the same bytes. */
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** null once delivered or given up. */
+    nextAttemptAt: integer('next_attempt_at'),
+    deliveredAt: integer('delivered_at'),
+    gaveUpAt: integer('gave_up_at'),
+    /** The last attempt's HTTP status, or its error. */
+    lastResult: text('last_result'),
+  },
+  (t) => [index('job_webhooks_due_idx').on(t.nextAttemptAt)],
+)

@@ -7,6 +7,7 @@ import type { JobObserved, JobSubmitted } from '../types/ledger-write.ts'
 import { jobFromRow, type StoredJob } from './job-store.ts'
 import { isTerminal, JOB_STATUSES, type JobStatus } from './job-status.ts'
 import { jobUsageRecord, type SettlementContext } from './job-settlement.ts'
+import { outboxStatement } from './webhook-writes.ts'
 
 /** The first submit answer with an id makes the row; the same id again (a retried write, another instance) changes nothing. */
 export function submitStatement(write: JobSubmitted): InStatement {
@@ -77,7 +78,12 @@ export async function observeJob(client: Client, write: JobObserved, context: Se
       await transaction.commit()
       return { settled: undefined, job }
     }
-    await transaction.batch([...recordStatements([record]), ...rollupDeltas([record]).map(rollupStatement)])
+    const settledJob: StoredJob = {
+      ...job, status, rawStatus: write.rawStatus ?? job.rawStatus, updatedAt: write.at, finishedAt: write.at,
+      costMicros: record.costMicros, costStatus: record.costStatus, rawUsage: write.rawUsage, settledAt: write.at, nextPollAt: null,
+    }
+    // The webhook's outbox row commits with the settlement or not at all (src/jobs/webhook-writes.ts).
+    await transaction.batch([...recordStatements([record]), ...rollupDeltas([record]).map(rollupStatement), outboxStatement(settledJob, write.at)])
     await transaction.commit()
     return { settled: record, job }
   } finally {

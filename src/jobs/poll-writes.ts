@@ -2,6 +2,7 @@
 import type { Client } from '@libsql/client'
 import type { JobPollWrite } from '../types/job-poll-write.ts'
 import { holdLease, releaseLease } from './poll-lease.ts'
+import { applyWebhookWrite } from './webhook-writes.ts'
 
 export const POLLER_LEASE = 'job-poller'
 
@@ -24,5 +25,8 @@ export async function applyPollWrite(client: Client, write: JobPollWrite): Promi
       return (await client.execute({ sql: 'UPDATE jobs SET poll_errors = poll_errors + 1 WHERE id = ?', args: [write.id] })).rowsAffected
     case 'unfollow':
       return (await client.execute({ sql: 'UPDATE jobs SET next_poll_at = NULL WHERE id = ? AND settled_at IS NULL', args: [write.id] })).rowsAffected
+    case 'webhook-claim':
+    case 'webhook-result':
+      return applyWebhookWrite(client, write)
   }
 }

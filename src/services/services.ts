@@ -8,6 +8,7 @@ import { createProviderService, type ProviderService } from './provider-service.
 import { createUsageService, type UsageService } from './usage-service.ts'
 import { createDashboardSessionService, type DashboardSessionService } from './dashboard-session-service.ts'
 import { createDashboardUserService, type DashboardUserService } from './dashboard-user-service.ts'
+import { createWebhookService, type WebhookService } from './webhook-service.ts'
 
 /**
  * Each service validates its input (a ServiceError for anything wrong), changes the store, announces the change
@@ -30,6 +31,8 @@ export interface Services<B> {
   readonly users: DashboardUserService
   /** Dashboard sign-in and sessions (the sign-in limits live in this object: one per process). */
   readonly sessions: DashboardSessionService
+  /** An org's job webhook (URL and sealed signing secret). */
+  readonly webhooks: WebhookService
 }
 
 export function createServices<B>(deps: ServiceDeps<B>): Services<B> {
@@ -43,5 +46,6 @@ export function createServices<B>(deps: ServiceDeps<B>): Services<B> {
     jobs: createJobService(ctx),
     users: createDashboardUserService(ctx),
     sessions: createDashboardSessionService(ctx, deps.dashboard),
+    webhooks: createWebhookService(ctx),
   }
 }

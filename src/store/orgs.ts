@@ -34,6 +34,9 @@ export async function createOrg(db: Db, name: string, settings: OrgSettings = {}
     budgetMicros: settings.budgetMicros ?? null,
     budgetPeriod: settings.budgetPeriod ?? null,
     budgetSoftPercent: settings.budgetSoftPercent ?? null,
+    webhookUrl: null,
+    webhookSecret: null,
+    webhookKeyId: null,
     createdAt: now,
     updatedAt: now,
   }

@@ -10,3 +10,7 @@ export type JobPollWrite =
   | { readonly op: 'poll-error'; readonly id: string }
   /** Stops following a job (its provider is not served any more). */
   | { readonly op: 'unfollow'; readonly id: string }
+  /** Claims a webhook's delivery attempt (compare-and-set on next_attempt_at); answered 1 when this call got it. */
+  | { readonly op: 'webhook-claim'; readonly jobId: string; readonly expected: number; readonly next: number }
+  /** An attempt's outcome: delivered, retried at `next`, or given up (`next` null, not delivered). */
+  | { readonly op: 'webhook-result'; readonly jobId: string; readonly delivered: boolean; readonly result: string; readonly at: number; readonly next: number | null }
