@@ -27,6 +27,11 @@ export function budgetRefusal(scope: Scope, period: BudgetPeriod | undefined, re
   return new GatewayError('budget_exceeded', `The ${span} of ${who} is exhausted.`)
 }
 
+/** A batch longer than the gateway reads for a reservation: its cost cannot be bounded, so a budgeted key may not submit it. */
+export function batchTooLongToReserve(count: number, max: number): GatewayError {
+  return new GatewayError('invalid_parameter', `This batch has ${count} requests; a gateway key with a budget may submit at most ${max} per batch.`)
+}
+
 /**
  * Our own prefix: the provider's x-ratelimit-* headers pass through untouched. Reset = time until the window is full
  * again. Tokens are reserved from an estimate and corrected to the provider's count at settlement, so requests can

@@ -10,10 +10,12 @@ import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/stages.t
 import type { BudgetLedger, Scope } from './budget-ledger.ts'
 import { reservationTokens, TypicalOutput } from './estimate-reservation.ts'
 import { requestedAnswers, requestedImages, requestedMaxTokens } from './extract-max-tokens.ts'
-import { budgetRefusal, concurrencyLimited, rateHeaders, rateLimited } from './limit-refusals.ts'
+import { batchTooLongToReserve, budgetRefusal, concurrencyLimited, rateHeaders, rateLimited } from './limit-refusals.ts'
 import { RateWindow } from './rate-window.ts'
 import { conservativeCostMicros, reservationCost } from './reservation-cost.ts'
 import { jobReservationMicros } from '../jobs/job-reservation.ts'
+import type { BatchRequests } from '../types/jobs.ts'
+import { batchReservationMicros, MAX_BATCH_REQUESTS_RESERVED } from './batch-reservation.ts'
 
 export interface LimitsAdmissionOptions {
   readonly keys: Pick<KeyCache, 'keyById' | 'org'>
@@ -121,8 +123,10 @@ export class LimitsAdmission {
       }
 
       const spec = request.provider.spec
-      const submission = budgetScopes.length > 0 ? spec.jobs?.submission({ method: request.method, path: request.path, headers: request.headers, json: request.facts.json }) : undefined
-      const jobEstimate = submission ? jobReservationMicros(spec, submission, request.org.id, at, this.options.priceOverrides()) : undefined
+      const jobRequest = { method: request.method, path: request.path, headers: request.headers, json: request.facts.json }
+      const submission = budgetScopes.length > 0 ? spec.jobs?.submission(jobRequest) : undefined
+      const batch = submission ? spec.jobs?.batchRequests?.(jobRequest) : undefined
+      const jobEstimate = batch ? this.batchEstimate(request, batch, at) : submission ? jobReservationMicros(spec, submission, request.org.id, at, this.options.priceOverrides()) : undefined
       if (budgetScopes.length > 0 && tokens && jobEstimate !== undefined) {
         // A job costs what it makes, known only at its end: its submit reserves the most it can make, and only when that fits.
         for (const scope of budgetScopes) {
@@ -183,6 +187,23 @@ export class LimitsAdmission {
       rollback()
       throw error
     }
+  }
+
+  /** A batch carrying its requests reserves the sum of their bounds; one too long to read is refused (fail closed). */
+  private batchEstimate(request: AdmittedRequest, batch: BatchRequests, at: Date): number {
+    const spec = request.provider.spec
+    const bound = batchReservationMicros({
+      provider: spec.id,
+      pricing: spec,
+      dialect: request.dialect,
+      batch,
+      priceFactor: spec.jobs?.priceFactor ?? 1,
+      at,
+      orgId: request.org.id,
+      overrides: this.options.priceOverrides(),
+    })
+    if (!bound.ok) throw batchTooLongToReserve(bound.count, MAX_BATCH_REQUESTS_RESERVED)
+    return bound.costMicros
   }
 
   /** From the meter: actual cost replaces the reservation; actual tokens correct the TPM window. */

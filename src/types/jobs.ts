@@ -38,6 +38,18 @@ export interface JobReading {
   readonly results?: JobResults
 }
 
+/**
+ * The requests a batch submit carries in its own body (Anthropic message batches, Gemini inline batches), as read
+ * for its budget reservation: the raw list, and how to read one item's model and its own request body.
+ */
+export interface BatchRequests {
+  readonly items: readonly unknown[]
+  /** One item's model (Anthropic: `params.model`), or the batch's (Gemini: the path's); null when unreadable. */
+  readonly model: (item: unknown) => string | null
+  /** One item's own request body, from which its dialect reads max_tokens and whose size estimates its input. */
+  readonly request: (item: unknown) => Record<string, unknown> | undefined
+}
+
 /** What one line of a batch's results cost: its model and usage; undefined for a failed line (free). */
 export interface ResultLine {
   readonly model: string | null
@@ -69,6 +81,8 @@ export interface JobRules {
    * provider's documented ceiling stands in for what the submit leaves out. Undefined: no bound is known.
    */
   readonly estimate?: (params: Readonly<Record<string, string | number | boolean>>, kind: string) => Usage | null
+  /** A batch submit's requests when its body carries them (each is reserved at its own upper bound); undefined otherwise. */
+  readonly batchRequests?: (request: JobRequest) => BatchRequests | undefined
   /** Reads one line of a batch's results (JSONL); undefined: a failed or canceled request, which costs nothing. */
   readonly resultLine?: (line: unknown) => ResultLine | undefined
   /** The share of the synchronous price the provider charges for this kind of job (batches: 0.5). Default 1. */

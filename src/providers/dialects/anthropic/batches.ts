@@ -41,6 +41,11 @@ export const anthropicBatchJobs: JobRules = {
     const models = new Set(requests.map((r) => dig(r, 'params', 'model')).filter((m): m is string => typeof m === 'string'))
     return { kind: 'message_batch', model: models.size === 1 ? [...models][0]! : null, params: { requests: requests.length } }
   },
+  batchRequests(request) {
+    if (request.method !== 'POST' || request.path !== '/v1/messages/batches') return undefined
+    const items = Array.isArray(request.json?.requests) ? request.json.requests : []
+    return { items, model: (item) => str(dig(item, 'params', 'model')) ?? null, request: (item) => rec(dig(item, 'params')) }
+  },
   polls: (method, path) => method === 'GET' && POLL.test(path),
   read,
   pollPath: (job) => `/v1/messages/batches/${encodeURIComponent(job.providerJobId)}`,

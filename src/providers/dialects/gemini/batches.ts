@@ -2,7 +2,7 @@
 import { resultTally } from '../batch-results.ts'
 import type { JobReading, JobRules, JobStatus, ResultLine } from '../../../types/jobs.ts'
 import type { JobResults } from '../../../types/ledger-write.ts'
-import { rec, str } from '../../../wire/fields.ts'
+import { dig, rec, str } from '../../../wire/fields.ts'
 import { geminiUsage } from './usage.ts'
 
 const SUBMIT = /^\/(v1(?:alpha|beta)?)\/(?:models|tunedModels)\/([A-Za-z0-9._~-]+):batchGenerateContent$/
@@ -91,6 +91,14 @@ export const geminiBatchJobs: JobRules = {
     const match = request.method === 'POST' ? SUBMIT.exec(request.path) : null
     if (!match) return undefined
     return { kind: 'batch', model: match[2]!, params: { version: match[1]! } }
+  },
+  batchRequests(request) {
+    const match = request.method === 'POST' ? SUBMIT.exec(request.path) : null
+    // `{batch: {inputConfig: {requests: {requests: [{request, metadata}]}}}}`; a batch from a file carries none.
+    const items = match ? dig(request.json, 'batch', 'inputConfig', 'requests', 'requests') : undefined
+    if (!match || !Array.isArray(items)) return undefined
+    const model = match[2]!
+    return { items, model: () => model, request: (item) => rec(dig(item, 'request')) }
   },
   polls: (method, path) => method === 'GET' && POLL.test(path),
   read,

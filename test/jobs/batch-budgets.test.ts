@@ -1,0 +1,104 @@
+// Budgets and batches: a batch submit that carries its requests reserves the sum of their bounds at the batch price, is refused when that does not fit, and is settled by the job's row.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { priceUsage } from '../../src/pricing/price-usage.ts'
+import { reservationCost } from '../../src/limits/reservation-cost.ts'
+import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../support/fake-upstream.ts'
+import { ADMIN_TOKEN } from '../support/test-gateway.ts'
+import { coreFor, type TestCore } from '../support/test-core.ts'
+import { queryRows } from '../support/usage-rows.ts'
+
+const MODEL = 'claude-sonnet-4-5'
+let polls = 0
+
+function handler(request: RecordedRequest): Response {
+  const { method, path } = request
+  if (method === 'POST' && path === '/v1/messages/batches') {
+    return Response.json({ id: 'msgbatch_budget', type: 'message_batch', processing_status: 'in_progress', request_counts: { processing: 2, succeeded: 0, errored: 0, canceled: 0, expired: 0 } })
+  }
+  if (method === 'GET' && path === '/v1/messages/batches/msgbatch_budget') {
+    polls++
+    const ended = polls >= 2
+    return Response.json({ id: 'msgbatch_budget', type: 'message_batch', processing_status: ended ? 'ended' : 'in_progress', request_counts: ended ? { processing: 0, succeeded: 2, errored: 0, canceled: 0, expired: 0 } : { processing: 2, succeeded: 0, errored: 0, canceled: 0, expired: 0 } })
+  }
+  if (method === 'GET' && path === '/v1/messages/batches/msgbatch_budget/results') {
+    const ok = (id: string) => JSON.stringify({ custom_id: id, result: { type: 'succeeded', message: { id: `msg_${id}`, type: 'message', model: MODEL, usage: { input_tokens: 10, output_tokens: 50 } } } })
+    return new Response(`${ok('a')}\n${ok('b')}\n`, { headers: { 'content-type': 'application/binary' } })
+  }
+  return Response.json({ type: 'error', error: { type: 'not_found_error', message: `${method} ${path}` } }, { status: 404 })
+}
+
+let upstream: FakeUpstream
+let gw: TestCore
+
+beforeAll(async () => {
+  upstream = startFakeUpstream(handler)
+  gw = await coreFor({ providers: { anthropic: upstream.url }, storeRows: true, config: { jobs: { poller: true, pollIntervalMs: 40, pollMaxIntervalMs: 160 } } })
+})
+afterAll(async () => {
+  await gw?.stop()
+  upstream?.stop()
+})
+
+async function budgetOf(keyId: string): Promise<{ spent_usd: number; reserved_usd: number }> {
+  const response = await gw.fetch(`/admin/v1/keys/${keyId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+  return ((await response.json()) as { budget: { spent_usd: number; reserved_usd: number } }).budget
+}
+
+async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await read()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await Bun.sleep(20)
+  }
+}
+
+const params = (maxTokens?: number) => ({ model: MODEL, ...(maxTokens ? { max_tokens: maxTokens } : {}), messages: [{ role: 'user', content: 'hello there' }] })
+const createBatch = (key: string, requests: unknown[]) =>
+  gw.fetch('/anthropic/v1/messages/batches', {
+    method: 'POST',
+    headers: { 'x-api-key': key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({ requests }),
+  })
+
+describe('Anthropic message batches', () => {
+  test('a batch whose bound exceeds the remaining budget is refused, with no upstream call', async () => {
+    // No max_tokens: each request is bounded by the model's published output limit (64k tokens at $15/M, halved).
+    const { key } = await gw.createKey({ budget_usd: 0.5, budget_period: 'total' })
+    const before = upstream.requests.length
+    const refused = await createBatch(key, ['a', 'b'].map((id) => ({ custom_id: id, params: params() })))
+    expect(refused.status).toBe(429)
+    const body = (await refused.json()) as { type: string; error: { type: string; message: string } }
+    expect(body.type).toBe('error')
+    expect(body.error.message).toContain('exhausted')
+    expect(upstream.requests.length).toBe(before)
+  })
+
+  test('a batch that fits reserves the sum of its requests at half price, and the job row settles it', async () => {
+    const { key, id: keyId } = await gw.createKey({ budget_usd: 1, budget_period: 'total' })
+    const requests = ['a', 'b'].map((id) => ({ custom_id: id, params: params(100) }))
+    const inputTokens = requests.reduce((sum, r) => sum + Math.ceil(JSON.stringify(r.params).length / 4), 0)
+    const full = reservationCost({ provider: 'anthropic', model: MODEL, inputTokens, maxOutputTokens: 200, at: new Date(), orgId: gw.orgId, overrides: [] })
+    expect(full.basis).toBe('model')
+    const bound = Math.ceil(full.costMicros * 0.5)
+    const created = await createBatch(key, requests)
+    expect(created.status).toBe(200)
+    const job = await waitFor('job row', async () => (await queryRows(gw.dbUrl, "SELECT * FROM jobs WHERE provider_job_id = 'msgbatch_budget'"))[0])
+    expect(job.reserved_micros).toBe(bound)
+    const settled = await waitFor('settled job', async () => (await queryRows(gw.dbUrl, "SELECT * FROM jobs WHERE provider_job_id = 'msgbatch_budget' AND settled_at IS NOT NULL"))[0])
+    const actual = priceUsage({ provider: 'anthropic', model: MODEL, usage: { inputTokens: 20, outputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, at: new Date(), orgId: gw.orgId, overrides: [] })
+    expect(settled.cost_micros).toBe(Math.round(actual.costMicros! * 0.5))
+    await waitFor('budget settled', async () => ((await budgetOf(keyId)).reserved_usd === 0 ? true : undefined))
+    expect((await budgetOf(keyId)).spent_usd).toBeCloseTo(Number(settled.cost_micros) / 1e6, 6)
+  })
+
+  test('a batch longer than the gateway reads is refused for a budgeted key (fail closed)', async () => {
+    const { key } = await gw.createKey({ budget_usd: 1000, budget_period: 'total' })
+    const before = upstream.requests.length
+    const refused = await createBatch(key, Array.from({ length: 100_001 }, () => ({ custom_id: 'x', params: { model: MODEL } })))
+    expect(refused.status).toBe(400)
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('at most 100000')
+    expect(upstream.requests.length).toBe(before)
+  })
+})
