@@ -1,7 +1,12 @@
 // Budgets and batches: a batch submit that carries its requests reserves the sum of their bounds at the batch price, is refused when that does not fit, and is settled by the job's row.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { priceUsage } from '../../src/pricing/price-usage.ts'
+import { batchReservationMicros } from '../../src/limits/batch-reservation.ts'
 import { reservationCost } from '../../src/limits/reservation-cost.ts'
+import { modelOutputLimitTokens } from '../../src/pricing/output-limit.ts'
+import geminiSpec from '../../src/providers/gemini.ts'
+import { geminiBatchJobs } from '../../src/providers/dialects/gemini/batches.ts'
+import { geminiDialect } from '../../src/providers/dialects/gemini/index.ts'
 import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../support/fake-upstream.ts'
 import { ADMIN_TOKEN } from '../support/test-gateway.ts'
 import { coreFor, type TestCore } from '../support/test-core.ts'
@@ -101,4 +106,20 @@ describe('Anthropic message batches', () => {
     expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('at most 100000')
     expect(upstream.requests.length).toBe(before)
   })
+})
+
+test('a Gemini inline batch is bounded per request (maxOutputTokens, else the model limit) at half price; a file batch carries none', () => {
+  const at = new Date()
+  const inline = (generationConfig?: Record<string, unknown>) => ({ request: { contents: [{ parts: [{ text: 'hi' }] }], ...(generationConfig ? { generationConfig } : {}) }, metadata: { key: 'k' } })
+  const json = { batch: { inputConfig: { requests: { requests: [inline({ maxOutputTokens: 50 }), inline()] } } } }
+  const batch = geminiBatchJobs.batchRequests!({ method: 'POST', path: '/v1beta/models/gemini-2.5-flash:batchGenerateContent', headers: new Headers(), json })
+  expect(batch?.items).toHaveLength(2)
+  const bound = batchReservationMicros({ provider: 'gemini', pricing: geminiSpec, dialect: geminiDialect, batch: batch!, priceFactor: 0.5, at, orgId: 'org', overrides: [] })
+  const input = json.batch.inputConfig.requests.requests.reduce((sum, r) => sum + Math.ceil(JSON.stringify(r.request).length / 4), 0)
+  const limit = modelOutputLimitTokens('gemini', 'gemini-2.5-flash', at, geminiSpec)
+  expect(limit).toBeGreaterThan(50)
+  const full = reservationCost({ provider: 'gemini', pricing: geminiSpec, model: 'gemini-2.5-flash', inputTokens: input, maxOutputTokens: 50 + limit, at, orgId: 'org', overrides: [] })
+  expect(bound).toEqual({ ok: true, costMicros: Math.ceil(full.costMicros * 0.5) })
+  const fromFile = { batch: { inputConfig: { fileName: 'files/abc' } } }
+  expect(geminiBatchJobs.batchRequests!({ method: 'POST', path: '/v1beta/models/gemini-2.5-flash:batchGenerateContent', headers: new Headers(), json: fromFile })).toBeUndefined()
 })
