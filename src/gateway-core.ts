@@ -31,6 +31,7 @@ import { createExchangePipeline } from './proxy/exchange-pipeline.ts'
 import { nativeRoute } from './proxy/routes/native-route.ts'
 import { unifiedRoute } from './proxy/routes/unified-route.ts'
 import type { ProxyStage, StageSet } from './proxy/stages.ts'
+import { decodeBatchInput } from './objects/batch-input-record.ts'
 import { ObjectLedger } from './objects/object-ledger.ts'
 import { credentialRef } from './jobs/credential-ref.ts'
 import { jobPollerFor } from './jobs/poller-wiring.ts'
@@ -325,6 +326,10 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
       accessLog?.gatewayError(code, requestId)
     },
     shutdownSignal: shutdown.signal,
+    batchInputs: async (provider, fileId, orgId) => {
+      const owner = await objects.owner(provider, fileId)
+      return owner && !owner.deleted && owner.orgId === orgId && owner.kind === 'file' ? decodeBatchInput(owner.batchInput) : undefined
+    },
   })
   // The unified API's GETs (/v1/models, /v1/me, …) are answered from memory in front of the pipeline, behind the same cap, log and CORS.
   const keyAnswers = createKeyAnswers({

@@ -176,6 +176,8 @@ export const providerObjects = sqliteTable(
     /** The provider's status word when the object has one (batch, task). */
     status: text('status'),
     snapshot: text('snapshot'),
+    /** A batch input file uploaded by a key limited to some models: its lines' models and bounds (JSON), read at upload. */
+    batchInput: text('batch_input'),
   },
   (t) => [
     primaryKey({ columns: [t.provider, t.objectId] }),

@@ -3,7 +3,7 @@ import type { Dialect } from '../providers/dialect.ts'
 import { modelOutputLimitTokens } from '../pricing/output-limit.ts'
 import type { ProviderPricing } from '../pricing/provider-pricing.ts'
 import type { PriceOverride } from '../pricing/types.ts'
-import type { BatchRequests } from '../types/jobs.ts'
+import type { BatchInputGroup, BatchRequests } from '../types/jobs.ts'
 import { reservationTokens } from './estimate-reservation.ts'
 import { requestedAnswers, requestedMaxTokens } from './extract-max-tokens.ts'
 import { reservationCost } from './reservation-cost.ts'
@@ -70,4 +70,23 @@ export function batchReservationMicros(input: BatchReservationInput): BatchReser
     }).costMicros
   }
   return { ok: true, costMicros: Math.ceil(total * input.priceFactor) }
+}
+
+/** A batch of an input file checked at upload: each model's recorded lines, uncapped answers at the model's output limit. */
+export function recordedBatchMicros(input: Omit<BatchReservationInput, 'dialect' | 'batch'> & { readonly groups: readonly BatchInputGroup[] }): number {
+  let total = 0
+  for (const group of input.groups) {
+    const limit = group.uncappedAnswers > 0 ? modelOutputLimitTokens(input.provider, group.model, input.at, input.pricing) : 0
+    total += reservationCost({
+      provider: input.provider,
+      pricing: input.pricing,
+      model: group.model,
+      inputTokens: group.inputTokens,
+      maxOutputTokens: group.cappedOutputTokens + group.uncappedAnswers * limit,
+      at: input.at,
+      orgId: input.orgId,
+      overrides: input.overrides,
+    }).costMicros
+  }
+  return Math.ceil(total * input.priceFactor)
 }

@@ -15,7 +15,7 @@ import { RateWindow } from './rate-window.ts'
 import { conservativeCostMicros, reservationCost } from './reservation-cost.ts'
 import { jobReservationMicros } from '../jobs/job-reservation.ts'
 import type { BatchRequests } from '../types/jobs.ts'
-import { batchReservationMicros, MAX_BATCH_REQUESTS_RESERVED } from './batch-reservation.ts'
+import { batchReservationMicros, MAX_BATCH_REQUESTS_RESERVED, recordedBatchMicros } from './batch-reservation.ts'
 
 export interface LimitsAdmissionOptions {
   readonly keys: Pick<KeyCache, 'keyById' | 'org'>
@@ -126,7 +126,14 @@ export class LimitsAdmission {
       const jobRequest = { method: request.method, path: request.path, headers: request.headers, json: request.facts.json }
       const submission = budgetScopes.length > 0 ? spec.jobs?.submission(jobRequest) : undefined
       const batch = submission ? spec.jobs?.batchRequests?.(jobRequest) : undefined
-      const jobEstimate = batch ? this.batchEstimate(request, batch, at) : submission ? jobReservationMicros(spec, submission, request.org.id, at, this.options.priceOverrides()) : undefined
+      const recorded = submission ? request.facts.batchInputRecorded : undefined
+      const jobEstimate = batch
+        ? this.batchEstimate(request, batch, at)
+        : recorded
+          ? recordedBatchMicros({ provider: spec.id, pricing: spec, groups: recorded, priceFactor: spec.jobs?.priceFactor ?? 1, at, orgId: request.org.id, overrides: this.options.priceOverrides() })
+          : submission
+            ? jobReservationMicros(spec, submission, request.org.id, at, this.options.priceOverrides())
+            : undefined
       if (budgetScopes.length > 0 && tokens && jobEstimate !== undefined) {
         // A job costs what it makes, known only at its end: its submit reserves the most it can make, and only when that fits.
         for (const scope of budgetScopes) {

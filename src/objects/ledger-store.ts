@@ -11,6 +11,8 @@ export interface StoredOwner {
   readonly keyId: string
   readonly createdAt: number
   readonly deleted: boolean
+  /** A checked batch input file's record (JSON, src/objects/batch-input-record.ts); absent: not checked. */
+  readonly batchInput?: string
 }
 
 export interface ListedObject {
@@ -40,13 +42,14 @@ function ownerOf(row: Record<string, unknown>): StoredOwner {
     keyId: String(row.key_id),
     createdAt: Number(row.created_at),
     deleted: row.deleted_at !== null,
+    ...(typeof row.batch_input === 'string' ? { batchInput: row.batch_input } : {}),
   }
 }
 
 /** Point lookup by primary key. */
 export async function findObject(client: Client, provider: string, objectId: string): Promise<StoredOwner | undefined> {
   const result = await client.execute({
-    sql: 'SELECT kind, org_id, key_id, created_at, deleted_at FROM provider_objects WHERE provider = ? AND object_id = ?',
+    sql: 'SELECT kind, org_id, key_id, created_at, deleted_at, batch_input FROM provider_objects WHERE provider = ? AND object_id = ?',
     args: [provider, objectId],
   })
   const row = result.rows[0]
@@ -56,7 +59,7 @@ export async function findObject(client: Client, provider: string, objectId: str
 /** The newest objects first, to warm the ownership cache at start-up. */
 export async function recentObjects(client: Client, limit: number): Promise<[provider: string, objectId: string, owner: StoredOwner][]> {
   const result = await client.execute({
-    sql: 'SELECT provider, object_id, kind, org_id, key_id, created_at, deleted_at FROM provider_objects ORDER BY created_at DESC LIMIT ?',
+    sql: 'SELECT provider, object_id, kind, org_id, key_id, created_at, deleted_at, batch_input FROM provider_objects ORDER BY created_at DESC LIMIT ?',
     args: [limit],
   })
   return result.rows.map((row) => {

@@ -13,9 +13,9 @@ function statementOf(write: Exclude<LedgerWrite, { op: 'job-observe' }>): InStat
     case 'create':
       // The first owner stays the owner: a provider answering with an id the ledger already holds changes nothing.
       return {
-        sql: `INSERT INTO provider_objects (provider, object_id, kind, org_id, key_id, request_id, created_at, updated_at, status, snapshot)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, object_id) DO NOTHING`,
-        args: [write.provider, write.objectId, write.kind, write.orgId, write.keyId, write.requestId, write.at, write.at, write.status, write.snapshot],
+        sql: `INSERT INTO provider_objects (provider, object_id, kind, org_id, key_id, request_id, created_at, updated_at, status, snapshot, batch_input)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, object_id) DO NOTHING`,
+        args: [write.provider, write.objectId, write.kind, write.orgId, write.keyId, write.requestId, write.at, write.at, write.status, write.snapshot, write.batchInput ?? null],
       }
     case 'delete':
       return {

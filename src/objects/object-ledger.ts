@@ -69,13 +69,13 @@ export class ObjectLedger {
   }
 
   /** Synchronous in memory (the client's next request is scoped at once); the row follows off the request path. */
-  recordCreated(entry: { provider: string; objectId: string; kind: string; orgId: string; keyId: string; requestId: string; status: string | null; snapshot: string | null }): void {
+  recordCreated(entry: { provider: string; objectId: string; kind: string; orgId: string; keyId: string; requestId: string; status: string | null; snapshot: string | null; batchInput?: string }): void {
     const key = keyOf(entry.provider, entry.objectId)
     if (this.known(entry.provider, entry.objectId)) return
     // Strictly increasing within a process, so objects created in one millisecond still list in creation order.
     const at = Math.max(this.now(), this.lastCreatedAt + 1)
     this.lastCreatedAt = at
-    const owner: StoredOwner = { kind: entry.kind, orgId: entry.orgId, keyId: entry.keyId, createdAt: at, deleted: false }
+    const owner: StoredOwner = { kind: entry.kind, orgId: entry.orgId, keyId: entry.keyId, createdAt: at, deleted: false, ...(entry.batchInput ? { batchInput: entry.batchInput } : {}) }
     this.unwritten.set(key, owner)
     this.remember(key, owner)
     this.enqueue({ op: 'create', ...entry, at })

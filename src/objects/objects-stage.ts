@@ -6,6 +6,7 @@ import { concatBytes } from '../concat-bytes.ts'
 import { inflateSmallSync } from '../wire/inflate-small.ts'
 import type { ExchangeObserver } from '../proxy/forward.ts'
 import type { AdmittedRequest, ProxyStage, StageResult } from '../proxy/stages.ts'
+import { encodeBatchInput } from './batch-input-record.ts'
 import { referencedObjectIds } from './body-references.ts'
 import { answeredObject, type AnsweredObject } from './created-object.ts'
 import { pagingOf, renderList } from './list-shapes.ts'
@@ -90,8 +91,8 @@ function ledgerObserver(
         }
       }
       const owner = { orgId: request.org.id, keyId: request.key.row.id, requestId: request.requestId }
-      const record = (objectId: string, kind: string, status: string | null, snapshot: string | null) =>
-        ledger.recordCreated({ provider, objectId, kind, ...owner, status, snapshot })
+      const record = (objectId: string, kind: string, status: string | null, snapshot: string | null, batchInput?: string) =>
+        ledger.recordCreated({ provider, objectId, kind, ...owner, status, snapshot, ...(batchInput ? { batchInput } : {}) })
       const recordChildren = (answer: AnsweredObject) => {
         for (const child of answer.children) record(child.id, child.kind, null, null)
       }
@@ -99,7 +100,9 @@ function ledgerObserver(
         const created = read(creates)
         // Registered here, before onEnd returns: the client's next request already finds its object.
         if (created) {
-          record(created.id, creates.kind, created.status, created.snapshot)
+          // A batch input file whose lines were read at upload: remembered, so a batch of it can be checked and reserved.
+          const groups = request.facts.batchInputGroups
+          record(created.id, creates.kind, created.status, created.snapshot, groups ? encodeBatchInput(groups) : undefined)
           recordChildren(created)
         }
       }

@@ -75,6 +75,8 @@ export default defineProvider({
       methods: ['POST'],
       from: 'unknowable',
       unknowableBecause: 'a batch will run: the models are in its input file, which the gateway cannot see',
+      // Unless the file was uploaded through the gateway by a key limited to some models: its lines were read then.
+      batchInputFile: 'input_file_id',
     },
     // Batch input uploads: every line's body.model is checked (see ModelRule.batchInputUpload).
     { match: /^\/v1\/files$/, methods: ['POST'], from: 'body-optional', batchInputUpload: true },

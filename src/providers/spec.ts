@@ -79,6 +79,8 @@ export interface ModelRule {
   readonly stripPrefix?: string
   /** The request uploads a batch input file (multipart, `purpose=batch`): every JSONL line's `body.model` is checked. */
   readonly batchInputUpload?: boolean
+  /** A batch create: the JSON field naming its input file, whose models recorded at upload may stand for the unknowable. */
+  readonly batchInputFile?: string
 }
 
 /**

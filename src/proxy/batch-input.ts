@@ -1,8 +1,9 @@
 // Reads the models an OpenAI-style batch input file (JSONL, one request per line) would run: each line's `body.model`.
+import type { BatchInputGroup } from '../types/jobs.ts'
 import { checkedModelName } from './model-name.ts'
 
 export type BatchInputScan =
-  | { readonly ok: true; readonly models: readonly string[] }
+  | { readonly ok: true; readonly models: readonly string[]; readonly groups: readonly BatchInputGroup[] }
   /** A line the gateway cannot read: which model it runs is unknown. */
   | { readonly ok: false; readonly line: number; readonly problem: string }
 
@@ -14,7 +15,7 @@ const fatalUtf8 = new TextDecoder('utf-8', { fatal: true })
  * too long or malformed throws the usual 400 (`checkedModelName`). Linear in the file; no copy of the file.
  */
 export function scanBatchInput(bytes: Uint8Array, start: number, end: number): BatchInputScan {
-  const models = new Set<string>()
+  const groups = new Map<string, { model: string; lines: number; inputTokens: number; cappedOutputTokens: number; uncappedAnswers: number }>()
   let lineNumber = 0
   let at = start
   while (at < end) {
@@ -35,9 +36,26 @@ export function scanBatchInput(bytes: Uint8Array, start: number, end: number): B
     const body = isObject(line) ? line.body : undefined
     const model = isObject(body) ? body.model : undefined
     if (typeof model !== 'string') return { ok: false, line: lineNumber, problem: 'has no string body.model' }
-    models.add(checkedModelName(model, `line ${lineNumber} of the batch input file`))
+    const name = checkedModelName(model, `line ${lineNumber} of the batch input file`)
+    const group = groups.get(name) ?? { model: name, lines: 0, inputTokens: 0, cappedOutputTokens: 0, uncappedAnswers: 0 }
+    group.lines++
+    group.inputTokens += Math.ceil(slice.byteLength / 4)
+    const answers = wholeNumber((body as Record<string, unknown>).n) ?? 1
+    const cap = outputCap(body as Record<string, unknown>)
+    if (cap === undefined) group.uncappedAnswers += answers
+    else group.cappedOutputTokens += cap * answers
+    groups.set(name, group)
   }
-  return { ok: true, models: [...models] }
+  return { ok: true, models: [...groups.keys()], groups: [...groups.values()] }
+}
+
+/** The output cap a line's body names, in any of the OpenAI endpoints' spellings. */
+function outputCap(body: Record<string, unknown>): number | undefined {
+  return wholeNumber(body.max_completion_tokens) ?? wholeNumber(body.max_tokens) ?? wholeNumber(body.max_output_tokens)
+}
+
+function wholeNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.ceil(value) : undefined
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -7,6 +7,7 @@ import type { OrgRow } from '../db/schema.ts'
 import { errorResponse } from '../errors/error-shapes.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { Logger } from '../log.ts'
+import type { BatchInputGroup } from '../types/jobs.ts'
 import type { ErrorShape } from '../providers/spec.ts'
 import type { Dialect } from '../providers/dialect.ts'
 import { openaiErrors } from '../providers/dialects/openai/errors.ts'
@@ -37,6 +38,8 @@ export interface PipelineDeps {
   readonly onGatewayError?: (code: GatewayError['code'], requestId: string) => void
   /** Aborted when the gateway stops: the exchanges it then cuts end as `shutdown`. */
   readonly shutdownSignal?: AbortSignal
+  /** A batch input file's record made at its upload (its models and bounds), when the org owns it and it was checked. */
+  readonly batchInputs?: (provider: string, fileId: string, orgId: string) => Promise<readonly BatchInputGroup[] | undefined>
 }
 
 /** An admitted request: its facts, and the one way a stage changes the bytes that go upstream. */
@@ -131,7 +134,7 @@ export function createExchangePipeline(deps: PipelineDeps) {
       const path = route.path
       const allowlisted = route.allowlistProvider
       const everyModelAllowed = check.key.allows.anyModelOn(allowlisted)
-      const facts = locateModel(spec, method, path, request.headers.get('content-type') ?? '', body, { everyModelAllowed })
+      let facts = locateModel(spec, method, path, request.headers.get('content-type') ?? '', body, { everyModelAllowed })
       model = facts.model ?? null
       for (const named of facts.models) {
         if (!check.key.allows(allowlisted, named)) {
@@ -139,6 +142,18 @@ export function createExchangePipeline(deps: PipelineDeps) {
           const hint = route.modelHint?.(named, check.key.allows)
           throw new GatewayError('model_not_allowed', `This gateway key may not use model "${named}" on ${allowlisted}${hint ? `: ${hint}` : '.'}`)
         }
+      }
+      // A batch of a file checked at upload runs the models recorded then: those are checked, and reserved for.
+      const recorded = facts.batchInputFile !== undefined ? await deps.batchInputs?.(spec.id, facts.batchInputFile, check.org.id) : undefined
+      if (recorded) {
+        for (const group of recorded) {
+          if (!check.key.allows(allowlisted, group.model)) {
+            model = group.model
+            throw new GatewayError('model_not_allowed', `This gateway key may not use model "${group.model}" on ${allowlisted}: the batch input file names it.`)
+          }
+        }
+        const { unknowable: _unknowable, ...checked } = facts
+        facts = { ...checked, batchInputRecorded: recorded }
       }
       if (facts.unknowable !== undefined && !everyModelAllowed) {
         throw new GatewayError(

@@ -1,6 +1,7 @@
 // Finds every model a request can cause to run (JSON body, nested JSON, multipart field, batch input file, URL path) following the provider's model rules.
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { ModelRule, ProviderSpec } from '../providers/spec.ts'
+import type { BatchInputGroup } from '../types/jobs.ts'
 import { scanBatchInput, type BatchInputScan } from './batch-input.ts'
 import { hasValueAt, JsonShapeError, stringsAt } from './json-path.ts'
 import { checkedModelName, MAX_MODEL_BYTES, tooLong } from './model-name.ts'
@@ -22,6 +23,15 @@ export interface RequestFacts {
    * later be checked against them; a file without it was not checked.
    */
   readonly batchInputModels?: readonly string[]
+  /** With `batchInputModels`: what the file's lines ask for per model, from which a batch of it is reserved. */
+  readonly batchInputGroups?: readonly BatchInputGroup[]
+  /**
+   * A batch create naming its input file (the rule's `batchInputFile` field): the file id. When the rule makes the
+   * request unknowable, the pipeline may resolve it from what was recorded at the file's upload.
+   */
+  readonly batchInputFile?: string
+  /** Set by the pipeline for a batch create whose input file was checked at upload: what its lines ask for. */
+  readonly batchInputRecorded?: readonly BatchInputGroup[]
   /** The parsed JSON body, when the body is JSON (reused for limits and metering, never re-serialized upstream). */
   readonly json?: Record<string, unknown>
 }
@@ -175,11 +185,13 @@ export function locateModel(
   }
 
   let batchInputModels: readonly string[] | undefined
+  let batchInputGroups: readonly BatchInputGroup[] | undefined
   if (rule?.batchInputUpload && body && form && !options.everyModelAllowed) {
     const upload = readBatchUpload(body, form)
     if (upload?.ok) {
       for (const name of upload.models) models.add(name)
       batchInputModels = upload.models
+      batchInputGroups = upload.groups
     } else if (upload) {
       unknowable ??= `line ${upload.line} of this batch input file will run (the line ${upload.problem})`
     }
@@ -190,6 +202,8 @@ export function locateModel(
     models: [...models],
     ...(unknowable !== undefined ? { unknowable } : {}),
     ...(batchInputModels ? { batchInputModels } : {}),
+    ...(batchInputGroups ? { batchInputGroups } : {}),
+    ...(rule?.batchInputFile && json && typeof json[rule.batchInputFile] === 'string' ? { batchInputFile: json[rule.batchInputFile] as string } : {}),
     ...(json ? { json } : {}),
   }
 }

@@ -50,6 +50,18 @@ export interface BatchRequests {
   readonly request: (item: unknown) => Record<string, unknown> | undefined
 }
 
+/** What an OpenAI-style batch input file's lines ask for, per model, as read at its upload (src/proxy/batch-input.ts). */
+export interface BatchInputGroup {
+  readonly model: string
+  readonly lines: number
+  /** Sum of each line's bytes / 4. */
+  readonly inputTokens: number
+  /** Sum of the output caps the lines name (max_tokens and its kin, times n). */
+  readonly cappedOutputTokens: number
+  /** Answers asked for by lines naming no cap: each is bounded by the model's output limit. */
+  readonly uncappedAnswers: number
+}
+
 /** What one line of a batch's results cost: its model and usage; undefined for a failed line (free). */
 export interface ResultLine {
   readonly model: string | null

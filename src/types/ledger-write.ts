@@ -14,6 +14,8 @@ export type LedgerWrite =
       readonly at: number
       readonly status: string | null
       readonly snapshot: string | null
+      /** A checked batch input file: what its lines ask for (src/objects/batch-input-record.ts), as JSON. */
+      readonly batchInput?: string | null
     }
   | { readonly op: 'delete'; readonly provider: string; readonly objectId: string; readonly at: number }
   | { readonly op: 'refresh'; readonly provider: string; readonly objectId: string; readonly at: number; readonly status: string | null; readonly snapshot: string | null }

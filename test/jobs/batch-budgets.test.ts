@@ -1,5 +1,6 @@
 // Budgets and batches: a batch submit that carries its requests reserves the sum of their bounds at the batch price, is refused when that does not fit, and is settled by the job's row.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import OpenAI, { toFile } from 'openai'
 import { priceUsage } from '../../src/pricing/price-usage.ts'
 import { batchReservationMicros } from '../../src/limits/batch-reservation.ts'
 import { reservationCost } from '../../src/limits/reservation-cost.ts'
@@ -9,7 +10,7 @@ import { geminiBatchJobs } from '../../src/providers/dialects/gemini/batches.ts'
 import { geminiDialect } from '../../src/providers/dialects/gemini/index.ts'
 import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../support/fake-upstream.ts'
 import { ADMIN_TOKEN } from '../support/test-gateway.ts'
-import { coreFor, type TestCore } from '../support/test-core.ts'
+import { coreFor, GATEWAY_ORIGIN, type TestCore } from '../support/test-core.ts'
 import { queryRows } from '../support/usage-rows.ts'
 
 const MODEL = 'claude-sonnet-4-5'
@@ -122,4 +123,71 @@ test('a Gemini inline batch is bounded per request (maxOutputTokens, else the mo
   expect(bound).toEqual({ ok: true, costMicros: Math.ceil(full.costMicros * 0.5) })
   const fromFile = { batch: { inputConfig: { fileName: 'files/abc' } } }
   expect(geminiBatchJobs.batchRequests!({ method: 'POST', path: '/v1beta/models/gemini-2.5-flash:batchGenerateContent', headers: new Headers(), json: fromFile })).toBeUndefined()
+})
+
+describe('OpenAI batches from input files checked at upload', () => {
+  let counter = 0
+  const openaiHandler = (request: RecordedRequest): Response => {
+    const n = ++counter
+    if (request.method === 'POST' && request.path === '/v1/files') return Response.json({ id: `file-in-${n}`, object: 'file', bytes: request.body.byteLength, created_at: n, filename: 'in.jsonl', purpose: 'batch' })
+    if (request.method === 'POST' && request.path === '/v1/batches') {
+      const body = JSON.parse(new TextDecoder().decode(request.body)) as Record<string, unknown>
+      return Response.json({ id: `batch_${n}`, object: 'batch', endpoint: body.endpoint, input_file_id: body.input_file_id, completion_window: '24h', status: 'validating', created_at: n })
+    }
+    return Response.json({ error: { message: `no route ${request.method} ${request.path}` } }, { status: 404 })
+  }
+  let openaiUp: FakeUpstream
+  let core: TestCore
+  beforeAll(async () => {
+    openaiUp = startFakeUpstream(openaiHandler)
+    core = await coreFor({ providers: { openai: openaiUp.url }, storeRows: true, config: { jobs: { poller: false, pollIntervalMs: 30_000, pollMaxIntervalMs: 600_000 } } })
+  })
+  afterAll(async () => {
+    await core?.stop()
+    openaiUp?.stop()
+  })
+
+  const line = (i: number, model: string) => JSON.stringify({ custom_id: `r${i}`, method: 'POST', url: '/v1/chat/completions', body: { model, max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] } })
+  const client = (key: string) => new OpenAI({ apiKey: key, baseURL: `${GATEWAY_ORIGIN}/openai/v1`, fetch: core.fetch, maxRetries: 0 })
+  const upload = async (key: string, lines: string[]) => (await client(key).files.create({ file: await toFile(Buffer.from(lines.join('\n') + '\n'), 'in.jsonl'), purpose: 'batch' })).id
+  const create = (key: string, fileId: string) => client(key).batches.create({ input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '24h' })
+  const caught = async (promise: Promise<unknown>) => {
+    try {
+      await promise
+    } catch (error) {
+      return error as Error
+    }
+    throw new Error('expected a refusal')
+  }
+
+  test('a limited key creates a batch from its own checked file, reserving the recorded bound at half price', async () => {
+    const { key } = await core.createKey({ models: ['openai/gpt-4o-mini', 'openai/gpt-4o'], budget_usd: 1, budget_period: 'total' })
+    const lines = [line(1, 'gpt-4o-mini'), line(2, 'gpt-4o-mini')]
+    const fileId = await upload(key, lines)
+    const batch = await create(key, fileId)
+    expect(batch.input_file_id).toBe(fileId)
+    const inputTokens = lines.reduce((sum, l) => sum + Math.ceil(Buffer.byteLength(l) / 4), 0)
+    const full = reservationCost({ provider: 'openai', model: 'gpt-4o-mini', inputTokens, maxOutputTokens: 200, at: new Date(), orgId: core.orgId, overrides: [] })
+    expect(full.basis).toBe('model')
+    const job = await waitFor('job row', async () => (await queryRows(core.dbUrl, 'SELECT * FROM jobs WHERE provider_job_id = ?', [batch.id]))[0])
+    expect(job.reserved_micros).toBe(Math.ceil(full.costMicros * 0.5))
+  })
+
+  test('refused for a file naming a model the key may not use, and for a file whose lines were never read', async () => {
+    const wide = await core.createKey({ models: ['openai/gpt-4o-mini', 'openai/gpt-4o'] })
+    const narrow = await core.createKey({ models: ['openai/gpt-4o-mini'] })
+    const withGpt4o = await upload(wide.key, [line(1, 'gpt-4o-mini'), line(2, 'gpt-4o')])
+    // Uploaded by a key allowed every model: its lines were not read, so nothing stands for them.
+    const unread = await upload(core.key, [line(1, 'gpt-4o-mini')])
+    const before = openaiUp.requests.length
+    const disallowed = await caught(create(narrow.key, withGpt4o))
+    expect(disallowed).toBeInstanceOf(OpenAI.PermissionDeniedError)
+    expect(disallowed.message).toContain('gpt-4o')
+    const unrecorded = await caught(create(wide.key, unread))
+    expect(unrecorded).toBeInstanceOf(OpenAI.PermissionDeniedError)
+    expect(unrecorded.message).toContain('input file')
+    expect(openaiUp.requests.length).toBe(before)
+    // The wide key's own checked file passes.
+    expect((await create(wide.key, withGpt4o)).input_file_id).toBe(withGpt4o)
+  })
 })

@@ -1,0 +1,1 @@
+ALTER TABLE `provider_objects` ADD `batch_input` text;
