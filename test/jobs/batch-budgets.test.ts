@@ -1,6 +1,9 @@
 // Budgets and batches: a batch submit that carries its requests reserves the sum of their bounds at the batch price, is refused when that does not fit, and is settled by the job's row.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import OpenAI, { toFile } from 'openai'
+import { createGatewayCore } from '../../src/gateway-core.ts'
+import { silentLogger } from '../../src/log.ts'
+import { memoryMeter } from '../support/memory-meter.ts'
 import { priceUsage } from '../../src/pricing/price-usage.ts'
 import { batchReservationMicros } from '../../src/limits/batch-reservation.ts'
 import { reservationCost } from '../../src/limits/reservation-cost.ts'
@@ -189,5 +192,19 @@ describe('OpenAI batches from input files checked at upload', () => {
     expect(openaiUp.requests.length).toBe(before)
     // The wide key's own checked file passes.
     expect((await create(wide.key, withGpt4o)).input_file_id).toBe(withGpt4o)
+  })
+
+  test('what was recorded at upload survives a restart', async () => {
+    const { key } = await core.createKey({ models: ['openai/gpt-4o-mini'] })
+    const fileId = await upload(key, [line(1, 'gpt-4o-mini')])
+    await core.core.stop(2_000)
+    const second = await createGatewayCore({ ...core.config, jobs: { poller: false, pollIntervalMs: 30_000, pollMaxIntervalMs: 600_000 } }, { log: silentLogger, meter: memoryMeter({ store: true }).start, accessLogSink: { write: () => true, onDrain: () => {} } })
+    try {
+      const again = new OpenAI({ apiKey: key, baseURL: `${GATEWAY_ORIGIN}/openai/v1`, fetch: (input, init) => second.handle(new Request(input as string, init)), maxRetries: 0 })
+      const batch = await again.batches.create({ input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '24h' })
+      expect(batch.input_file_id).toBe(fileId)
+    } finally {
+      await second.stop(2_000)
+    }
   })
 })
