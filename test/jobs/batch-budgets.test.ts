@@ -15,6 +15,7 @@ import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../s
 import { ADMIN_TOKEN } from '../support/test-gateway.ts'
 import { coreFor, GATEWAY_ORIGIN, type TestCore } from '../support/test-core.ts'
 import { queryRows } from '../support/usage-rows.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 const MODEL = 'claude-sonnet-4-5'
 let polls = 0
@@ -51,16 +52,6 @@ afterAll(async () => {
 async function budgetOf(keyId: string): Promise<{ spent_usd: number; reserved_usd: number }> {
   const response = await gw.fetch(`/admin/v1/keys/${keyId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
   return ((await response.json()) as { budget: { spent_usd: number; reserved_usd: number } }).budget
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(20)
-  }
 }
 
 const params = (maxTokens?: number) => ({ model: MODEL, ...(maxTokens ? { max_tokens: maxTokens } : {}), messages: [{ role: 'user', content: 'hello there' }] })

@@ -5,6 +5,7 @@ import { geminiBatchJobs } from '../../src/providers/dialects/gemini/batches.ts'
 import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../support/fake-upstream.ts'
 import { coreFor, type TestCore } from '../support/test-core.ts'
 import { queryRows } from '../support/usage-rows.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 const MODEL = 'gemini-2.5-flash'
 
@@ -111,16 +112,6 @@ afterAll(async () => {
   await gw?.stop()
   upstream?.stop()
 })
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(20)
-  }
-}
 
 const settled = (name: string) => waitFor(`${name} settled`, async () => (await queryRows(gw.dbUrl, "SELECT * FROM jobs WHERE provider = 'gemini' AND provider_job_id = ? AND settled_at IS NOT NULL", [name]))[0])
 

@@ -4,6 +4,7 @@ import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.t
 import { fakeTaskAccount, type FakeTaskAccount } from '../support/fake-task-apis.ts'
 import { coreFor, type TestCore } from '../support/test-core.ts'
 import { queryRows } from '../support/usage-rows.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 let account: FakeTaskAccount
 let upstream: FakeUpstream
@@ -46,16 +47,6 @@ const call = (key: string, method: string, path: string, body?: unknown, headers
   })
 
 type Row = Record<string, unknown>
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 8_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(20)
-  }
-}
 
 const jobRow = (provider: string, id: string) => queryRows(gw.dbUrl, 'SELECT * FROM jobs WHERE provider = ? AND provider_job_id = ?', [provider, id]).then((rows) => rows[0])
 const settledJob = (provider: string, id: string) => waitFor(`job ${id} settled`, async () => {

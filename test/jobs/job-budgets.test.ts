@@ -8,6 +8,7 @@ import { memoryMeter } from '../support/memory-meter.ts'
 import { ADMIN_TOKEN } from '../support/test-gateway.ts'
 import { coreFor, GATEWAY_ORIGIN, type TestCore } from '../support/test-core.ts'
 import { queryRows } from '../support/usage-rows.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 let account: FakeTaskAccount
 let upstream: FakeUpstream
@@ -26,16 +27,6 @@ const SUCCEEDED = { status: 'succeeded', usage: { completion_tokens: 108_900, to
 
 type Handle = (path: string, init?: RequestInit) => Promise<Response>
 const handleOf = (core: GatewayCore): Handle => (path, init) => core.handle(new Request(new URL(path, GATEWAY_ORIGIN).href, init))
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(20)
-  }
-}
 
 async function budgetOf(handle: Handle, keyId: string): Promise<{ spent_usd: number; reserved_usd: number; remaining_usd: number }> {
   const response = await handle(`/admin/v1/keys/${keyId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })

@@ -7,6 +7,7 @@ import { fakeTaskAccount, type FakeTaskAccount } from '../support/fake-task-apis
 import { runCli } from '../support/spawn-cli.ts'
 import { coreFor, type TestCore } from '../support/test-core.ts'
 import { queryRows } from '../support/usage-rows.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 let account: FakeTaskAccount
 let upstream: FakeUpstream
@@ -15,16 +16,6 @@ let other: { id: string; key: string }
 let orgB: { id: string; key: string; keyId: string }
 /** Our ids of the jobs made in beforeAll, by role. */
 const ids = { done: '', running: '', others: '', orgB: '' }
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(20)
-  }
-}
 
 const call = (key: string, method: string, path: string, body?: unknown) =>
   gw.fetch(path, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })

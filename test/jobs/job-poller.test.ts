@@ -9,6 +9,7 @@ import { memoryMeter } from '../support/memory-meter.ts'
 import { coreFor, GATEWAY_ORIGIN, type TestCore } from '../support/test-core.ts'
 import { UPSTREAM_SECRET } from '../support/test-gateway.ts'
 import { queryRows } from '../support/usage-rows.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 let account: FakeTaskAccount
 let upstream: FakeUpstream
@@ -25,16 +26,6 @@ const discard = { write: () => true, onDrain: () => {} }
 /** Another gateway instance on the same database (and config) as `gw`. */
 function instanceOn(gw: TestCore, jobs: typeof FAST): Promise<GatewayCore> {
   return createGatewayCore({ ...gw.config, jobs }, { log: silentLogger, meter: memoryMeter({ store: true }).start, accessLogSink: discard })
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(20)
-  }
 }
 
 const settledJob = (gw: TestCore, id: string) =>

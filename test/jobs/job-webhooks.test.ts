@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/log.ts'
 import { memoryMeter } from '../support/memory-meter.ts'
 import { coreFor, type TestCore } from '../support/test-core.ts'
 import { queryRows } from '../support/usage-rows.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 /** A webhook receiver on 127.0.0.1 that checks each delivery as a client would, answering scripted statuses. */
 interface Receiver {
@@ -44,16 +45,6 @@ function startReceiver(secret: string): Receiver {
     answer: (next) => (statuses = [...next]),
     redirectTo: (location) => (redirect = location),
     stop: () => server.stop(true),
-  }
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(20)
   }
 }
 

@@ -4,6 +4,7 @@ import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.t
 import { fakeTaskAccount, type FakeTaskAccount } from '../support/fake-task-apis.ts'
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
 import { queryRows } from '../support/usage-rows.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 let account: FakeTaskAccount
 let upstream: FakeUpstream
@@ -18,16 +19,6 @@ afterAll(async () => {
   await gw?.stop()
   upstream?.stop()
 })
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(25)
-  }
-}
 
 test('the metering worker settles a Seedance task once, however many client polls see it succeeded', async () => {
   account.script([{ status: 'running' }, { status: 'succeeded', usage: { completion_tokens: 108_900, total_tokens: 108_900 } }])

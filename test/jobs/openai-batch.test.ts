@@ -5,6 +5,7 @@ import { priceUsage } from '../../src/pricing/price-usage.ts'
 import { startFakeUpstream, type FakeUpstream, type RecordedRequest } from '../support/fake-upstream.ts'
 import { coreFor, GATEWAY_ORIGIN, type TestCore } from '../support/test-core.ts'
 import { queryRows } from '../support/usage-rows.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 /** A fake OpenAI account: batches go validating → in_progress → their end, one step per poll. */
 function fakeBatches(ends: Map<string, 'completed' | 'failed'>) {
@@ -72,16 +73,6 @@ afterAll(async () => {
   await gw?.stop()
   upstream?.stop()
 })
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(20)
-  }
-}
 
 const client = () => new OpenAI({ apiKey: gw.key, baseURL: `${GATEWAY_ORIGIN}/openai/v1`, fetch: gw.fetch, maxRetries: 0 })
 const settled = (id: string) => waitFor(`batch ${id} settled`, async () => (await queryRows(gw.dbUrl, 'SELECT * FROM jobs WHERE provider_job_id = ? AND settled_at IS NOT NULL', [id]))[0])
