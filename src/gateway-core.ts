@@ -17,7 +17,7 @@ import type { Meter, MeterStarter } from './metering/proxy/meter.ts'
 import { createMeterStage } from './metering/proxy/meter-stage.ts'
 import { spoolPathFor, UsageSpool } from './metering/proxy/usage-spool.ts'
 import { GatewayMetrics } from './metrics/gateway-metrics.ts'
-import { Gauge } from './metrics/prometheus.ts'
+import { Gauge, ReadCounter } from './metrics/prometheus.ts'
 import { metricsRoutes } from './metrics/routes.ts'
 import { QueryChannel } from './analytics/query-channel.ts'
 import { Limits } from './limits/limits-stage.ts'
@@ -438,6 +438,9 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     retryMs: config.jobs.webhookRetryMs ?? 10_000,
     attempts: config.jobs.webhookAttempts ?? 8,
   })
+  metrics.registry.add(new ReadCounter('sociaro_job_webhooks_delivered_total', 'Job webhooks delivered (a 2xx answer).', () => webhooks.stats.delivered))
+  metrics.registry.add(new ReadCounter('sociaro_job_webhook_failed_attempts_total', 'Job webhook attempts that failed (not 2xx, a redirect, a timeout or an error); retried.', () => webhooks.stats.failedAttempts))
+  metrics.registry.add(new ReadCounter('sociaro_job_webhooks_given_up_total', 'Job webhooks given up after their last attempt (or because the org removed its webhook).', () => webhooks.stats.gaveUp))
   webhooks.start()
   jobMetrics.start()
 

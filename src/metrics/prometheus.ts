@@ -45,6 +45,19 @@ export class Gauge implements Metric {
   }
 }
 
+/** A counter another object keeps (it only ever grows): read when scraped, rendered as a counter. */
+export class ReadCounter implements Metric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => number,
+  ) {}
+
+  render(): string {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`, `${this.name} ${this.read()}`].join('\n')
+  }
+}
+
 export class Histogram implements Metric {
   private series = new Map<string, { labels: string[]; counts: number[]; sum: number; count: number }>()
   constructor(

@@ -89,6 +89,13 @@ async function submit(key: string): Promise<string> {
 
 const settled = (providerJobId: string) =>
   waitFor(`job ${providerJobId} settled`, async () => (await queryRows(gw.dbUrl, 'SELECT * FROM jobs WHERE provider_job_id = ? AND settled_at IS NOT NULL', [providerJobId]))[0])
+/** One unlabelled series of /metrics, read now. */
+async function metric(name: string): Promise<number> {
+  const text = await (await gw.fetch('/metrics')).text()
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `))
+  if (!line) throw new Error(`no ${name} in /metrics`)
+  return Number(line.slice(name.length + 1))
+}
 const outbox = (jobId: string) => queryRows(gw.dbUrl, 'SELECT * FROM job_webhooks WHERE job_id = ?', [jobId])
 const finished = (jobId: string) =>
   waitFor(`webhook of ${jobId} finished`, async () => (await queryRows(gw.dbUrl, 'SELECT * FROM job_webhooks WHERE job_id = ? AND next_attempt_at IS NULL', [jobId]))[0])
@@ -136,6 +143,7 @@ describe('job webhooks', () => {
   })
 
   test('500s are retried with backoff, the same signed bytes each time, until one succeeds', async () => {
+    const before = { delivered: await metric('sociaro_job_webhooks_delivered_total'), failed: await metric('sociaro_job_webhook_failed_attempts_total') }
     const secret = 'whsec-retry-0123456789abcdef'
     const flaky = receiver(secret)
     flaky.answer([500, 500])
@@ -147,6 +155,9 @@ describe('job webhooks', () => {
     expect(flaky.deliveries).toHaveLength(3)
     expect(new Set(flaky.deliveries.map((d) => d.body)).size).toBe(1)
     expect(flaky.deliveries.every((d) => d.validSignature)).toBe(true)
+    // Prometheus counts them: two failed attempts, then one delivery.
+    expect(await metric('sociaro_job_webhook_failed_attempts_total')).toBe(before.failed + 2)
+    expect(await metric('sociaro_job_webhooks_delivered_total')).toBe(before.delivered + 1)
   })
 
   test('a redirect is not followed: the attempt failed, retried to the configured URL only, then given up and recorded', async () => {
