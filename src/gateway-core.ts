@@ -137,6 +137,9 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     p.inProcess && mock ? { ...p, baseUrl: mock.url, internalCredential: mock.credential } : p,
   )
   const providers = indexProviders(providerList)
+  // Other threads rebuild the providers that are not built in from these; metering off, this process prices with the directory.
+  const providerOrigins = originsOf(providerList.map((provider) => provider.spec))
+  const providerLookup = providerDirectory(providerList.map((provider) => provider.spec))
   const openFiles = openFileLimit()
   if (openFiles !== undefined && openFiles < RECOMMENDED_OPEN_FILES) {
     log.warn('the open-file limit is low: slow clients holding connections can make new ones wait ~10 s (raise LimitNOFILE / ulimit -n)', {
@@ -238,7 +241,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
         flushRows: config.meterFlushRows,
         retentionDays: config.usageRetentionDays,
         overrides: [...priceOverrides],
-        providers: originsOf(providerList.map((provider) => provider.spec)),
+        providers: providerOrigins,
         ...(options.writeProbeMs ? { writeProbeMs: options.writeProbeMs } : {}),
       },
       log,
@@ -269,7 +272,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
         ? meter.recordObjects(writes)
         : // Metering off: no worker, so this process writes the ledger (and settles jobs) itself, loading that code only then.
           import('./objects/ledger-writes.ts').then(({ writeObjects }) =>
-            writeObjects(database.client, writes, { overrides: priceOverrides, providers: providerDirectory(providerList.map((p) => p.spec)) }).then(() => undefined),
+            writeObjects(database.client, writes, { overrides: priceOverrides, providers: providerLookup }).then(() => undefined),
           ),
     log,
     now: clock,
@@ -372,7 +375,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     {
       databaseUrl: config.databaseUrl,
       ...(config.databaseAuthToken ? { databaseAuthToken: config.databaseAuthToken } : {}),
-      providers: originsOf(providerList.map((provider) => provider.spec)),
+      providers: providerOrigins,
     },
     log,
   )
