@@ -9,6 +9,7 @@ import type { Db } from '../db/client.ts'
 import type { BudgetSnapshot } from './budget-column.ts'
 import { intFlag, parse, UsageError } from './args.ts'
 import { HELP } from './help.ts'
+import { table } from './table.ts'
 
 export interface CliContext {
   readonly db: Db
@@ -36,14 +37,6 @@ function limitInput(values: Record<string, string | boolean | undefined>): OrgIn
   if (soft !== undefined) input.budget_soft_percent = soft
   if (typeof values['stream-usage'] === 'string') input.stream_usage = values['stream-usage'] as 'estimate' | 'inject'
   return input
-}
-
-function table(rows: Record<string, unknown>[], columns: string[]): string {
-  if (rows.length === 0) return '(none)'
-  const cells = rows.map((row) => columns.map((c) => (row[c] === null || row[c] === undefined ? '-' : String(row[c]))))
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)))
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd()
-  return [line(columns), ...cells.map(line)].join('\n')
 }
 
 export async function orgsCommand(ctx: CliContext, argv: string[]): Promise<void> {

@@ -3,15 +3,9 @@ import { parseStatus } from '../jobs/jobs-service.ts'
 import type { CliContext } from './admin-commands.ts'
 import { intFlag, parse, UsageError } from './args.ts'
 import { HELP } from './help.ts'
+import { table } from './table.ts'
 
 const money = (usd: number | null) => (usd === null ? '-' : `$${usd.toFixed(6)}`)
-
-function table(rows: string[][], header: string[]): string {
-  if (rows.length === 0) return '(none)'
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
-  return [line(header), ...rows.map(line)].join('\n')
-}
 
 export async function jobsCommand(ctx: CliContext, argv: string[]): Promise<void> {
   const [sub, ...rest] = argv
@@ -34,7 +28,16 @@ export async function jobsCommand(ctx: CliContext, argv: string[]): Promise<void
       ...(limit ? { limit } : {}),
     })
     if (values.json) return ctx.out(JSON.stringify(page))
-    const rows = page.data.map((job) => [job.id, job.provider, job.provider_job_id, job.model ?? '-', job.status, job.created_at, money(job.cost_usd), job.cost_status ?? (job.settled ? '-' : 'pending')])
+    const rows = page.data.map((job) => ({
+      id: job.id,
+      provider: job.provider,
+      'provider id': job.provider_job_id,
+      model: job.model,
+      status: job.status,
+      created: job.created_at,
+      cost: money(job.cost_usd),
+      'cost status': job.cost_status ?? (job.settled ? null : 'pending'),
+    }))
     ctx.out(table(rows, ['id', 'provider', 'provider id', 'model', 'status', 'created', 'cost', 'cost status']))
     if (page.next_cursor) ctx.out(`\nmore: --cursor ${page.next_cursor}`)
     return
