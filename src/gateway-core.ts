@@ -28,6 +28,7 @@ import { spendSince } from './limits/spend-source.ts'
 import { capInflightPerAddress } from './proxy/address-cap.ts'
 import { withCors } from './proxy/cors.ts'
 import { createExchangePipeline } from './proxy/exchange-pipeline.ts'
+import { parseRequestTarget } from './proxy/request-target.ts'
 import { nativeRoute } from './proxy/routes/native-route.ts'
 import { unifiedRoute } from './proxy/routes/unified-route.ts'
 import type { ProxyStage, StageSet } from './proxy/stages.ts'
@@ -350,8 +351,14 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
       metrics.rejections.inc([code])
       accessLog?.gatewayError(code, requestId)
     },
+    ...(accessLog ? { onKey: (keyId: string, orgId: string) => accessLog.identified(keyId, orgId) } : {}),
   })
-  const handleProxy = capInflightPerAddress((request) => keyAnswers(request) ?? proxyHandler(request), {
+  // The target is read from the URL once, for the key answers and then (when they do not answer) the pipeline.
+  const answerOrProxy = (request: Request) => {
+    const url = parseRequestTarget(request.url)
+    return keyAnswers(request, url) ?? proxyHandler(request, url)
+  }
+  const handleProxy = capInflightPerAddress(answerOrProxy, {
     max: config.maxInflightPerIp,
     providers,
     addressOf,

@@ -72,11 +72,7 @@ export class AccessLog {
   /** First among the stages: a later stage's refusal rolls it back, and the line still names the key and org. */
   stage(): ProxyStage {
     return {
-      precheck: (key, org) => {
-        if (!this.current) return
-        this.current.keyId = key.row.id
-        this.current.orgId = org.id
-      },
+      precheck: (key, org) => this.identified(key.row.id, org.id),
       admit: (request) => {
         const held: Held = {
           record: {
@@ -125,6 +121,16 @@ export class AccessLog {
         }
       },
     }
+  }
+
+  /**
+   * The key of the request whose handler is running its synchronous first part (a precheck, or a gateway answer
+   * that checked the key before its first await): a line of a request no stage admitted names it. Later calls name nothing.
+   */
+  identified(keyId: string, orgId: string): void {
+    if (!this.current) return
+    this.current.keyId = keyId
+    this.current.orgId = orgId
   }
 
   /** Told of every refusal the proxy makes (its onGatewayError): the line carries the code. */

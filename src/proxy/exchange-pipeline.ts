@@ -16,7 +16,7 @@ import { upstreamRequestHeaders } from './forward-headers.ts'
 import { forward, type ExchangeObserver } from './forward.ts'
 import { locateModel, type RequestFacts } from './locate-model.ts'
 import { declaresBody, readBody } from './read-body.ts'
-import { buildUpstreamUrl, parseRequestTarget } from './request-target.ts'
+import { buildUpstreamUrl, parseRequestTarget, type RequestTarget } from './request-target.ts'
 import { notAProviderRoute } from './routes/not-a-route.ts'
 import type { RouteResolver, RouteTarget } from './routes/route-target.ts'
 import { admitAll, orderedStages, type AdmittedRequest, type RefusedRequest, type StageSet } from './stages.ts'
@@ -88,7 +88,8 @@ export function createExchangePipeline(deps: PipelineDeps) {
     return credential
   }
 
-  return async function handleExchange(request: Request): Promise<Response> {
+  /** `url`: the request's target when the caller parsed it already (the key answers in front look at every request's). */
+  return async function handleExchange(request: Request, url: RequestTarget | undefined = parseRequestTarget(request.url)): Promise<Response> {
     const arrivedAt = performance.now()
     const startedAt = now()
     const requestId = newId('req')
@@ -101,7 +102,6 @@ export function createExchangePipeline(deps: PipelineDeps) {
       if (!bodyRead && declaresBody(request.headers)) response.headers.set('connection', 'close')
       return response
     }
-    const url = parseRequestTarget(request.url)
     let entry
     if (url) for (const resolver of deps.routes) if ((entry = resolver.enter(url, request))) break
     if (!url || !entry) return refuse(openaiErrors, new GatewayError('unknown_provider', notAProviderRoute(url?.provider ?? '', deps.providers)))
@@ -126,7 +126,7 @@ export function createExchangePipeline(deps: PipelineDeps) {
       let body = await readBody(request, deps.config.maxBodyBytes)
       bodyRead = true
       // Step two of a route that depends on the body: its provider is known only now, and so is its credential.
-      const route = entry.target !== undefined ? entry.target : (target = entry.afterBody(body, request))
+      const route = entry.target !== undefined ? entry.target : (target = entry.afterBody(body, request, (named) => (model = named)))
       credential ??= credentialFor(route.provider)
       if (body && route.editBody) body = route.editBody(body)
       const provider = route.provider
@@ -134,7 +134,7 @@ export function createExchangePipeline(deps: PipelineDeps) {
       const path = route.path
       const allowlisted = route.allowlistProvider
       const everyModelAllowed = check.key.allows.anyModelOn(allowlisted)
-      let facts = locateModel(spec, method, path, request.headers.get('content-type') ?? '', body, { everyModelAllowed })
+      let facts = locateModel(spec, method, path, request.headers.get('content-type') ?? '', body, { everyModelAllowed, ...(route.json ? { json: route.json } : {}) })
       model = facts.model ?? null
       for (const named of facts.models) {
         if (!check.key.allows(allowlisted, named)) {
@@ -213,10 +213,11 @@ export function createExchangePipeline(deps: PipelineDeps) {
         deps.log.error('proxy failure', { requestId, provider: providerId, error: describeCause(error) })
         refusal = new GatewayError('upstream_unreachable', 'The gateway failed to forward the request.')
       }
-      // A refusal row names a provider: a request refused before its route was known (a body naming none) gets none.
-      if (known && !forwarded && target) {
+      // A refusal row names a provider: before the target is known, the one the route records such refusals under.
+      const recordedAs = target ? { provider: target.provider.spec.id, path: target.path } : entry.refusedAs
+      if (known && !forwarded && recordedAs) {
         const refused: RefusedRequest = {
-          requestId, startedAt, provider: target.provider, ...known, method: request.method.toUpperCase(), path: target.path, model, headers: request.headers, error: refusal,
+          requestId, startedAt, provider: recordedAs.provider, ...known, method: request.method.toUpperCase(), path: recordedAs.path, model, headers: request.headers, error: refusal,
         }
         for (const stage of stages) stage.refused?.(refused)
       }

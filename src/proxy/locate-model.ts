@@ -112,6 +112,8 @@ export interface LocateOptions {
    * every line of a large upload is the one costly read here, roughly 10-20 ms per MiB).
    */
   readonly everyModelAllowed?: boolean
+  /** The body already parsed (a resolver read it to route it): used as it is, the body is not parsed again. */
+  readonly json?: Record<string, unknown>
 }
 
 /** Adds the models at the rule's nested paths; returns why the run is unknowable, if the rule says it is. */
@@ -154,7 +156,7 @@ export function locateModel(
   const { rule, groups } = ruleFor(spec, method, path)
   const from = rule?.from ?? (BODY_METHODS.has(method) ? 'body-optional' : 'none')
   const readsBody = from === 'body' || from === 'body-optional' || from === 'unknowable'
-  const json = body && startsLikeJsonObject(body) ? parseJsonObject(body) : undefined
+  const json = options.json ?? (body && startsLikeJsonObject(body) ? parseJsonObject(body) : undefined)
   const form = readsBody && !json && body && isFormData(contentType) ? readForm(body, contentType) : undefined
   const models = new Set<string>()
 

@@ -85,7 +85,8 @@ export interface StageResult {
 export interface RefusedRequest {
   readonly requestId: string
   readonly startedAt: number
-  readonly provider: ResolvedProvider
+  /** The provider id the row names: the target's, or the route's stand-in when the target was not known yet (`v1`). */
+  readonly provider: string
   readonly key: CachedKey
   readonly org: OrgRow
   readonly method: string

@@ -3,6 +3,7 @@ import { GROUPS, type GroupBy } from '../analytics/usage-groups.ts'
 import type { JsonText, RequestsPage, UsageReport, UsageScope } from '../analytics/usage-reads.ts'
 import { COST_STATUSES } from '../db/schema.ts'
 import type { CostStatus } from '../analytics/usage-query.ts'
+import { UNIFIED_SEGMENT } from '../proxy/routes/unified-route.ts'
 import { StoreError } from '../store/orgs.ts'
 import { parseIsoDate } from './inputs.ts'
 import type { ServiceContext } from './service-context.ts'
@@ -54,7 +55,8 @@ export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
     if (input.org) result.org = input.org
     if (input.key) result.key = input.key
     if (input.provider) {
-      const id = ctx.canonicalProvider(input.provider)
+      // The unified endpoint's own rows (refused before a provider was known) are filed under its segment.
+      const id = input.provider === UNIFIED_SEGMENT ? UNIFIED_SEGMENT : ctx.canonicalProvider(input.provider)
       if (!id) throw new StoreError('invalid', `unknown provider "${input.provider}"`)
       result.provider = id
     }

@@ -8,7 +8,7 @@ import { GatewayError } from '../errors/gateway-error.ts'
 import type { Logger } from '../log.ts'
 import { openaiErrors } from '../providers/dialects/openai/errors.ts'
 import { findClientKey, keyRefusal } from '../proxy/client-key.ts'
-import { parseRequestTarget } from '../proxy/request-target.ts'
+import type { RequestTarget } from '../proxy/request-target.ts'
 import { UNIFIED_SEGMENT } from '../proxy/routes/unified-route.ts'
 import type { UsageQueryInput } from '../services/usage-service.ts'
 import type { UsageReport } from '../analytics/usage-reads.ts'
@@ -44,6 +44,8 @@ export interface KeyAnswerDeps {
   readonly now?: () => number
   /** Told of every refusal the gateway makes here (metrics, access log), as for proxied requests. */
   readonly onGatewayError?: (code: GatewayError['code'], requestId: string) => void
+  /** Told synchronously, before the first await, which key a request is (the access log names it on the line). */
+  readonly onKey?: (keyId: string, orgId: string) => void
 }
 
 /** The list is rebuilt this often: a price row taking effect (effectiveFrom) shows within the hour. */
@@ -58,11 +60,12 @@ interface KeyListing {
 }
 
 /**
- * `(request) => answer`, or undefined when the request is not one of these GETs (the pipeline takes it). Every
+ * `(request, its target as the caller parsed it) => answer`, or undefined when the request is not one of these GETs
+ * (the pipeline takes it, with the same parsed target). Every
  * answer is from memory (key cache, price data, the budget ledger) but the usage report, which the usage service
  * reads from the rollups. The key is the caller's own: nothing here takes another key or org as a parameter.
  */
-export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request) => Promise<Response> | undefined {
+export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request, url: RequestTarget | undefined) => Promise<Response> | undefined {
   const now = deps.now ?? Date.now
   const served = [...new Set(deps.providers.values())].filter((provider) => provider.spec.openAICompatible !== undefined)
   let catalogue: { builtAt: number; generation: number; byProvider: Map<string, CatalogueEntry[]> } | undefined
@@ -211,6 +214,7 @@ export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request) => Pro
       const startedAt = now()
       const check = deps.keys.check(secret, startedAt)
       if (!check.ok) throw keyRefusal(check.reason)
+      deps.onKey?.(check.key.row.id, check.org.id)
       deps.keys.markUsed(check.key.row.id, startedAt)
       if (path === '/models') return json(listingFor(check.key).text, requestId)
       if (path.startsWith('/models/')) return oneModel(check.key, path.slice('/models/'.length), requestId)
@@ -225,9 +229,8 @@ export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request) => Pro
     }
   }
 
-  return (request) => {
+  return (request, url) => {
     if (request.method !== 'GET') return undefined
-    const url = parseRequestTarget(request.url)
     if (!url || url.provider !== UNIFIED_SEGMENT) return undefined
     const path = url.path
     const one = (prefix: string) => path.startsWith(prefix) && path.length > prefix.length

@@ -1,4 +1,4 @@
-// Pure: finds a JSON body's top-level string member (`model`) as raw bytes, validating the whole body, and cuts a prefix out of its value in place.
+// Pure: finds a JSON body's top-level string member (`model`) as raw bytes while the body is parsed once, and cuts a prefix out of its value in place.
 
 /** Where a top-level member's string value sits in the raw body, and what it says. */
 export interface StringMember {
@@ -18,9 +18,12 @@ export interface StringMember {
  */
 export type MemberProblem = 'not_json' | 'not_object' | 'absent' | 'not_string' | 'duplicate'
 
-export type MemberScan = ({ readonly ok: true } & StringMember) | { readonly ok: false; readonly problem: MemberProblem }
+/** A found member, with the body parsed (the one parse the request gets: later readers reuse `json`). */
+export type MemberScan =
+  | ({ readonly ok: true; readonly json: Record<string, unknown> } & StringMember)
+  | { readonly ok: false; readonly problem: MemberProblem }
 
-/** Deeper nesting is refused: no real request is nested this deep, and the depth stack stays a fixed 4 KiB. */
+/** Deeper nesting is refused before the body is parsed: no real request is nested this deep, and a parser's time on a deep body is not. */
 export const MAX_DEPTH = 4096
 
 const QUOTE = 0x22
@@ -32,9 +35,6 @@ const CLOSE_ARRAY = 0x5d
 const COMMA = 0x2c
 const COLON = 0x3a
 const SLASH = 0x2f
-
-class NotJson extends Error {}
-const notJson = new NotJson()
 
 const decoder = new TextDecoder()
 const encoder = new TextEncoder()
@@ -48,112 +48,32 @@ function skipSpace(body: Uint8Array, at: number): number {
   return at
 }
 
-function isHex(byte: number | undefined): boolean {
-  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66))
-}
+/** Bytes of a string read one by one before jumping to its quotes: most strings are short, and a call costs more than a few bytes. */
+const SHORT_STRING = 64
 
-const isDigit = (byte: number | undefined) => byte !== undefined && byte >= 0x30 && byte <= 0x39
-
-/** `at` is on the opening quote; returns the index after the closing one. Escapes are checked; raw control characters refused. */
-function scanString(body: Uint8Array, at: number): number {
+/**
+ * `at` is on an opening quote; the index after its closing quote, or -1 when the string never ends. A long string is
+ * crossed from quote to quote (native indexOf): a quote preceded by an odd run of backslashes is escaped. The
+ * string's content is not checked here: JSON.parse does that.
+ */
+function stringEnd(body: Uint8Array, at: number): number {
+  const length = body.length
   at++
-  for (;;) {
-    const byte = body[at]
-    if (byte === undefined || byte < 0x20) throw notJson
+  const stop = Math.min(length, at + SHORT_STRING)
+  while (at < stop) {
+    const byte = body[at]!
     if (byte === QUOTE) return at + 1
-    if (byte !== BACKSLASH) {
-      at++
-      continue
-    }
-    const escaped = body[at + 1]
-    if (escaped === 0x75) {
-      if (!isHex(body[at + 2]) || !isHex(body[at + 3]) || !isHex(body[at + 4]) || !isHex(body[at + 5])) throw notJson
-      at += 6
-    } else if (escaped === QUOTE || escaped === BACKSLASH || escaped === SLASH || escaped === 0x62 || escaped === 0x66 || escaped === 0x6e || escaped === 0x72 || escaped === 0x74) {
-      at += 2
-    } else throw notJson
+    at += byte === BACKSLASH ? 2 : 1
   }
-}
-
-/** RFC 8259 number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. */
-function scanNumber(body: Uint8Array, at: number): number {
-  if (body[at] === 0x2d) at++
-  if (body[at] === 0x30) at++
-  else if (isDigit(body[at])) while (isDigit(body[at])) at++
-  else throw notJson
-  if (body[at] === 0x2e) {
-    at++
-    if (!isDigit(body[at])) throw notJson
-    while (isDigit(body[at])) at++
-  }
-  if (body[at] === 0x65 || body[at] === 0x45) {
-    at++
-    if (body[at] === 0x2b || body[at] === 0x2d) at++
-    if (!isDigit(body[at])) throw notJson
-    while (isDigit(body[at])) at++
-  }
-  return at
-}
-
-const LITERALS = [encoder.encode('true'), encoder.encode('false'), encoder.encode('null')]
-
-function scanLiteral(body: Uint8Array, at: number): number {
-  for (const literal of LITERALS) {
-    if (body[at] !== literal[0]) continue
-    for (let i = 1; i < literal.length; i++) if (body[at + i] !== literal[i]) throw notJson
-    return at + literal.length
-  }
-  throw notJson
-}
-
-/** A scalar value (string, number, literal) from `at`; returns the index after it. */
-function scanScalar(body: Uint8Array, at: number): number {
-  const byte = body[at]
-  if (byte === QUOTE) return scanString(body, at)
-  if (byte === 0x2d || isDigit(byte)) return scanNumber(body, at)
-  return scanLiteral(body, at)
-}
-
-/** `key: ` from the opening quote of a member name; returns the index of its value (after the colon and blanks). */
-function scanMemberName(body: Uint8Array, at: number): number {
-  if (body[at] !== QUOTE) throw notJson
-  at = skipSpace(body, scanString(body, at))
-  if (body[at] !== COLON) throw notJson
-  return skipSpace(body, at + 1)
-}
-
-/** Any JSON value from `at` (no recursion: a fixed stack of open containers); returns the index after it. */
-function skipValue(body: Uint8Array, at: number, depth: number, open: Uint8Array): number {
-  let top = 0
+  if (at >= length) return -1
+  let from = at
   for (;;) {
-    // A value starts here.
-    at = skipSpace(body, at)
-    const byte = body[at]
-    if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
-      if (depth + top + 1 > MAX_DEPTH) throw notJson
-      at = skipSpace(body, at + 1)
-      const close = byte === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY
-      if (body[at] === close) at++
-      else {
-        open[top++] = byte
-        if (byte === OPEN_OBJECT) at = scanMemberName(body, at)
-        continue
-      }
-    } else at = scanScalar(body, at)
-    // After a value: close what it ends, or move to the next element.
-    for (;;) {
-      if (top === 0) return at
-      at = skipSpace(body, at)
-      const container = open[top - 1]
-      if (body[at] === COMMA) {
-        at = skipSpace(body, at + 1)
-        if (container === OPEN_OBJECT) at = scanMemberName(body, at)
-        break
-      }
-      if (body[at] !== (container === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY)) throw notJson
-      top--
-      at++
-    }
+    const quote = body.indexOf(QUOTE, from)
+    if (quote < 0) return -1
+    let slashes = 0
+    while (body[quote - 1 - slashes] === BACKSLASH) slashes++
+    if ((slashes & 1) === 0) return quote + 1
+    from = quote + 1
   }
 }
 
@@ -166,63 +86,111 @@ function nameIs(body: Uint8Array, start: number, end: number, name: string, raw:
     for (let i = 0; i < raw.length; i++) if (body[start + 1 + i] !== raw[i]) return false
     return true
   }
-  return JSON.parse(decoder.decode(body.subarray(start, end))) === name
+  try {
+    return JSON.parse(decoder.decode(body.subarray(start, end))) === name
+  } catch {
+    // A malformed name: the parse that follows refuses the body.
+    return false
+  }
+}
+
+/** The bytes the walk stops at: quotes, brackets and commas. */
+const STRUCTURAL = new Uint8Array(256)
+for (const byte of [QUOTE, OPEN_OBJECT, OPEN_ARRAY, CLOSE_OBJECT, CLOSE_ARRAY, COMMA]) STRUCTURAL[byte] = 1
+
+interface Layout {
+  /** The first top-level member named so whose value is a string: its value's span. */
+  found?: { start: number; end: number }
+  problem?: 'duplicate' | 'not_string'
 }
 
 /**
- * Finds the top-level member `name` of a JSON object body and its string value, checking that the whole body is one
- * valid JSON text. One pass, linear in the body, with a fixed-size depth stack; a leading UTF-8 BOM is allowed (the
- * decoder every later reader uses drops it). Members named `name` inside nested objects are not the top-level one.
+ * The structure of the body, without reading its scalars: strings are skipped quote to quote, brackets counted, and
+ * the top-level member names compared with `name`. Linear, with no stack (a depth counter), and refuses nesting
+ * beyond MAX_DEPTH. Undefined when the structure is broken or too deep. It may accept what is not JSON (the parse
+ * that follows refuses that); on valid JSON it reads tokens exactly as a parser does: every structural byte is
+ * ASCII, and a decoder never merges an ASCII byte into a neighbouring invalid sequence.
  */
-export function findTopLevelString(body: Uint8Array, name: string): MemberScan {
+function layout(body: Uint8Array, from: number, name: string): Layout | undefined {
   const raw = encoder.encode(name)
-  let found: StringMember | undefined
-  let problem: MemberProblem | undefined
-  // The containers open below the current top-level value: one fixed stack per scan.
-  const open = new Uint8Array(MAX_DEPTH)
-  try {
-    let at = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0
-    at = skipSpace(body, at)
-    if (body[at] !== OPEN_OBJECT) {
-      // Valid JSON of another type, or none at all.
-      if (skipSpace(body, skipValue(body, at, 0, open)) !== body.length) throw notJson
-      return { ok: false, problem: 'not_object' }
-    }
-    at = skipSpace(body, at + 1)
-    if (body[at] === CLOSE_OBJECT) at++
-    else {
-      for (;;) {
-        if (body[at] !== QUOTE) throw notJson
-        const nameStart = at
-        const nameEnd = scanString(body, at)
-        const valueAt = scanMemberName(body, at)
-        const isTarget = nameIs(body, nameStart, nameEnd, name, raw)
-        if (isTarget && (found || problem === 'not_string')) problem = 'duplicate'
-        if (isTarget && body[valueAt] === QUOTE) {
-          const end = scanString(body, valueAt)
-          if (!found) found = { start: valueAt, end, value: JSON.parse(decoder.decode(body.subarray(valueAt, end))) as string }
-          at = end
-        } else {
-          if (isTarget) problem ??= 'not_string'
-          at = skipValue(body, valueAt, 1, open)
-        }
-        at = skipSpace(body, at)
-        if (body[at] === COMMA) {
-          at = skipSpace(body, at + 1)
+  const result: Layout = {}
+  let depth = 0
+  // The top-level value is an object, and the next string at depth 1 is a member name (after "{" or ",").
+  let topObject = false
+  let nameNext = false
+  let at = from
+  const length = body.length
+  for (;;) {
+    // Digits, letters and blanks say nothing about the structure: one table lookup each.
+    while (at < length && STRUCTURAL[body[at]!] === 0) at++
+    if (at >= length) break
+    const byte = body[at]!
+    if (byte === QUOTE) {
+      const end = stringEnd(body, at)
+      if (end < 0) return undefined
+      if (nameNext && depth === 1) {
+        nameNext = false
+        if (nameIs(body, at, end, name, raw)) {
+          let valueAt = skipSpace(body, end)
+          if (body[valueAt] !== COLON) return undefined
+          valueAt = skipSpace(body, valueAt + 1)
+          if (result.found || result.problem) result.problem = 'duplicate'
+          if (body[valueAt] === QUOTE) {
+            const valueEnd = stringEnd(body, valueAt)
+            if (valueEnd < 0) return undefined
+            result.found ??= { start: valueAt, end: valueEnd }
+            at = valueEnd
+            continue
+          }
+          result.problem ??= 'not_string'
+          at = valueAt
           continue
         }
-        if (body[at] !== CLOSE_OBJECT) throw notJson
-        at++
-        break
       }
+      at = end
+      continue
     }
-    if (skipSpace(body, at) !== body.length) throw notJson
-  } catch (error) {
-    if (error instanceof NotJson || error instanceof SyntaxError) return { ok: false, problem: 'not_json' }
-    throw error
+    if (byte === COMMA) {
+      if (depth === 1 && topObject) nameNext = true
+    } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
+      if (++depth > MAX_DEPTH) return undefined
+      if (depth === 1) topObject = byte === OPEN_OBJECT
+      nameNext = depth === 1 && topObject
+    } else if (--depth < 0) return undefined
+    at++
   }
-  if (problem) return { ok: false, problem }
-  return found ? { ok: true, ...found } : { ok: false, problem: 'absent' }
+  return depth === 0 ? result : undefined
+}
+
+/**
+ * Finds the top-level member `name` of a JSON object body and its string value, and parses the body once: the
+ * structure is walked first (bounded depth, duplicates, the member's raw span), then JSON.parse checks that the whole
+ * body is one valid JSON text (RFC 8259) and gives the object later readers use. A leading UTF-8 BOM is allowed (the
+ * decoder drops it). Members named `name` inside nested values are not the top-level one.
+ */
+export function findTopLevelString(body: Uint8Array, name: string): MemberScan {
+  const from = skipSpace(body, body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0)
+  const found = layout(body, from, name)
+  if (!found) return { ok: false, problem: 'not_json' }
+  let json: unknown
+  try {
+    json = JSON.parse(decoder.decode(body))
+  } catch {
+    return { ok: false, problem: 'not_json' }
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json) || body[from] !== OPEN_OBJECT) return { ok: false, problem: 'not_object' }
+  if (found.problem) return { ok: false, problem: found.problem }
+  const object = json as Record<string, unknown>
+  if (!found.found) {
+    // The walk saw every top-level name; the parse agreeing is the check that it read the same document.
+    if (Object.hasOwn(object, name)) return { ok: false, problem: 'not_json' }
+    return { ok: false, problem: 'absent' }
+  }
+  const value = object[name]
+  const { start, end } = found.found
+  // The same check the other way: the span read alone says what the parse says.
+  if (typeof value !== 'string' || JSON.parse(decoder.decode(body.subarray(start, end))) !== value) return { ok: false, problem: 'not_json' }
+  return { ok: true, start, end, value, json: object }
 }
 
 /**

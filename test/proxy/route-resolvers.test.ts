@@ -192,7 +192,7 @@ describe('a resolver that picks the provider from the body, through the one pipe
     const body = (await response.json()) as { error: { code: string; message: string } }
     expect(body.error.code).toBe('model_not_allowed')
     expect(body.error.message).toContain('may not use model "gpt-4o-mini" on openai')
-    expect(seen.refused.map((r) => ({ provider: r.provider.spec.id, path: r.path, model: r.model, code: r.error.code }))).toEqual([
+    expect(seen.refused.map((r) => ({ provider: r.provider, path: r.path, model: r.model, code: r.error.code }))).toEqual([
       { provider: 'openai', path: '/v1/chat/completions', model: 'gpt-4o-mini', code: 'model_not_allowed' },
     ])
     expect(seen.order).toEqual([])

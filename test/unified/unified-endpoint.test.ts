@@ -114,6 +114,28 @@ describe('the only change is the model value, as a minimal byte edit', () => {
     }
   })
 
+  test('the body is parsed once on its way: the route\'s read is the one the model check, limits and meter use', async () => {
+    const sent = JSON.stringify({ model: 'openai/gpt-4o-mini', messages: Array.from({ length: 3000 }, (_, i) => ({ role: 'user', content: `message ${i}` })) })
+    const parse = JSON.parse
+    const large: number[] = []
+    JSON.parse = ((text: string, reviver?: Parameters<typeof parse>[1]) => {
+      // The fake upstream reads the body it received (to see whether it streams): that parse is not the gateway's.
+      if (typeof text === 'string' && text.length >= sent.length / 2 && !new Error().stack?.includes('provider-fakes')) large.push(text.length)
+      return parse(text, reviver)
+    }) as typeof JSON.parse
+    let response: Response
+    try {
+      response = await raw(sent)
+      await response.arrayBuffer()
+      await t.meter.settled(response.headers.get('x-sociaro-request-id')!)
+    } finally {
+      JSON.parse = parse
+    }
+    expect(response.status).toBe(200)
+    expect(large).toEqual([sent.length])
+    expect(sha256(upstreams.get('openai')!.requests.at(-1)!.body)).toBe(sha256(sent.replace('"openai/gpt-4o-mini"', '"gpt-4o-mini"')))
+  })
+
   test('the response reaches the client byte for byte', async () => {
     const response = await raw('{"model":"openai/gpt-4o-mini","messages":[]}')
     expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(sha256(OPENAI_CHAT_JSON))

@@ -1,4 +1,4 @@
-// The top-level `model` scanner agrees with JSON.parse on every body it accepts, refuses what parsers could read differently, and cuts bytes minimally.
+// The top-level `model` reader parses the body once, agrees with JSON.parse on every body it accepts, refuses what parsers could read differently, and cuts bytes minimally.
 import { describe, expect, test } from 'bun:test'
 import { cutThroughFirstSlash, findTopLevelString, MAX_DEPTH } from '../../src/wire/model-token.ts'
 
@@ -80,6 +80,54 @@ describe('findTopLevelString', () => {
     // A long flat body is one linear pass.
     const wide = `{"messages":[${Array.from({ length: 50_000 }, (_, i) => `{"role":"user","content":"m${i}"}`).join(',')}],"model":"openai/x"}`
     expect(scan(wide).ok).toBe(true)
+  })
+})
+
+describe('one parse', () => {
+  const bodies = [
+    '{"model":"openai/gpt-4o","messages":[{"role":"user","content":"x \\" } ] \\\\"}]}',
+    ' \r\n\t{ "messages" : [ {"role":"user","content":"x"} ] ,\n "model"\t:\t"openai/gpt-4o" }\n',
+    '{"mod\\u0065l":"open\\u0061i\\u002fgpt-4\\u006f","stream":true}',
+    '{"model":"openai\\/gpt-4o","n":2,"x":[1.5e3,-0,null,false,{"model":"nested/y"}]}',
+    '\ufeff{"model":"openrouter/anthropic/claude-sonnet-4.5"}',
+    `{"model":"mock/模型-😀","long":"${'\\"'.repeat(100)}${'y'.repeat(300)}\\\\","after":"\\\\\\""}`,
+  ]
+
+  test('the scan hands back the parse of the body, and the cut body parses as it with only the model changed', () => {
+    for (const text of bodies) {
+      const body = enc.encode(text)
+      const found = findTopLevelString(body, 'model')
+      if (!found.ok) throw new Error(`${text}: ${found.problem}`)
+      const parsed = JSON.parse(text.replace(/^\ufeff/, ''))
+      expect(found.json).toEqual(parsed)
+      const edited = cutThroughFirstSlash(body, found)!
+      const value = found.value
+      expect(JSON.parse(dec.decode(edited))).toEqual({ ...parsed, model: value.slice(value.indexOf('/') + 1) })
+    }
+  })
+
+  test('the body is parsed at most once, and a body nested too deep is refused before any parse', () => {
+    const parse = JSON.parse
+    const sizes: number[] = []
+    JSON.parse = ((text: string, reviver?: Parameters<typeof parse>[1]) => {
+      sizes.push(text.length)
+      return parse(text, reviver)
+    }) as typeof JSON.parse
+    try {
+      const big = `{"model":"openai/x","messages":[${Array.from({ length: 2000 }, (_, i) => `{"role":"user","content":"m${i}"}`).join(',')}]}`
+      expect(findTopLevelString(enc.encode(big), 'model').ok).toBe(true)
+      expect(sizes.filter((size) => size > 1000)).toEqual([big.length])
+      sizes.length = 0
+      const deep = `{"model":"openai/x","a":${'['.repeat(200_000)}${']'.repeat(200_000)}}`
+      expect(findTopLevelString(enc.encode(deep), 'model')).toEqual({ ok: false, problem: 'not_json' })
+      expect(sizes).toEqual([])
+      // Broken structure is refused by the walk as well, before a parse.
+      expect(findTopLevelString(enc.encode('{"model":"openai/x","a":"never ends'), 'model')).toEqual({ ok: false, problem: 'not_json' })
+      expect(findTopLevelString(enc.encode('{"model":"openai/x"}]]'), 'model')).toEqual({ ok: false, problem: 'not_json' })
+      expect(sizes).toEqual([])
+    } finally {
+      JSON.parse = parse
+    }
   })
 })
 

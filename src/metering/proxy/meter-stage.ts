@@ -46,7 +46,7 @@ function refusalJob(request: RefusedRequest, endedAt: number): PendingJob {
     startedAt: request.startedAt,
     orgId: request.org.id,
     keyId: request.key.row.id,
-    provider: request.provider.spec.id,
+    provider: request.provider,
     model: request.model,
     endpoint: request.path,
     method: request.method,

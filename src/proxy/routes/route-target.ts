@@ -24,6 +24,8 @@ export interface RouteTarget {
   readonly upstreamAuth?: { readonly header: string; readonly prefix?: string }
   /** The bytes that go upstream instead of the client's (a model name rewrite); applied once, after the bounded read. */
   readonly editBody?: (body: Uint8Array) => Uint8Array
+  /** The body that goes upstream, already parsed by the resolver (a JSON object): the model check reuses it instead of parsing again. */
+  readonly json?: Record<string, unknown>
 }
 
 /** Known from the URL and headers alone, before the key is checked. */
@@ -34,6 +36,11 @@ interface EntryCommon {
   readonly clientKey: readonly ClientKeyLocation[]
   /** The query as the client sent it (without "?"), for a key sent as `?key=`. */
   readonly clientQuery: string
+  /**
+   * How a known key's request refused before its target is known (a precheck, the body read, step two) is recorded:
+   * the provider and endpoint its refusal row names. Without it such a refusal leaves no row.
+   */
+  readonly refusedAs?: { readonly provider: string; readonly path: string }
 }
 
 /**
@@ -46,7 +53,12 @@ interface EntryCommon {
  */
 export type RouteEntry =
   | (EntryCommon & { readonly target: RouteTarget; readonly afterBody?: undefined; readonly refusal?: undefined })
-  | (EntryCommon & { readonly target?: undefined; readonly afterBody: (body: Uint8Array | undefined, request: Request) => RouteTarget; readonly refusal?: undefined })
+  | (EntryCommon & {
+      readonly target?: undefined
+      /** `noteModel`: told the model the body names once it is read, so that a refusal of step two records it. */
+      readonly afterBody: (body: Uint8Array | undefined, request: Request, noteModel: (model: string) => void) => RouteTarget
+      readonly refusal?: undefined
+    })
   | { readonly errorShape: ErrorShape; readonly refusal: GatewayError; readonly target?: undefined; readonly afterBody?: undefined }
 
 /** One way of addressing the gateway (native pass-through, a unified endpoint): asked in order, the first that takes a request wins. */

@@ -5,6 +5,7 @@ import { openaiErrors } from '../../providers/dialects/openai/errors.ts'
 import { dialectFor } from '../../providers/provider-wire.ts'
 import type { OpenAIEndpoint } from '../../providers/spec.ts'
 import { cutThroughFirstSlash, findTopLevelString, type MemberProblem } from '../../wire/model-token.ts'
+import { checkedModelName } from '../model-name.ts'
 import { withoutQueryKey, type RequestTarget } from '../request-target.ts'
 import { notAUnifiedEndpoint } from './not-a-route.ts'
 import type { RouteEntry, RouteResolver, RouteTarget } from './route-target.ts'
@@ -23,7 +24,7 @@ const ENDPOINT_PATH: Readonly<Record<OpenAIEndpoint, string>> = { chatCompletion
 const EXAMPLE = '"openai/gpt-4o-mini"'
 
 /** A route target without the per-request query, made once per provider and endpoint. */
-type FixedTarget = Omit<RouteTarget, 'query' | 'editBody'>
+type FixedTarget = Omit<RouteTarget, 'query' | 'editBody' | 'json'>
 
 const UNREADABLE: Readonly<Record<Exclude<MemberProblem, 'absent' | 'not_string'>, string>> = {
   not_json: 'The request body must be one valid JSON object.',
@@ -61,7 +62,7 @@ export function unifiedRoute(providers: ReadonlyMap<string, ResolvedProvider>): 
   const validForm = (endpoint: OpenAIEndpoint) =>
     `The model must be "provider/model" (for example ${EXAMPLE}), with a provider that serves ${ENDPOINT_PATH[endpoint]}: ${offering[endpoint].join(', ') || 'none is configured'}.`
 
-  const resolve = (endpoint: OpenAIEndpoint, body: Uint8Array | undefined, query: string): RouteTarget => {
+  const resolve = (endpoint: OpenAIEndpoint, body: Uint8Array | undefined, query: string, noteModel: (model: string) => void): RouteTarget => {
     const scan = body && body.byteLength > 0 ? findTopLevelString(body, 'model') : ({ ok: false, problem: 'not_object' } as const)
     if (!scan.ok) {
       if (scan.problem === 'absent') throw new GatewayError('invalid_model', `The request names no "model". ${validForm(endpoint)}`)
@@ -69,6 +70,12 @@ export function unifiedRoute(providers: ReadonlyMap<string, ResolvedProvider>): 
       throw new GatewayError('model_unreadable', UNREADABLE[scan.problem])
     }
     const named = scan.value
+    // A refusal below is recorded with the name as the client wrote it, when it is one the gateway would store.
+    try {
+      noteModel(checkedModelName(named, 'the "model" field'))
+    } catch {
+      // Too long, empty or with control characters: the row names no model.
+    }
     const slash = named.indexOf('/')
     const provider = slash > 0 ? providers.get(named.slice(0, slash)) : undefined
     const quoted = JSON.stringify(named.slice(0, 128))
@@ -82,10 +89,14 @@ export function unifiedRoute(providers: ReadonlyMap<string, ResolvedProvider>): 
     }
     // The value holds a "/" (found above), so the cut exists: the prefix and its slash leave, nothing else changes.
     const edited = cutThroughFirstSlash(body!, scan)!
+    // The parse of the client's body is the edited body's too, once its model says what the cut left.
+    const json = scan.json
+    json.model = named.slice(slash + 1)
     return {
       ...target,
       query: provider.spec.clientKey.includes('query-key') ? withoutQueryKey(query) : query,
       editBody: () => edited,
+      json,
     }
   }
 
@@ -100,7 +111,9 @@ export function unifiedRoute(providers: ReadonlyMap<string, ResolvedProvider>): 
         errorShape: openaiErrors,
         clientKey: ['bearer'],
         clientQuery: url.query,
-        afterBody: (body) => resolve(endpoint, body, url.query),
+        // No provider is known before the body is read: such refusals are rows of the unified endpoint itself.
+        refusedAs: { provider: UNIFIED_SEGMENT, path: ENDPOINT_PATH[endpoint] },
+        afterBody: (body, _request, noteModel) => resolve(endpoint, body, url.query, noteModel),
       }
     },
   }
