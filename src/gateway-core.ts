@@ -339,6 +339,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   const keyAnswers = createKeyAnswers({
     providers,
     keys,
+    priceOverrides: () => priceOverrides,
     hasCredential: (provider) => credentials.get(provider) !== undefined,
     keyBudget: (keyId) => limits.budgetView('key', keyId),
     // The services exist by the time a request arrives (they are made below, before the app).

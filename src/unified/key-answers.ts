@@ -15,7 +15,9 @@ import type { UsageReport } from '../analytics/usage-reads.ts'
 import { StoreError } from '../store/orgs.ts'
 import { viewKey } from '../services/views.ts'
 import { parseStatus, type JobsPage, type KeyJobView } from '../jobs/jobs-service.ts'
-import { providerModels, type CatalogueEntry } from './model-catalogue.ts'
+import { fieldsPricing, providerModels, type CatalogueEntry } from './model-catalogue.ts'
+import { findOverride } from '../pricing/overrides.ts'
+import type { PriceOverride } from '../pricing/types.ts'
 
 /** What a key's budget reads as now (the admin view of the live ledger), or null without one. */
 export interface KeyBudgetView {
@@ -29,6 +31,8 @@ export interface KeyBudgetView {
 export interface KeyAnswerDeps {
   readonly providers: ReadonlyMap<string, ResolvedProvider>
   readonly keys: Pick<KeyCache, 'check' | 'markUsed'>
+  /** The operator's price overrides in force (global and per org): a listed model shows the one its caller is charged. */
+  readonly priceOverrides?: () => readonly PriceOverride[]
   /** Whether a provider has a credential now (only those are listed: the others answer 503). */
   readonly hasCredential: (provider: ResolvedProvider) => boolean
   /** The key's budget in the current period, from the in-memory ledger. */
@@ -82,15 +86,40 @@ export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request, url: R
     return catalogue
   }
 
+  // The overrides are replaced as a whole when they change (a reload): their identity says whether listings are stale.
+  let overrides: readonly PriceOverride[] | undefined
+  let overridesGeneration = 0
+  const currentOverrides = () => {
+    const latest = deps.priceOverrides?.() ?? []
+    if (latest !== overrides) {
+      overrides = latest
+      overridesGeneration++
+    }
+    return latest
+  }
+
+  /** The entry as its caller in `orgId` is charged: an override's price in place of the list price, marked so. */
+  const effective = (entry: CatalogueEntry, orgId: string, rules: readonly PriceOverride[], at: Date): CatalogueEntry => {
+    const override = rules.length > 0 ? findOverride(rules, entry.provider, entry.model, at, orgId) : undefined
+    const pricing = override ? fieldsPricing(override, 'override') : undefined
+    if (!pricing) return entry
+    return { ...entry, view: { ...entry.view, pricing } }
+  }
+
   const listingFor = (key: CachedKey): KeyListing => {
     const built = currentCatalogue()
+    const rules = currentOverrides()
     const credentialed = served.filter((provider) => deps.hasCredential(provider))
-    const stamp = `${built.generation}|${credentialed.map((provider) => provider.spec.id).join(',')}`
+    const stamp = `${built.generation}|${overridesGeneration}|${credentialed.map((provider) => provider.spec.id).join(',')}`
     const cached = listings.get(key)
     if (cached?.stamp === stamp) return cached
+    // Now, not the catalogue's build time: an override made a moment ago is in force (a future one shows by the next rebuild, within the hour).
+    const at = new Date(now())
     const byId = new Map<string, CatalogueEntry>()
     for (const provider of credentialed) {
-      for (const entry of built.byProvider.get(provider.spec.id) ?? []) if (key.allows(entry.provider, entry.model)) byId.set(entry.view.id, entry)
+      for (const entry of built.byProvider.get(provider.spec.id) ?? []) {
+        if (key.allows(entry.provider, entry.model)) byId.set(entry.view.id, effective(entry, key.row.orgId, rules, at))
+      }
     }
     const listing = { stamp, text: JSON.stringify({ object: 'list', data: [...byId.values()].map((entry) => entry.view) }), byId }
     listings.set(key, listing)

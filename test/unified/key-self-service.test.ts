@@ -36,7 +36,7 @@ afterAll(async () => {
 
 const get = (path: string, key: string) => t.fetch(path, { headers: { authorization: `Bearer ${key}` } })
 const sdk = (apiKey: string) => new OpenAI({ apiKey, baseURL: `${GATEWAY_ORIGIN}/v1`, fetch: t.fetch, maxRetries: 0 })
-type Listed = { id: string; object: string; owned_by: string; pricing?: { input_per_million_usd: number | null; output_per_million_usd: number | null }; context_window?: number }
+type Listed = { id: string; object: string; owned_by: string; pricing?: { input_per_million_usd: number | null; output_per_million_usd: number | null; source: string }; context_window?: number }
 
 describe('GET /v1/models', () => {
   test('lists provider/model names of providers with a credential, filtered by the key\'s allowlist, with list prices', async () => {
@@ -48,7 +48,7 @@ describe('GET /v1/models', () => {
     expect(ids.every((id) => id.startsWith('openai/gpt-4o'))).toBe(true)
     const listed = narrowList.data.find((m) => m.id === 'openai/gpt-4o')!
     const known = findProvider({ providerId: 'openai' })!.models.find((m) => m.id === 'gpt-4o')!.prices as { input_mtok: number; output_mtok: number }
-    expect(listed).toEqual({ id: 'openai/gpt-4o', object: 'model', owned_by: 'openai', pricing: { input_per_million_usd: known.input_mtok, output_per_million_usd: known.output_mtok }, context_window: 128000 })
+    expect(listed).toEqual({ id: 'openai/gpt-4o', object: 'model', owned_by: 'openai', pricing: { input_per_million_usd: known.input_mtok, output_per_million_usd: known.output_mtok, source: 'list' }, context_window: 128000 })
 
     const wideIds = ((await (await get('/v1/models', wide.key)).json()) as { data: Listed[] }).data.map((m) => m.id)
     expect(wideIds.some((id) => id.startsWith('anthropic/claude'))).toBe(true)
@@ -158,5 +158,43 @@ describe('GET /v1/me and /v1/me/usage', () => {
     const refused = await get('/v1/me', key)
     expect(refused.status).toBe(401)
     expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('revoked')
+  })
+})
+
+// Last: a second org turns on the refusal of endpoints that cannot keep orgs apart (the chats above).
+describe('GET /v1/models prices per caller', () => {
+  test('prices are what the caller is charged: their org\'s override, else a global one, else the list price, marked as such', async () => {
+    const orgResponse = await t.admin('POST', '/orgs', { name: 'price-other-org' })
+    expect(orgResponse.status).toBe(201)
+    const otherKey = (await (await t.admin('POST', '/keys', { org: 'price-other-org', name: 'other' })).json()) as { key: string }
+    const priceOf = async (key: string, id: string) => {
+      const listed = ((await (await get('/v1/models', key)).json()) as { data: Listed[] }).data.find((m) => m.id === id)
+      const one = (await (await get(`/v1/models/${id}`, key)).json()) as Listed
+      expect(one.pricing).toEqual(listed!.pricing)
+      return listed!.pricing
+    }
+    const list = await priceOf(wide.key, 'openai/gpt-4o')
+    expect(list!.source).toBe('list')
+
+    const own = await t.admin('POST', '/prices', { org: 'test-org', provider: 'openai', model: 'gpt-4o', input_usd_per_mtok: 1.25, output_usd_per_mtok: 5 })
+    expect(own.status).toBe(201)
+    const overridden = { input_per_million_usd: 1.25, output_per_million_usd: 5, source: 'override' }
+    expect(await priceOf(wide.key, 'openai/gpt-4o')).toEqual(overridden)
+    expect(await priceOf(narrow.key, 'openai/gpt-4o')).toEqual(overridden)
+    // The pattern matched gpt-4o alone; another org sees the list price.
+    expect((await priceOf(wide.key, 'openai/gpt-4o-mini'))!.source).toBe('list')
+    expect(await priceOf(otherKey.key, 'openai/gpt-4o')).toEqual(list)
+
+    // A global override reaches every org; the org's own still wins for its callers.
+    const global = (await (await t.admin('POST', '/prices', { provider: 'openai', model: 'gpt-4o*', input_usd_per_mtok: 2, output_usd_per_mtok: 8 })).json()) as { id: string }
+    expect(await priceOf(otherKey.key, 'openai/gpt-4o')).toEqual({ input_per_million_usd: 2, output_per_million_usd: 8, source: 'override' })
+    expect(await priceOf(otherKey.key, 'openai/gpt-4o-mini')).toEqual({ input_per_million_usd: 2, output_per_million_usd: 8, source: 'override' })
+    expect(await priceOf(wide.key, 'openai/gpt-4o')).toEqual(overridden)
+
+    // Removed: the list price again.
+    expect((await t.admin('DELETE', `/prices/${global.id}`)).status).toBe(200)
+    expect(await priceOf(otherKey.key, 'openai/gpt-4o')).toEqual(list)
+    expect((await t.admin('DELETE', `/prices/${((await own.json()) as { id: string }).id}`)).status).toBe(200)
+    expect(await priceOf(wide.key, 'openai/gpt-4o')).toEqual(list)
   })
 })
