@@ -104,7 +104,14 @@ export const RepriceSchema = t.Object({ examined: t.Integer(), changed: t.Intege
 // The usage shapes follow the tables' Drizzle columns, so a column added there is in the contract too.
 const sumFields = Object.fromEntries(ROLLUP_VALUE_COLUMNS.map(({ name }) => [name, t.Number()])) as { [K in RollupValueKey as SnakeCase<K>]: ReturnType<typeof t.Number> }
 const UsageRowSchema = t.Object({ group: t.String(), ...sumFields, cost_usd: t.Number(), name: t.Optional(nullable(t.String({ description: 'The key or org name, when grouped by key or org' }))) })
-export const UsageSchema = t.Object({ group_by: t.String(), from: isoDate, to: isoDate, data: t.Array(UsageRowSchema), totals: UsageRowSchema })
+export const UsageSchema = t.Object({
+  group_by: t.String(),
+  time_zone: t.String({ description: 'The zone whose calendar days a day grouping uses; each day group is that day\'s first instant' }),
+  from: isoDate,
+  to: isoDate,
+  data: t.Array(UsageRowSchema),
+  totals: UsageRowSchema,
+})
 
 function columnSchema(column: SQLiteColumn): TSchema {
   const base = column.dataType === 'boolean' ? t.Boolean() : column.dataType === 'number' ? t.Number() : t.String()

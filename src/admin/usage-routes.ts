@@ -22,7 +22,7 @@ export function usageRoutes<B>(services: Services<B>) {
     .get(
       '/usage',
       async ({ query }) => jsonAnswer(await services.usage.queryJson(query)),
-      { query: t.Object({ ...filterQuery, group_by: t.Optional(t.String()) }), response: responses({ 200: UsageSchema }), detail: { summary: 'Usage and cost from the hourly/daily rollups', tags: ['usage'] } },
+      { query: t.Object({ ...filterQuery, group_by: t.Optional(t.String()), time_zone: t.Optional(t.String()) }), response: responses({ 200: UsageSchema }), detail: { summary: 'Usage and cost from the hourly/daily rollups (days in time_zone, default UTC)', tags: ['usage'] } },
     )
     .get(
       '/requests',

@@ -10,6 +10,7 @@ import {
   type UsageEventRow,
 } from '../db/usage-columns.ts'
 import { DAY_MS, HOUR_MS } from '../db/rollup-buckets.ts'
+import { periodEnd, periodStart } from '../limits/period.ts'
 import type { COST_STATUSES } from '../db/schema.ts'
 
 import { GROUPS, type GroupBy } from './usage-groups.ts'
@@ -86,7 +87,30 @@ function totalOf(rows: readonly UsageRow[]): UsageRow {
   return toRow('total', sums)
 }
 
-export async function queryUsage(client: Client, filter: UsageFilter, groupBy: GroupBy): Promise<{ data: UsageRow[]; totals: UsageRow }> {
+/**
+ * Days of another zone than UTC, summed from the hour rollups: every hour in the zone day its start falls in (exact
+ * for zones whose offset is whole hours; a half-hour zone's day takes the UTC hour its midnight falls inside). As UTC
+ * days do, the report covers whole days: from the start of the zone day holding `from` to the end of the one before `to`.
+ */
+async function queryZoneDays(client: Client, filter: UsageFilter, timeZone: string): Promise<{ data: UsageRow[]; totals: UsageRow }> {
+  const from = periodStart('day', filter.from, timeZone)
+  const to = periodEnd('day', Math.max(filter.from, filter.to - 1), timeZone)
+  const { sql, args } = where({ ...filter, from, to }, 'hour')
+  const hours = await client.execute({ sql: `SELECT bucket_start AS grp, ${SUMS} FROM usage_rollups WHERE ${sql} GROUP BY grp ORDER BY grp`, args })
+  const days = new Map<number, Record<string, number>>()
+  for (const hour of hours.rows) {
+    const day = periodStart('day', Number(hour.grp), timeZone)
+    let sums = days.get(day)
+    if (!sums) days.set(day, (sums = {}))
+    for (const { name } of ROLLUP_VALUE_COLUMNS) sums[name] = (sums[name] ?? 0) + Number(hour[name] ?? 0)
+  }
+  const data = [...days.entries()].sort(([a], [b]) => a - b).map(([day, sums]) => toRow(new Date(day).toISOString(), sums))
+  return { data, totals: totalOf(data) }
+}
+
+/** `timeZone`: the zone whose calendar days `day` groups by (default UTC, the day rollups themselves). */
+export async function queryUsage(client: Client, filter: UsageFilter, groupBy: GroupBy, timeZone = 'UTC'): Promise<{ data: UsageRow[]; totals: UsageRow }> {
+  if (groupBy === 'day' && timeZone !== 'UTC') return queryZoneDays(client, filter, timeZone)
   const grain = rollupGrain(groupBy)
   const { sql, args } = where(filter, grain)
   const column = GROUP_COLUMN[groupBy]

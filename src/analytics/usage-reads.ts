@@ -21,6 +21,8 @@ export interface UsageScope {
 
 export interface UsageQuery extends UsageScope {
   groupBy: GroupBy
+  /** IANA zone whose calendar days `day` groups by; default UTC. */
+  timeZone?: string
 }
 
 export interface RequestsQuery extends UsageScope {
@@ -34,6 +36,8 @@ export interface RequestsQuery extends UsageScope {
 /** A usage report as the API answers it. */
 export interface UsageReport {
   group_by: GroupBy
+  /** The zone whose calendar days a `day` grouping's groups start (each group is its day's first instant). */
+  time_zone: string
   /** ISO 8601. */
   from: string
   to: string
@@ -75,8 +79,9 @@ export async function resolveScope(db: Db, scope: UsageScope): Promise<UsageFilt
 export function directUsageReads(db: Db, client: Client): UsageReads {
   const usage = async (query: UsageQuery): Promise<UsageReport> => {
     const filter = await resolveScope(db, query)
-    const result = await queryUsage(client, filter, query.groupBy)
-    return { group_by: query.groupBy, from: new Date(filter.from).toISOString(), to: new Date(filter.to).toISOString(), ...result }
+    const timeZone = query.timeZone ?? 'UTC'
+    const result = await queryUsage(client, filter, query.groupBy, timeZone)
+    return { group_by: query.groupBy, time_zone: timeZone, from: new Date(filter.from).toISOString(), to: new Date(filter.to).toISOString(), ...result }
   }
   const requests = async (query: RequestsQuery): Promise<RequestsPage> => {
     const filter = await resolveScope(db, query)

@@ -207,3 +207,9 @@ export function periodStart(period: BudgetPeriod, nowMs: number, timeZone: strin
 export function periodEnd(period: BudgetPeriod, nowMs: number, timeZone: string): number {
   return span(period, nowMs, timeZone).end
 }
+
+/** "YYYY-MM-DD": the local calendar date of `ms` in `timeZone` (a usage report's day). Throws RangeError for an unknown zone. */
+export function localDateText(ms: number, timeZone: string): string {
+  const date = wallDate(ms, timeZone)
+  return `${String(date.year).padStart(4, '0')}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`
+}

@@ -5,6 +5,7 @@ import { COST_STATUSES } from '../db/schema.ts'
 import type { CostStatus } from '../analytics/usage-query.ts'
 import { UNIFIED_SEGMENT } from '../proxy/routes/unified-route.ts'
 import { StoreError } from '../store/orgs.ts'
+import { isValidTimeZone } from '../limits/period.ts'
 import { parseIsoDate } from './inputs.ts'
 import type { ServiceContext } from './service-context.ts'
 
@@ -21,6 +22,8 @@ export interface UsageFilterInput {
 export interface UsageQueryInput extends UsageFilterInput {
   /** Default "day". */
   group_by?: string
+  /** IANA zone whose calendar days "day" groups by (an org's reporting zone); default UTC. */
+  time_zone?: string
 }
 
 export interface RequestsQueryInput extends UsageFilterInput {
@@ -66,7 +69,9 @@ export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
   const usageQuery = (input: UsageQueryInput) => {
     const groupBy = (input.group_by ?? 'day') as GroupBy
     if (!GROUPS.includes(groupBy)) throw new StoreError('invalid', `group_by must be one of ${GROUPS.join(', ')}`)
-    return { ...scope(input), groupBy }
+    const timeZone = input.time_zone || 'UTC'
+    if (timeZone.length > 64 || !isValidTimeZone(timeZone)) throw new StoreError('invalid', 'time_zone must be an IANA time zone such as "Europe/Berlin"')
+    return { ...scope(input), groupBy, timeZone }
   }
   const requestsQuery = (input: RequestsQueryInput) => {
     const limit = Math.min(500, Math.max(1, Number(input.limit ?? 50) || 50))

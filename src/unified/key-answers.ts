@@ -15,6 +15,7 @@ import type { UsageReport } from '../analytics/usage-reads.ts'
 import { StoreError } from '../store/orgs.ts'
 import { viewKey } from '../services/views.ts'
 import { parseStatus, type JobsPage, type KeyJobView } from '../jobs/jobs-service.ts'
+import { localDateText } from '../limits/period.ts'
 import { fieldsPricing, providerModels, type CatalogueEntry } from './model-catalogue.ts'
 import { findOverride } from '../pricing/overrides.ts'
 import type { PriceOverride } from '../pricing/types.ts'
@@ -187,7 +188,8 @@ export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request, url: R
     const params = new URLSearchParams(query)
     const groupBy = params.get('group_by') ?? 'day'
     if (!(USAGE_GROUPS as readonly string[]).includes(groupBy)) throw new GatewayError('invalid_parameter', 'group_by must be "day" or "model".')
-    const input: UsageQueryInput = { org: org.id, key: key.row.id, group_by: groupBy }
+    // Days are the organization's reporting days, as its budgets' and its dashboard's are.
+    const input: UsageQueryInput = { org: org.id, key: key.row.id, group_by: groupBy, time_zone: org.timeZone }
     for (const name of ['from', 'to'] as const) {
       const value = params.get(name)
       if (value !== null && value !== '') input[name] = value.slice(0, 64)
@@ -200,11 +202,14 @@ export function createKeyAnswers(deps: KeyAnswerDeps): (request: Request, url: R
       deps.log.warn('a key usage report failed', { requestId, error: String(error) })
       throw new GatewayError('read_failed', 'The usage report could not be read; try again.')
     }
-    // Each row's sums under the name of its group: `day` (the UTC day) or `model` (`provider/model`).
-    const label = groupBy === 'day' ? (group: string) => ({ day: group.slice(0, 10) }) : (group: string) => ({ model: group })
+    // Each row's sums under the name of its group: `day` (the org's local date, with the instant it starts) or `model` (`provider/model`).
+    const label =
+      groupBy === 'day'
+        ? (group: string) => ({ day: localDateText(Date.parse(group), report.time_zone), starts_at: group })
+        : (group: string) => ({ model: group })
     const rows = report.data.map(({ group, name: _name, ...sums }) => ({ ...label(group), ...sums }))
     const { group: _group, name: _total, ...totals } = report.totals
-    return json(JSON.stringify({ object: 'usage', from: report.from, to: report.to, group_by: groupBy, data: rows, totals }), requestId)
+    return json(JSON.stringify({ object: 'usage', from: report.from, to: report.to, group_by: groupBy, time_zone: report.time_zone, data: rows, totals }), requestId)
   }
 
   const jobs = async (key: CachedKey, path: string, query: string, requestId: string): Promise<Response> => {
