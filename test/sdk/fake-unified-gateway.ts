@@ -6,8 +6,8 @@ const PROVIDERS = ['openai', 'anthropic', 'gemini', 'openrouter', 'mistral', 'mo
 /** The fake key's allowlist: `mistral/*` is configured but not allowed, so it answers 403. */
 const ALLOWED = ['openai/', 'anthropic/', 'gemini/', 'openrouter/', 'mock/']
 export const MODELS = [
-  { id: 'openai/gpt-4o', object: 'model', owned_by: 'openai', pricing: { input_per_million_usd: 2.5, output_per_million_usd: 10 } },
-  { id: 'openai/text-embedding-3-small', object: 'model', owned_by: 'openai', pricing: { input_per_million_usd: 0.02, output_per_million_usd: 0 } },
+  { id: 'openai/gpt-4o', object: 'model', owned_by: 'openai', pricing: { input_per_million_usd: 2.5, output_per_million_usd: 10, source: 'list' } },
+  { id: 'openai/text-embedding-3-small', object: 'model', owned_by: 'openai', pricing: { input_per_million_usd: 0.02, output_per_million_usd: 0, source: 'override' } },
   { id: 'openrouter/anthropic/claude-sonnet-4.5', object: 'model', owned_by: 'openrouter' },
 ]
 
@@ -137,8 +137,9 @@ export function startFakeUnifiedGateway(): FakeUnifiedGateway {
       }
       if (route === 'GET /v1/me/usage') {
         const groupBy = url.searchParams.get('group_by') ?? 'day'
-        const row = groupBy === 'day' ? { day: '2026-12-01', requests: 3, cost_usd: 0.0004 } : { model: 'openai/gpt-4o', requests: 3, cost_usd: 0.0004 }
-        return json(200, { object: 'usage', from: url.searchParams.get('from'), to: url.searchParams.get('to'), group_by: groupBy, data: [row] }, id)
+        const sums = { requests: 3, input_tokens: 30, output_tokens: 12, cost_micros: 400, cost_usd: 0.0004 }
+        const row = groupBy === 'day' ? { day: '2026-12-01', starts_at: '2026-12-01T08:00:00.000Z', ...sums } : { model: 'openai/gpt-4o', ...sums }
+        return json(200, { object: 'usage', from: url.searchParams.get('from'), to: url.searchParams.get('to'), group_by: groupBy, time_zone: 'America/Los_Angeles', data: [row], totals: sums }, id)
       }
       return json(404, openaiError(`No route ${route}.`, 'invalid_request_error', 'not_found'), id, { 'x-should-retry': 'false' })
     },

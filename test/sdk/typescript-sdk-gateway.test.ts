@@ -40,7 +40,7 @@ test('a chat completion, an embedding and a response, each with its usage row un
   // The gateway's own answers: the models this key may use, itself, and its usage so far.
   const models = await client.models.list()
   expect(models.data.map((m) => m.id)).toEqual(['mock/mock-embedding', 'mock/mock-gpt'])
-  expect(models.data[0]!.pricing).toEqual({ input_per_million_usd: 0, output_per_million_usd: 0 })
+  expect(models.data[0]!.pricing).toEqual({ input_per_million_usd: 0, output_per_million_usd: 0, source: 'list' })
   expect((await client.models.retrieve('mock/mock-gpt')).owned_by).toBe('mock')
   expect(await caught(client.models.retrieve('mock/mock-claude'))).toBeInstanceOf(NotFoundError)
   const me = await client.me()
@@ -48,6 +48,14 @@ test('a chat completion, an embedding and a response, each with its usage row un
   let report = await client.usage({ group_by: 'model' })
   for (const deadline = Date.now() + 10_000; report.data.length < 2 && Date.now() < deadline; await Bun.sleep(100)) report = await client.usage({ group_by: 'model' })
   expect(report.data.map((row) => row.model).sort()).toEqual(['mock/mock-embedding', 'mock/mock-gpt'])
+  // Days are the organization's reporting days: the typed fields say which zone, the local date and when it starts.
+  const days = await client.usage({ group_by: 'day', from: '2020-01-01', to: '2099-01-01' })
+  expect([days.object, days.group_by, days.time_zone]).toEqual(['usage', 'day', 'UTC'])
+  const today = days.data.at(-1)!
+  expect([today.day, today.starts_at]).toEqual([new Date().toISOString().slice(0, 10), `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`])
+  expect(days.totals.requests).toBeGreaterThanOrEqual(3)
+  expect(me.organization.name).toBeString()
+  expect(me.limits.rpm).toBeNull()
 })
 
 test('a stream with usage, and a stream aborted by controller.abort() that yields nothing more', async () => {

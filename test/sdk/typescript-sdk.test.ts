@@ -82,6 +82,7 @@ describe('results', () => {
     const models = await c.models.list()
     expect(models.data.map((m) => m.id)).toEqual(MODELS.map((m) => m.id))
     expect(models.data[0]!.pricing!.input_per_million_usd).toBe(2.5)
+    expect(models.data.map((m) => m.pricing?.source)).toEqual(['list', 'override', undefined])
     const one = await c.models.retrieve('openrouter/anthropic/claude-sonnet-4.5')
     expect(one.id).toBe('openrouter/anthropic/claude-sonnet-4.5')
     expect(fake.requests.at(-1)!.path).toBe('/v1/models/openrouter/anthropic/claude-sonnet-4.5')
@@ -95,6 +96,8 @@ describe('results', () => {
     const query = fake.requests.at(-1)!.query
     expect([query.get('from'), query.get('to'), query.get('group_by')]).toEqual(['2026-12-01', '2026-12-02T00:00:00.000Z', 'model'])
     expect(await caught(c.usage({ group_by: 'week' as 'day' }))).toBeInstanceOf(SociaroError)
+    const days = await c.usage({ group_by: 'day' })
+    expect([days.time_zone, days.data[0]!.day, days.data[0]!.starts_at, days.totals.cost_micros]).toEqual(['America/Los_Angeles', '2026-12-01', '2026-12-01T08:00:00.000Z', 400])
   })
 })
 

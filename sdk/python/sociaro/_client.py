@@ -81,7 +81,11 @@ class Sociaro:
         group_by: Optional[str] = None,
         timeout: Optional[float] = None,
     ) -> SociaroObject:
-        """`GET /v1/me/usage?from=&to=&group_by=day|model`: this key's own usage (`from_` because `from` is reserved)."""
+        """`GET /v1/me/usage?from=&to=&group_by=day|model`: this key's own usage (`from_` because `from` is reserved).
+
+        The report has `time_zone` (the organization's reporting zone), `data` and `totals`; a `day` row has `day` (the
+        local date, YYYY-MM-DD) and `starts_at` (the instant that day starts), a `model` row has `model`.
+        """
         if group_by is not None and group_by not in ("day", "model"):
             raise ValueError("group_by must be 'day' or 'model'")
         query = {"from": _date_text(from_), "to": _date_text(to), "group_by": group_by}

@@ -153,6 +153,8 @@ class Models:
         self._client = client
 
     def list(self, *, timeout: Optional[float] = None, extra_headers: Headers = None) -> SociaroList:
+        """`GET /v1/models`: the `provider/model` names this key may use; `pricing` (where known) is what this key's
+        organization is charged, with `pricing.source` "list" (the published price) or "override" (the operator's)."""
         result = self._client._get("/v1/models", timeout=timeout, headers=extra_headers, list_result=True)
         assert isinstance(result, SociaroList)
         return result

@@ -15,8 +15,8 @@ PROVIDERS = ("openai", "anthropic", "gemini", "openrouter", "mistral", "mock")
 # The fake key's allowlist: `mistral/*` is configured but not allowed, so it answers 403.
 ALLOWED_PREFIXES = ("openai/", "anthropic/", "gemini/", "openrouter/", "mock/")
 MODELS = [
-    {"id": "openai/gpt-4o", "object": "model", "owned_by": "openai", "pricing": {"input_per_million_usd": 2.5, "output_per_million_usd": 10.0}},
-    {"id": "openai/text-embedding-3-small", "object": "model", "owned_by": "openai", "pricing": {"input_per_million_usd": 0.02, "output_per_million_usd": 0.0}},
+    {"id": "openai/gpt-4o", "object": "model", "owned_by": "openai", "pricing": {"input_per_million_usd": 2.5, "output_per_million_usd": 10.0, "source": "list"}},
+    {"id": "openai/text-embedding-3-small", "object": "model", "owned_by": "openai", "pricing": {"input_per_million_usd": 0.02, "output_per_million_usd": 0.0, "source": "override"}},
     {"id": "anthropic/claude-sonnet-4-5", "object": "model", "owned_by": "anthropic"},
     {"id": "openrouter/anthropic/claude-sonnet-4.5", "object": "model", "owned_by": "openrouter"},
 ]
@@ -251,9 +251,10 @@ def _handler_for(fake: FakeGateway) -> type:
                 })
             elif method == "GET" and path == "/v1/me/usage":
                 group_by = (query.get("group_by") or ["day"])[0]
-                rows = [{"day": "2026-12-01", "requests": 3, "input_tokens": 30, "output_tokens": 12, "cost_usd": 0.0004}] if group_by == "day" else [
-                    {"model": "openai/gpt-4o", "requests": 3, "input_tokens": 30, "output_tokens": 12, "cost_usd": 0.0004}]
-                self._json(200, {"object": "usage", "from": (query.get("from") or [None])[0], "to": (query.get("to") or [None])[0], "group_by": group_by, "data": rows})
+                sums = {"requests": 3, "input_tokens": 30, "output_tokens": 12, "cost_micros": 400, "cost_usd": 0.0004}
+                rows = [{"day": "2026-12-01", "starts_at": "2026-12-01T08:00:00.000Z", **sums}] if group_by == "day" else [{"model": "openai/gpt-4o", **sums}]
+                self._json(200, {"object": "usage", "from": (query.get("from") or [None])[0], "to": (query.get("to") or [None])[0], "group_by": group_by,
+                                 "time_zone": "America/Los_Angeles", "data": rows, "totals": sums})
             else:
                 self._json(404, openai_error(404, f"No route {method} {path}.", "invalid_request_error", "not_found"), {"x-should-retry": "false"})
 

@@ -168,8 +168,11 @@ class Models(unittest.TestCase):
         self.assertTrue(all(m.object == "model" for m in models))
         if "provider_prefix" not in gw().skip:
             self.assertTrue(all("/" in i for i in ids), ids)
+        # Where a price is known it says whether it is the list price or the caller's override.
+        self.assertTrue(all(m.pricing.source in ("list", "override") for m in models if m.get("pricing") is not None))
         if gw().fake:
             self.assertEqual(models[0].pricing.input_per_million_usd, 2.5)
+            self.assertEqual([m.get("pricing") and m.pricing.source for m in models][:2], ["list", "override"])
 
     def test_retrieve_one_and_a_missing_one(self) -> None:
         gw().require("models_retrieve")
@@ -194,6 +197,14 @@ class KeySelfService(unittest.TestCase):
         self.assertIsInstance(by_day.to_dict()["data"], list)
         by_model = client().usage(group_by="model")
         self.assertIsInstance(by_model.to_dict()["data"], list)
+        # Days are the organization's reporting days: the report names the zone, each day row its local date and start.
+        self.assertIsInstance(by_day.time_zone, str)
+        for row in by_day.data:
+            self.assertRegex(row.day, r"^\d{4}-\d{2}-\d{2}$")
+            self.assertTrue(row.starts_at.endswith("Z"))
+        self.assertIn("requests", by_day.totals)
+        if gw().fake:
+            self.assertEqual([by_day.time_zone, by_day.data[0].day, by_day.data[0].starts_at], ["America/Los_Angeles", "2026-12-01", "2026-12-01T08:00:00.000Z"])
         if gw().fake:
             self.assertEqual(gw().fake.requests[-2].query, {"from": ["2026-01-01"], "to": ["2036-01-01"], "group_by": ["day"]})
             self.assertEqual(by_model.data[0].model, "openai/gpt-4o")

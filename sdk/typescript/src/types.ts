@@ -139,9 +139,14 @@ export interface ResponseStreamEvent extends Extra {
   response?: ResponseObject
 }
 
+/** USD per million tokens (null where unknown), as this key's organization is charged. */
 export interface ModelPricing extends Extra {
   input_per_million_usd: number | null
   output_per_million_usd: number | null
+  per_image_usd?: number
+  per_video_second_usd?: number
+  /** `list`: the published price; `override`: the operator's price for this caller (global or the organization's). */
+  source: 'list' | 'override'
 }
 
 export interface Model extends Extra {
@@ -150,6 +155,7 @@ export interface Model extends Extra {
   object: 'model'
   owned_by: string
   pricing?: ModelPricing
+  context_window?: number
   readonly _request_id?: string | null
 }
 
@@ -161,10 +167,26 @@ export interface ModelList extends Extra {
 
 /** `GET /v1/me`: the calling key only. */
 export interface KeyInfo extends Extra {
+  object: 'key'
+  id: string
   name: string | null
-  organization: unknown
+  prefix: string
+  last4: string
+  organization: { id: string; name: string } & Extra
+  /** Patterns (`openai/gpt-4o*`); null: every model. */
   allowed_models: string[] | null
-  limits: Extra
+  expires_at: string | null
+  created_at: string
+  limits: {
+    rpm: number | null
+    tpm: number | null
+    max_concurrency: number | null
+    budget_usd: number | null
+    budget_period: string | null
+    budget_soft_percent: number | null
+  } & Extra
+  /** The budget's current period (null without a budget). */
+  period: { start: string; end: string | null; spend_usd: number; reserved_usd: number; remaining_usd: number } | null
   readonly _request_id?: string | null
 }
 
@@ -175,7 +197,31 @@ export interface UsageParams {
   group_by?: 'day' | 'model'
 }
 
+/** One group's sums (the usage rollups' columns: requests, tokens, cost). */
+export interface UsageSums extends Extra {
+  requests: number
+  input_tokens: number
+  output_tokens: number
+  cost_micros: number
+  cost_usd: number
+}
+
+export interface UsageRow extends UsageSums {
+  /** group_by "day": the organization's local date (YYYY-MM-DD, in `time_zone`) and the instant it starts. */
+  day?: string
+  starts_at?: string
+  /** group_by "model": `provider/model`. */
+  model?: string
+}
+
 export interface UsageReport extends Extra {
-  data: Extra[]
+  object: 'usage'
+  group_by: 'day' | 'model'
+  /** The organization's reporting time zone: the one `day` rows are days of. */
+  time_zone: string
+  from: string
+  to: string
+  data: UsageRow[]
+  totals: UsageSums
   readonly _request_id?: string | null
 }
