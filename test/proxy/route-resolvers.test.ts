@@ -218,4 +218,17 @@ describe('a resolver that picks the provider from the body, through the one pipe
     expect(nowhere.status).toBe(404)
     expect(((await nowhere.json()) as { error: { code: string } }).error.code).toBe('unknown_provider')
   })
+
+  test('a target the caller already read from the URL is used as it is, not read again', async () => {
+    const handle = pipelineWith(fresh(), { afterBody: 0 })
+    const request = () =>
+      new Request('http://gateway.test/nowhere/x', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.key}` }, body: '{"model":"gpt-4o-mini","messages":[]}' })
+    // Handed the target of /openai/v1/chat/completions, the pipeline routes by it, whatever the URL says.
+    const routed = await handle(request(), { provider: 'openai', path: '/v1/chat/completions', query: '' })
+    expect(routed.status).toBe(200)
+    await routed.arrayBuffer()
+    expect(upstream.requests.at(-1)!.path).toBe('/v1/chat/completions')
+    // Handed nothing, it reads the URL itself.
+    expect((await handle(request())).status).toBe(404)
+  })
 })
