@@ -39,18 +39,25 @@ async function baseRead(root: string): Promise<(body: Uint8Array) => void> {
   }
 }
 
-/** Rounds alternate between the two, so that load from other processes falls on both alike; the median per MiB. */
-function medians(runs: Record<string, (body: Uint8Array) => void>, body: Uint8Array, rounds: number): Record<string, number> {
+/**
+ * Blocks of ten runs of one kind alternate with the others', so that load from other processes falls on all alike
+ * while each mostly collects its own garbage. Timed in CPU time of this process (every thread: the collector's work
+ * counts), which other processes on a shared machine inflate less than wall time; the median per MiB.
+ */
+function medians(runs: Record<string, (body: Uint8Array) => void>, body: Uint8Array, blocks: number, perBlock = 10): Record<string, number> {
   const times: Record<string, number[]> = {}
-  for (const [name, run] of Object.entries(runs)) {
-    run(body)
+  const entries = Object.entries(runs)
+  for (const [name, run] of entries) {
+    for (let warm = 0; warm < 3; warm++) run(body)
     times[name] = []
   }
-  for (let round = 0; round < rounds; round++) {
-    for (const [name, run] of Object.entries(runs)) {
-      const started = performance.now()
-      run(body)
-      times[name]!.push(performance.now() - started)
+  for (let block = 0; block < blocks; block++) {
+    for (const [name, run] of entries) {
+      // A block is timed whole: CPU time is counted in scheduler ticks, too coarse for one run.
+      const started = process.cpuUsage()
+      for (let i = 0; i < perBlock; i++) run(body)
+      const used = process.cpuUsage(started)
+      times[name]!.push((used.user + used.system) / 1000 / perBlock)
     }
   }
   const mib = body.byteLength / MiB
@@ -63,6 +70,6 @@ if (root) runs[`base ${root}`] = await baseRead(root)
 runs['JSON.parse alone'] = (body) => JSON.parse(decoder.decode(body))
 for (const [name, make] of Object.entries(BODIES)) {
   const body = encoder.encode(make())
-  const result = medians(runs, body, 31)
+  const result = medians(runs, body, 9)
   console.log(`${name.padEnd(17)} ${(body.byteLength / MiB).toFixed(1)} MiB: ${Object.entries(result).map(([run, ms]) => `${run} ${ms.toFixed(2)} ms/MiB`).join(', ')}`)
 }
