@@ -98,22 +98,26 @@ function nameIs(body: Uint8Array, start: number, end: number, name: string, raw:
 const STRUCTURAL = new Uint8Array(256)
 for (const byte of [QUOTE, OPEN_OBJECT, OPEN_ARRAY, CLOSE_OBJECT, CLOSE_ARRAY, COMMA]) STRUCTURAL[byte] = 1
 
-interface Layout {
+/** What the walk saw of a body's top-level member `name`. */
+export interface Layout {
+  /** Index of the first byte of the top-level value (after a BOM and blanks). */
+  from: number
   /** The first top-level member named so whose value is a string: its value's span. */
   found?: { start: number; end: number }
   problem?: 'duplicate' | 'not_string'
 }
 
 /**
- * The structure of the body, without reading its scalars: strings are skipped quote to quote, brackets counted, and
+ * The structure of the body (after a leading BOM and blanks), without reading its scalars: strings are skipped quote to quote, brackets counted, and
  * the top-level member names compared with `name`. Linear, with no stack (a depth counter), and refuses nesting
  * beyond MAX_DEPTH. Undefined when the structure is broken or too deep. It may accept what is not JSON (the parse
  * that follows refuses that); on valid JSON it reads tokens exactly as a parser does: every structural byte is
  * ASCII, and a decoder never merges an ASCII byte into a neighbouring invalid sequence.
  */
-function layout(body: Uint8Array, from: number, name: string): Layout | undefined {
+export function topLevelLayout(body: Uint8Array, name: string): Layout | undefined {
   const raw = encoder.encode(name)
-  const result: Layout = {}
+  const from = skipSpace(body, body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0)
+  const result: Layout = { from }
   let depth = 0
   // The top-level value is an object, and the next string at depth 1 is a member name (after "{" or ",").
   let topObject = false
@@ -169,9 +173,9 @@ function layout(body: Uint8Array, from: number, name: string): Layout | undefine
  * decoder drops it). Members named `name` inside nested values are not the top-level one.
  */
 export function findTopLevelString(body: Uint8Array, name: string): MemberScan {
-  const from = skipSpace(body, body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0)
-  const found = layout(body, from, name)
+  const found = topLevelLayout(body, name)
   if (!found) return { ok: false, problem: 'not_json' }
+  const from = found.from
   let json: unknown
   try {
     json = JSON.parse(decoder.decode(body))

@@ -1,6 +1,6 @@
-// Benchmark (`bun test/bench/model-token.ts [base checkout]`): a unified body's read per MiB (model span, duplicates, depth, parse), against a base checkout's scan + JSON.parse.
+// Benchmark (`bun test/bench/model-token.ts [base checkout]`): a unified body's read per MiB (model span, duplicates, depth, parse) against a base checkout's scan + JSON.parse, and each part alone.
 import { resolve } from 'node:path'
-import { cutThroughFirstSlash, findTopLevelString } from '../../src/wire/model-token.ts'
+import { cutThroughFirstSlash, findTopLevelString, topLevelLayout } from '../../src/wire/model-token.ts'
 
 const MiB = 1024 * 1024
 const encoder = new TextEncoder()
@@ -66,10 +66,20 @@ function medians(runs: Record<string, (body: Uint8Array) => void>, body: Uint8Ar
 
 const root = process.argv[2]
 const runs: Record<string, (body: Uint8Array) => void> = { 'this checkout': current }
+const base = root ? await import(resolve(root, 'src/wire/model-token.ts')) as { findTopLevelString: Scan } : undefined
 if (root) runs[`base ${root}`] = await baseRead(root)
 runs['JSON.parse alone'] = (body) => JSON.parse(decoder.decode(body))
+// What each adds to the parse, measured alone: this checkout's structural walk, the base's validating scan.
+runs['walk alone'] = (body) => {
+  if (!topLevelLayout(body, 'model')?.found) throw new Error('the walk should find the model')
+}
+if (base) {
+  runs['base scan alone'] = (body) => {
+    if (!base.findTopLevelString(body, 'model').ok) throw new Error('the scan should find the model')
+  }
+}
 for (const [name, make] of Object.entries(BODIES)) {
   const body = encoder.encode(make())
   const result = medians(runs, body, 9)
-  console.log(`${name.padEnd(17)} ${(body.byteLength / MiB).toFixed(1)} MiB: ${Object.entries(result).map(([run, ms]) => `${run} ${ms.toFixed(2)} ms/MiB`).join(', ')}`)
+  console.log(`${name.padEnd(17)} ${(body.byteLength / MiB).toFixed(1)} MiB, CPU ms/MiB: ${Object.entries(result).map(([run, ms]) => `${run} ${ms.toFixed(2)}`).join(', ')}`)
 }
