@@ -182,6 +182,10 @@ export class JobPoller {
     const reading = await this.fetchReading(job, provider)
     const observedAt = now()
     if (reading && reading.providerJobId === job.providerJobId) {
+      // Files only this answer names (a batch's output and error files) become the job's org's before it settles.
+      for (const child of reading.children ?? []) {
+        this.options.recorder.recordCreated({ provider: job.provider, objectId: child.id, kind: child.kind, orgId: job.orgId, keyId: job.keyId, requestId: job.requestId, status: null, snapshot: null })
+      }
       const rawUsage = reading.rawUsage === null || reading.rawUsage === undefined ? null : JSON.stringify(reading.rawUsage)
       const gaveUp = pastRetention && !isTerminal(reading.status) && reading.status !== 'unknown'
       this.options.recorder.recordJobObserved({

@@ -36,6 +36,17 @@ export interface JobReading {
   readonly resultsPath?: string
   /** A finished batch's results when the answer itself holds them (Gemini's inlined responses): billed from these. */
   readonly results?: JobResults
+  /**
+   * Objects the provider made for this job that the answer names (a batch's output and error files): they belong
+   * to the job's org, so its owner can fetch them and any other org gets a 404, whoever saw the answer first.
+   */
+  readonly children?: readonly JobChild[]
+}
+
+/** A provider object made for a job, by its ledger kind and the provider's id. */
+export interface JobChild {
+  readonly kind: 'file'
+  readonly id: string
 }
 
 /**

@@ -176,8 +176,9 @@ test('a batch with a responses file is billed from the file, read from the confi
   expect(downloads).toHaveLength(1)
   expect(downloads[0]!.headers.get('x-goog-api-key')).toBeTruthy()
   expect(downloads[0]!.headers.get('x-goog-api-key')).not.toBe(gw.key)
-  // The owner's poll names the responses file: the owner may download it, another org may not (404, not forwarded).
-  expect((await call(gw.key, 'GET', `/v1beta/${name}`)).status).toBe(200)
+  // Only the poller saw the answer naming the responses file: it is the owner's (downloadable), another org's 404, not forwarded.
+  expect(upstream.requests.slice(before).filter((r) => r.path === `/v1beta/${name}` && r.headers.get('x-goog-api-key') === gw.key)).toHaveLength(0)
+  expect(await queryRows(gw.dbUrl, "SELECT kind, org_id FROM provider_objects WHERE provider = 'gemini' AND object_id = ?", [file])).toEqual([{ kind: 'file', org_id: gw.orgId }])
   const mine = await call(gw.key, 'GET', `/download/v1beta/${file}:download?alt=media`)
   expect(mine.status).toBe(200)
   expect((await mine.text()).split('\n').filter(Boolean)).toHaveLength(3)

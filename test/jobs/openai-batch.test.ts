@@ -48,7 +48,9 @@ function fakeBatches(ends: Map<string, 'completed' | 'failed'>) {
           const output = `file-out-${n}`
           const model = String(batch.model)
           outputs.set(output, [line('1', 200, model, 1000, 500), line('2', 500, model, 0, 0), line('3', 200, model, 1000, 500)].join('\n') + '\n')
-          Object.assign(batch, { output_file_id: output, error_file_id: null, request_counts: { total: 3, completed: 2, failed: 1 } })
+          const errors = `file-err-${n}`
+          outputs.set(errors, JSON.stringify({ id: 'batch_req_2', custom_id: '2', response: null, error: { code: 'server_error', message: 'boom' } }) + '\n')
+          Object.assign(batch, { output_file_id: output, error_file_id: errors, request_counts: { total: 3, completed: 2, failed: 1 } })
         } else Object.assign(batch, { errors: { data: [{ code: 'invalid_json_line' }] }, request_counts: { total: 0, completed: 0, failed: 0 } })
       }
       const { polls: _p, end: _e, model: _m, ...visible } = batch
@@ -102,6 +104,32 @@ test('a batch nobody polls is billed once from its output file: succeeded lines 
   // Every other row of the exchange (upload, create) is a true $0.
   const charged = await queryRows(gw.dbUrl, "SELECT request_id FROM usage_events WHERE provider = 'openai' AND (cost_micros IS NULL OR cost_micros > 0)")
   expect(charged.map((r) => r.request_id)).toEqual([job.id])
+})
+
+test('the output and error files only the poller saw are the owner org\'s: it downloads them, another org gets a 404 with no upstream call', async () => {
+  const id = await createBatch()
+  const job = await settled(id)
+  // Nobody but the poller read the batch's answers after its submit.
+  const clientPolls = upstream.requests.filter((r) => r.path === `/v1/batches/${id}` && r.headers.get('authorization') === `Bearer ${gw.key}`)
+  expect(clientPolls).toHaveLength(0)
+  const output = /file-out-\d+/.exec(String(job.results_path))![0]
+  const errors = `file-err-${output.slice('file-out-'.length)}`
+  const owned = await queryRows(gw.dbUrl, "SELECT object_id, kind, org_id FROM provider_objects WHERE provider = 'openai' AND object_id IN (?, ?) ORDER BY object_id", [errors, output])
+  expect(owned).toEqual([{ object_id: errors, kind: 'file', org_id: gw.orgId }, { object_id: output, kind: 'file', org_id: gw.orgId }])
+  const openai = client()
+  expect((await (await openai.files.content(output)).text()).split('\n').filter(Boolean)).toHaveLength(3)
+  expect(await (await openai.files.content(errors)).text()).toContain('server_error')
+  expect((await gw.admin('POST', '/orgs', { name: 'org-files-b' })).status).toBe(201)
+  const other = ((await (await gw.admin('POST', '/keys', { org: 'org-files-b', name: 'b' })).json()) as { key: string }).key
+  const sent = upstream.requests.length
+  for (const file of [output, errors]) {
+    for (const path of [`/openai/v1/files/${file}/content`, `/openai/v1/files/${file}`]) {
+      const theirs = await gw.fetch(path, { headers: { authorization: `Bearer ${other}` } })
+      expect(theirs.status).toBe(404)
+      expect(((await theirs.json()) as { error: { code: string } }).error).toBeDefined()
+    }
+  }
+  expect(upstream.requests.length).toBe(sent)
 })
 
 test('a failed batch costs nothing', async () => {

@@ -79,7 +79,7 @@ function read(body: unknown): JobReading | undefined {
   if (status !== 'succeeded') return reading
   const output = rec(operation.response) ?? rec(metadata?.output) ?? rec(batch.dest)
   const file = str(output?.responsesFile) ?? str(output?.fileName)
-  if (file !== undefined && FILE_NAME.test(file)) return { ...reading, resultsPath: `/download/v1beta/${file}:download?alt=media` }
+  if (file !== undefined && FILE_NAME.test(file)) return { ...reading, resultsPath: `/download/v1beta/${file}:download?alt=media`, children: [{ kind: 'file', id: file }] }
   const inlined = inlinedList(output)
   const results = inlined ? inlineResults(inlined) : undefined
   // Succeeded with no results the gateway can read: no usage, so settlement leaves it unpriced (never $0).
