@@ -1,6 +1,7 @@
-// An org's job webhook: a checked http(s) URL and a signing secret (stored encrypted); the secret is never shown again.
+// An org's job webhook: a checked https URL and a signing secret (stored encrypted); the secret is never shown again.
 import { requireOrg, StoreError } from '../store/orgs.ts'
 import { clearOrgWebhook, setOrgWebhook } from '../store/org-webhooks.ts'
+import { WebhookEgress } from '../jobs/webhook-egress.ts'
 import type { ServiceContext } from './service-context.ts'
 
 export interface WebhookView {
@@ -17,20 +18,34 @@ export interface WebhookService {
 
 const MAX_URL_LENGTH = 2048
 
-/** http(s) only, no user:password in it (it would be logged and sent as is); the one place deliveries may go. */
-export function checkWebhookUrl(text: string): string {
+/** https (http only to loopback receivers when allowed), no user:password in it (it would be logged and sent as is); the one place deliveries may go. */
+export function checkWebhookUrl(text: string, egress: WebhookEgress = new WebhookEgress()): URL {
   let url: URL
   try {
     url = new URL(text.trim())
   } catch {
     throw new StoreError('invalid', 'webhook url is not a URL')
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new StoreError('invalid', 'webhook url must be http or https')
+  try {
+    egress.checkShape(url)
+  } catch (error) {
+    throw new StoreError('invalid', (error as Error).message)
+  }
   if (url.username || url.password) throw new StoreError('invalid', 'webhook url must not carry credentials')
   if (url.hash) throw new StoreError('invalid', 'webhook url must not have a #fragment')
-  const href = url.href
-  if (href.length > MAX_URL_LENGTH) throw new StoreError('invalid', `webhook url is longer than ${MAX_URL_LENGTH} characters`)
-  return href
+  if (url.href.length > MAX_URL_LENGTH) throw new StoreError('invalid', `webhook url is longer than ${MAX_URL_LENGTH} characters`)
+  return url
+}
+
+/** The URL's shape and where its host resolves now: a receiver on a refused address is refused when it is set, not only at delivery. */
+export async function checkWebhookTarget(text: string, egress: WebhookEgress = new WebhookEgress()): Promise<string> {
+  const url = checkWebhookUrl(text, egress)
+  try {
+    await egress.target(url)
+  } catch (error) {
+    throw new StoreError('invalid', (error as Error).message)
+  }
+  return url.href
 }
 
 export function createWebhookService<B>(ctx: ServiceContext<B>): WebhookService {
@@ -41,7 +56,7 @@ export function createWebhookService<B>(ctx: ServiceContext<B>): WebhookService 
     },
     async set(org, input) {
       const row = await requireOrg(ctx.db, org)
-      const url = checkWebhookUrl(input.url)
+      const url = await checkWebhookTarget(input.url, ctx.webhookEgress)
       const secret = input.secret.trim()
       if (secret.length < 16) throw new StoreError('invalid', 'webhook secret must be at least 16 characters')
       if (secret.length > 512) throw new StoreError('invalid', 'webhook secret must be at most 512 characters')

@@ -49,7 +49,15 @@ function startReceiver(secret: string): Receiver {
 }
 
 const SUCCEEDED = { status: 'succeeded', usage: { completion_tokens: 108_900, total_tokens: 108_900 } }
-const FAST = { poller: true, pollIntervalMs: 40, pollMaxIntervalMs: 160, webhookRetryMs: 30, webhookAttempts: 4 }
+/** Receivers here listen on 127.0.0.1: loopback is allowed, as a developer would (SOCIARO_WEBHOOK_ALLOW_LOOPBACK=true). */
+const FAST = { poller: true, pollIntervalMs: 40, pollMaxIntervalMs: 160, webhookRetryMs: 30, webhookAttempts: 4, webhookEgress: { allowLoopback: true, allowCidrs: [] } }
+/** No DNS in tests: names resolve from this table (the gateway's resolver option). */
+const hosts = new Map<string, string[]>([['example.com', ['93.184.215.14']]])
+const resolveHost = async (host: string) => {
+  const addresses = hosts.get(host)
+  if (!addresses) throw new Error(`ENOTFOUND ${host}`)
+  return addresses.map((address) => ({ address, family: address.includes(':') ? (6 as const) : (4 as const) }))
+}
 
 let account: FakeTaskAccount
 let upstream: FakeUpstream
@@ -59,7 +67,7 @@ let counter = 0
 beforeAll(async () => {
   account = fakeTaskAccount()
   upstream = startFakeUpstream(account.handler)
-  gw = await coreFor({ providers: { byteplus: upstream.url }, storeRows: true, config: { jobs: FAST } })
+  gw = await coreFor({ providers: { byteplus: upstream.url }, storeRows: true, config: { jobs: FAST }, options: { resolveHost } })
 })
 afterAll(async () => {
   await gw?.stop()
@@ -227,7 +235,7 @@ describe('restart', () => {
 })
 
 describe('webhook settings', () => {
-  test('only http(s) URLs without credentials; the secret is stored sealed and never shown', async () => {
+  test('only https URLs (http to loopback when allowed) without credentials; the secret is stored sealed and never shown', async () => {
     const created = (await (await gw.admin('POST', '/orgs', { name: 'settings-org' })).json()) as { id: string }
     for (const url of ['ftp://example.com/x', 'file:///etc/passwd', 'http://user:pw@example.com/', 'not a url']) {
       expect((await gw.admin('PUT', `/orgs/${created.id}/webhook`, { url, secret: 'whsec-0123456789abcdef' })).status).toBe(400)
