@@ -2,6 +2,7 @@
 import { requireOrg, StoreError } from '../store/orgs.ts'
 import { clearOrgWebhook, setOrgWebhook } from '../store/org-webhooks.ts'
 import { WebhookEgress } from '../jobs/webhook-egress.ts'
+import { DELIVERY_STATES, deliveriesPage, redeliver, type DeliveryState, type DeliveryView } from '../jobs/webhook-deliveries.ts'
 import type { ServiceContext } from './service-context.ts'
 
 export interface WebhookView {
@@ -14,6 +15,10 @@ export interface WebhookService {
   get(org: string): Promise<WebhookView>
   set(org: string, input: { url: string; secret: string }): Promise<WebhookView>
   clear(org: string): Promise<WebhookView>
+  /** The org's deliveries, newest first: state (pending, delivered, given_up), attempts, last result. */
+  deliveries(org: string, input?: { state?: string; cursor?: string; limit?: number }): Promise<{ data: DeliveryView[]; next_cursor: string | null }>
+  /** Announces one of the org's settled jobs again, now (a job of another org is not found). */
+  redeliver(org: string, jobId: string): Promise<DeliveryView>
 }
 
 const MAX_URL_LENGTH = 2048
@@ -62,6 +67,28 @@ export function createWebhookService<B>(ctx: ServiceContext<B>): WebhookService 
       if (secret.length > 512) throw new StoreError('invalid', 'webhook secret must be at most 512 characters')
       await setOrgWebhook(ctx.db, ctx.cipher(), row.id, url, secret, Math.max(ctx.now(), row.updatedAt + 1))
       return { org_id: row.id, url }
+    },
+    async deliveries(org, input = {}) {
+      const row = await requireOrg(ctx.db, org)
+      if (input.state !== undefined && !(DELIVERY_STATES as readonly string[]).includes(input.state)) throw new StoreError('invalid', `state must be one of ${DELIVERY_STATES.join(', ')}`)
+      try {
+        return await deliveriesPage(ctx.client, row.id, {
+          ...(input.state ? { state: input.state as DeliveryState } : {}),
+          ...(input.cursor ? { cursor: input.cursor } : {}),
+          ...(input.limit ? { limit: input.limit } : {}),
+        })
+      } catch (error) {
+        if (error instanceof RangeError) throw new StoreError('invalid', error.message)
+        throw error
+      }
+    },
+    async redeliver(org, jobId) {
+      const row = await requireOrg(ctx.db, org)
+      const outcome = await redeliver(ctx.client, row.id, jobId, ctx.now())
+      if (outcome.ok) return outcome.delivery
+      if (outcome.reason === 'no_job') throw new StoreError('not_found', `no job "${jobId.slice(0, 100)}" in this organization`)
+      if (outcome.reason === 'not_settled') throw new StoreError('conflict', 'the job has not ended yet: it is announced when it settles')
+      throw new StoreError('conflict', 'the organization has no webhook: set one first')
     },
     async clear(org) {
       const row = await requireOrg(ctx.db, org)
