@@ -51,6 +51,8 @@ export interface JobPollerStats {
   pollErrors: number
   /** Whether this instance held the lease at its last tick. */
   holdsLease: boolean
+  /** The same two counts per provider id, for the labelled series. */
+  readonly byProvider: Map<string, { polls: number; pollErrors: number }>
 }
 
 /** The next look: the interval doubled per attempt up to the ceiling, ±20 % jitter so jobs made together spread out. */
@@ -73,7 +75,7 @@ async function readHead(reader: ByteReader, limit: number): Promise<{ parts: Uin
 }
 
 export class JobPoller {
-  readonly stats: JobPollerStats = { polls: 0, pollErrors: 0, holdsLease: false }
+  readonly stats: JobPollerStats = { polls: 0, pollErrors: 0, holdsLease: false, byProvider: new Map() }
   private timer: ReturnType<typeof setTimeout> | undefined
   private running: Promise<void> | undefined
   private stopped = false
@@ -168,7 +170,7 @@ export class JobPoller {
     if (isTerminal(job.status) && job.resultsPath) {
       const results = rules.resultLine ? await this.fetchResults(job, provider, job.resultsPath, rules) : undefined
       if (!results) {
-        this.stats.pollErrors++
+        this.count(job.provider, 'pollErrors')
         await this.options.write({ op: 'poll-error', id: job.id })
         return true
       }
@@ -199,7 +201,7 @@ export class JobPoller {
         ...(reading.results ? { results: reading.results } : {}),
       })
     } else {
-      this.stats.pollErrors++
+      this.count(job.provider, 'pollErrors')
       await this.options.write({ op: 'poll-error', id: job.id })
       // Past the provider's retention a job that cannot be read any more is given up: its cost is unknown, not $0.
       if (pastRetention) {
@@ -207,6 +209,13 @@ export class JobPoller {
       }
     }
     return true
+  }
+
+  private count(provider: string, what: 'polls' | 'pollErrors'): void {
+    this.stats[what]++
+    let counts = this.stats.byProvider.get(provider)
+    if (!counts) this.stats.byProvider.set(provider, (counts = { polls: 0, pollErrors: 0 }))
+    counts[what]++
   }
 
   private async waitForSlot(provider: string, spacingMs: number): Promise<void> {
@@ -236,7 +245,7 @@ export class JobPoller {
   private async fetchResults(job: StoredJob, provider: ResolvedProvider, path: string, rules: JobRules): Promise<JobResults | undefined> {
     const upstream = this.upstreamFor(job, provider)
     if (!upstream) return undefined
-    this.stats.polls++
+    this.count(job.provider, 'polls')
     try {
       const response = await fetch(`${upstream.base}${path}`, { headers: upstream.authorization, signal: AbortSignal.timeout(RESULTS_TIMEOUT_MS), redirect: 'manual' })
       if (response.status < 200 || response.status >= 300 || !response.body) {
@@ -296,7 +305,7 @@ export class JobPoller {
     const rules = provider.spec.jobs!
     const upstream = this.upstreamFor(job, provider)
     if (!upstream) return undefined
-    this.stats.polls++
+    this.count(job.provider, 'polls')
     const controller = new AbortController()
     let timer = setTimeout(() => controller.abort(new Error('the poll timed out')), POLL_TIMEOUT_MS)
     try {
