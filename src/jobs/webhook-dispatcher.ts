@@ -133,10 +133,10 @@ export class WebhookDispatcher {
       // The stored URL is not one this configuration sends to (plain http without the loopback opt-in): never will be.
       return { delivered: false, result: `refused: ${(error as Error).message}`, final: true }
     }
-    let address: string
+    let addresses: string[]
     try {
       // Resolved and checked now, not when it was set: a name that points elsewhere today is refused today.
-      address = (await this.options.egress.target(target)).address
+      addresses = (await this.options.egress.targets(target)).map((a) => a.address)
     } catch (error) {
       return { delivered: false, result: `refused: ${(error as Error).message}` }
     }
@@ -144,7 +144,7 @@ export class WebhookDispatcher {
     try {
       const status = await postWebhook({
         url: target,
-        address,
+        addresses,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'sociaro-webhook',

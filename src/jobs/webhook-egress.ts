@@ -100,9 +100,9 @@ export class WebhookEgress {
 
   /**
    * Every address the URL's host resolves to must be allowed (one bad one refuses it: a resolver may answer either);
-   * the first is the one to connect to. Throws a RangeError saying why not.
+   * they are the ones to connect to, in the resolver's order. Throws a RangeError saying why not.
    */
-  async target(url: URL): Promise<{ readonly address: string; readonly family: 4 | 6 }> {
+  async targets(url: URL): Promise<readonly { readonly address: string; readonly family: 4 | 6 }[]> {
     this.checkShape(url)
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname
     let addresses: readonly { address: string; family: 4 | 6 }[]
@@ -119,6 +119,6 @@ export class WebhookEgress {
       const why = this.refusal(address, url.protocol as 'http:' | 'https:')
       if (why) throw new RangeError(`webhook host ${host} resolves to a refused address: ${why}`)
     }
-    return addresses[0]!
+    return addresses
   }
 }

@@ -7,8 +7,8 @@ const MAX_HEAD_BYTES = 16 * 1024
 
 export interface WebhookPost {
   readonly url: URL
-  /** The checked address to connect to. */
-  readonly address: string
+  /** The checked addresses, tried in order until one takes the connection (localhost may be ::1 then 127.0.0.1). */
+  readonly addresses: readonly string[]
   readonly headers: Readonly<Record<string, string>>
   readonly body: string
   readonly timeoutMs: number
@@ -16,8 +16,24 @@ export interface WebhookPost {
   readonly caPem?: string
 }
 
+/** A connection that was never made: nothing was sent, so the next address may be tried. */
+class NotConnected extends Error {}
+
 /** HTTP/1.1, one request, `Connection: close`; resolves the answer's status, rejects on a network, TLS or protocol failure. */
-export function postWebhook(post: WebhookPost): Promise<number> {
+export async function postWebhook(post: WebhookPost): Promise<number> {
+  let last: Error = new Error('no address to connect to')
+  for (const address of post.addresses) {
+    try {
+      return await postTo(post, address)
+    } catch (error) {
+      if (!(error instanceof NotConnected)) throw error
+      last = error
+    }
+  }
+  throw last
+}
+
+function postTo(post: WebhookPost, address: string): Promise<number> {
   const { url } = post
   const tls = url.protocol === 'https:'
   const port = Number(url.port || (tls ? 443 : 80))
@@ -44,21 +60,23 @@ export function postWebhook(post: WebhookPost): Promise<number> {
       else resolve(status!)
     }
     const timer = setTimeout(() => finish(new Error(`no answer within ${post.timeoutMs} ms`)), post.timeoutMs)
+    let connected = false
     const send = () => {
+      connected = true
       socket.write(head)
       socket.write(body)
     }
     socket = tls
       ? connectTls({
-          host: post.address,
+          host: address,
           port,
           // SNI and the certificate's name are the URL's host, whatever address it was reached at (no SNI for an IP literal).
-          ...(hostname === post.address ? {} : { servername: hostname }),
+          ...(hostname === address ? {} : { servername: hostname }),
           // Given CAs replace the default set: the system's are kept beside the operator's.
           ...(post.caPem ? { ca: [...rootCertificates, post.caPem] } : {}),
           rejectUnauthorized: true,
         }, send)
-      : connectTcp({ host: post.address, port }, send)
+      : connectTcp({ host: address, port }, send)
     let received = Buffer.alloc(0)
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk])
@@ -71,7 +89,7 @@ export function postWebhook(post: WebhookPost): Promise<number> {
       if (!match) finish(new Error('the answer is not HTTP/1.1'))
       else finish(undefined, Number(match[1]))
     })
-    socket.on('error', (error) => finish(error))
+    socket.on('error', (error) => finish(connected ? error : new NotConnected(`${address}: ${error.message}`)))
     socket.on('close', () => finish(new Error('the connection closed before an answer')))
   })
 }

@@ -46,7 +46,7 @@ export function checkWebhookUrl(text: string, egress: WebhookEgress = new Webhoo
 export async function checkWebhookTarget(text: string, egress: WebhookEgress = new WebhookEgress()): Promise<string> {
   const url = checkWebhookUrl(text, egress)
   try {
-    await egress.target(url)
+    await egress.targets(url)
   } catch (error) {
     throw new StoreError('invalid', (error as Error).message)
   }

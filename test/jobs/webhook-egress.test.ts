@@ -47,11 +47,11 @@ describe('which addresses a webhook may reach', () => {
     const egress = new WebhookEgress(undefined, async (host) =>
       host === 'mixed.test' ? [{ address: '93.184.215.14', family: 4 }, { address: '10.0.0.7', family: 4 }] : [{ address: '93.184.215.14', family: 4 }],
     )
-    await expect(egress.target(new URL('https://mixed.test/h'))).rejects.toThrow('10.0.0.7')
-    expect(await egress.target(new URL('https://public.test/h'))).toEqual({ address: '93.184.215.14', family: 4 })
-    await expect(egress.target(new URL('http://public.test/h'))).rejects.toThrow('https')
-    await expect(egress.target(new URL('https://[::1]:8443/h'))).rejects.toThrow('loopback')
-    await expect(egress.target(new URL('https://169.254.169.254/latest/meta-data'))).rejects.toThrow('not a public address')
+    await expect(egress.targets(new URL('https://mixed.test/h'))).rejects.toThrow('10.0.0.7')
+    expect(await egress.targets(new URL('https://public.test/h'))).toEqual([{ address: '93.184.215.14', family: 4 }])
+    await expect(egress.targets(new URL('http://public.test/h'))).rejects.toThrow('https')
+    await expect(egress.targets(new URL('https://[::1]:8443/h'))).rejects.toThrow('loopback')
+    await expect(egress.targets(new URL('https://169.254.169.254/latest/meta-data'))).rejects.toThrow('not a public address')
   })
 
   test('the configuration: SOCIARO_WEBHOOK_ALLOW_LOOPBACK, SOCIARO_WEBHOOK_ALLOW_CIDRS (checked), SOCIARO_WEBHOOK_CA_FILE', () => {
@@ -185,7 +185,8 @@ describe('webhook egress through the gateway', () => {
 
   test('plain http goes to loopback only when allowed, and a name that now resolves elsewhere is refused', async () => {
     const org = await orgOn(dev)
-    hosts.set('local.test', ['127.0.0.1'])
+    // ::1 first, where nothing listens: the next checked address takes the delivery.
+    hosts.set('local.test', ['::1', '127.0.0.1'])
     expect((await setHook(dev, org.id, `http://local.test:${plain.port}/h`)).status).toBe(200)
     const first = await settleJob(dev, org.key)
     expect(await finished(dev, first)).toMatchObject({ last_result: 'HTTP 200' })
