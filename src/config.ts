@@ -8,6 +8,7 @@ import { BUILT_IN_PROVIDERS, MOCK_PROVIDER } from './providers/registry.ts'
 import type { ProviderSpec } from './providers/spec.ts'
 import { priceFieldsFromInput, type PriceInput } from './pricing/override-input.ts'
 import type { PriceOverride } from './pricing/types.ts'
+import { cidrList } from './wire/cidr.ts'
 
 /** A wrong environment or config file: the one service error type, code invalid_config. */
 export class ConfigError extends ServiceError {
@@ -46,6 +47,18 @@ export interface JobsConfig {
   readonly webhookRetryMs?: number
   /** Deliveries tried before a webhook is given up (SOCIARO_JOB_WEBHOOK_ATTEMPTS, default 8). */
   readonly webhookAttempts?: number
+  /** Where webhooks may go beyond public https receivers (default: nowhere else). */
+  readonly webhookEgress?: WebhookEgressConfig
+}
+
+/** The operator's opt-ins for webhook receivers that are not public https hosts (src/jobs/webhook-egress.ts). */
+export interface WebhookEgressConfig {
+  /** Loopback receivers (127.0.0.0/8, ::1), over http or https: for tests and development (SOCIARO_WEBHOOK_ALLOW_LOOPBACK). */
+  readonly allowLoopback: boolean
+  /** Ranges allowed although not public (an intranet receiver), https only (SOCIARO_WEBHOOK_ALLOW_CIDRS). */
+  readonly allowCidrs: readonly string[]
+  /** PEM of extra certificate authorities trusted for receivers, beside the system's (SOCIARO_WEBHOOK_CA_FILE). */
+  readonly caPem?: string
 }
 
 export interface Config {
@@ -122,6 +135,26 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   if (/^(1|true|on|yes)$/i.test(raw)) return true
   if (/^(0|false|off|no)$/i.test(raw)) return false
   throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+}
+
+function webhookEgress(env: Env): WebhookEgressConfig {
+  let allowCidrs: string[]
+  try {
+    allowCidrs = cidrList(env.SOCIARO_WEBHOOK_ALLOW_CIDRS)
+  } catch (error) {
+    throw new ConfigError(`SOCIARO_WEBHOOK_ALLOW_CIDRS: ${(error as Error).message}`)
+  }
+  const caFile = env.SOCIARO_WEBHOOK_CA_FILE
+  let caPem: string | undefined
+  if (caFile) {
+    try {
+      caPem = readFileSync(caFile, 'utf8')
+    } catch (error) {
+      throw new ConfigError(`SOCIARO_WEBHOOK_CA_FILE: ${caFile} cannot be read (${(error as Error).message})`)
+    }
+    if (!caPem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`SOCIARO_WEBHOOK_CA_FILE: ${caFile} holds no PEM certificate`)
+  }
+  return { allowLoopback: boolean(env, 'SOCIARO_WEBHOOK_ALLOW_LOOPBACK', false), allowCidrs, ...(caPem ? { caPem } : {}) }
 }
 
 /** `https://app.example.com, http://localhost:3000` or `*`; each entry must be exactly an origin (no path, no slash). */
@@ -322,6 +355,7 @@ export function loadConfig(env: Env = process.env, extraProviders: readonly Prov
       pollMaxIntervalMs: integer(env, 'SOCIARO_JOB_POLL_MAX_INTERVAL_MS', 600_000, 10, 86_400_000),
       webhookRetryMs: integer(env, 'SOCIARO_JOB_WEBHOOK_RETRY_MS', 10_000, 10, 3_600_000),
       webhookAttempts: integer(env, 'SOCIARO_JOB_WEBHOOK_ATTEMPTS', 8, 1, 50),
+      webhookEgress: webhookEgress(env),
     },
     mockProvider,
     priceOverrides: file.prices,

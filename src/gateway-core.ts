@@ -39,6 +39,7 @@ import { jobPollerFor } from './jobs/poller-wiring.ts'
 import { unsettledReservations } from './jobs/job-store.ts'
 import { applyPollWrite } from './jobs/poll-writes.ts'
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.ts'
+import { STRICT_EGRESS, WebhookEgress, type Resolver } from './jobs/webhook-egress.ts'
 import type { JobPoller } from './jobs/job-poller.ts'
 import { JobMetrics } from './metrics/job-metrics.ts'
 import { createObjectsStage } from './objects/objects-stage.ts'
@@ -77,6 +78,8 @@ export interface GatewayOptions {
   readonly meterHealth?: MeterHealthOptions
   /** How often the metering worker probes the database with a write transaction (default 5 s). */
   readonly writeProbeMs?: number
+  /** Resolves webhook hosts, when a webhook is set and at every delivery (default the system resolver). */
+  readonly resolveHost?: Resolver
 }
 
 /** What a server adds around the core when it stops (startGateway): each runs at its point of the shutdown. */
@@ -387,7 +390,9 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     },
     log,
   )
+  const webhookEgress = new WebhookEgress(config.jobs.webhookEgress ?? STRICT_EGRESS, options.resolveHost)
   const services = createServices({
+    webhookEgress,
     db: database.db,
     client: database.client,
     events: changes,
@@ -448,6 +453,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     now: clock,
     retryMs: config.jobs.webhookRetryMs ?? 10_000,
     attempts: config.jobs.webhookAttempts ?? 8,
+    egress: webhookEgress,
   })
   metrics.registry.add(new ReadCounter('sociaro_job_webhooks_delivered_total', 'Job webhooks delivered (a 2xx answer).', () => webhooks.stats.delivered))
   metrics.registry.add(new ReadCounter('sociaro_job_webhook_failed_attempts_total', 'Job webhook attempts that failed (not 2xx, a redirect, a timeout or an error); retried.', () => webhooks.stats.failedAttempts))

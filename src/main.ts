@@ -77,7 +77,7 @@ async function withDatabase(config: Config, use: DatabaseUse, run: (ctx: CliCont
     let cipher: ReturnType<typeof createCredentialCipher> | undefined
     const getCipher = () => (cipher ??= createCredentialCipher(resolveSecretKey(config).secretKey))
     const canonicalProvider = (name: string) => providers.get(name)?.spec.id
-    const services = createCliServices({ database, providers: config.providers, canonicalProvider, cipher: getCipher, configPriceOverrides: config.priceOverrides })
+    const services = createCliServices({ database, providers: config.providers, canonicalProvider, cipher: getCipher, configPriceOverrides: config.priceOverrides, ...(config.jobs.webhookEgress ? { webhookEgress: config.jobs.webhookEgress } : {}) })
     await run({
       db: database.db,
       services,

@@ -9,6 +9,7 @@ import { ROLLUP_VALUE_COLUMNS, type RollupValueKey, type SnakeCase } from '../db
 import type { UsageRow } from '../analytics/usage-query.ts'
 import { SERVICE_ERROR_CODES } from '../errors/service-error.ts'
 import type { AdminJobView } from '../jobs/jobs-service.ts'
+import type { DeliveryView } from '../jobs/webhook-deliveries.ts'
 
 const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Null()])
 const isoDate = t.String({ description: 'ISO 8601' })
@@ -80,9 +81,23 @@ export const CredentialStoredSchema = t.Object({ provider: t.String(), credentia
 /** An org's job webhook; its signing secret is write-only. */
 export const WebhookSchema = t.Object({ org_id: t.String(), url: t.Union([t.String(), t.Null()], { description: 'null: no webhook' }) })
 export const WebhookInputSchema = t.Object({
-  url: t.String({ minLength: 1, maxLength: 2048, description: 'http(s) URL every settled job of the org is POSTed to; redirects are not followed' }),
+  url: t.String({ minLength: 1, maxLength: 2048, description: 'https URL every settled job of the org is POSTed to (public addresses only unless the operator allows more); redirects are not followed' }),
   secret: t.String({ minLength: 16, maxLength: 512, description: 'HMAC-SHA256 key for x-sociaro-signature; stored encrypted, never shown' }),
 })
+
+/** One job's webhook delivery (src/jobs/webhook-deliveries.ts). */
+export const DeliverySchema = t.Object({
+  job_id: t.String(),
+  org_id: t.String(),
+  state: t.Union([t.Literal('pending'), t.Literal('delivered'), t.Literal('given_up')]),
+  attempts: t.Integer({ description: 'attempts of this delivery (a redelivery starts again at 0)' }),
+  created_at: isoDate,
+  next_attempt_at: nullable(isoDate),
+  delivered_at: nullable(isoDate),
+  gave_up_at: nullable(isoDate),
+  last_result: nullable(t.String({ description: 'the last HTTP status, error or refusal' })),
+})
+export const DeliveriesSchema = t.Object({ data: t.Array(DeliverySchema), next_cursor: nullable(t.String({ description: 'Pass as cursor for the next page' })) })
 
 const usd = t.Number({ description: 'US dollars' })
 export const PriceSchema = t.Object({
@@ -173,7 +188,8 @@ const contracts: [
   Same<Static<typeof RepriceSchema>, RepriceResult>,
   Same<Static<typeof UsageRowSchema>, UsageRow>,
   Same<Static<typeof JobSchema>, AdminJobView>,
-] = [true, true, true, true, true]
+  Same<Static<typeof DeliverySchema>, DeliveryView>,
+] = [true, true, true, true, true, true]
 void contracts
 
 /** A dashboard user (services/dashboard-views.ts): never a password hash. */

@@ -19,6 +19,8 @@ import {
   responses,
   WebhookInputSchema,
   WebhookSchema,
+  DeliveriesSchema,
+  DeliverySchema,
 } from './admin-schemas.ts'
 import { jobRoutes } from './job-routes.ts'
 import { usageRoutes } from './usage-routes.ts'
@@ -125,6 +127,20 @@ export function adminRoutes(deps: AdminDeps & { readonly adminToken: string }) {
       detail: { summary: 'Set the job webhook: every settled job is POSTed there, signed (HMAC-SHA256), retried with backoff', tags: ['orgs'] },
     })
     .delete('/orgs/:org/webhook', ({ params }) => services.webhooks.clear(params.org), { response: responses({ 200: WebhookSchema }), detail: { summary: 'Remove the job webhook (pending deliveries are given up)', tags: ['orgs'] } })
+    .get('/orgs/:org/webhook/deliveries', ({ params, query }) => services.webhooks.deliveries(params.org, query), {
+      query: t.Object({ state: t.Optional(t.String()), cursor: t.Optional(t.String()), limit: t.Optional(t.Integer({ minimum: 1, maximum: 200 })) }),
+      response: responses({ 200: DeliveriesSchema }),
+      detail: { summary: "List the organization's job webhook deliveries, newest first, with their state and attempts", tags: ['orgs'] },
+    })
+    .post(
+      '/orgs/:org/webhook/deliveries/:job/redeliver',
+      async ({ params, set }) => {
+        const delivery = await services.webhooks.redeliver(params.org, params.job)
+        set.status = 202
+        return delivery
+      },
+      { response: responses({ 202: DeliverySchema }), detail: { summary: "Announce one of the organization's settled jobs again, now (its current view, signed anew)", tags: ['orgs'] } },
+    )
     .get('/keys', async ({ query }) => ({ data: await services.keys.list(query.org) }), {
       query: t.Object({ org: t.Optional(t.String()) }),
       response: responses({ 200: t.Object({ data: t.Array(KeyWithBudgetSchema) }) }),

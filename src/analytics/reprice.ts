@@ -8,6 +8,8 @@ import { rollupStatement } from '../metering/worker/usage-writer.ts'
 import type { Usage } from '../types/usage.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
+import { priceBatch, readBatchRawUsage } from '../jobs/batch-pricing.ts'
+import { JOB_ID_PREFIX, jobCostStatement } from '../jobs/job-cost.ts'
 
 const PAGE = 500
 
@@ -36,6 +38,22 @@ function responseModelOf(row: UsageEventRow): string | undefined {
   }
 }
 
+/** One row's cost with the prices in force now: a batch's from its per-model totals, any other from its columns. */
+function repriced(row: UsageEventRow, overrides: readonly PriceOverride[], providers: ProviderDirectory): Pick<UsageRecord, 'costMicros' | 'costStatus' | 'priceSource' | 'costDetail'> {
+  const spec = providers(row.provider)
+  // A batch's lines were priced per model at the batch share (src/jobs/job-settlement.ts): its summed columns cannot reprice it.
+  const batch = row.priceSource === 'batch' ? readBatchRawUsage(row.rawUsage) : undefined
+  if (row.priceSource === 'batch' && !batch) {
+    return { costMicros: row.costMicros, costStatus: row.costStatus, priceSource: 'batch', costDetail: row.costDetail }
+  }
+  if (batch) {
+    const price = priceBatch({ provider: row.provider, orgId: row.orgId, jobId: batch.job, at: row.startedAt }, batch.usage, batch.priceFactor, overrides, spec)
+    return { costMicros: price.costMicros, costStatus: price.known ? 'priced' : 'unpriced', priceSource: 'batch', costDetail: price.detail }
+  }
+  const priced = priceFor(row, row.model, responseModelOf(row), usageOf(row), overrides, spec)
+  return { costMicros: priced.costMicros, costStatus: costStatusOf(priced, row.usageSource), priceSource: priced.source === 'none' ? null : priced.source, costDetail: priced.detail ?? null }
+}
+
 /**
  * Rows with tokens are repriced from their stored counts (the raw provider usage stays for audit), with
  * `overrides` being every override in force, database and config file alike, as the meter prices with.
@@ -45,8 +63,7 @@ export async function reprice(client: Client, range: RepriceRange, overrides: re
   const result: RepriceResult = { examined: 0, changed: 0, stillUnpriced: 0 }
   let cursor: { startedAt: number; requestId: string } | undefined
   for (;;) {
-    // A batch's row was priced per model at the batch share (src/jobs/job-settlement.ts): its totals cannot reprice it.
-    const clauses = ["started_at >= ?", "started_at < ?", "usage_source != 'none'", "(price_source IS NULL OR price_source != 'batch')"]
+    const clauses = ["started_at >= ?", "started_at < ?", "usage_source != 'none'"]
     const args: (string | number)[] = [range.from, range.to]
     if (range.orgId) {
       clauses.push('org_id = ?')
@@ -64,17 +81,18 @@ export async function reprice(client: Client, range: RepriceRange, overrides: re
     const rows = page.rows.map((raw) => usageEventFromRow(raw as unknown as Record<string, unknown>))
     for (const row of rows) {
       result.examined++
-      const priced = priceFor(row, row.model, responseModelOf(row), usageOf(row), overrides, providers(row.provider))
-      const status = costStatusOf(priced, row.usageSource)
-      if (status === 'unpriced') result.stillUnpriced++
-      if (row.costMicros === priced.costMicros && row.costStatus === status) continue
+      const priced = repriced(row, overrides, providers)
+      if (priced.costStatus === 'unpriced') result.stillUnpriced++
+      if (row.costMicros === priced.costMicros && row.costStatus === priced.costStatus) continue
       result.changed++
       statements.push({
         sql: 'UPDATE usage_events SET cost_micros = ?, cost_status = ?, price_source = ?, cost_detail = ? WHERE request_id = ?',
-        args: [priced.costMicros, status, priced.source === 'none' ? null : priced.source, priced.detail ?? null, row.requestId],
+        args: [priced.costMicros, priced.costStatus, priced.priceSource, priced.costDetail, row.requestId],
       })
+      // A job's row is its cost: the ledger's copy moves with it, in the same write (src/jobs/job-writes.ts settles both).
+      if (row.requestId.startsWith(JOB_ID_PREFIX)) statements.push(jobCostStatement(row.requestId, priced.costMicros, priced.costStatus))
       before.push(row)
-      after.push({ ...row, costMicros: priced.costMicros, costStatus: status })
+      after.push({ ...row, costMicros: priced.costMicros, costStatus: priced.costStatus })
     }
     // Rollups move by the difference: the old values out, the new ones in, with request counts netting to zero.
     for (const delta of [...rollupDeltas(before, -1), ...rollupDeltas(after, 1)]) statements.push(rollupStatement(delta))

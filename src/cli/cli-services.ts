@@ -1,7 +1,8 @@
 // The services as the CLI runs them: reads and reprices on this thread (its own process), budgets read from the database.
 import { reprice } from '../analytics/reprice.ts'
 import { directUsageReads } from '../analytics/usage-reads.ts'
-import type { ResolvedProvider } from '../config.ts'
+import type { ResolvedProvider, WebhookEgressConfig } from '../config.ts'
+import { STRICT_EGRESS, WebhookEgress } from '../jobs/webhook-egress.ts'
 import type { Database } from '../db/client.ts'
 import { loadPriceOverrides } from '../metering/proxy/price-overrides.ts'
 import type { PriceOverride } from '../pricing/types.ts'
@@ -20,6 +21,8 @@ export interface CliServiceDeps {
   readonly cipher: () => CredentialCipher
   /** Overrides from the config file; a reprice adds the database's. */
   readonly configPriceOverrides: readonly PriceOverride[]
+  /** Where job webhooks may go (the configuration's opt-ins; default public https only). */
+  readonly webhookEgress?: WebhookEgressConfig
 }
 
 /**
@@ -43,6 +46,7 @@ export function createCliServices(deps: CliServiceDeps): Services<BudgetSnapshot
     providers: deps.providers,
     canonicalProvider: deps.canonicalProvider,
     cipher: deps.cipher,
+    webhookEgress: new WebhookEgress(deps.webhookEgress ?? STRICT_EGRESS),
     budgets: {
       org: (row) => budgetSnapshot(client, { kind: 'org', id: row.id }, { micros: row.budgetMicros, period: row.budgetPeriod, timeZone: row.timeZone }),
       key: async (row) =>

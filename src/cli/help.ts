@@ -22,6 +22,8 @@ Commands:
   reprice --from ISO --to ISO    recompute costs of stored requests with current prices
   jobs list [--status S]         list async jobs (tasks, batches) with status and cost
   jobs show ID                   show one job
+  jobs webhooks --org NAME       list an org's job webhook deliveries (state, attempts, last result)
+  jobs redeliver ID --org NAME   announce a settled job to its org's webhook again
   migrate                        apply database migrations
 
 Options:
@@ -99,6 +101,8 @@ Recomputes cost for stored requests in the range from their raw usage and the pr
 (including overrides), and updates the rollups to match.`,
   jobs: `Usage: sociaro jobs list [--status STATUS] [--org NAME] [--key KEY] [--provider P] [--limit N] [--cursor C] [--json]
        sociaro jobs show ID [--json]
+       sociaro jobs webhooks --org NAME [--state pending|delivered|given_up] [--limit N] [--cursor C] [--json]
+       sociaro jobs redeliver ID --org NAME [--json]
 
 Async jobs (DashScope and BytePlus tasks, MuleRouter vendor tasks) the gateway follows and bills once.
   --status STATUS   queued, running, succeeded, failed, canceled, expired or unknown
@@ -106,7 +110,8 @@ Async jobs (DashScope and BytePlus tasks, MuleRouter vendor tasks) the gateway f
   --key KEY         the key that created them (id, name, or as keys list shows it)
   --provider P      a provider id or alias
 Each job is billed once, when its end is first seen, to the key that created it; failed, canceled and
-expired jobs cost nothing.`,
+expired jobs cost nothing. A settled job is announced to its org's webhook, if it has one; redeliver
+queues the announcement again (the job as it is now), due at once.`,
   migrate: `Usage: sociaro migrate
 
 Applies pending database migrations (the server also does this at start-up).`,

@@ -335,5 +335,6 @@ export const jobWebhooks = sqliteTable(
     /** The last attempt's HTTP status, or its error. */
     lastResult: text('last_result'),
   },
-  (t) => [index('job_webhooks_due_idx').on(t.nextAttemptAt)],
+  // Due deliveries for the dispatcher; an org's deliveries, newest first, for the admin list.
+  (t) => [index('job_webhooks_due_idx').on(t.nextAttemptAt), index('job_webhooks_org_idx').on(t.orgId, t.createdAt, t.jobId)],
 )

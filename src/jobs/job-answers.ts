@@ -7,6 +7,8 @@ import { isTerminal } from './job-status.ts'
 
 /** Where job news goes: the object ledger's queue (src/objects/object-ledger.ts), which the metering worker writes. */
 export interface JobRecorder {
+  /** A provider object made for a job (its output file), owned by the job's org (src/objects/object-ledger.ts). */
+  recordCreated(entry: { provider: string; objectId: string; kind: string; orgId: string; keyId: string; requestId: string; status: null; snapshot: null }): void
   recordJobSubmitted(entry: Omit<JobSubmitted, 'op' | 'at'> & { at?: number }): void
   recordJobObserved(entry: Omit<JobObserved, 'op' | 'at'> & { at?: number }): void
   time(): number

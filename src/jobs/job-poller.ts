@@ -3,7 +3,8 @@ import type { Client } from '@libsql/client'
 import type { ResolvedProvider } from '../config.ts'
 import type { Logger } from '../log.ts'
 import type { JobResults } from '../types/ledger-write.ts'
-import type { JobRules } from '../types/jobs.ts'
+import type { JobReading, JobRules } from '../types/jobs.ts'
+import { readStreamedAnswer, type ByteReader } from './inline-results.ts'
 import type { JobRecorder } from './job-answers.ts'
 import { jobFromRow, type StoredJob } from './job-store.ts'
 import { isTerminal } from './job-status.ts'
@@ -18,6 +19,8 @@ const RESULTS_TIMEOUT_MS = 10 * 60_000
 const MAX_RESULT_LINE_BYTES = 4 * 1024 * 1024
 const MAX_RESULT_LINES = 200_000
 const DUE_PER_TICK = 100
+/** Inline results (Gemini): the whole answer, what is left without them, and each result, bounded. */
+const INLINE_LIMITS = { maxAnswerBytes: 256 * 1024 * 1024, maxSkeletonBytes: MAX_ANSWER_BYTES, maxEntryBytes: MAX_RESULT_LINE_BYTES, maxEntries: MAX_RESULT_LINES }
 
 export interface JobPollerOptions {
   /** Reads (due jobs) on this thread's connection. */
@@ -48,6 +51,8 @@ export interface JobPollerStats {
   pollErrors: number
   /** Whether this instance held the lease at its last tick. */
   holdsLease: boolean
+  /** The same two counts per provider id, for the labelled series. */
+  readonly byProvider: Map<string, { polls: number; pollErrors: number }>
 }
 
 /** The next look: the interval doubled per attempt up to the ceiling, ±20 % jitter so jobs made together spread out. */
@@ -56,27 +61,21 @@ export function nextPollDelay(attempts: number, intervalMs: number, maxIntervalM
   return Math.max(1, Math.round(base * (0.8 + 0.4 * random)))
 }
 
-/** Reads at most `limit` bytes of a body; undefined when it is longer. */
-async function boundedText(response: Response, limit: number): Promise<string | undefined> {
-  if (!response.body) return ''
-  const reader = response.body.getReader()
+/** Reads a body up to `limit` bytes: all of it (complete), or its first chunks past the limit with the reader left open. */
+async function readHead(reader: ByteReader, limit: number): Promise<{ parts: Uint8Array[]; complete: boolean }> {
   const parts: Uint8Array[] = []
   let size = 0
   for (;;) {
     const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel().catch(() => {})
-      return undefined
-    }
+    if (done) return { parts, complete: true }
     parts.push(value)
+    size += value.byteLength
+    if (size > limit) return { parts, complete: false }
   }
-  return new TextDecoder().decode(Buffer.concat(parts))
 }
 
 export class JobPoller {
-  readonly stats: JobPollerStats = { polls: 0, pollErrors: 0, holdsLease: false }
+  readonly stats: JobPollerStats = { polls: 0, pollErrors: 0, holdsLease: false, byProvider: new Map() }
   private timer: ReturnType<typeof setTimeout> | undefined
   private running: Promise<void> | undefined
   private stopped = false
@@ -171,7 +170,7 @@ export class JobPoller {
     if (isTerminal(job.status) && job.resultsPath) {
       const results = rules.resultLine ? await this.fetchResults(job, provider, job.resultsPath, rules) : undefined
       if (!results) {
-        this.stats.pollErrors++
+        this.count(job.provider, 'pollErrors')
         await this.options.write({ op: 'poll-error', id: job.id })
         return true
       }
@@ -182,6 +181,10 @@ export class JobPoller {
     const reading = await this.fetchReading(job, provider)
     const observedAt = now()
     if (reading && reading.providerJobId === job.providerJobId) {
+      // Files only this answer names (a batch's output and error files) become the job's org's before it settles.
+      for (const child of reading.children ?? []) {
+        this.options.recorder.recordCreated({ provider: job.provider, objectId: child.id, kind: child.kind, orgId: job.orgId, keyId: job.keyId, requestId: job.requestId, status: null, snapshot: null })
+      }
       const rawUsage = reading.rawUsage === null || reading.rawUsage === undefined ? null : JSON.stringify(reading.rawUsage)
       const gaveUp = pastRetention && !isTerminal(reading.status) && reading.status !== 'unknown'
       this.options.recorder.recordJobObserved({
@@ -198,7 +201,7 @@ export class JobPoller {
         ...(reading.results ? { results: reading.results } : {}),
       })
     } else {
-      this.stats.pollErrors++
+      this.count(job.provider, 'pollErrors')
       await this.options.write({ op: 'poll-error', id: job.id })
       // Past the provider's retention a job that cannot be read any more is given up: its cost is unknown, not $0.
       if (pastRetention) {
@@ -206,6 +209,13 @@ export class JobPoller {
       }
     }
     return true
+  }
+
+  private count(provider: string, what: 'polls' | 'pollErrors'): void {
+    this.stats[what]++
+    let counts = this.stats.byProvider.get(provider)
+    if (!counts) this.stats.byProvider.set(provider, (counts = { polls: 0, pollErrors: 0 }))
+    counts[what]++
   }
 
   private async waitForSlot(provider: string, spacingMs: number): Promise<void> {
@@ -235,7 +245,7 @@ export class JobPoller {
   private async fetchResults(job: StoredJob, provider: ResolvedProvider, path: string, rules: JobRules): Promise<JobResults | undefined> {
     const upstream = this.upstreamFor(job, provider)
     if (!upstream) return undefined
-    this.stats.polls++
+    this.count(job.provider, 'polls')
     try {
       const response = await fetch(`${upstream.base}${path}`, { headers: upstream.authorization, signal: AbortSignal.timeout(RESULTS_TIMEOUT_MS), redirect: 'manual' })
       if (response.status < 200 || response.status >= 300 || !response.body) {
@@ -290,27 +300,49 @@ export class JobPoller {
   }
 
   /** One poll, to the upstream and with the credential the job was created with; undefined when it failed. */
-  private async fetchReading(job: StoredJob, provider: ResolvedProvider) {
+  private async fetchReading(job: StoredJob, provider: ResolvedProvider): Promise<JobReading | undefined> {
     const { log } = this.options
     const rules = provider.spec.jobs!
     const upstream = this.upstreamFor(job, provider)
     if (!upstream) return undefined
-    this.stats.polls++
+    this.count(job.provider, 'polls')
+    const controller = new AbortController()
+    let timer = setTimeout(() => controller.abort(new Error('the poll timed out')), POLL_TIMEOUT_MS)
     try {
       const response = await fetch(`${upstream.base}${rules.pollPath(job)}`, {
         headers: { ...upstream.authorization, accept: 'application/json' },
-        signal: AbortSignal.timeout(POLL_TIMEOUT_MS),
+        signal: controller.signal,
         redirect: 'manual',
       })
-      const text = await boundedText(response, MAX_ANSWER_BYTES)
-      if (response.status < 200 || response.status >= 300 || text === undefined) {
+      if (response.status < 200 || response.status >= 300 || !response.body) {
+        await response.body?.cancel().catch(() => {})
         log.warn('job poll failed', { job: job.id, provider: job.provider, status: response.status })
         return undefined
       }
-      return rules.read(JSON.parse(text) as unknown)
+      const reader = response.body.getReader()
+      const head = await readHead(reader, MAX_ANSWER_BYTES)
+      if (head.complete) return rules.read(JSON.parse(new TextDecoder().decode(Buffer.concat(head.parts))) as unknown)
+      if (!rules.inlineResults) {
+        await reader.cancel().catch(() => {})
+        log.warn('job poll failed: the answer is longer than a poll answer may be', { job: job.id, provider: job.provider, limit: MAX_ANSWER_BYTES })
+        return undefined
+      }
+      // A succeeded batch with its results inline: streamed, with the time a results file gets.
+      clearTimeout(timer)
+      timer = setTimeout(() => controller.abort(new Error('reading the inline results timed out')), RESULTS_TIMEOUT_MS)
+      const streamed = await readStreamedAnswer(head.parts, reader, rules, INLINE_LIMITS)
+      if (streamed.kind === 'read') return streamed.reading
+      if (streamed.kind === 'unreadable') {
+        log.warn('job poll failed: a long answer could not be read', { job: job.id, provider: job.provider, why: streamed.why })
+        return undefined
+      }
+      log.warn('inline job results are past a bound: the job is stored unpriced', { job: job.id, provider: job.provider, why: streamed.why })
+      return { providerJobId: job.providerJobId, rawStatus: null, status: 'succeeded', usage: null, rawUsage: null, results: streamed.results }
     } catch (error) {
       log.warn('job poll failed', { job: job.id, provider: job.provider, error: String(error) })
       return undefined
+    } finally {
+      clearTimeout(timer)
     }
   }
 }

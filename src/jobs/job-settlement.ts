@@ -6,6 +6,7 @@ import type { JobResults } from '../types/ledger-write.ts'
 import type { Usage } from '../types/usage.ts'
 import type { JobStatus } from '../types/jobs.ts'
 import { withJobModel } from '../providers/dialects/batch-results.ts'
+import { batchRawUsage, priceBatch } from './batch-pricing.ts'
 
 /** What settlement reads of a job's row. */
 export interface SettlingJob {
@@ -113,55 +114,29 @@ export function jobUsageRecord(job: SettlingJob, end: JobEnd, context: Settlemen
   }
 }
 
-function sumUsage(usages: readonly Usage[]): Usage {
-  const total = zeroUsage()
-  for (const u of usages) {
-    total.inputTokens += u.inputTokens
-    total.outputTokens += u.outputTokens
-    total.cacheReadTokens += u.cacheReadTokens
-    total.cacheWriteTokens += u.cacheWriteTokens
-    total.reasoningTokens += u.reasoningTokens
-    if (u.images) total.images = (total.images ?? 0) + u.images
-  }
-  return total
-}
-
 /**
  * A batch: each model's succeeded lines at that model's price times the provider's batch share; failed lines are
  * free. Any model without a price, or any line that could not be read, leaves the whole row unpriced (never a
- * partial sum passed off as the cost). One model: the row names it; several: the row's model is null.
+ * partial sum passed off as the cost). One model: the row names it; several: the row's model is null. The raw
+ * usage keeps the per-model totals and the share, so `reprice` can price the row again (src/jobs/batch-pricing.ts).
  */
 function batchRecord(job: SettlingJob, read: JobResults, base: Omit<UsageRecord, keyof ReturnType<typeof counts> | 'costMicros' | 'costStatus' | 'usageSource' | 'priceSource' | 'costDetail'>, at: number, context: SettlementContext): UsageRecord {
   const spec = context.providers(job.provider)
   const factor = spec?.jobs?.priceFactor ?? 1
   // A line that names no model ran on the job's own (Gemini's lines may omit modelVersion; the submit's path names it).
   const results = withJobModel(read, job.model)
-  let cost = 0
-  const unpriced: string[] = []
-  for (const group of results.groups) {
-    const priced = group.model ? priceFor({ provider: job.provider, orgId: job.orgId, startedAt: at }, group.model, undefined, group.usage, context.overrides, spec) : undefined
-    if (!priced || priced.status !== 'priced' || priced.costMicros === null) unpriced.push(group.model ?? '(no model)')
-    else cost += Math.round(priced.costMicros * factor)
-  }
-  const lines = results.groups.reduce((n, g) => n + g.lines, 0)
-  const known = unpriced.length === 0 && results.unreadableLines === 0
-  const why = [
-    `job ${job.id}: ${lines} succeeded line(s) at ${factor * 100}% of the synchronous price, ${results.failedLines} failed line(s) free`,
-    unpriced.length > 0 ? `no price for ${unpriced.join(', ')}` : null,
-    results.unreadableLines > 0 ? `${results.unreadableLines} line(s) could not be read` : null,
-    known ? null : `the known part is ${cost} micro-USD`,
-  ]
+  const price = priceBatch({ provider: job.provider, orgId: job.orgId, jobId: job.id, at }, results, factor, context.overrides, spec)
   const models = results.groups.map((g) => g.model)
   return {
     ...base,
     model: models.length === 1 ? models[0]! : null,
-    rawUsage: JSON.stringify({ model: null, usage: results, job: job.id }),
-    ...counts(sumUsage(results.groups.map((g) => g.usage))),
-    costMicros: known ? cost : null,
-    costStatus: known ? 'priced' : 'unpriced',
+    rawUsage: JSON.stringify(batchRawUsage(job.id, results, factor)),
+    ...counts(price.total),
+    costMicros: price.costMicros,
+    costStatus: price.known ? 'priced' : 'unpriced',
     usageSource: 'reported',
-    // Not repriced from the row's totals: its lines were priced per model at the batch share (analytics/reprice.ts).
+    // Repriced per model from its raw usage, never from the row's totals (src/analytics/reprice.ts).
     priceSource: 'batch',
-    costDetail: why.filter(Boolean).join('; '),
+    costDetail: price.detail,
   }
 }

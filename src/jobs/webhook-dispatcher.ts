@@ -5,6 +5,8 @@ import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import type { JobPollWrite } from '../types/job-poll-write.ts'
 import { nextPollDelay } from './job-poller.ts'
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './webhook-signature.ts'
+import type { WebhookEgress } from './webhook-egress.ts'
+import { postWebhook } from './webhook-post.ts'
 
 const DELIVERY_TIMEOUT_MS = 10_000
 const DUE_PER_TICK = 50
@@ -23,6 +25,8 @@ export interface WebhookDispatcherOptions {
   readonly retryMs: number
   /** Attempts before giving up (recorded as gave_up_at). */
   readonly attempts: number
+  /** Where deliveries may go: every attempt resolves the host again, checks each address, and connects to the checked one. */
+  readonly egress: WebhookEgress
   readonly random?: () => number
 }
 
@@ -121,10 +125,26 @@ export class WebhookDispatcher {
       return { delivered: false, result: 'secret unreadable', final: true }
     }
     const body = String(row.body)
+    let target: URL
+    try {
+      target = new URL(url)
+      this.options.egress.checkShape(target)
+    } catch (error) {
+      // The stored URL is not one this configuration sends to (plain http without the loopback opt-in): never will be.
+      return { delivered: false, result: `refused: ${(error as Error).message}`, final: true }
+    }
+    let addresses: string[]
+    try {
+      // Resolved and checked now, not when it was set: a name that points elsewhere today is refused today.
+      addresses = (await this.options.egress.targets(target)).map((a) => a.address)
+    } catch (error) {
+      return { delivered: false, result: `refused: ${(error as Error).message}` }
+    }
     const timestamp = Math.floor(this.options.now() / 1000)
     try {
-      const response = await fetch(url, {
-        method: 'POST',
+      const status = await postWebhook({
+        url: target,
+        addresses,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'sociaro-webhook',
@@ -132,12 +152,11 @@ export class WebhookDispatcher {
           [SIGNATURE_HEADER]: webhookSignature(secret, timestamp, body),
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+        ...(this.options.egress.config.caPem ? { caPem: this.options.egress.config.caPem } : {}),
       })
-      // The answer's body is never read: only its status counts.
-      await response.body?.cancel().catch(() => {})
-      return { delivered: response.status >= 200 && response.status < 300, result: `HTTP ${response.status}` }
+      // Only the status counts; a redirect is a failed attempt, never followed.
+      return { delivered: status >= 200 && status < 300, result: `HTTP ${status}` }
     } catch (error) {
       return { delivered: false, result: String(error).slice(0, 200) }
     }

@@ -110,7 +110,12 @@ export class LimitsAdmission {
           })
         : undefined
 
-      if (key.tpm !== null && tokens) {
+      const spec = request.provider.spec
+      const jobRequest = { method: request.method, path: request.path, headers: request.headers, json: request.facts.json }
+      const jobSubmission = budgetScopes.length > 0 || key.tpm !== null ? spec.jobs?.submission(jobRequest) : undefined
+      // An async job's tokens are not this minute's: the provider runs it later under its own batch limits, and its
+      // settled row is not charged to the window either (README: TPM and async jobs). Budgets still hold it.
+      if (key.tpm !== null && tokens && !jobSubmission) {
         const consumed = Math.min(tokens.expectedTotalTokens, key.tpm)
         const decision = this.rates.tryConsume(`tpm:${key.id}`, consumed, now, key.tpm)
         Object.assign(headers, rateHeaders('tokens', decision, now))
@@ -122,9 +127,7 @@ export class LimitsAdmission {
         })
       }
 
-      const spec = request.provider.spec
-      const jobRequest = { method: request.method, path: request.path, headers: request.headers, json: request.facts.json }
-      const submission = budgetScopes.length > 0 ? spec.jobs?.submission(jobRequest) : undefined
+      const submission = budgetScopes.length > 0 ? jobSubmission : undefined
       const batch = submission ? spec.jobs?.batchRequests?.(jobRequest) : undefined
       const recorded = submission ? request.facts.batchInputRecorded : undefined
       const jobEstimate = batch
@@ -233,7 +236,9 @@ export class LimitsAdmission {
         this.tokenHolds.delete(s.requestId)
         this.rates.adjust(`tpm:${hold.keyId}`, s.inputTokens + s.outputTokens - hold.tokens, now, hold.tpm)
       }
-      if (s.model && s.outputTokens > 0) this.typical.observe(s.keyId, s.model, s.outputTokens)
+      // A job's row holds no tokens of the window (its submit took none), and its summed output (a whole batch)
+      // says nothing of one request's: neither moves the TPM accounting of the key.
+      if (s.model && s.outputTokens > 0 && s.jobDurationMs === undefined) this.typical.observe(s.keyId, s.model, s.outputTokens)
       this.warnSoftThreshold({ kind: 'key', id: s.keyId }, now)
       this.warnSoftThreshold({ kind: 'org', id: s.orgId }, now)
     }

@@ -68,15 +68,18 @@ export class JobMetrics {
       },
     },
     {
-      render: () =>
-        [
-          '# HELP sociaro_job_poll_errors_total Background polls of jobs that failed (network, non-2xx, unreadable answer, upstream or credential gone).',
+      render: () => {
+        // Per provider this instance has polled (a provider never polled has no series, as Prometheus counters go).
+        const byProvider = [...(this.poller()?.byProvider ?? new Map<string, { polls: number; pollErrors: number }>())].sort(([a], [b]) => a.localeCompare(b))
+        return [
+          '# HELP sociaro_job_poll_errors_total Background polls of jobs that failed (network, non-2xx, unreadable answer, upstream or credential gone), by provider.',
           '# TYPE sociaro_job_poll_errors_total counter',
-          `sociaro_job_poll_errors_total ${this.poller()?.pollErrors ?? 0}`,
-          '# HELP sociaro_job_polls_total Background polls of jobs sent upstream by this instance.',
+          ...byProvider.map(([provider, counts]) => `sociaro_job_poll_errors_total{provider="${label(provider)}"} ${counts.pollErrors}`),
+          '# HELP sociaro_job_polls_total Background polls of jobs sent upstream by this instance (result reads included), by provider.',
           '# TYPE sociaro_job_polls_total counter',
-          `sociaro_job_polls_total ${this.poller()?.polls ?? 0}`,
-        ].join('\n'),
+          ...byProvider.map(([provider, counts]) => `sociaro_job_polls_total{provider="${label(provider)}"} ${counts.polls}`),
+        ].join('\n')
+      },
     },
     this.completion,
   ]

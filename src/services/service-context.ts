@@ -6,6 +6,7 @@ import type { Db } from '../db/client.ts'
 import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
+import type { WebhookEgress } from '../jobs/webhook-egress.ts'
 import type { ChangeEvents } from './change-events.ts'
 import type { SignInLimits } from './sign-in-limiter.ts'
 
@@ -41,6 +42,8 @@ export interface ServiceDeps<B> {
   readonly reprice: (range: RepriceRange) => Promise<RepriceResult>
   /** Default Date.now: the usage filter's default window ends now. */
   readonly now?: () => number
+  /** Where job webhooks may go (default: public https receivers only). */
+  readonly webhookEgress?: WebhookEgress
   /** Dashboard session length and sign-in limits (defaults: 12 hours; 5 failures per account, 20 per address, per 15 minutes). */
   readonly dashboard?: DashboardSessionOptions
 }

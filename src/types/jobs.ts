@@ -36,6 +36,17 @@ export interface JobReading {
   readonly resultsPath?: string
   /** A finished batch's results when the answer itself holds them (Gemini's inlined responses): billed from these. */
   readonly results?: JobResults
+  /**
+   * Objects the provider made for this job that the answer names (a batch's output and error files): they belong
+   * to the job's org, so its owner can fetch them and any other org gets a 404, whoever saw the answer first.
+   */
+  readonly children?: readonly JobChild[]
+}
+
+/** A provider object made for a job, by its ledger kind and the provider's id. */
+export interface JobChild {
+  readonly kind: 'file'
+  readonly id: string
 }
 
 /**
@@ -61,6 +72,9 @@ export interface BatchInputGroup {
   /** Answers asked for by lines naming no cap: each is bounded by the model's output limit. */
   readonly uncappedAnswers: number
 }
+
+/** One inlined result: billed, failed (free), or unreadable (its cost unknown, so the job is left unpriced). */
+export type InlineResult = ResultLine | 'failed' | 'unreadable'
 
 /** What one line of a batch's results cost: its model and usage; undefined for a failed line (free). */
 export interface ResultLine {
@@ -97,6 +111,12 @@ export interface JobRules {
   readonly batchRequests?: (request: JobRequest) => BatchRequests | undefined
   /** Reads one line of a batch's results (JSONL); undefined: a failed or canceled request, which costs nothing. */
   readonly resultLine?: (line: unknown) => ResultLine | undefined
+  /**
+   * Results inlined in the poll answer itself (Gemini's `inlinedResponses`), which can be larger than any poll
+   * answer is read whole: the member that holds them (in a succeeded job's answer only) and how one entry reads.
+   * The poller then streams such an answer, one bounded entry at a time.
+   */
+  readonly inlineResults?: { readonly member: string; readonly entry: (item: unknown) => InlineResult }
   /** The share of the synchronous price the provider charges for this kind of job (batches: 0.5). Default 1. */
   readonly priceFactor?: number
   readonly usageFromParams?: (params: Readonly<Record<string, string | number | boolean>>, kind: string) => Usage | null

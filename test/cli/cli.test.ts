@@ -127,14 +127,14 @@ describe('provider credentials', () => {
   test('orgs update --webhook-url with the secret on stdin stores it sealed; --webhook-url none removes it', async () => {
     const credEnv = { ...env, SOCIARO_SECRET_KEY: 'cli-test-secret-key-0123456789abcdefghijkl' }
     expect((await runCli(['orgs', 'create', 'hooked'], credEnv)).code).toBe(0)
-    expect((await runCli(['orgs', 'update', 'hooked', '--webhook-url', 'https://example.com/hook'], credEnv)).code).toBe(2)
-    const set = await runCli(['orgs', 'update', 'hooked', '--webhook-url', 'https://example.com/hook', '--webhook-secret-stdin'], credEnv, { stdin: 'whsec-from-stdin-0123456789\n' })
+    expect((await runCli(['orgs', 'update', 'hooked', '--webhook-url', 'https://93.184.215.14/hook'], credEnv)).code).toBe(2)
+    const set = await runCli(['orgs', 'update', 'hooked', '--webhook-url', 'https://93.184.215.14/hook', '--webhook-secret-stdin'], credEnv, { stdin: 'whsec-from-stdin-0123456789\n' })
     expect(set.code).toBe(0)
-    expect(set.stdout).toContain('https://example.com/hook')
+    expect(set.stdout).toContain('https://93.184.215.14/hook')
     expect(set.stdout + set.stderr).not.toContain('whsec-from-stdin')
     const client = createClient({ url: env.SOCIARO_DATABASE_URL! })
     const stored = (await client.execute("SELECT webhook_url, webhook_secret FROM orgs WHERE name = 'hooked'")).rows[0]!
-    expect(stored.webhook_url).toBe('https://example.com/hook')
+    expect(stored.webhook_url).toBe('https://93.184.215.14/hook')
     expect(String(stored.webhook_secret)).not.toContain('whsec-from-stdin')
     expect((await runCli(['orgs', 'update', 'hooked', '--webhook-url', 'ftp://example.com/x', '--webhook-secret-stdin'], credEnv, { stdin: 'whsec-from-stdin-0123456789' })).code).not.toBe(0)
     expect((await runCli(['orgs', 'update', 'hooked', '--webhook-url', 'none'], credEnv)).code).toBe(0)

@@ -73,3 +73,21 @@ test('a message batch nobody polls is billed once from its results, succeeded li
   }
   expect(polls.at(-1)!.path).toBe('/v1/messages/batches/msgbatch_01/results')
 })
+
+test("the results only the poller read stay the owner org's: the owner fetches them, another org gets a 404 with no upstream call", async () => {
+  const job = (await queryRows(gw.dbUrl, "SELECT * FROM jobs WHERE provider_job_id = 'msgbatch_01' AND settled_at IS NOT NULL"))[0]
+  expect(job).toBeDefined()
+  const headers = (key: string) => ({ 'x-api-key': key, 'anthropic-version': '2023-06-01' })
+  const mine = await gw.fetch('/anthropic/v1/messages/batches/msgbatch_01/results', { headers: headers(gw.key) })
+  expect(mine.status).toBe(200)
+  expect((await mine.text()).split('\n').filter(Boolean)).toHaveLength(3)
+  expect((await gw.admin('POST', '/orgs', { name: 'org-b' })).status).toBe(201)
+  const other = ((await (await gw.admin('POST', '/keys', { org: 'org-b', name: 'b' })).json()) as { key: string }).key
+  const sent = upstream.requests.length
+  for (const path of ['/anthropic/v1/messages/batches/msgbatch_01/results', '/anthropic/v1/messages/batches/msgbatch_01']) {
+    const theirs = await gw.fetch(path, { headers: headers(other) })
+    expect(theirs.status).toBe(404)
+    expect(((await theirs.json()) as { type: string }).type).toBe('error')
+  }
+  expect(upstream.requests.length).toBe(sent)
+})

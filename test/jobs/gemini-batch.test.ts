@@ -9,11 +9,13 @@ import { waitFor } from '../support/wait-for.ts'
 
 const MODEL = 'gemini-2.5-flash'
 
+/** inline: three results; large: 4,000 results of ~600 bytes (over 2 MiB); oversized: one result of 5 MiB among two. */
+type Output = 'inline' | 'file' | 'large' | 'oversized'
 type End = 'BATCH_STATE_SUCCEEDED' | 'BATCH_STATE_FAILED' | 'BATCH_STATE_EXPIRED'
 interface Batch {
   readonly name: string
   readonly model: string
-  readonly output: 'inline' | 'file'
+  readonly output: Output
   readonly end: End
   state: string
   polls: number
@@ -24,7 +26,7 @@ function fakeGeminiBatches() {
   const batches = new Map<string, Batch>()
   const files = new Map<string, string>()
   let counter = 0
-  let next: { output: 'inline' | 'file'; end: End } = { output: 'inline', end: 'BATCH_STATE_SUCCEEDED' }
+  let next: { output: Output; end: End } = { output: 'inline', end: 'BATCH_STATE_SUCCEEDED' }
   const answer = (code: number, status: string, message: string) => Response.json({ error: { code, message, status } }, { status: code })
   const usage = (prompt: number, candidates: number, thoughts = 0) => ({ promptTokenCount: prompt, candidatesTokenCount: candidates, thoughtsTokenCount: thoughts, totalTokenCount: prompt + candidates + thoughts })
   const ok = (key: string, model: string | undefined, prompt: number, candidates: number, thoughts = 0) => ({
@@ -51,10 +53,18 @@ function fakeGeminiBatches() {
       files.set(file, [ok('a', batch.model, 1000, 400, 100), failed('b'), ok('c', undefined, 1000, 500)].map((line) => JSON.stringify(line)).join('\n') + '\n')
       response = { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput', responsesFile: file }
     } else {
-      response = {
-        '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput',
-        inlinedResponses: { inlinedResponses: [ok('a', batch.model, 1000, 400, 100), failed('b'), ok('c', undefined, 1000, 500)] },
+      const padded = (key: string, text: string) => {
+        const line = ok(key, batch.model, 10, 5)
+        line.response.candidates[0]!.content.parts[0]!.text = text
+        return line
       }
+      const inlined =
+        batch.output === 'large'
+          ? [...Array.from({ length: 4000 }, (_, n) => padded(`k${n}`, `answer ${n} `.padEnd(500, '.'))), failed('f')]
+          : batch.output === 'oversized'
+            ? [padded('a', 'short'), padded('big', 'z'.repeat(5 * 1024 * 1024)), padded('c', 'short')]
+            : [ok('a', batch.model, 1000, 400, 100), failed('b'), ok('c', undefined, 1000, 500)]
+      response = { '@type': 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput', inlinedResponses: { inlinedResponses: inlined } }
     }
     return { name: batch.name, metadata, done: true, response }
   }
@@ -91,7 +101,7 @@ function fakeGeminiBatches() {
   return {
     handler,
     batches,
-    nextBatch: (output: 'inline' | 'file', end: End = 'BATCH_STATE_SUCCEEDED') => (next = { output, end }),
+    nextBatch: (output: Output, end: End = 'BATCH_STATE_SUCCEEDED') => (next = { output, end }),
   }
 }
 
@@ -176,8 +186,9 @@ test('a batch with a responses file is billed from the file, read from the confi
   expect(downloads).toHaveLength(1)
   expect(downloads[0]!.headers.get('x-goog-api-key')).toBeTruthy()
   expect(downloads[0]!.headers.get('x-goog-api-key')).not.toBe(gw.key)
-  // The owner's poll names the responses file: the owner may download it, another org may not (404, not forwarded).
-  expect((await call(gw.key, 'GET', `/v1beta/${name}`)).status).toBe(200)
+  // Only the poller saw the answer naming the responses file: it is the owner's (downloadable), another org's 404, not forwarded.
+  expect(upstream.requests.slice(before).filter((r) => r.path === `/v1beta/${name}` && r.headers.get('x-goog-api-key') === gw.key)).toHaveLength(0)
+  expect(await queryRows(gw.dbUrl, "SELECT kind, org_id FROM provider_objects WHERE provider = 'gemini' AND object_id = ?", [file])).toEqual([{ kind: 'file', org_id: gw.orgId }])
   const mine = await call(gw.key, 'GET', `/download/v1beta/${file}:download?alt=media`)
   expect(mine.status).toBe(200)
   expect((await mine.text()).split('\n').filter(Boolean)).toHaveLength(3)
@@ -204,6 +215,34 @@ test('failed, expired and cancelled batches cost $0', async () => {
   // Neither the submits nor the cancel are charged (nor left unpriced) as calls of their own.
   const charged = await queryRows(gw.dbUrl, "SELECT endpoint FROM usage_events WHERE provider = 'gemini' AND (endpoint LIKE '%:cancel' OR request_id LIKE 'req_%') AND (cost_micros IS NULL OR cost_micros > 0)")
   expect(charged).toEqual([])
+})
+
+test('inline results longer than a poll answer (over 2 MiB) are streamed by the poller and billed, one bounded result at a time', async () => {
+  fake.nextBatch('large')
+  const name = await submit()
+  const job = await settled(name)
+  // The answer the poller read was longer than any poll answer is read whole.
+  const answer = await (await fetch(`${upstream.url}/v1beta/${name}`)).text()
+  expect(answer.length).toBeGreaterThan(2 * 1024 * 1024)
+  const full = priceUsage({ provider: 'gemini', model: MODEL, usage: { inputTokens: 40_000, outputTokens: 20_000, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, at: new Date(), orgId: gw.orgId, overrides: [] })
+  const expected = Math.round(full.costMicros! * 0.5)
+  expect(expected).toBeGreaterThan(0)
+  expect(job).toMatchObject({ status: 'succeeded', raw_status: 'BATCH_STATE_SUCCEEDED', cost_micros: expected, cost_status: 'priced' })
+  const rows = await queryRows(gw.dbUrl, 'SELECT * FROM usage_events WHERE request_id = ?', [String(job.id)])
+  expect(rows).toHaveLength(1)
+  expect(rows[0]).toMatchObject({ input_tokens: 40_000, output_tokens: 20_000, cost_micros: expected, price_source: 'batch' })
+  expect(String(rows[0]!.cost_detail)).toContain('4000 succeeded line(s) at 50% of the synchronous price, 1 failed line(s) free')
+})
+
+test('an inline result longer than the per-result bound is not read: the batch is stored unpriced with the known part, never $0', async () => {
+  fake.nextBatch('oversized')
+  const name = await submit()
+  const job = await settled(name)
+  expect(job).toMatchObject({ status: 'succeeded', cost_micros: null, cost_status: 'unpriced' })
+  const rows = await queryRows(gw.dbUrl, 'SELECT * FROM usage_events WHERE request_id = ?', [String(job.id)])
+  expect(rows).toHaveLength(1)
+  expect(rows[0]).toMatchObject({ cost_micros: null, cost_status: 'unpriced', input_tokens: 20, output_tokens: 10 })
+  expect(String(rows[0]!.cost_detail)).toContain('1 line(s) could not be read')
 })
 
 test('a model without a price leaves the batch unpriced, never $0', async () => {

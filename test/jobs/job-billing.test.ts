@@ -145,6 +145,24 @@ describe('DashScope async tasks', () => {
     expect((await chargedRows('dashscope')).map((r) => r.request_id)).toEqual([job.id])
   })
 
+  test('a video task of a model with no price is unpriced with its seconds kept; a price override and reprice price it, and the job shows that cost', async () => {
+    const model = 'wan-unpriced-video-9'
+    account.script([{ status: 'RUNNING' }, { status: 'SUCCEEDED', usage: { video_duration: 4, video_count: 1, SR: 720 } }])
+    const taskId = ((await (await submit(gw.key, model, { duration: 4 })).json()) as { output: { task_id: string } }).output.task_id
+    await waitFor('job row', () => jobRow('dashscope', taskId))
+    await poll(poller, `/dashscope/api/v1/tasks/${taskId}`, 2)
+    const job = await settledJob('dashscope', taskId)
+    expect(job).toMatchObject({ status: 'succeeded', cost_micros: null, cost_status: 'unpriced' })
+    expect((await jobUsageRows(job.id))[0]).toMatchObject({ video_seconds: 4, cost_micros: null, cost_status: 'unpriced' })
+    expect((await gw.admin('POST', '/prices', { provider: 'dashscope', model, usd_per_video_second: 0.25 })).status).toBe(201)
+    const range = { from: new Date(clock - 86_400_000).toISOString(), to: new Date(clock + 86_400_000).toISOString() }
+    expect((await gw.admin('POST', '/reprice', range)).status).toBe(200)
+    expect((await jobUsageRows(job.id))[0]).toMatchObject({ cost_micros: 1_000_000, cost_status: 'priced' })
+    expect(await jobRow('dashscope', taskId)).toMatchObject({ cost_micros: 1_000_000, cost_status: 'priced' })
+    const rollups = await queryRows(gw.dbUrl, 'SELECT grain, cost_micros, unpriced_requests FROM usage_rollups WHERE model = ? ORDER BY grain', [model])
+    expect(rollups).toEqual([{ grain: 'day', cost_micros: 1_000_000, unpriced_requests: 0 }, { grain: 'hour', cost_micros: 1_000_000, unpriced_requests: 0 }])
+  })
+
   test('a failed task costs nothing', async () => {
     account.script([{ status: 'RUNNING' }, { status: 'FAILED', usage: { video_count: 0 } }])
     const taskId = ((await (await submit(gw.key, 'wan2.5-t2v-preview')).json()) as { output: { task_id: string } }).output.task_id

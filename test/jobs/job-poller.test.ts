@@ -13,10 +13,18 @@ import { waitFor } from '../support/wait-for.ts'
 
 let account: FakeTaskAccount
 let upstream: FakeUpstream
+/** The next this many task polls answer 503 (an upstream hiccup the poller must count and retry). */
+let failingPolls = 0
 
 beforeAll(() => {
   account = fakeTaskAccount()
-  upstream = startFakeUpstream(account.handler)
+  upstream = startFakeUpstream((request) => {
+    if (request.method === 'GET' && failingPolls > 0) {
+      failingPolls--
+      return Response.json({ error: { code: 'ServiceUnavailable', message: 'try later' } }, { status: 503 })
+    }
+    return account.handler(request)
+  })
 })
 afterAll(() => upstream?.stop())
 
@@ -75,6 +83,36 @@ describe('one instance', () => {
     await Bun.sleep(300)
     expect(account.polls(id)).toBe(3)
     expect(gw.core.jobPoller?.stats).toMatchObject({ holdsLease: true, pollErrors: 0 })
+  })
+
+  test('Prometheus: failed polls are counted per provider and retried, polls per provider, and the job\'s time to completion observed', async () => {
+    const series = async () => {
+      const text = await (await gw.fetch('/metrics')).text()
+      const value = (prefix: string) => Number(text.split('\n').find((l) => l.startsWith(prefix))?.split(' ').at(-1) ?? 0)
+      return {
+        errors: value('sociaro_job_poll_errors_total{provider="byteplus"}'),
+        polls: value('sociaro_job_polls_total{provider="byteplus"}'),
+        completed: value('sociaro_job_completion_seconds_count{provider="byteplus",status="billed"}'),
+        text,
+      }
+    }
+    const before = await series()
+    account.script([{ status: 'running' }, SUCCEEDED])
+    failingPolls = 2
+    const id = await submitSeedance(gw)
+    const job = await settledJob(gw, id)
+    expect(job).toMatchObject({ status: 'succeeded', poll_errors: 2, cost_status: 'priced' })
+    const after = await waitFor('completion observed', async () => {
+      const now = await series()
+      return now.completed >= before.completed + 1 ? now : undefined
+    })
+    expect(after.errors).toBe(before.errors + 2)
+    // Two failed polls, then the two the task's script needs.
+    expect(after.polls).toBe(before.polls + 4)
+    expect(after.text).toContain('# TYPE sociaro_job_poll_errors_total counter')
+    expect(after.text).toContain('# TYPE sociaro_job_completion_seconds histogram')
+    expect(after.text).toMatch(/sociaro_job_completion_seconds_bucket\{provider="byteplus",status="billed",le="\+Inf"\} \d+/)
+    expect(after.text).toMatch(/sociaro_jobs\{provider="byteplus",status="succeeded"\} \d+/)
   })
 
   test('a task the client cancels (a DELETE) is still followed to its cancelled end, and costs nothing', async () => {

@@ -9,6 +9,7 @@ import { memoryMeter } from '../support/memory-meter.ts'
 import { coreFor, type TestCore } from '../support/test-core.ts'
 import { queryRows } from '../support/usage-rows.ts'
 import { waitFor } from '../support/wait-for.ts'
+import { runCli } from '../support/spawn-cli.ts'
 
 /** A webhook receiver on 127.0.0.1 that checks each delivery as a client would, answering scripted statuses. */
 interface Receiver {
@@ -49,7 +50,15 @@ function startReceiver(secret: string): Receiver {
 }
 
 const SUCCEEDED = { status: 'succeeded', usage: { completion_tokens: 108_900, total_tokens: 108_900 } }
-const FAST = { poller: true, pollIntervalMs: 40, pollMaxIntervalMs: 160, webhookRetryMs: 30, webhookAttempts: 4 }
+/** Receivers here listen on 127.0.0.1: loopback is allowed, as a developer would (SOCIARO_WEBHOOK_ALLOW_LOOPBACK=true). */
+const FAST = { poller: true, pollIntervalMs: 40, pollMaxIntervalMs: 160, webhookRetryMs: 30, webhookAttempts: 4, webhookEgress: { allowLoopback: true, allowCidrs: [] } }
+/** No DNS in tests: names resolve from this table (the gateway's resolver option). */
+const hosts = new Map<string, string[]>([['example.com', ['93.184.215.14']]])
+const resolveHost = async (host: string) => {
+  const addresses = hosts.get(host)
+  if (!addresses) throw new Error(`ENOTFOUND ${host}`)
+  return addresses.map((address) => ({ address, family: address.includes(':') ? (6 as const) : (4 as const) }))
+}
 
 let account: FakeTaskAccount
 let upstream: FakeUpstream
@@ -59,7 +68,7 @@ let counter = 0
 beforeAll(async () => {
   account = fakeTaskAccount()
   upstream = startFakeUpstream(account.handler)
-  gw = await coreFor({ providers: { byteplus: upstream.url }, storeRows: true, config: { jobs: FAST } })
+  gw = await coreFor({ providers: { byteplus: upstream.url }, storeRows: true, config: { jobs: FAST }, options: { resolveHost } })
 })
 afterAll(async () => {
   await gw?.stop()
@@ -186,6 +195,115 @@ describe('job webhooks', () => {
   })
 })
 
+describe('redelivery and the delivery list', () => {
+  const receivers: Receiver[] = []
+  const receiver = (secret: string) => {
+    const made = startReceiver(secret)
+    receivers.push(made)
+    return made
+  }
+  afterAll(() => receivers.forEach((r) => r.stop()))
+  type Delivery = { job_id: string; org_id: string; state: string; attempts: number; last_result: string | null; delivered_at: string | null; gave_up_at: string | null }
+  const deliveries = async (org: string, query = '') => (await (await gw.admin('GET', `/orgs/${org}/webhook/deliveries${query}`)).json()) as { data: Delivery[]; next_cursor: string | null }
+
+  test('the admin token is required for the list and for a redelivery', async () => {
+    for (const [method, path] of [['GET', `/admin/v1/orgs/${gw.orgId}/webhook/deliveries`], ['POST', `/admin/v1/orgs/${gw.orgId}/webhook/deliveries/job_x/redeliver`]] as const) {
+      expect((await gw.fetch(path, { method })).status).toBe(401)
+      expect((await gw.fetch(path, { method, headers: { authorization: 'Bearer not-the-token' } })).status).toBe(401)
+    }
+  })
+
+  test("a delivered job is listed with its attempts; a redelivery sends its current view again, signed anew, to the org's own URL only", async () => {
+    const secret = 'whsec-again-0123456789abcdef'
+    const mine = receiver(secret)
+    const theirs = receiver('whsec-their-0123456789abcdef')
+    const org = await orgWith({ url: mine.url, secret })
+    const other = await orgWith({ url: theirs.url, secret: 'whsec-their-0123456789abcdef' })
+    account.script([SUCCEEDED])
+    const job = await settled(await submit(org.key))
+    await finished(String(job.id))
+    const listed = await deliveries(org.id)
+    expect(listed.data).toHaveLength(1)
+    expect(listed.data[0]).toMatchObject({ job_id: job.id, org_id: org.id, state: 'delivered', attempts: 1, last_result: 'HTTP 200' })
+    // Another org neither lists it nor can redeliver it: the same 404 as a job that does not exist.
+    expect((await deliveries(other.id)).data.map((d) => d.job_id)).not.toContain(job.id)
+    const foreign = await gw.admin('POST', `/orgs/${other.id}/webhook/deliveries/${job.id}/redeliver`)
+    expect(foreign.status).toBe(404)
+    const missing = await gw.admin('POST', `/orgs/${other.id}/webhook/deliveries/job_doesnotexist/redeliver`)
+    expect(missing.status).toBe(404)
+    expect(((await foreign.json()) as { error: { message: string } }).error.message).toBe(((await missing.json()) as { error: { message: string } }).error.message.replace('job_doesnotexist', String(job.id)))
+
+    const again = await gw.admin('POST', `/orgs/${org.id}/webhook/deliveries/${job.id}/redeliver`)
+    expect(again.status).toBe(202)
+    expect(await again.json()).toMatchObject({ job_id: job.id, state: 'pending', attempts: 0 })
+    await waitFor('the second delivery', async () => (mine.deliveries.length >= 2 ? true : undefined))
+    await finished(String(job.id))
+    await Bun.sleep(200)
+    expect(mine.deliveries).toHaveLength(2)
+    expect(mine.deliveries.every((d) => d.validSignature)).toBe(true)
+    expect(JSON.parse(mine.deliveries[1]!.body)).toMatchObject({ type: 'job.settled', job: { id: job.id, org_id: org.id } })
+    expect(theirs.deliveries).toHaveLength(0)
+    expect((await deliveries(org.id, '?state=delivered')).data[0]).toMatchObject({ job_id: job.id, state: 'delivered', attempts: 1 })
+    expect((await deliveries(org.id, '?state=given_up')).data).toEqual([])
+    expect((await gw.admin('GET', `/orgs/${org.id}/webhook/deliveries?state=lost`)).status).toBe(400)
+  })
+
+  test('a given-up delivery is redelivered once the receiver is fixed; a job not settled, or an org without a webhook, is a 409', async () => {
+    const secret = 'whsec-fixed-0123456789abcdef'
+    const broken = receiver(secret)
+    broken.answer([500, 500, 500, 500])
+    const org = await orgWith({ url: broken.url, secret })
+    account.script([SUCCEEDED])
+    const job = await settled(await submit(org.key))
+    const row = await finished(String(job.id))
+    expect(row.gave_up_at).not.toBeNull()
+    expect((await deliveries(org.id, '?state=given_up')).data[0]).toMatchObject({ job_id: job.id, state: 'given_up', attempts: FAST.webhookAttempts, last_result: 'HTTP 500' })
+    const fixed = receiver(secret)
+    expect((await gw.admin('PUT', `/orgs/${org.id}/webhook`, { url: fixed.url, secret })).status).toBe(200)
+    expect((await gw.admin('POST', `/orgs/${org.id}/webhook/deliveries/${job.id}/redeliver`)).status).toBe(202)
+    const done = await waitFor('redelivered', async () => (await queryRows(gw.dbUrl, 'SELECT * FROM job_webhooks WHERE job_id = ? AND delivered_at IS NOT NULL', [String(job.id)]))[0])
+    expect(done).toMatchObject({ attempts: 1, last_result: 'HTTP 200', gave_up_at: null })
+    expect(fixed.deliveries).toHaveLength(1)
+    expect(fixed.deliveries[0]!.validSignature).toBe(true)
+
+    // Still running: nothing to announce yet.
+    account.script([{ status: 'running' }])
+    const running = await submit(org.key)
+    const pending = await waitFor('job row', async () => (await queryRows(gw.dbUrl, 'SELECT id FROM jobs WHERE provider_job_id = ?', [running]))[0])
+    expect((await gw.admin('POST', `/orgs/${org.id}/webhook/deliveries/${pending.id}/redeliver`)).status).toBe(409)
+    // No webhook any more.
+    expect((await gw.admin('DELETE', `/orgs/${org.id}/webhook`)).status).toBe(200)
+    expect((await gw.admin('POST', `/orgs/${org.id}/webhook/deliveries/${job.id}/redeliver`)).status).toBe(409)
+  })
+
+  test('the CLI lists an org\'s deliveries and redelivers one (org-scoped)', async () => {
+    const secret = 'whsec-cli-0123456789abcdefgh'
+    const hook = receiver(secret)
+    const org = await orgWith({ url: hook.url, secret })
+    const other = await orgWith()
+    account.script([SUCCEEDED])
+    const job = await settled(await submit(org.key))
+    await finished(String(job.id))
+    const env = { SOCIARO_DATABASE_URL: gw.dbUrl }
+    const listed = await runCli(['jobs', 'webhooks', '--org', org.id, '--json'], env)
+    expect(listed.code).toBe(0)
+    expect((JSON.parse(listed.stdout) as { data: Delivery[] }).data[0]).toMatchObject({ job_id: job.id, state: 'delivered', attempts: 1 })
+    const text = await runCli(['jobs', 'webhooks', '--org', org.id], env)
+    expect(text.stdout).toContain(String(job.id))
+    expect(text.stdout).toContain('delivered')
+    expect((await runCli(['jobs', 'redeliver', String(job.id)], env)).code).toBe(2)
+    const wrongOrg = await runCli(['jobs', 'redeliver', String(job.id), '--org', other.id], env)
+    expect(wrongOrg.code).not.toBe(0)
+    expect(wrongOrg.stderr).toContain('no job')
+    const again = await runCli(['jobs', 'redeliver', String(job.id), '--org', org.id], env)
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain('redelivery queued')
+    // The running gateway's dispatcher finds it in the outbox.
+    await waitFor('the redelivery', async () => (hook.deliveries.length >= 2 ? true : undefined))
+    expect(hook.deliveries.every((d) => d.validSignature)).toBe(true)
+  })
+})
+
 describe('restart', () => {
   test('a delivery still owed when the gateway stops is made by the next instance, from the outbox, and only then', async () => {
     const secret = 'whsec-restart-0123456789abcdef'
@@ -227,7 +345,7 @@ describe('restart', () => {
 })
 
 describe('webhook settings', () => {
-  test('only http(s) URLs without credentials; the secret is stored sealed and never shown', async () => {
+  test('only https URLs (http to loopback when allowed) without credentials; the secret is stored sealed and never shown', async () => {
     const created = (await (await gw.admin('POST', '/orgs', { name: 'settings-org' })).json()) as { id: string }
     for (const url of ['ftp://example.com/x', 'file:///etc/passwd', 'http://user:pw@example.com/', 'not a url']) {
       expect((await gw.admin('PUT', `/orgs/${created.id}/webhook`, { url, secret: 'whsec-0123456789abcdef' })).status).toBe(400)

@@ -20,6 +20,7 @@ function fakeBatches(ends: Map<string, 'completed' | 'failed'>) {
       error: null,
     })
   let nextEnd: 'completed' | 'failed' = 'completed'
+  let nextModel = 'gpt-4o-mini'
   const handler = async (request: RecordedRequest): Promise<Response> => {
     const { method, path } = request
     const n = ++counter
@@ -28,11 +29,12 @@ function fakeBatches(ends: Map<string, 'completed' | 'failed'>) {
     if (method === 'POST' && path === '/v1/batches') {
       const id = `batch_${n}`
       const body = JSON.parse(new TextDecoder().decode(request.body)) as Record<string, unknown>
-      const batch = { id, object: 'batch', endpoint: body.endpoint, input_file_id: body.input_file_id, completion_window: '24h', status: 'validating', created_at: n, polls: 0, end: nextEnd }
+      const batch = { id, object: 'batch', endpoint: body.endpoint, input_file_id: body.input_file_id, completion_window: '24h', status: 'validating', created_at: n, polls: 0, end: nextEnd, model: nextModel }
+      nextModel = 'gpt-4o-mini'
       batches.set(id, batch)
       ends.set(id, nextEnd)
       nextEnd = 'completed'
-      const { polls: _p, end: _e, ...visible } = batch
+      const { polls: _p, end: _e, model: _m, ...visible } = batch
       return Response.json(visible)
     }
     if (method === 'GET' && (match = /^\/v1\/batches\/([^/]+)$/.exec(path))) {
@@ -44,11 +46,14 @@ function fakeBatches(ends: Map<string, 'completed' | 'failed'>) {
         batch.status = batch.end
         if (batch.end === 'completed') {
           const output = `file-out-${n}`
-          outputs.set(output, [line('1', 200, 'gpt-4o-mini', 1000, 500), line('2', 500, 'gpt-4o-mini', 0, 0), line('3', 200, 'gpt-4o-mini', 1000, 500)].join('\n') + '\n')
-          Object.assign(batch, { output_file_id: output, error_file_id: null, request_counts: { total: 3, completed: 2, failed: 1 } })
+          const model = String(batch.model)
+          outputs.set(output, [line('1', 200, model, 1000, 500), line('2', 500, model, 0, 0), line('3', 200, model, 1000, 500)].join('\n') + '\n')
+          const errors = `file-err-${n}`
+          outputs.set(errors, JSON.stringify({ id: 'batch_req_2', custom_id: '2', response: null, error: { code: 'server_error', message: 'boom' } }) + '\n')
+          Object.assign(batch, { output_file_id: output, error_file_id: errors, request_counts: { total: 3, completed: 2, failed: 1 } })
         } else Object.assign(batch, { errors: { data: [{ code: 'invalid_json_line' }] }, request_counts: { total: 0, completed: 0, failed: 0 } })
       }
-      const { polls: _p, end: _e, ...visible } = batch
+      const { polls: _p, end: _e, model: _m, ...visible } = batch
       return Response.json(visible)
     }
     if (method === 'GET' && (match = /^\/v1\/files\/([^/]+)\/content$/.exec(path))) {
@@ -57,7 +62,7 @@ function fakeBatches(ends: Map<string, 'completed' | 'failed'>) {
     }
     return Response.json({ error: { message: `no route ${method} ${path}` } }, { status: 404 })
   }
-  return { handler, failNext: () => (nextEnd = 'failed') }
+  return { handler, failNext: () => (nextEnd = 'failed'), modelNext: (model: string) => (nextModel = model) }
 }
 
 let upstream: FakeUpstream
@@ -101,6 +106,32 @@ test('a batch nobody polls is billed once from its output file: succeeded lines 
   expect(charged.map((r) => r.request_id)).toEqual([job.id])
 })
 
+test('the output and error files only the poller saw are the owner org\'s: it downloads them, another org gets a 404 with no upstream call', async () => {
+  const id = await createBatch()
+  const job = await settled(id)
+  // Nobody but the poller read the batch's answers after its submit.
+  const clientPolls = upstream.requests.filter((r) => r.path === `/v1/batches/${id}` && r.headers.get('authorization') === `Bearer ${gw.key}`)
+  expect(clientPolls).toHaveLength(0)
+  const output = /file-out-\d+/.exec(String(job.results_path))![0]
+  const errors = `file-err-${output.slice('file-out-'.length)}`
+  const owned = await queryRows(gw.dbUrl, "SELECT object_id, kind, org_id FROM provider_objects WHERE provider = 'openai' AND object_id IN (?, ?) ORDER BY object_id", [errors, output])
+  expect(owned).toEqual([{ object_id: errors, kind: 'file', org_id: gw.orgId }, { object_id: output, kind: 'file', org_id: gw.orgId }])
+  const openai = client()
+  expect((await (await openai.files.content(output)).text()).split('\n').filter(Boolean)).toHaveLength(3)
+  expect(await (await openai.files.content(errors)).text()).toContain('server_error')
+  expect((await gw.admin('POST', '/orgs', { name: 'org-files-b' })).status).toBe(201)
+  const other = ((await (await gw.admin('POST', '/keys', { org: 'org-files-b', name: 'b' })).json()) as { key: string }).key
+  const sent = upstream.requests.length
+  for (const file of [output, errors]) {
+    for (const path of [`/openai/v1/files/${file}/content`, `/openai/v1/files/${file}`]) {
+      const theirs = await gw.fetch(path, { headers: { authorization: `Bearer ${other}` } })
+      expect(theirs.status).toBe(404)
+      expect(((await theirs.json()) as { error: { code: string } }).error).toBeDefined()
+    }
+  }
+  expect(upstream.requests.length).toBe(sent)
+})
+
 test('a failed batch costs nothing', async () => {
   fake.failNext()
   const id = await createBatch()
@@ -108,10 +139,58 @@ test('a failed batch costs nothing', async () => {
   expect(job).toMatchObject({ status: 'failed', cost_micros: 0, cost_status: 'no_usage', results_path: null })
 })
 
-test('reprice leaves a batch row alone: its lines were priced per model at the batch share', async () => {
-  const before = await queryRows(gw.dbUrl, "SELECT request_id, cost_micros FROM usage_events WHERE price_source = 'batch'")
+const HOUR = 3_600_000
+const reprice = () => gw.admin('POST', '/reprice', { from: new Date(Date.now() - HOUR).toISOString(), to: new Date(Date.now() + HOUR).toISOString() })
+
+test('reprice prices a batch row again from its per-model totals at the batch share: unchanged prices change nothing', async () => {
+  const before = await queryRows(gw.dbUrl, "SELECT request_id, cost_micros, cost_status FROM usage_events WHERE price_source = 'batch' ORDER BY request_id")
   expect(before.length).toBeGreaterThan(0)
-  const response = await gw.admin('POST', '/reprice', { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() })
+  const response = await reprice()
   expect(response.status).toBe(200)
-  expect(await queryRows(gw.dbUrl, "SELECT request_id, cost_micros FROM usage_events WHERE price_source = 'batch'")).toEqual(before)
+  expect(await queryRows(gw.dbUrl, "SELECT request_id, cost_micros, cost_status FROM usage_events WHERE price_source = 'batch' ORDER BY request_id")).toEqual(before)
+})
+
+test('a batch of a model with no price is stored unpriced (never $0); after a price override, reprice prices it at the batch share, and its rollups and job agree', async () => {
+  const model = 'gpt-batch-unknown-7'
+  fake.modelNext(model)
+  const id = await createBatch()
+  const job = await settled(id)
+  expect(job).toMatchObject({ status: 'succeeded', cost_micros: null, cost_status: 'unpriced' })
+  const rowOf = async () => (await queryRows(gw.dbUrl, 'SELECT * FROM usage_events WHERE request_id = ?', [String(job.id)]))[0]!
+  const row = await rowOf()
+  expect(row).toMatchObject({ model, cost_micros: null, cost_status: 'unpriced', price_source: 'batch', input_tokens: 2000, output_tokens: 1000 })
+  expect(String(row.cost_detail)).toContain(`no price for ${model}`)
+  // What reprice needs is in the row itself: the per-model totals and the share it was billed at.
+  expect(JSON.parse(String(row.raw_usage))).toMatchObject({ job: job.id, priceFactor: 0.5, usage: { groups: [{ model, lines: 2, usage: { inputTokens: 2000, outputTokens: 1000 } }], failedLines: 1, unreadableLines: 0 } })
+  const rollup = () => queryRows(gw.dbUrl, "SELECT grain, cost_micros, unpriced_requests, requests FROM usage_rollups WHERE model = ? ORDER BY grain", [model])
+  expect(await rollup()).toEqual([
+    { grain: 'day', cost_micros: 0, unpriced_requests: 1, requests: 1 },
+    { grain: 'hour', cost_micros: 0, unpriced_requests: 1, requests: 1 },
+  ])
+
+  // Still no price: reprice leaves it unpriced.
+  const first = (await (await reprice()).json()) as { stillUnpriced: number }
+  expect(first.stillUnpriced).toBeGreaterThanOrEqual(1)
+  expect((await rowOf()).cost_status).toBe('unpriced')
+
+  const override = await gw.admin('POST', '/prices', { provider: 'openai', model, input_usd_per_mtok: 2, output_usd_per_mtok: 8 })
+  expect(override.status).toBe(201)
+  expect((await reprice()).status).toBe(200)
+  // 2000 input at $2/M + 1000 output at $8/M = 4000 + 8000 micro-USD, at 50 %.
+  const expected = 6000
+  expect(await rowOf()).toMatchObject({ cost_micros: expected, cost_status: 'priced', price_source: 'batch' })
+  expect(await rollup()).toEqual([
+    { grain: 'day', cost_micros: expected, unpriced_requests: 0, requests: 1 },
+    { grain: 'hour', cost_micros: expected, unpriced_requests: 0, requests: 1 },
+  ])
+  const after = (await queryRows(gw.dbUrl, 'SELECT cost_micros, cost_status FROM jobs WHERE id = ?', [String(job.id)]))[0]
+  expect(after).toEqual({ cost_micros: expected, cost_status: 'priced' })
+  const shown = (await (await gw.admin('GET', `/jobs/${job.id}`)).json()) as { cost_usd: number; cost_status: string }
+  expect(shown).toMatchObject({ cost_usd: expected / 1_000_000, cost_status: 'priced' })
+
+  // Idempotent: again changes nothing (row, rollups, job).
+  expect((await reprice()).status).toBe(200)
+  expect((await rowOf()).cost_micros).toBe(expected)
+  expect((await rollup()).map((r) => r.cost_micros)).toEqual([expected, expected])
+  expect((await queryRows(gw.dbUrl, 'SELECT cost_micros FROM jobs WHERE id = ?', [String(job.id)]))[0]!.cost_micros).toBe(expected)
 })

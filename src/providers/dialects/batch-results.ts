@@ -1,5 +1,5 @@
 // Pure: a batch's result lines (a file's or inlined in an answer) summed per model (succeeded lines billed, failed ones free, unreadable ones counted), bounded in models.
-import type { ResultLine } from '../../types/jobs.ts'
+import type { InlineResult, ResultLine } from '../../types/jobs.ts'
 import type { JobResults } from '../../types/ledger-write.ts'
 import type { Usage } from '../../types/usage.ts'
 
@@ -58,6 +58,12 @@ export function resultTally(): ResultTally {
     },
     results: () => ({ groups: [...groups.values()], failedLines, unreadableLines }),
   }
+}
+
+/** Counts one inlined result as what it is: billed, failed (free) or unreadable. */
+export function tallyInline(tally: ResultTally, result: InlineResult): void {
+  if (result === 'unreadable') tally.unreadable()
+  else tally.add(result === 'failed' ? undefined : result)
 }
 
 /** The results with the lines that name no model counted under the job's own model (the one its submit named), when it has one. */

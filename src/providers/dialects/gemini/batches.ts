@@ -1,6 +1,6 @@
 // Gemini batch jobs: POST …/models/{model}:batchGenerateContent submits an operation batches/{id}, GET …/batches/{id} polls; results inline or in a file, billed at half price.
-import { resultTally } from '../batch-results.ts'
-import type { JobReading, JobRules, JobStatus, ResultLine } from '../../../types/jobs.ts'
+import { resultTally, tallyInline } from '../batch-results.ts'
+import type { InlineResult, JobReading, JobRules, JobStatus, ResultLine } from '../../../types/jobs.ts'
 import type { JobResults } from '../../../types/ledger-write.ts'
 import { dig, rec, str } from '../../../wire/fields.ts'
 import { geminiUsage } from './usage.ts'
@@ -47,16 +47,17 @@ function inlinedList(output: Record<string, unknown> | undefined): unknown[] | u
   return Array.isArray(nested) ? nested : undefined
 }
 
+/** An inlined response: billed, failed (an error, free), or neither, whose cost is unknown (not free). */
+function inlineEntry(entry: unknown): InlineResult {
+  const line = resultLine(entry)
+  if (line) return line
+  return rec(entry)?.error !== undefined ? 'failed' : 'unreadable'
+}
+
 function inlineResults(entries: readonly unknown[]): JobResults | undefined {
   if (entries.length > MAX_INLINE_RESULTS) return undefined
   const tally = resultTally()
-  for (const entry of entries) {
-    // A line that is neither an error nor a response with usage: its cost is unknown, not free.
-    const line = resultLine(entry)
-    if (line) tally.add(line)
-    else if (rec(entry)?.error !== undefined) tally.add(undefined)
-    else tally.unreadable()
-  }
+  for (const entry of entries) tallyInline(tally, inlineEntry(entry))
   return tally.results()
 }
 
@@ -79,7 +80,7 @@ function read(body: unknown): JobReading | undefined {
   if (status !== 'succeeded') return reading
   const output = rec(operation.response) ?? rec(metadata?.output) ?? rec(batch.dest)
   const file = str(output?.responsesFile) ?? str(output?.fileName)
-  if (file !== undefined && FILE_NAME.test(file)) return { ...reading, resultsPath: `/download/v1beta/${file}:download?alt=media` }
+  if (file !== undefined && FILE_NAME.test(file)) return { ...reading, resultsPath: `/download/v1beta/${file}:download?alt=media`, children: [{ kind: 'file', id: file }] }
   const inlined = inlinedList(output)
   const results = inlined ? inlineResults(inlined) : undefined
   // Succeeded with no results the gateway can read: no usage, so settlement leaves it unpriced (never $0).
@@ -110,6 +111,8 @@ export const geminiBatchJobs: JobRules = {
   retentionMs: 7 * 86_400_000,
   pollsPerSecond: 2,
   resultLine,
+  // An answer with its results inline can be larger than a poll answer is read whole: the poller streams it.
+  inlineResults: { member: 'inlinedResponses', entry: inlineEntry },
   // Batch Mode costs half the synchronous price.
   priceFactor: 0.5,
 }

@@ -1,5 +1,5 @@
 // OpenAI's Batch API as jobs: POST /v1/batches submits, GET /v1/batches/{id} polls, the output file's lines are billed at half price.
-import type { JobReading, JobRules, JobStatus, ResultLine } from '../../../types/jobs.ts'
+import type { JobChild, JobReading, JobRules, JobStatus, ResultLine } from '../../../types/jobs.ts'
 import { dig, rec, str } from '../../../wire/fields.ts'
 import { pickScalars } from '../../../wire/request-fields.ts'
 import { openaiUsage } from './usage.ts'
@@ -26,7 +26,16 @@ function read(body: unknown): JobReading | undefined {
   // A completed, expired or cancelled batch bills the requests that finished: they are in its output file.
   const output = str(batch.output_file_id)
   const billable = status === 'succeeded' || status === 'expired' || status === 'canceled'
-  return { providerJobId: id, rawStatus, status, usage: null, rawUsage: rec(batch.request_counts) ?? null, ...(billable && output ? { resultsPath: `/v1/files/${encodeURIComponent(output)}/content` } : {}) }
+  const children: JobChild[] = [output, str(batch.error_file_id)].filter((file): file is string => file !== undefined && file.length > 0 && file.length <= 512).map((file) => ({ kind: 'file', id: file }))
+  return {
+    providerJobId: id,
+    rawStatus,
+    status,
+    usage: null,
+    rawUsage: rec(batch.request_counts) ?? null,
+    ...(billable && output ? { resultsPath: `/v1/files/${encodeURIComponent(output)}/content` } : {}),
+    ...(children.length > 0 ? { children } : {}),
+  }
 }
 
 /** `{"custom_id", "response": {"status_code", "body": {model, usage}}, "error"}`: only a 2xx response costs. */

@@ -1,0 +1,1 @@
+CREATE INDEX `job_webhooks_org_idx` ON `job_webhooks` (`org_id`,`created_at`,`job_id`);
