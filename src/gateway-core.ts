@@ -412,7 +412,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
       databaseProblem,
     },
     proxy: (request) => handleRequest(request),
-    extraRoutes: [metricsRoutes(metrics, config.metricsToken), dashboardRoutes({ services, addressOf, databaseProblem })],
+    extraRoutes: [metricsRoutes(metrics, config.metricsToken), dashboardRoutes({ services, addressOf, databaseProblem, now: clock })],
     staticRoutes: dashboardPages,
   })
 

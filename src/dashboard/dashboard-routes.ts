@@ -19,6 +19,8 @@ export interface DashboardDeps<B> {
   readonly addressOf: (request: Request) => string | undefined
   /** Why the database cannot take writes: changes are refused while it is set. */
   readonly databaseProblem?: () => string | undefined
+  /** The gateway's clock (default Date.now): the cookie's Max-Age is the session's end on the same clock that set it. */
+  readonly now?: () => number
 }
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -74,8 +76,9 @@ export const dashboardPages: Readonly<Record<string, Bun.HTMLBundle>> = { '/dash
 
 export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
   const { services } = deps
+  const now = deps.now ?? Date.now
   const cookieFor = (request: Request, token: string, expiresAt: string) =>
-    sessionCookie(token, (Date.parse(expiresAt) - Date.now()) / 1000, overHttps(request))
+    sessionCookie(token, (Date.parse(expiresAt) - now()) / 1000, overHttps(request))
 
   /** The session of a request, or the refusal to send instead. */
   const authenticate = async (request: Request): Promise<DashboardSession | Response> => {

@@ -7,6 +7,7 @@ import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
 import type { ChangeEvents } from './change-events.ts'
+import type { SessionCacheOptions } from './session-cache.ts'
 import type { SignInLimits } from './sign-in-limiter.ts'
 
 /** A scope's current-period budget state, of whatever shape the caller's source gives (null: no budget). */
@@ -19,6 +20,8 @@ export interface DashboardSessionOptions {
   /** Default 12 hours. */
   readonly sessionMs?: number
   readonly limits?: SignInLimits
+  /** Bounds of the in-memory session cache (defaults: 10 000 sessions, re-read after 5 s). */
+  readonly cache?: SessionCacheOptions
 }
 
 export interface ServiceDeps<B> {
