@@ -1,5 +1,6 @@
 // Query worker entry (its own build entrypoint): runs the admin API's heavy reads on their own thread and connection.
 import type { Client } from '@libsql/client'
+import { dashboardJobs } from './analytics/job-reads.ts'
 import { answerProblem } from './admin/answer-checks.ts'
 import { reprice } from './analytics/reprice.ts'
 import type { FromQueryWorker, QueryKind, QueryKinds, ToQueryWorker } from './analytics/query-protocol.ts'
@@ -25,6 +26,8 @@ function run<K extends QueryKind>(kind: K, argument: QueryKinds[K]['argument']):
       return reads!.usage(argument as QueryKinds['usage']['argument']) as Promise<QueryKinds[K]['result']>
     case 'requests':
       return reads!.requests(argument as QueryKinds['requests']['argument']) as Promise<QueryKinds[K]['result']>
+    case 'jobs':
+      return dashboardJobs(client!, argument as QueryKinds['jobs']['argument']) as Promise<QueryKinds[K]['result']>
     case 'reprice': {
       const { range, overrides } = argument as QueryKinds['reprice']['argument']
       return reprice(client!, range, overrides, providers) as Promise<QueryKinds[K]['result']>

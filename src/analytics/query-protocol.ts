@@ -3,12 +3,16 @@ import type { ServiceErrorCode } from '../errors/service-error.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { ProviderOrigin } from '../providers/spec.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
+import type { DashboardJobsPage } from '../types/dashboard-api.ts'
+import type { JobsQuery } from './job-reads.ts'
 import type { RequestsPage, RequestsQuery, UsageQuery, UsageReport } from './usage-reads.ts'
 
 /** Every request the query worker answers, with its argument and its result. */
 export interface QueryKinds {
   usage: { readonly argument: UsageQuery; readonly result: UsageReport }
   requests: { readonly argument: RequestsQuery; readonly result: RequestsPage }
+  /** The dashboard's jobs page. */
+  jobs: { readonly argument: JobsQuery; readonly result: DashboardJobsPage }
   /** Only while the metering worker is off: otherwise it reprices, beside the usage writes it owns. */
   reprice: { readonly argument: { range: RepriceRange; overrides: PriceOverride[] }; readonly result: RepriceResult }
 }

@@ -2,6 +2,8 @@
 import type { Client } from '@libsql/client'
 import type { Db } from '../db/client.ts'
 import { requireOrg } from '../store/orgs.ts'
+import type { DashboardJobsPage } from '../types/dashboard-api.ts'
+import { dashboardJobs, type JobsQuery } from './job-reads.ts'
 import { resolveKeyId, resolveModel } from './filter-names.ts'
 import { queryRequests, queryUsage, type CostStatus, type GroupBy, type RequestLogEntry, type UsageFilter, type UsageRow } from './usage-query.ts'
 
@@ -59,6 +61,8 @@ export interface UsageReads {
   usageJson(query: UsageQuery): Promise<JsonText<UsageReport>>
   requests(query: RequestsQuery): Promise<RequestsPage>
   requestsJson(query: RequestsQuery): Promise<JsonText<RequestsPage>>
+  /** The dashboard's jobs page (in flight first): up to 200 rows plus three status walks, kept off the proxy thread too. */
+  jobsJson(query: JobsQuery): Promise<JsonText<DashboardJobsPage>>
 }
 
 /** Names and printed labels → the filter's ids; a name that matches nothing is an error, never an empty report. */
@@ -93,5 +97,6 @@ export function directUsageReads(db: Db, client: Client): UsageReads {
     requests,
     usageJson: async (query) => JSON.stringify(await usage(query)),
     requestsJson: async (query) => JSON.stringify(await requests(query)),
+    jobsJson: async (query) => JSON.stringify(await dashboardJobs(client, query)),
   }
 }

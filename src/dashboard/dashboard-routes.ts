@@ -179,6 +179,22 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
       none,
     )
     .get(
+      '/dashboard/api/jobs',
+      // The org's jobs, or a key holder's own: the scope is the session's, whatever the query string says.
+      read(async (session, query) =>
+        jsonText(
+          await services.jobs.dashboard({
+            orgId: session.orgId,
+            keyId: session.keyId,
+            ...(query.get('status') ? { status: query.get('status')!.slice(0, 20) } : {}),
+            ...(query.get('cursor') ? { cursor: query.get('cursor')! } : {}),
+            ...(query.get('limit') ? { limit: query.get('limit')! } : {}),
+          }),
+        ),
+      ),
+      none,
+    )
+    .get(
       '/dashboard/api/budget',
       // The live budget state (with reservations): the org's for its users, the key's own for a key holder.
       read(async (session) =>

@@ -54,14 +54,14 @@ export function createDashboardSessionService<B>(ctx: ServiceContext<B>, options
     if (wait > 0) throw new ServiceError('rate_limited', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60_000)} minute(s).`)
   }
 
-  const cache = new SessionCache(options.cache)
+  const cache = new SessionCache<DashboardSession>(options.cache)
   // Whatever makes a cached session wrong drops it before the change's answer: a revoked key or disabled user is
   // refused on the very next request; an org change (name, zone) is shown at once.
   ctx.events.on('key.changed', ({ key }) => cache.drop((entry) => entry.session.keyId === key.id))
   ctx.events.on('org.changed', ({ org }) => cache.drop((entry) => entry.session.orgId === org.id))
   ctx.events.on('dashboard-user.changed', ({ userId }) => cache.drop((entry) => entry.userId === userId))
 
-  const sessionOf = async (row: DashboardSessionRow): Promise<CachedSession | undefined> => {
+  const sessionOf = async (row: DashboardSessionRow): Promise<CachedSession<DashboardSession> | undefined> => {
     const org = await requireOrg(ctx.db, row.orgId).catch(() => undefined)
     if (!org) return undefined
     let role: DashboardSession['role'] = 'key'

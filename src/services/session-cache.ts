@@ -1,9 +1,14 @@
 // A bounded in-memory cache of live dashboard sessions by token hash: a page's burst of reads costs one lookup, and revoke, expiry, sign-out and org/key/user changes drop entries at once.
-import type { DashboardSession } from './dashboard-session-service.ts'
 
 /** What a cached session was built from: enough to tell, without the database, that it no longer holds. */
-export interface CachedSession {
-  readonly session: DashboardSession
+/** The scope a cached session has: what the change events are matched against. */
+export interface SessionScope {
+  readonly orgId: string
+  readonly keyId: string | null
+}
+
+export interface CachedSession<S extends SessionScope = SessionScope> {
+  readonly session: S
   readonly userId: string | null
   /** The session's own end, ms. */
   readonly expiresAt: number
@@ -24,8 +29,8 @@ export interface SessionCacheOptions {
   readonly maxAgeMs?: number
 }
 
-export class SessionCache {
-  private readonly entries = new Map<string, CachedSession>()
+export class SessionCache<S extends SessionScope = SessionScope> {
+  private readonly entries = new Map<string, CachedSession<S>>()
   private readonly maxEntries: number
   private readonly maxAgeMs: number
 
@@ -39,7 +44,7 @@ export class SessionCache {
   }
 
   /** The cached session while it still holds at `now`; an entry that has ended or aged out is dropped. */
-  get(tokenHash: string, now: number): DashboardSession | undefined {
+  get(tokenHash: string, now: number): S | undefined {
     const entry = this.entries.get(tokenHash)
     if (!entry) return undefined
     if (entry.expiresAt <= now || (entry.keyExpiresAt !== null && entry.keyExpiresAt <= now) || now - entry.loadedAt >= this.maxAgeMs || now < entry.loadedAt) {
@@ -52,7 +57,7 @@ export class SessionCache {
     return entry.session
   }
 
-  set(tokenHash: string, entry: CachedSession): void {
+  set(tokenHash: string, entry: CachedSession<S>): void {
     this.entries.delete(tokenHash)
     this.entries.set(tokenHash, entry)
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!)
@@ -63,7 +68,7 @@ export class SessionCache {
   }
 
   /** Drops every entry `matches` selects (a user's, a key's or an org's sessions). Linear, but only on admin changes. */
-  drop(matches: (entry: CachedSession) => boolean): void {
+  drop(matches: (entry: CachedSession<S>) => boolean): void {
     for (const [hash, entry] of this.entries) if (matches(entry)) this.entries.delete(hash)
   }
 }

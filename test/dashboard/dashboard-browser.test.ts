@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
 import { chromiumAvailable, CHROMIUM, startBrowser, type Browser } from './browser.ts'
-import { PASSWORD, seedDashboard, type Seeded } from './seed.ts'
+import { readFileSync } from 'node:fs'
+import { PASSWORD, seedDashboard, seedJobs, type Seeded } from './seed.ts'
 
 /** Only inside page.evaluate callbacks, which run in the browser: the tests' own type-check has no DOM library. */
 declare const document: any
@@ -29,6 +30,21 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     gw = await startTestGateway({ now: () => Date.now() + shift })
     seeded = await seedDashboard(gw, Date.now())
     expect((await gw.admin('PATCH', '/orgs/test-org', { budget_usd: 50, budget_period: 'month' })).status).toBe(200)
+    const now = Date.now()
+    const ended = ['succeeded', 'failed', 'canceled', 'expired'] as const
+    await seedJobs(gw.dbUrl, [
+      ...Array.from({ length: 12 }, (_, i) => ({
+        orgId: gw.orgId,
+        keyId: i % 2 === 0 ? gw.keyId : seeded.otherKeyId,
+        status: ended[i % 4]!,
+        createdAt: now - (i + 1) * 600_000,
+        costMicros: ended[i % 4] === 'succeeded' ? 2_500_000 : 0,
+        // The newest succeeded job's results go in 3 hours: flagged; the others' in 10 days: not.
+        resultExpiresAt: ended[i % 4] === 'succeeded' ? now + (i === 0 ? 3 * HOUR : 240 * HOUR) : null,
+      })),
+      { orgId: gw.orgId, keyId: gw.keyId, status: 'running' as const, createdAt: now - 50 * HOUR, reservedMicros: 4_000_000 },
+      { orgId: gw.orgId, keyId: seeded.otherKeyId, status: 'queued' as const, createdAt: now - 30 * HOUR },
+    ])
     browser = await startBrowser()
   }, 60_000)
   afterAll(async () => {
@@ -167,6 +183,40 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     await page.waitForSelector('[data-testid=explore-total]')
     expect(Number(await page.getAttribute('[data-testid=explore-total]', 'data-value'))).toBe(filtered.totals.requests)
     expect(filtered.totals.requests).toBe(120)
+  }, 120_000)
+
+  test('jobs: in flight first, costs settled or reserved, an expiry warning, the status filter in the URL, and a CSV of exactly the rows shown', async () => {
+    const page = await signIn(seeded.viewer)
+    await visit(page, 'jobs')
+    const rows = () => page.$$eval('[data-testid=jobs-table] tbody tr', (trs) => trs.map((tr) => ({ status: tr.getAttribute('data-status'), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })))
+    const all = await rows()
+    expect(all).toHaveLength(14)
+    expect(all.slice(0, 2).map((r) => r.status)).toEqual(['queued', 'running'])
+    expect(all[1]!.cells[6]).toBe('$4.00 reserved')
+    expect(all[1]!.cells[5]).toBe('2 d 2 h')
+    expect(all[2]!.cells[6]).toBe('$2.50')
+    expect(await page.$$('[data-testid=expiry-warning]')).toHaveLength(1)
+    expect(await page.textContent('[data-testid=expiry-warning]')).toMatch(/results expire in 2 h 5\d min|results expire in 3 h 0 min/)
+    await shot(page, 'jobs')
+    const download = page.waitForEvent('download')
+    await page.click('[data-testid=export-csv]')
+    const csv = readFileSync((await (await download).path())!, 'utf8').trim().split('\r\n')
+    expect(csv).toHaveLength(15)
+    expect(csv.slice(1).map((line) => line.split(',')[0])).toEqual(all.map((r) => r.cells[0]))
+    expect(csv[2]).toContain('$4.00 reserved')
+
+    await page.selectOption('#j-status', 'failed')
+    await page.waitForFunction(() => location.hash.includes('status=failed'))
+    await ready(page)
+    const failed = await rows()
+    expect(failed.map((r) => r.status)).toEqual(['failed', 'failed', 'failed'])
+    const admin = (await (await gw.admin('GET', '/jobs?org=test-org&status=failed')).json()) as { data: { id: string }[] }
+    expect(failed.map((r) => r.cells[0])).toEqual(admin.data.map((j) => j.id))
+
+    const globex = await signIn(seeded.globexAdmin)
+    await visit(globex, 'jobs')
+    expect(await globex.textContent('main .empty')).toContain('No async jobs yet')
+    await shot(globex, 'jobs-empty')
   }, 120_000)
 
   test('an admin creates a key (the secret shown once), edits its limits and revokes it', async () => {

@@ -85,3 +85,49 @@ export async function seedDashboard(gw: TestGateway, now: number, rows = 120, da
   }
   return { viewer: 'viewer@test.example', admin: 'admin@test.example', otherKeyId: other.id, globexOrgId: globex.id, globexKeyId: globexKey.id, globexAdmin: 'admin@globex.example' }
 }
+
+export interface SeedJob {
+  orgId: string
+  keyId: string
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'expired' | 'unknown'
+  createdAt: number
+  provider?: string
+  model?: string
+  resultExpiresAt?: number | null
+  reservedMicros?: number | null
+  /** Set: settled at this cost (null: settled unpriced). */
+  costMicros?: number | null
+}
+
+/** Writes jobs ledger rows as the metering worker would have (ids job_seed_…), in one statement per 500. */
+export async function seedJobs(dbUrl: string, jobs: readonly SeedJob[], prefix = 'seed'): Promise<string[]> {
+  const database = await openDatabase(dbUrl)
+  const ids: string[] = []
+  try {
+    for (let at = 0; at < jobs.length; at += 500) {
+      const slice = jobs.slice(at, at + 500)
+      await database.client.batch(
+        slice.map((job, i) => {
+          const id = `job_${prefix}${String(at + i).padStart(7, '0')}`
+          ids.push(id)
+          const settled = job.costMicros !== undefined
+          return {
+            sql: `INSERT INTO jobs (id, provider, provider_job_id, org_id, key_id, request_id, model, kind, create_path, upstream_base, credential_ref, params, status, raw_status,
+              created_at, updated_at, finished_at, result_expires_at, reserved_micros, cost_micros, cost_status, settled_at, next_poll_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, 'batch', '/v1/batches', 'https://api.openai.com', 'env:abcd1234', '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            args: [
+              id, job.provider ?? 'openai', `batch_${prefix}_${at + i}`, job.orgId, job.keyId, `req_${id}`, job.model ?? 'gpt-4o-mini', job.status, `raw_${job.status}`,
+              job.createdAt, job.createdAt, settled ? job.createdAt + 60_000 : null, job.resultExpiresAt ?? null, job.reservedMicros ?? null,
+              settled ? (job.costMicros ?? null) : null, settled ? (job.costMicros === null ? 'unpriced' : 'priced') : null, settled ? job.createdAt + 60_000 : null,
+              settled ? null : job.createdAt + 30_000,
+            ],
+          }
+        }),
+        'write',
+      )
+    }
+  } finally {
+    database.close()
+  }
+  return ids
+}

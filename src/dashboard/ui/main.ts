@@ -8,12 +8,14 @@ import { overviewPage } from './overview-page.ts'
 import type { Page, PageContext } from './page.ts'
 import { requestsPage } from './requests-page.ts'
 import { inviteView, signInView } from './sign-in.ts'
+import { jobsPage } from './jobs-page.ts'
 
 const PAGES: Record<string, { title: string; page: Page }> = {
   overview: { title: 'Overview', page: overviewPage },
   explore: { title: 'Explore', page: explorePage },
   keys: { title: 'Keys', page: keysPage },
   requests: { title: 'Requests', page: requestsPage },
+  jobs: { title: 'Jobs', page: jobsPage },
 }
 
 const app = document.getElementById('app')!

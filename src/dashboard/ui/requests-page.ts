@@ -1,4 +1,5 @@
 // Requests: the request log with server-side filters (key, provider, model, time) and cursor pagination, one page per request, and a detail view of each.
+import type { RequestLogEntry, RequestsPage } from '../../types/dashboard-api.ts'
 import { api, query } from './api.ts'
 import { csvButton } from './csv.ts'
 import { emptyState, h, replace, table } from './dom.ts'
@@ -8,40 +9,7 @@ import type { Page, PageContext } from './page.ts'
 import { rangeChoice } from './range-controls.ts'
 import { dayKey } from './zone-time.ts'
 
-interface RequestEntry {
-  request_id: string
-  started_at: string
-  key_id: string
-  provider: string
-  model: string | null
-  endpoint: string
-  method: string
-  status: number
-  streamed: boolean
-  input_tokens: number
-  output_tokens: number
-  cache_read_tokens: number
-  cache_write_tokens: number
-  reasoning_tokens: number
-  cost_micros: number | null
-  cost_usd: number | null
-  cost_status: string
-  usage_source: string
-  price_source: string | null
-  cost_detail: string | null
-  ended_by: string
-  partial: boolean
-  ttfb_ms: number | null
-  duration_ms: number
-  user: string | null
-  tags: string[]
-  error_code: string | null
-}
-
-interface RequestsPage {
-  data: RequestEntry[]
-  next_cursor: string | null
-}
+type RequestEntry = RequestLogEntry
 
 const PAGE_SIZE = 50
 /** As stored (src/db/schema.ts COST_STATUSES): the server refuses anything else. */

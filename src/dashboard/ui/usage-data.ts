@@ -1,31 +1,10 @@
 // The usage numbers the pages show: hourly rollup reports from the API, summed into hour or zone-day buckets, totals and previous periods.
+import type { UsageReport, UsageRow } from '../../types/dashboard-api.ts'
 import { api, query } from './api.ts'
 import { addZoneDays, bucketRows, startOfZoneDay, zoneMidnight } from './zone-time.ts'
 
-/** One group's sums as the usage API answers (rollup columns). */
-export interface UsageRow {
-  group: string
-  name?: string | null
-  requests: number
-  errors: number
-  input_tokens: number
-  output_tokens: number
-  cache_read_tokens: number
-  cache_write_tokens: number
-  reasoning_tokens: number
-  cost_micros: number
-  cost_usd: number
-  unpriced_requests: number
-  estimated_requests: number
-}
-
-export interface UsageReport {
-  group_by: string
-  from: string
-  to: string
-  data: UsageRow[]
-  totals: UsageRow
-}
+/** The usage API's answers, as the server types them (src/types/dashboard-api.ts). */
+export type { UsageReport, UsageRow }
 
 export interface Range {
   from: number
