@@ -9,10 +9,11 @@ import {
   type UsageEventKey,
   type UsageEventRow,
 } from '../db/usage-columns.ts'
-import { DAY_MS, HOUR_MS } from '../db/rollup-buckets.ts'
+import { grainSize, HOUR_MS, type Grain } from '../db/rollup-buckets.ts'
 import type { COST_STATUSES } from '../db/schema.ts'
 
 import { GROUPS, type GroupBy } from './usage-groups.ts'
+import { steadyHourPhase } from './zone-hours.ts'
 
 export { GROUPS, type GroupBy }
 
@@ -21,6 +22,12 @@ export interface UsageFilter {
   keyId?: string
   provider?: string
   model?: string
+  /** The request's end-user id, exactly. */
+  user?: string
+  /** One tag the request carried. */
+  tag?: string
+  /** ok: HTTP status below 400; error: 400 and above. */
+  outcome?: 'ok' | 'error'
   from: number
   to: number
 }
@@ -35,37 +42,61 @@ export type UsageRow = { group: string } & { [K in RollupValueKey as SnakeCase<K
 const SUMS = ROLLUP_VALUE_COLUMNS.map(({ name }) => `SUM(${name}) AS ${name}`).join(', ')
 
 const GROUP_COLUMN: Record<GroupBy, string> = {
+  quarter: 'bucket_start',
   hour: 'bucket_start',
   day: 'bucket_start',
   provider: 'provider',
   model: "provider || '/' || model",
   key: 'key_id',
   org: 'org_id',
+  user: 'user',
 }
 
 /** Where a grouping's ids have their names. */
 const NAME_TABLE: Partial<Record<GroupBy, string>> = { key: 'api_keys', org: 'orgs' }
 
-/** Day rollups serve day grouping; every other grouping reads hour rollups so `from`/`to` hold to the hour. */
-function rollupGrain(groupBy: GroupBy): 'hour' | 'day' {
-  return groupBy === 'day' ? 'day' : 'hour'
+/**
+ * Which rollups answer, and how their buckets become groups. Day rollups serve day grouping (UTC days); hour
+ * grouping reads hour rollups, or, for a zone whose hours do not start on UTC hours, quarter rollups summed into the
+ * zone's own hours (bucket starts are the UTC instants those hours begin); every other grouping reads hour rollups
+ * so that `from`/`to` hold to the hour.
+ */
+function plan(groupBy: GroupBy, filter: UsageFilter, zone: string | undefined): { grain: Grain; column: string } {
+  if (groupBy === 'day') return { grain: 'day', column: GROUP_COLUMN.day }
+  if (groupBy === 'quarter') return { grain: 'quarter', column: GROUP_COLUMN.quarter }
+  const phase = zone ? steadyHourPhase(filter.from, filter.to, zone) : 0
+  if (groupBy === 'hour' && phase === undefined) return { grain: 'quarter', column: GROUP_COLUMN.quarter }
+  if (groupBy === 'hour' && phase !== 0) return { grain: 'quarter', column: `((bucket_start - ${phase}) / ${HOUR_MS}) * ${HOUR_MS} + ${phase}` }
+  // A zone off the UTC hours reads quarters for its totals too, so its groups and its hours sum the same buckets.
+  return { grain: zone && phase !== 0 ? 'quarter' : 'hour', column: GROUP_COLUMN[groupBy] }
 }
 
-/** Adds the filter's org, key, provider and model conditions (rollups and raw rows share these columns). */
+/** The JSON-array tag set holds `tag` (the rollups store '' for none, the raw rows null). */
+const TAG_MATCH = "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(tags) THEN tags ELSE '[]' END) WHERE value = ?)"
+
+/** Adds the filter's org, key, provider, model, user and tag conditions (rollups and raw rows share these columns). */
 function addScope(filter: UsageFilter, clauses: string[], args: InValue[]): void {
-  for (const [column, value] of [['org_id', filter.orgId], ['key_id', filter.keyId], ['provider', filter.provider], ['model', filter.model]] as const) {
+  for (const [column, value] of [['org_id', filter.orgId], ['key_id', filter.keyId], ['provider', filter.provider], ['model', filter.model], ['user', filter.user]] as const) {
     if (value !== undefined) {
       clauses.push(`${column} = ?`)
       args.push(value)
     }
   }
+  if (filter.tag !== undefined) {
+    clauses.push(TAG_MATCH)
+    args.push(filter.tag)
+  }
 }
 
-function where(filter: UsageFilter, grain: 'hour' | 'day'): { sql: string; args: InValue[] } {
-  const size = grain === 'hour' ? HOUR_MS : DAY_MS
+function where(filter: UsageFilter, grain: Grain): { sql: string; args: InValue[] } {
+  const size = grainSize(grain)
   const clauses = ['grain = ?', 'bucket_start >= ?', 'bucket_start < ?']
   const args: InValue[] = [grain, Math.floor(filter.from / size) * size, filter.to]
   addScope(filter, clauses, args)
+  if (filter.outcome) {
+    clauses.push('outcome = ?')
+    args.push(filter.outcome)
+  }
   return { sql: clauses.join(' AND '), args }
 }
 
@@ -86,16 +117,16 @@ function totalOf(rows: readonly UsageRow[]): UsageRow {
   return toRow('total', sums)
 }
 
-export async function queryUsage(client: Client, filter: UsageFilter, groupBy: GroupBy): Promise<{ data: UsageRow[]; totals: UsageRow }> {
-  const grain = rollupGrain(groupBy)
+/** `zone`: the reporting zone whose local hours an hour grouping follows (default UTC hours). */
+export async function queryUsage(client: Client, filter: UsageFilter, groupBy: GroupBy, zone?: string): Promise<{ data: UsageRow[]; totals: UsageRow }> {
+  const { grain, column } = plan(groupBy, filter, zone)
   const { sql, args } = where(filter, grain)
-  const column = GROUP_COLUMN[groupBy]
   const groupedSql = `SELECT ${column} AS grp, ${SUMS} FROM usage_rollups WHERE ${sql} GROUP BY grp`
   // Ids alone mean little to a reader: a key or org grouping carries the name too (null once the row is gone).
   const named = NAME_TABLE[groupBy]
   const query = named ? `SELECT g.*, n.name AS name FROM (${groupedSql}) g LEFT JOIN ${named} n ON n.id = g.grp ORDER BY g.grp` : `${groupedSql} ORDER BY grp`
   const grouped = await client.execute({ sql: query, args })
-  const label = (value: unknown) => (groupBy === 'hour' || groupBy === 'day' ? new Date(Number(value)).toISOString() : String(value))
+  const label = (value: unknown) => (groupBy === 'hour' || groupBy === 'day' || groupBy === 'quarter' ? new Date(Number(value)).toISOString() : String(value))
   const data = grouped.rows.map((row) => {
     const usage = toRow(label(row.grp), row as unknown as Record<string, unknown>)
     return named ? { ...usage, name: row.name === null || row.name === undefined ? null : String(row.name) } : usage

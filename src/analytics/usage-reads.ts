@@ -19,10 +19,18 @@ export interface UsageScope {
   provider?: string
   /** "provider/model" as the report prints it, or the provider's own model name. */
   model?: string
+  /** The end-user id requests carried, exactly. */
+  user?: string
+  /** One tag. */
+  tag?: string
 }
 
 export interface UsageQuery extends UsageScope {
   groupBy: GroupBy
+  /** ok or error (HTTP status below 400, or 400 and above). */
+  outcome?: 'ok' | 'error'
+  /** The reporting zone: hour groups follow its local hours (exact for half- and quarter-hour zones too). */
+  zone?: string
 }
 
 export interface RequestsQuery extends UsageScope {
@@ -72,6 +80,8 @@ export async function resolveScope(db: Db, scope: UsageScope): Promise<UsageFilt
   if (scope.key) filter.keyId = await resolveKeyId(db, scope.key, filter.orgId)
   if (scope.provider) filter.provider = scope.provider
   if (scope.model) Object.assign(filter, await resolveModel(db, scope.model, filter.provider))
+  if (scope.user !== undefined) filter.user = scope.user
+  if (scope.tag !== undefined) filter.tag = scope.tag
   return filter
 }
 
@@ -79,7 +89,8 @@ export async function resolveScope(db: Db, scope: UsageScope): Promise<UsageFilt
 export function directUsageReads(db: Db, client: Client): UsageReads {
   const usage = async (query: UsageQuery): Promise<UsageReport> => {
     const filter = await resolveScope(db, query)
-    const result = await queryUsage(client, filter, query.groupBy)
+    if (query.outcome) filter.outcome = query.outcome
+    const result = await queryUsage(client, filter, query.groupBy, query.zone)
     return { group_by: query.groupBy, from: new Date(filter.from).toISOString(), to: new Date(filter.to).toISOString(), ...result }
   }
   const requests = async (query: RequestsQuery): Promise<RequestsPage> => {

@@ -11,7 +11,7 @@ import dashboardPage from './ui/index.html'
 
 /** Sign-in forms and key settings are small: anything larger is refused. */
 const MAX_BODY_BYTES = 64 * 1024
-const USAGE_GROUPS = new Set(['hour', 'day', 'provider', 'model', 'key'])
+const USAGE_GROUPS = new Set(['hour', 'day', 'provider', 'model', 'key', 'user'])
 
 export interface DashboardDeps<B> {
   readonly services: Services<B>
@@ -45,7 +45,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
 /** The filter a page asked for, with the scope replaced by the session's: a query string never widens it. */
 function scopedFilter(session: DashboardSession, query: URLSearchParams): UsageFilterInput {
   const filter: UsageFilterInput = { org: session.orgId }
-  for (const field of ['from', 'to', 'provider', 'model', 'key'] as const) {
+  for (const field of ['from', 'to', 'provider', 'model', 'key', 'user', 'tag'] as const) {
     const value = query.get(field)
     if (value) filter[field] = value.slice(0, 200)
   }
@@ -162,7 +162,9 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
       read(async (session, query) => {
         const groupBy = query.get('group_by') ?? 'hour'
         if (!USAGE_GROUPS.has(groupBy)) throw new ServiceError('invalid', `group_by must be one of ${[...USAGE_GROUPS].join(', ')}`)
-        return jsonText(await services.usage.queryJson({ ...scopedFilter(session, query), group_by: groupBy }))
+        const status = query.get('status')
+        // Hours are the org's own (its zone's local hours), so its days add up exactly in any zone.
+        return jsonText(await services.usage.queryJson({ ...scopedFilter(session, query), group_by: groupBy, zone: session.identity.time_zone, ...(status ? { status: status.slice(0, 10) } : {}) }))
       }),
       none,
     )

@@ -115,16 +115,26 @@ export const usageEvents = sqliteTable(
   ],
 )
 
-/** Hourly and daily sums per org × key × provider × model, updated in the same transaction as the raw rows. */
+/**
+ * Quarter-hour, hourly and daily (UTC) sums per org × key × provider × model × user × tag set × outcome, updated in
+ * the same transaction as the raw rows. Quarter hours exist for zones whose hours do not start on UTC hours
+ * (Asia/Kolkata, Asia/Kathmandu): their local hours and days are unions of quarters, so they are exact too.
+ */
 export const usageRollups = sqliteTable(
   'usage_rollups',
   {
-    grain: text('grain', { enum: ['hour', 'day'] }).notNull(),
+    grain: text('grain', { enum: ['quarter', 'hour', 'day'] }).notNull(),
     bucketStart: integer('bucket_start').notNull(),
     orgId: text('org_id').notNull(),
     keyId: text('key_id').notNull(),
     provider: text('provider').notNull(),
     model: text('model').notNull(),
+    /** The request's end-user id ('' for none). */
+    user: text('user').notNull().default(''),
+    /** The request's tags as stored on its row (a JSON array; '' for none): a tag filter matches the sets holding it. */
+    tags: text('tags').notNull().default(''),
+    /** ok (HTTP status below 400) or error (400 and above); '' for buckets written before the column existed. */
+    outcome: text('outcome').notNull().default(''),
     requests: integer('requests').notNull().default(0),
     errors: integer('errors').notNull().default(0),
     inputTokens: integer('input_tokens').notNull().default(0),
@@ -137,7 +147,7 @@ export const usageRollups = sqliteTable(
     estimatedRequests: integer('estimated_requests').notNull().default(0),
   },
   (t) => [
-    primaryKey({ columns: [t.grain, t.bucketStart, t.orgId, t.keyId, t.provider, t.model] }),
+    primaryKey({ columns: [t.grain, t.bucketStart, t.orgId, t.keyId, t.provider, t.model, t.user, t.tags, t.outcome] }),
     index('rollup_org_idx').on(t.orgId, t.grain, t.bucketStart),
   ],
 )

@@ -15,11 +15,19 @@ export interface UsageFilterInput {
   model?: string
   from?: string
   to?: string
+  /** The end-user id requests carried (exactly). */
+  user?: string
+  /** One tag requests carried. */
+  tag?: string
 }
 
 export interface UsageQueryInput extends UsageFilterInput {
   /** Default "day". */
   group_by?: string
+  /** "ok" (status below 400) or "error" (400 and above). */
+  status?: string
+  /** An IANA zone: hour groups follow its local hours (default UTC hours). */
+  zone?: string
 }
 
 export interface RequestsQueryInput extends UsageFilterInput {
@@ -59,12 +67,22 @@ export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
       result.provider = id
     }
     if (input.model) result.model = input.model
+    if (input.user) result.user = String(input.user).slice(0, 200)
+    if (input.tag) result.tag = String(input.tag).slice(0, 200)
     return result
   }
   const usageQuery = (input: UsageQueryInput) => {
     const groupBy = (input.group_by ?? 'day') as GroupBy
     if (!GROUPS.includes(groupBy)) throw new StoreError('invalid', `group_by must be one of ${GROUPS.join(', ')}`)
-    return { ...scope(input), groupBy }
+    if (input.status && input.status !== 'ok' && input.status !== 'error') throw new StoreError('invalid', 'status must be "ok" or "error"')
+    if (input.zone) {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: input.zone })
+      } catch {
+        throw new StoreError('invalid', `unknown time zone "${String(input.zone).slice(0, 64)}"`)
+      }
+    }
+    return { ...scope(input), groupBy, ...(input.status ? { outcome: input.status as 'ok' | 'error' } : {}), ...(input.zone ? { zone: input.zone } : {}) }
   }
   const requestsQuery = (input: RequestsQueryInput) => {
     const limit = Math.min(500, Math.max(1, Number(input.limit ?? 50) || 50))

@@ -1,7 +1,7 @@
 // Seeds a running test gateway for the dashboard tests: a second org, users of each role, and usage rows with their rollups.
-import { sql } from 'drizzle-orm'
 import { openDatabase } from '../../src/db/client.ts'
-import { DAY_MS, HOUR_MS } from '../../src/db/rollup-buckets.ts'
+import { DAY_MS } from '../../src/db/rollup-buckets.ts'
+import { rollupSeedSql } from '../support/rollup-seed.ts'
 import { usageEvents } from '../../src/db/schema.ts'
 import type { TestGateway } from '../support/test-gateway.ts'
 
@@ -69,17 +69,13 @@ export async function seedDashboard(gw: TestGateway, now: number, rows = 120, da
           endedBy: 'complete',
           durationMs: 40 + (i % 9),
           ttfbMs: 12 + (i % 5),
+          user: i % 4 === 0 ? 'alice' : i % 4 === 1 ? 'bob' : null,
+          tags: i % 5 === 0 ? '["team=search","env=prod"]' : i % 5 === 1 ? '["env=prod"]' : null,
         })
       }
     }
     for (let i = 0; i < records.length; i += 200) await database.db.insert(usageEvents).values(records.slice(i, i + 200))
-    for (const [grain, size] of [['hour', HOUR_MS], ['day', DAY_MS]] as const) {
-      await database.db.run(sql.raw(`INSERT INTO usage_rollups (grain, bucket_start, org_id, key_id, provider, model, requests, errors, input_tokens, output_tokens,
-        cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_micros, unpriced_requests, estimated_requests)
-        SELECT '${grain}', (started_at / ${size}) * ${size}, org_id, key_id, provider, model, COUNT(*), SUM(status >= 400), SUM(input_tokens), SUM(output_tokens),
-        SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(COALESCE(cost_micros, 0)), SUM(cost_status = 'unpriced'), SUM(usage_source = 'estimated')
-        FROM usage_events WHERE request_id LIKE 'req_dash_%' GROUP BY 2, 3, 4, 5, 6`))
-    }
+    for (const statement of rollupSeedSql("request_id LIKE 'req_dash_%'")) await database.client.execute(statement)
   } finally {
     database.close()
   }

@@ -43,7 +43,15 @@ export interface Filter {
   provider?: string
   model?: string
   key?: string
+  /** The end-user id requests carried. */
+  user?: string
+  tag?: string
+  /** ok or error. */
+  status?: string
 }
+
+/** Every filter a usage page keeps in its URL. */
+export const FILTER_NAMES = ['provider', 'model', 'key', 'user', 'tag', 'status'] as const
 
 export function usage(groupBy: string, from: number, to: number, filter: Filter = {}): Promise<UsageReport> {
   return api<UsageReport>(`/usage${query({ group_by: groupBy, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...filter })}`)

@@ -1,4 +1,4 @@
-// Pure: folds usage records into hourly and daily (UTC) sums per org × key × provider × model.
+// Pure: folds usage records into quarter-hour, hourly and daily (UTC) sums per org × key × provider × model × user × tags × outcome.
 import type { UsageRollupRow } from '../../db/usage-columns.ts'
 import type { UsageRecord } from './usage-record.ts'
 import { bucketStart } from '../../db/rollup-buckets.ts'
@@ -11,7 +11,7 @@ export { bucketStart, DAY_MS, HOUR_MS } from '../../db/rollup-buckets.ts'
 export type RollupDelta = UsageRollupRow
 
 
-const GRAINS = ['hour', 'day'] as const
+const GRAINS = ['quarter', 'hour', 'day'] as const
 
 /**
  * Summed per bucket over all of `records`, so a batch costs one upsert per bucket it touches, not one per row.
@@ -21,8 +21,11 @@ export function rollupDeltas(records: readonly UsageRecord[], sign: 1 | -1 = 1):
   const byKey = new Map<string, RollupDelta>()
   for (const record of records) {
     const model = record.model ?? ''
-    // The bucket's identity beside its grain and start, built once per record for both grains.
-    const scope = `${record.orgId}\u0000${record.keyId}\u0000${record.provider}\u0000${model}`
+    const user = record.user ?? ''
+    const tags = record.tags ?? ''
+    const outcome = record.status >= 400 ? 'error' : 'ok'
+    // The bucket's identity beside its grain and start, built once per record for every grain.
+    const scope = `${record.orgId}\u0000${record.keyId}\u0000${record.provider}\u0000${model}\u0000${user}\u0000${tags}\u0000${outcome}`
     const error = record.status >= 400 || record.endedBy === 'upstream_error' || record.endedBy === 'timeout'
     for (const grain of GRAINS) {
       const start = bucketStart(grain, record.startedAt)
@@ -30,7 +33,7 @@ export function rollupDeltas(records: readonly UsageRecord[], sign: 1 | -1 = 1):
       let delta = byKey.get(id)
       if (!delta) {
         delta = {
-          grain, bucketStart: start, orgId: record.orgId, keyId: record.keyId, provider: record.provider, model,
+          grain, bucketStart: start, orgId: record.orgId, keyId: record.keyId, provider: record.provider, model, user, tags, outcome,
           requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0,
           reasoningTokens: 0, costMicros: 0, unpricedRequests: 0, estimatedRequests: 0,
         }
