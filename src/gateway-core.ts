@@ -389,6 +389,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     budgets: { org: (row) => limits.budgetView('org', row.id), key: (row) => limits.budgetView('key', row.id) },
     storedCredentials: () => credentials.storedProviders(),
     reads: queries,
+    priceOverrides: () => priceOverrides,
     // Dashboard sessions and invites expire by the same clock as everything else.
     now: clock,
     // Heavy writes stay off the proxy thread: the metering worker reprices beside the usage writes it owns; without it, the query worker.

@@ -12,7 +12,7 @@ import type { AdminJobView } from '../jobs/jobs-service.ts'
 import type { RequestsPage as ServerRequestsPage } from '../analytics/usage-reads.ts'
 import type { budgetStatusView } from '../limits/budget-view.ts'
 import type { DashboardSession } from '../services/dashboard-session-service.ts'
-import type { BudgetState, DashboardIdentity, DashboardJobView, RequestsPage, UsageReport, UsageRow as SharedUsageRow } from '../types/dashboard-api.ts'
+import type { BudgetState, CostBreakdown, DashboardIdentity, DashboardJobView, RequestsPage, UsageReport, UsageRow as SharedUsageRow } from '../types/dashboard-api.ts'
 
 const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Null()])
 const isoDate = t.String({ description: 'ISO 8601' })
@@ -129,6 +129,23 @@ for (const column of Object.values(getTableColumns(usageEvents)) as SQLiteColumn
 }
 export const RequestsSchema = t.Object({ data: t.Array(t.Object(requestFields)), next_cursor: nullable(t.String({ description: 'Pass as cursor for the next page' })) })
 
+/** One request with its cost by token kind (analytics/cost-breakdown.ts). */
+const CostPartSchema = t.Object({
+  kind: t.UnionEnum(['cached_input', 'cache_write', 'input', 'output', 'reasoning', 'media']),
+  quantity: t.Number(),
+  unit: t.String(),
+  cost_micros: nullable(t.Integer()),
+  cost_usd: nullable(t.Number()),
+})
+const CostBreakdownSchema = t.Object({
+  parts: t.Array(CostPartSchema),
+  priced_micros: nullable(t.Integer()),
+  stored_micros: nullable(t.Integer()),
+  matches_stored: t.Boolean(),
+  note: t.String(),
+})
+export const RequestDetailSchema = t.Object({ request: t.Object(requestFields), breakdown: CostBreakdownSchema })
+
 /** One async job as the jobs ledger holds it (src/jobs/jobs-service.ts adminJobView). */
 const jobStatus = t.UnionEnum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'expired', 'unknown'])
 export const JobSchema = t.Object({
@@ -186,9 +203,10 @@ const contracts: [
   Same<Static<typeof UsageRowSchema>, SharedUsageRow>,
   Same<Static<typeof UsageSchema>, UsageReport>,
   Same<ServerRequestsPage, RequestsPage>,
+  Same<Static<typeof CostBreakdownSchema>, CostBreakdown>,
   Same<ReturnType<typeof budgetStatusView>, BudgetState>,
   Same<DashboardIdentity, DashboardSession['identity']>,
-] = [true, true, true, true, true, true, true, true, true, true, true]
+] = [true, true, true, true, true, true, true, true, true, true, true, true]
 void contracts
 
 /** A dashboard user (services/dashboard-views.ts): never a password hash. */

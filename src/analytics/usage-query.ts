@@ -172,7 +172,7 @@ const PRESENTED: { readonly [K in UsageEventKey]?: ((row: UsageEventRow) => Reco
   rawUsage: null,
 }
 
-function requestLogEntry(row: UsageEventRow): RequestLogEntry {
+export function requestLogEntry(row: UsageEventRow): RequestLogEntry {
   const entry: Record<string, unknown> = {}
   for (const { key, name } of USAGE_EVENT_COLUMNS) {
     const present = PRESENTED[key]

@@ -2,7 +2,9 @@
 import type { Client } from '@libsql/client'
 import type { Db } from '../db/client.ts'
 import { requireOrg } from '../store/orgs.ts'
-import type { DashboardJobsPage } from '../types/dashboard-api.ts'
+import { builtInProvider, type ProviderDirectory } from '../providers/registry.ts'
+import type { DashboardJobsPage, RequestDetail } from '../types/dashboard-api.ts'
+import { requestDetail, type RequestDetailQuery } from './cost-breakdown.ts'
 import { dashboardJobs, type JobsQuery } from './job-reads.ts'
 import { resolveKeyId, resolveModel } from './filter-names.ts'
 import { queryRequests, queryUsage, type CostStatus, type GroupBy, type RequestLogEntry, type UsageFilter, type UsageRow } from './usage-query.ts'
@@ -71,6 +73,8 @@ export interface UsageReads {
   requestsJson(query: RequestsQuery): Promise<JsonText<RequestsPage>>
   /** The dashboard's jobs page (in flight first): up to 200 rows plus three status walks, kept off the proxy thread too. */
   jobsJson(query: JobsQuery): Promise<JsonText<DashboardJobsPage>>
+  /** One stored request with its cost by token kind (priced beside repricing, off the proxy thread). */
+  requestJson(query: RequestDetailQuery): Promise<JsonText<RequestDetail>>
 }
 
 /** Names and printed labels → the filter's ids; a name that matches nothing is an error, never an empty report. */
@@ -86,7 +90,8 @@ export async function resolveScope(db: Db, scope: UsageScope): Promise<UsageFilt
 }
 
 /** Runs on the calling thread: for the CLI (its own process) and inside the query worker. */
-export function directUsageReads(db: Db, client: Client): UsageReads {
+/** `providers`: every provider served (default the built-in ones): a request's cost split prices by its provider's pricing id. */
+export function directUsageReads(db: Db, client: Client, providers: ProviderDirectory = builtInProvider): UsageReads {
   const usage = async (query: UsageQuery): Promise<UsageReport> => {
     const filter = await resolveScope(db, query)
     if (query.outcome) filter.outcome = query.outcome
@@ -109,5 +114,6 @@ export function directUsageReads(db: Db, client: Client): UsageReads {
     usageJson: async (query) => JSON.stringify(await usage(query)),
     requestsJson: async (query) => JSON.stringify(await requests(query)),
     jobsJson: async (query) => JSON.stringify(await dashboardJobs(client, query)),
+    requestJson: async (query) => JSON.stringify(await requestDetail(client, query, providers)),
   }
 }

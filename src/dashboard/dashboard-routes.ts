@@ -181,6 +181,14 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
       none,
     )
     .get(
+      '/dashboard/api/requests/:id',
+      // One request of the session's scope with its cost by token kind; another org's id is "not found".
+      read(async (session, _query, request) =>
+        jsonText(await services.usage.requestJson({ orgId: session.orgId, keyId: session.keyId, requestId: decodeURIComponent(new URL(request.url).pathname.split('/')[4] ?? '') })),
+      ),
+      none,
+    )
+    .get(
       '/dashboard/api/jobs',
       // The org's jobs, or a key holder's own: the scope is the session's, whatever the query string says.
       read(async (session, query) =>

@@ -4,6 +4,7 @@ import type { ResolvedProvider } from '../config.ts'
 import type { Client } from '@libsql/client'
 import type { Db } from '../db/client.ts'
 import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
+import type { PriceOverride } from '../pricing/types.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
 import type { ChangeEvents } from './change-events.ts'
@@ -42,6 +43,8 @@ export interface ServiceDeps<B> {
   readonly reads: UsageReads
   /** Recomputes stored costs with every override in force: on a worker in a gateway. */
   readonly reprice: (range: RepriceRange) => Promise<RepriceResult>
+  /** Every price override in force (database and config file), for a request's cost split (default none). */
+  readonly priceOverrides?: () => readonly PriceOverride[]
   /** Default Date.now: the usage filter's default window ends now. */
   readonly now?: () => number
   /** Dashboard session length and sign-in limits (defaults: 12 hours; 5 failures per account, 20 per address, per 15 minutes). */

@@ -5,6 +5,7 @@ import { COST_STATUSES } from '../db/schema.ts'
 import type { CostStatus } from '../analytics/usage-query.ts'
 import { StoreError } from '../store/orgs.ts'
 import { parseIsoDate } from './inputs.ts'
+import type { RequestDetail } from '../types/dashboard-api.ts'
 import type { ServiceContext } from './service-context.ts'
 
 /** As a caller writes it: names or ids, ISO dates; every field optional (default: the last 30 days, everything). */
@@ -50,6 +51,8 @@ export interface UsageService {
   /** Newest first, with a cursor for the next page. */
   requests(input: RequestsQueryInput): Promise<RequestsPage>
   requestsJson(input: RequestsQueryInput): Promise<JsonText<RequestsPage>>
+  /** One stored request of a scope (org id, key id for a key holder) with its cost by token kind. */
+  requestJson(input: { orgId: string; keyId?: string | null; requestId: string }): Promise<JsonText<RequestDetail>>
 }
 
 export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
@@ -101,5 +104,10 @@ export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
     queryJson: async (input) => ctx.reads.usageJson(usageQuery(input)),
     requests: async (input) => ctx.reads.requests(requestsQuery(input)),
     requestsJson: async (input) => ctx.reads.requestsJson(requestsQuery(input)),
+    requestJson: async (input) => {
+      const requestId = String(input.requestId ?? '').slice(0, 200)
+      if (!requestId) throw new StoreError('invalid', 'a request id is required')
+      return ctx.reads.requestJson({ requestId, orgId: input.orgId, ...(input.keyId ? { keyId: input.keyId } : {}), overrides: [...(ctx.priceOverrides?.() ?? [])] })
+    },
   }
 }

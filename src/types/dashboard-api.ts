@@ -146,3 +146,31 @@ export interface DashboardJobsPage {
   data: DashboardJobView[]
   next_cursor: string | null
 }
+
+/** One kind's share of a request's cost. */
+export interface CostPart {
+  kind: 'cached_input' | 'cache_write' | 'input' | 'output' | 'reasoning' | 'media'
+  quantity: number
+  /** "tokens", or the media units ("images", "video seconds"). */
+  unit: string
+  /** null: this kind has no known price. */
+  cost_micros: number | null
+  cost_usd: number | null
+}
+
+/** A stored request's cost split by kind, priced from its stored counts with the prices in force now. */
+export interface CostBreakdown {
+  parts: CostPart[]
+  /** The parts' sum (null when a part is unknown). */
+  priced_micros: number | null
+  /** What the row stores (null: unpriced). */
+  stored_micros: number | null
+  matches_stored: boolean
+  note: string
+}
+
+/** The request detail view: the stored row and its cost by kind. */
+export interface RequestDetail {
+  request: RequestLogEntry
+  breakdown: CostBreakdown
+}

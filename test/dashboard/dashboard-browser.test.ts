@@ -149,6 +149,13 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=requests-table] tbody tr').length === 100)
     await page.click('[data-testid=requests-table] tbody tr:first-child button')
     expect(await page.textContent('[data-testid=request-detail]')).toContain('to first byte')
+    await page.waitForSelector('[data-testid=cost-breakdown]')
+    // A priced row (the newest two failed): its cost by kind, priced on the server from the stored counts.
+    await page.click('[data-testid=requests-table] tbody tr:nth-child(3) button')
+    await page.waitForSelector('[data-testid=cost-breakdown] tr[data-kind=input]')
+    const parts = await page.$$eval('[data-testid=cost-breakdown] tbody tr[data-micros]', (trs) => trs.map((tr) => Number(tr.getAttribute('data-micros'))))
+    expect(parts.length).toBeGreaterThanOrEqual(2)
+    expect(parts.every((micros) => micros >= 0)).toBe(true)
     await shot(page, 'requests-viewer')
     await visit(page, `requests?key=${seeded.otherKeyId}`)
     const keys = await page.$$eval('[data-testid=requests-table] tbody tr td:nth-child(2)', (cells) => [...new Set(cells.map((c) => c.textContent))])
