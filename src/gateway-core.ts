@@ -49,7 +49,7 @@ import { ChangeEvents } from './services/change-events.ts'
 import { createServices } from './services/services.ts'
 import { createKeyAnswers } from './unified/key-answers.ts'
 import { jobForKey, jobsForKey } from './jobs/jobs-service.ts'
-import { dashboardPages, dashboardRoutes } from './dashboard/dashboard-routes.ts'
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts'
 
 /** A reprice of a long range pages through every row in it: the worker's answer may take minutes. */
 const REPRICE_TIMEOUT_MS = 10 * 60_000
@@ -414,7 +414,6 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     },
     proxy: (request) => handleRequest(request),
     extraRoutes: [metricsRoutes(metrics, config.metricsToken), dashboardRoutes({ services, addressOf, databaseProblem, now: clock })],
-    staticRoutes: dashboardPages,
   })
 
 

@@ -7,6 +7,7 @@ import type { KeyInput } from '../services/limit-input.ts'
 import type { Services } from '../services/services.ts'
 import type { UsageFilterInput } from '../services/usage-service.ts'
 import { clearedCookie, csrfMatches, overHttps, sameOrigin, SECURITY_HEADERS, sessionCookie, sessionToken } from './dashboard-security.ts'
+import { ASSET_PREFIX, dashboardBundle } from './dashboard-assets.ts'
 import dashboardPage from './ui/index.html'
 
 /** Sign-in forms and key settings are small: anything larger is refused. */
@@ -71,8 +72,8 @@ function keyInput(body: Record<string, unknown>): KeyInput {
   return input
 }
 
-/** The page itself, served by Bun.serve from the bundle (in the compiled binary, embedded in it). */
-export const dashboardPages: Readonly<Record<string, Bun.HTMLBundle>> = { '/dashboard': dashboardPage }
+/** The page and its bundle (in the compiled binary, embedded in it), served under /dashboard/ by the routes below. */
+const bundle = dashboardBundle(dashboardPage, new URL('./ui/index.html', import.meta.url))
 
 export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
   const { services } = deps
@@ -133,7 +134,20 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
   // Not part of the admin API's OpenAPI document: these answer a browser session, not the admin token.
   const none = { parse: 'none' as const, detail: { hide: true } }
 
+  const page = async () => new Response((await bundle()).html, { headers: { ...SECURITY_HEADERS, 'content-type': 'text/html;charset=utf-8' } })
+  const asset = async (request: Request) => {
+    const name = decodeURIComponent(new URL(request.url).pathname.slice(ASSET_PREFIX.length))
+    const file = (await bundle()).assets.get(name)
+    if (!file) return failure(new ServiceError('not_found', 'No such dashboard file.'))
+    if (request.headers.get('if-none-match') === file.etag) return new Response(null, { status: 304, headers: { etag: file.etag } })
+    // Hashed names: a file's content never changes under its name.
+    return new Response(file.body, { headers: { 'content-type': file.contentType, etag: file.etag, 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' } })
+  }
+
   return new Elysia({ name: 'dashboard' })
+    .get('/dashboard', page, none)
+    .get('/dashboard/', page, none)
+    .get(`${ASSET_PREFIX}*`, ({ request }) => asset(request), none)
     .post('/dashboard/api/login', signIn((body, address) => services.sessions.signIn(text(body.email) ?? '', text(body.password) ?? '', address)), none)
     .post('/dashboard/api/login/key', signIn((body, address) => services.sessions.signInWithKey(text(body.key) ?? '', address)), none)
     .post(

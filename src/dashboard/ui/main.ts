@@ -158,8 +158,8 @@ async function render(): Promise<void> {
   }
 }
 
-// The page comes from Bun's static route, which sends no frame-ancestors header (a meta CSP cannot say it): a framed
-// copy (clickjacking the revoke button) shows nothing.
+// The page is sent with frame-ancestors 'none' and X-Frame-Options; should a proxy drop them (a meta CSP cannot say
+// it), a framed copy (clickjacking the revoke button) still shows nothing.
 if (window.top !== window.self) replace(app, h('p', { class: 'error' }, 'The dashboard cannot be shown inside a frame; open it directly.'))
 else {
   window.addEventListener('hashchange', () => void render())
