@@ -226,6 +226,57 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     await shot(globex, 'jobs-empty')
   }, 120_000)
 
+  test('keyboard, phone width and both themes: skip link, visible focus, the theme toggle by key, nothing wider than a 390 px screen', async () => {
+    const page = await signIn(seeded.viewer)
+    await page.emulateMedia({ colorScheme: 'light' })
+    await visit(page, 'jobs')
+    // The first Tab reaches the skip link, drawn with a visible outline; Enter moves focus to the page's content.
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content')
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)
+    expect(outline).toBe('solid')
+    await page.keyboard.press('Enter')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main')
+    // Navigation by keyboard alone: Tab to the Requests link, Enter opens it.
+    await page.evaluate(() => (document.querySelector('.skip') as any).focus())
+    let guard = 0
+    while ((await page.evaluate(() => document.activeElement?.textContent)) !== 'Requests' && guard++ < 20) await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid')
+    await page.evaluate(() => document.querySelector('main')?.removeAttribute('data-ready'))
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(() => location.hash === '#/requests')
+    await ready(page)
+    // The theme toggle, by keyboard: pressed in dark, and the page's colours follow.
+    await page.focus('[data-testid=theme]')
+    expect(await page.getAttribute('[data-testid=theme]', 'aria-pressed')).toBe('false')
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(248, 250, 252)')
+    await shot(page, 'requests-light')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark')
+    await ready(page)
+    expect(await page.getAttribute('[data-testid=theme]', 'aria-pressed')).toBe('true')
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('theme')
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(11, 17, 32)')
+    await shot(page, 'requests-dark')
+    await visit(page, 'jobs')
+    await shot(page, 'jobs-dark')
+    await visit(page, 'overview')
+    await chartsDrawn(page, 4)
+    // Each chart says in words what its canvas shows.
+    expect(await page.textContent('[data-testid=chart] .visually-hidden')).toMatch(/buckets\. .*in all, at most/)
+    await shot(page, 'overview-dark')
+    // Back to light, then a phone: every page fits 390 px (tables scroll inside their own box).
+    await page.click('[data-testid=theme]')
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light')
+    await page.setViewportSize({ width: 390, height: 844 })
+    for (const route of ['explore', 'keys', 'requests', 'jobs', 'overview?range=30d']) {
+      await visit(page, route)
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+      await shot(page, `${route.split('?')[0]}-phone`)
+    }
+    await page.setViewportSize({ width: 1280, height: 900 })
+  }, 120_000)
+
   test('an admin creates a key (the secret shown once), edits its limits and revokes it', async () => {
     const page = await signIn(seeded.admin)
     await visit(page, 'keys')

@@ -52,22 +52,24 @@ function signedOut(): void {
 function shell(current: string): { main: HTMLElement } {
   const who = identity!
   const main = h('main', { id: 'main', tabindex: '-1' })
+  const dark = document.documentElement.dataset.theme === 'dark' || (!document.documentElement.dataset.theme && matchMedia('(prefers-color-scheme: dark)').matches)
   const themeButton = h(
     'button',
     {
       type: 'button',
       class: 'secondary',
-      'aria-label': 'Switch between light and dark theme',
+      'data-testid': 'theme',
+      // A toggle: pressed while the dark theme shows.
+      'aria-pressed': dark ? 'true' : 'false',
       onclick: () => {
-        const dark = document.documentElement.dataset.theme === 'dark' || (!document.documentElement.dataset.theme && matchMedia('(prefers-color-scheme: dark)').matches)
         const next = dark ? 'light' : 'dark'
         localStorage.setItem('sociaro-theme', next)
         applyTheme(next)
         // Charts paint their axes in the theme's colours: drawn again.
-        void render()
+        void render().then(() => document.querySelector<HTMLElement>('[data-testid=theme]')?.focus())
       },
     },
-    'Theme',
+    'Dark theme',
   )
   replace(
     app,
