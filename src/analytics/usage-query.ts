@@ -9,7 +9,7 @@ import {
   type UsageEventKey,
   type UsageEventRow,
 } from '../db/usage-columns.ts'
-import { grainSize, HOUR_MS, type Grain } from '../db/rollup-buckets.ts'
+import { DAY_MS, grainSize, HOUR_MS, type Grain } from '../db/rollup-buckets.ts'
 import type { COST_STATUSES } from '../db/schema.ts'
 
 import { GROUPS, type GroupBy } from './usage-groups.ts'
@@ -62,6 +62,15 @@ const NAME_TABLE: Partial<Record<GroupBy, string>> = { key: 'api_keys', org: 'or
  * so that `from`/`to` hold to the hour.
  */
 function plan(groupBy: GroupBy, filter: UsageFilter, zone: string | undefined): { grain: Grain; column: string } {
+  const base = basePlan(groupBy, filter, zone)
+  // A user, tag or status filter (or a user grouping) reads the grains split by those; the others hold fewer rows.
+  const split = groupBy === 'user' || filter.user !== undefined || filter.tag !== undefined || filter.outcome !== undefined
+  if (!split) return base
+  if (base.grain === 'day') return { grain: 'hour_dims', column: `(bucket_start / ${DAY_MS}) * ${DAY_MS}` }
+  return { grain: base.grain === 'quarter' ? 'quarter_dims' : 'hour_dims', column: base.column }
+}
+
+function basePlan(groupBy: GroupBy, filter: UsageFilter, zone: string | undefined): { grain: 'quarter' | 'hour' | 'day'; column: string } {
   if (groupBy === 'day') return { grain: 'day', column: GROUP_COLUMN.day }
   if (groupBy === 'quarter') return { grain: 'quarter', column: GROUP_COLUMN.quarter }
   const phase = zone ? steadyHourPhase(filter.from, filter.to, zone) : 0

@@ -88,6 +88,11 @@ test('filters by user, tag and status: the rollup totals equal the request log r
   expect(all.totals.requests).toBe(240)
   const errors = await usage(viewer, `group_by=provider&${range}&status=error`)
   expect(errors.totals.requests).toBe(errors.totals.errors)
+  // The split grains and the unsplit ones are written from the same rows: ok + error is the unfiltered total, field by field.
+  const ok = await usage(viewer, `group_by=provider&${range}&status=ok`)
+  for (const field of ['requests', 'errors', 'input_tokens', 'output_tokens', 'cost_micros', 'unpriced_requests', 'estimated_requests'] as const) {
+    expect(ok.totals[field] + errors.totals[field]).toBe(all.totals[field])
+  }
   expect((await fetch(`${gw.url}/dashboard/api/usage?group_by=hour&status=maybe`, { headers: { cookie: viewer } })).status).toBe(400)
   // Another org's users are not this org's: the same filter from globex finds only globex rows.
   const globex = await cookieOf(seeded.globexAdmin)
@@ -109,6 +114,8 @@ test('Asia/Kolkata and Asia/Kathmandu: hours start on their own :30 and :45, and
     const before = await usage(viewer, `group_by=hour&${day(midnight - 24 * HOUR, midnight)}`)
     expect(before.totals.requests).toBe(3)
     expect(before.totals.cost_micros).toBe(1000 + 2000 + 3000)
+    // Filtered, from the split quarter hours: as exact.
+    expect((await usage(viewer, `group_by=hour&status=ok&${day(midnight - 24 * HOUR, midnight)}`)).totals.requests).toBe(3)
     const after = await usage(viewer, `group_by=hour&${day(midnight, midnight + 24 * HOUR)}`)
     expect(after.totals.requests).toBe(5)
     // Hour groups start at the zone's local hours (UTC instants ≡ phase mod one hour), and hold the rows of that local hour.
@@ -123,13 +130,15 @@ test('Asia/Kolkata and Asia/Kathmandu: hours start on their own :30 and :45, and
   }
 })
 
-test('the worker folds a record into its quarter hour, hour and day, with its user, tags and outcome', () => {
+test('the worker folds a record into its quarter hour, hour and day, and into its quarter hour and hour split by user, tags and outcome', () => {
   const at = Date.UTC(2026, 2, 9, 18, 40, 12)
   const deltas = rollupDeltas([{ ...record('org_x', 'key_x', at, 0), user: 'u1', tags: '["a"]', status: 429 }])
   expect(deltas.map((d) => [d.grain, new Date(d.bucketStart).toISOString(), d.user, d.tags, d.outcome, d.requests, d.errors])).toEqual([
-    ['quarter', '2026-03-09T18:30:00.000Z', 'u1', '["a"]', 'error', 1, 1],
-    ['hour', '2026-03-09T18:00:00.000Z', 'u1', '["a"]', 'error', 1, 1],
-    ['day', '2026-03-09T00:00:00.000Z', 'u1', '["a"]', 'error', 1, 1],
+    ['quarter', '2026-03-09T18:30:00.000Z', '', '', '', 1, 1],
+    ['hour', '2026-03-09T18:00:00.000Z', '', '', '', 1, 1],
+    ['day', '2026-03-09T00:00:00.000Z', '', '', '', 1, 1],
+    ['quarter_dims', '2026-03-09T18:30:00.000Z', 'u1', '["a"]', 'error', 1, 1],
+    ['hour_dims', '2026-03-09T18:00:00.000Z', 'u1', '["a"]', 'error', 1, 1],
   ])
 })
 

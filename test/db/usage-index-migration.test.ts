@@ -51,28 +51,33 @@ test('a database of the previous schema keeps its rows and rollups and gets usag
     expect(await indexesOf(database)).toEqual(['usage_key_time_idx', 'usage_model_time_idx', 'usage_org_time_idx'])
     const rows = Array.from({ length: 300 }, (_, i) => record(i))
     // The rollups as the writer of that schema wrote them: hours and days, without the later dimensions.
-    const oldRollups = rollupDeltas(rows).filter((d) => d.grain !== 'quarter').map((d) => ({
+    const oldRollups = rollupDeltas(rows).filter((d) => d.grain === 'hour' || d.grain === 'day').map((d) => ({
       sql: `INSERT INTO usage_rollups (${OLD_ROLLUP_COLUMNS}) VALUES (${OLD_ROLLUP_COLUMNS.split(', ').map(() => '?').join(', ')}) ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, cost_micros = cost_micros + excluded.cost_micros`,
       args: [d.grain, d.bucketStart, d.orgId, d.keyId, d.provider, d.model, d.requests, d.errors, d.inputTokens, d.outputTokens, d.cacheReadTokens, d.cacheWriteTokens, d.reasoningTokens, d.costMicros, d.unpricedRequests, d.estimatedRequests],
     }))
     await database.client.batch([...recordStatements(rows), ...oldRollups], 'write')
     const before = (await database.client.execute('SELECT * FROM usage_events ORDER BY request_id')).rows.map((row) => ({ ...row }))
-    const oldRollupsSql = `SELECT ${OLD_ROLLUP_COLUMNS} FROM usage_rollups WHERE grain != 'quarter' ORDER BY grain, bucket_start, org_id, key_id, model`
+    const oldRollupsSql = `SELECT ${OLD_ROLLUP_COLUMNS} FROM usage_rollups WHERE grain IN ('hour', 'day') ORDER BY grain, bucket_start, org_id, key_id, model`
     const rollupsBefore = (await database.client.execute(oldRollupsSql)).rows.map((row) => ({ ...row }))
 
     await runMigrations(database.db)
     expect(await indexesOf(database)).toEqual(['usage_key_time_idx', 'usage_org_time_idx', 'usage_time_idx'])
     expect((await database.client.execute('SELECT * FROM usage_events ORDER BY request_id')).rows.map((row) => ({ ...row }))).toEqual(before)
     expect((await database.client.execute(oldRollupsSql)).rows.map((row) => ({ ...row }))).toEqual(rollupsBefore)
-    // Migration 0010: old buckets get '' (unknown) user, tags and outcome; quarter hours are summed from the stored rows
-    // exactly as the writer sums them.
-    const dims = await database.client.execute(`SELECT DISTINCT "user", tags, outcome FROM usage_rollups WHERE grain != 'quarter'`)
+    // Migration 0010: old buckets are the unsplit sums ('' user, tags and outcome); quarter hours, and the grains split
+    // by user, tags and outcome, are summed from the stored rows exactly as the writer sums them.
+    const dims = await database.client.execute(`SELECT DISTINCT "user", tags, outcome FROM usage_rollups WHERE grain IN ('hour', 'day', 'quarter')`)
     expect(dims.rows.map((row) => [row.user, row.tags, row.outcome])).toEqual([['', '', '']])
-    const quarters = await database.client.execute(`SELECT bucket_start, org_id, key_id, model, "user", tags, outcome, requests, errors, input_tokens, cost_micros FROM usage_rollups WHERE grain = 'quarter' ORDER BY bucket_start, org_id, key_id, model`)
-    const written = rollupDeltas(rows).filter((d) => d.grain === 'quarter').sort((a, b) => a.bucketStart - b.bucketStart || a.orgId.localeCompare(b.orgId) || a.keyId.localeCompare(b.keyId) || a.model.localeCompare(b.model))
-    expect(quarters.rows.map((r) => [r.bucket_start, r.org_id, r.key_id, r.model, r.user, r.tags, r.outcome, r.requests, r.errors, r.input_tokens, r.cost_micros])).toEqual(
-      written.map((d) => [d.bucketStart, d.orgId, d.keyId, d.model, d.user, d.tags, d.outcome, d.requests, d.errors, d.inputTokens, d.costMicros]),
-    )
+    for (const grain of ['quarter', 'quarter_dims', 'hour_dims']) {
+      const stored = await database.client.execute({ sql: `SELECT bucket_start, org_id, key_id, model, "user", tags, outcome, requests, errors, input_tokens, cost_micros FROM usage_rollups WHERE grain = ? ORDER BY bucket_start, org_id, key_id, model, "user", tags, outcome`, args: [grain] })
+      const written = rollupDeltas(rows)
+        .filter((d) => d.grain === grain)
+        .sort((a, b) => a.bucketStart - b.bucketStart || a.orgId.localeCompare(b.orgId) || a.keyId.localeCompare(b.keyId) || a.model.localeCompare(b.model) || a.outcome.localeCompare(b.outcome))
+      expect(written.length).toBeGreaterThan(0)
+      expect(stored.rows.map((r) => [r.bucket_start, r.org_id, r.key_id, r.model, r.user, r.tags, r.outcome, r.requests, r.errors, r.input_tokens, r.cost_micros])).toEqual(
+        written.map((d) => [d.bucketStart, d.orgId, d.keyId, d.model, d.user, d.tags, d.outcome, d.requests, d.errors, d.inputTokens, d.costMicros]),
+      )
+    }
     expect((await database.client.execute('PRAGMA integrity_check')).rows[0]!.integrity_check).toBe('ok')
 
     // The queries that used to scan the table now walk the index; a model-filtered log still answers the same rows.
