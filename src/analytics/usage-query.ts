@@ -9,11 +9,11 @@ import {
   type UsageEventKey,
   type UsageEventRow,
 } from '../db/usage-columns.ts'
-import { DAY_MS, grainSize, HOUR_MS, type Grain } from '../db/rollup-buckets.ts'
+import { DAY_MS, HOUR_MS, QUARTER_MS, type Grain } from '../db/rollup-buckets.ts'
 import type { COST_STATUSES } from '../db/schema.ts'
 
 import { GROUPS, type GroupBy } from './usage-groups.ts'
-import { steadyHourPhase } from './zone-hours.ts'
+import { steadyHourPhase, zoneOffsetMs } from './zone-hours.ts'
 
 export { GROUPS, type GroupBy }
 
@@ -40,6 +40,7 @@ export type UsageRow = { group: string } & { [K in RollupValueKey as SnakeCase<K
 }
 
 const SUMS = ROLLUP_VALUE_COLUMNS.map(({ name }) => `SUM(${name}) AS ${name}`).join(', ')
+const VALUES = ROLLUP_VALUE_COLUMNS.map(({ name }) => name).join(', ')
 
 const GROUP_COLUMN: Record<GroupBy, string> = {
   quarter: 'bucket_start',
@@ -55,29 +56,80 @@ const GROUP_COLUMN: Record<GroupBy, string> = {
 /** Where a grouping's ids have their names. */
 const NAME_TABLE: Partial<Record<GroupBy, string>> = { key: 'api_keys', org: 'orgs' }
 
-/**
- * Which rollups answer, and how their buckets become groups. Day rollups serve day grouping (UTC days); hour
- * grouping reads hour rollups, or, for a zone whose hours do not start on UTC hours, quarter rollups summed into the
- * zone's own hours (bucket starts are the UTC instants those hours begin); every other grouping reads hour rollups
- * so that `from`/`to` hold to the hour.
- */
-function plan(groupBy: GroupBy, filter: UsageFilter, zone: string | undefined): { grain: Grain; column: string } {
-  const base = basePlan(groupBy, filter, zone)
-  // A user, tag or status filter (or a user grouping) reads the grains split by those; the others hold fewer rows.
-  const split = groupBy === 'user' || filter.user !== undefined || filter.tag !== undefined || filter.outcome !== undefined
-  if (!split) return base
-  if (base.grain === 'day') return { grain: 'hour_dims', column: `(bucket_start / ${DAY_MS}) * ${DAY_MS}` }
-  return { grain: base.grain === 'quarter' ? 'quarter_dims' : 'hour_dims', column: base.column }
+/** One part of a report: a grain read over [from, to) (aligned to it), its buckets mapped to groups by `column`. */
+interface Segment {
+  grain: Grain
+  column: string
+  from: number
+  to: number
+  /** Buckets this part reads, when not the whole range (a zone's midnight hours in quarters). */
+  only?: { sql: string; args: InValue[] }
 }
 
-function basePlan(groupBy: GroupBy, filter: UsageFilter, zone: string | undefined): { grain: 'quarter' | 'hour' | 'day'; column: string } {
-  if (groupBy === 'day') return { grain: 'day', column: GROUP_COLUMN.day }
-  if (groupBy === 'quarter') return { grain: 'quarter', column: GROUP_COLUMN.quarter }
-  const phase = zone ? steadyHourPhase(filter.from, filter.to, zone) : 0
-  if (groupBy === 'hour' && phase === undefined) return { grain: 'quarter', column: GROUP_COLUMN.quarter }
-  if (groupBy === 'hour' && phase !== 0) return { grain: 'quarter', column: `((bucket_start - ${phase}) / ${HOUR_MS}) * ${HOUR_MS} + ${phase}` }
-  // A zone off the UTC hours reads quarters for its totals too, so its groups and its hours sum the same buckets.
-  return { grain: zone && phase !== 0 ? 'quarter' : 'hour', column: GROUP_COLUMN[groupBy] }
+const ceilTo = (at: number, size: number) => Math.ceil(at / size) * size
+const floorTo = (at: number, size: number) => Math.floor(at / size) * size
+
+/**
+ * [from, to) in whole UTC hours, with the parts before the first and after the last in quarter hours: exact for any
+ * zone's midnights (Asia/Kolkata's fall on :30) while reading hour rollups for all but the edges.
+ */
+function hoursWithQuarterEdges(from: number, to: number, column: string): Segment[] {
+  const first = ceilTo(from, HOUR_MS)
+  const last = Math.max(first, floorTo(to, HOUR_MS))
+  if (first >= to) return [{ grain: 'quarter', column, from: floorTo(from, QUARTER_MS), to }]
+  const parts: Segment[] = [{ grain: 'hour', column, from: first, to: last }]
+  if (from < first) parts.push({ grain: 'quarter', column, from: floorTo(from, QUARTER_MS), to: first })
+  if (last < to) parts.push({ grain: 'quarter', column, from: last, to })
+  return parts.filter((part) => part.from < part.to)
+}
+
+/** The zone's offset when it holds over [from, to) (sampled daily and at both ends), else undefined. */
+function steadyOffset(from: number, to: number, zone: string): number | undefined {
+  const offset = zoneOffsetMs(from, zone)
+  for (let at = from; at < to; at += DAY_MS) if (zoneOffsetMs(at, zone) !== offset) return undefined
+  return zoneOffsetMs(Math.max(from, to - 1), zone) === offset ? offset : undefined
+}
+
+/**
+ * Which rollups answer, and how their buckets become groups. Without a zone: hour groups are UTC hours, day groups
+ * UTC days (the day rollups), other groupings read hours. With the reporting zone: hour groups are its local hours
+ * (quarter hours summed into :30 or :45 hours where needed), day groups its local days (hour rollups, with the hours
+ * holding a midnight read in quarters; its hours instead while a DST change falls in the range, which the dashboard
+ * folds into days), and other groupings read whole hours plus quarter-hour edges, so every grouping of a range sums
+ * exactly the same buckets.
+ */
+function segments(groupBy: GroupBy, filter: UsageFilter, zone: string | undefined): Segment[] {
+  const { from, to } = filter
+  if (groupBy === 'quarter') return [{ grain: 'quarter', column: GROUP_COLUMN.quarter, from: floorTo(from, QUARTER_MS), to }]
+  if (groupBy === 'day') {
+    const offset = zone ? steadyOffset(from, to, zone) : 0
+    if (offset === 0) return [{ grain: 'day', column: GROUP_COLUMN.day, from: floorTo(from, DAY_MS), to }]
+    if (offset === undefined) return segments('hour', filter, zone)
+    const column = `((bucket_start + ${offset}) / ${DAY_MS}) * ${DAY_MS} - ${offset}`
+    if (offset % HOUR_MS === 0) return [{ grain: 'hour', column, from: floorTo(from, HOUR_MS), to }]
+    // The hours that hold a local midnight, read as their four quarters; every other hour as itself.
+    const edges: number[] = []
+    for (let midnight = floorTo(from + offset, DAY_MS) - offset; midnight < to + DAY_MS; midnight += DAY_MS) edges.push(floorTo(midnight, HOUR_MS))
+    const quarters = edges.flatMap((hour) => [0, 1, 2, 3].map((q) => hour + q * QUARTER_MS))
+    return [
+      { grain: 'hour', column, from: floorTo(from, HOUR_MS), to, only: { sql: `bucket_start NOT IN (${edges.map(() => '?').join(', ')})`, args: edges } },
+      { grain: 'quarter', column, from: floorTo(from, QUARTER_MS), to, only: { sql: `bucket_start IN (${quarters.map(() => '?').join(', ')})`, args: quarters } },
+    ]
+  }
+  if (groupBy === 'hour') {
+    const phase = zone ? steadyHourPhase(from, to, zone) : 0
+    if (phase === 0) return [{ grain: 'hour', column: GROUP_COLUMN.hour, from: floorTo(from, HOUR_MS), to }]
+    if (phase === undefined) return [{ grain: 'quarter', column: GROUP_COLUMN.quarter, from: floorTo(from, QUARTER_MS), to }]
+    return [{ grain: 'quarter', column: `((bucket_start - ${phase}) / ${HOUR_MS}) * ${HOUR_MS} + ${phase}`, from: floorTo(from, QUARTER_MS), to }]
+  }
+  // Without a zone a range keeps to whole hours (as it always has); with one, its edges are exact.
+  return zone ? hoursWithQuarterEdges(from, to, GROUP_COLUMN[groupBy]) : [{ grain: 'hour', column: GROUP_COLUMN[groupBy], from: floorTo(from, HOUR_MS), to }]
+}
+
+/** A user, tag or status filter (or a user grouping) reads the grains split by those; the others hold fewer rows. */
+function splitGrain(grain: Grain, column: string): { grain: Grain; column: string } {
+  if (grain === 'day') return { grain: 'hour_dims', column: column === GROUP_COLUMN.day ? `(bucket_start / ${DAY_MS}) * ${DAY_MS}` : column }
+  return { grain: grain === 'quarter' ? 'quarter_dims' : 'hour_dims', column }
 }
 
 /** The JSON-array tag set holds `tag` (the rollups store '' for none, the raw rows null). */
@@ -97,14 +149,17 @@ function addScope(filter: UsageFilter, clauses: string[], args: InValue[]): void
   }
 }
 
-function where(filter: UsageFilter, grain: Grain): { sql: string; args: InValue[] } {
-  const size = grainSize(grain)
+function where(filter: UsageFilter, segment: Segment): { sql: string; args: InValue[] } {
   const clauses = ['grain = ?', 'bucket_start >= ?', 'bucket_start < ?']
-  const args: InValue[] = [grain, Math.floor(filter.from / size) * size, filter.to]
+  const args: InValue[] = [segment.grain, segment.from, segment.to]
   addScope(filter, clauses, args)
   if (filter.outcome) {
     clauses.push('outcome = ?')
     args.push(filter.outcome)
+  }
+  if (segment.only) {
+    clauses.push(segment.only.sql)
+    args.push(...segment.only.args)
   }
   return { sql: clauses.join(' AND '), args }
 }
@@ -128,9 +183,16 @@ function totalOf(rows: readonly UsageRow[]): UsageRow {
 
 /** `zone`: the reporting zone whose local hours an hour grouping follows (default UTC hours). */
 export async function queryUsage(client: Client, filter: UsageFilter, groupBy: GroupBy, zone?: string): Promise<{ data: UsageRow[]; totals: UsageRow }> {
-  const { grain, column } = plan(groupBy, filter, zone)
-  const { sql, args } = where(filter, grain)
-  const groupedSql = `SELECT ${column} AS grp, ${SUMS} FROM usage_rollups WHERE ${sql} GROUP BY grp`
+  const split = groupBy === 'user' || filter.user !== undefined || filter.tag !== undefined || filter.outcome !== undefined
+  const parts = segments(groupBy, filter, zone).map((part) => (split ? { ...part, ...splitGrain(part.grain, part.column) } : part))
+  const args: InValue[] = []
+  const selects = parts.map((part) => {
+    const clause = where(filter, part)
+    args.push(...clause.args)
+    return `SELECT ${part.column} AS grp, ${VALUES} FROM usage_rollups WHERE ${clause.sql}`
+  })
+  // Several parts (hours and quarter-hour edges) are summed together: a bucket is in exactly one part.
+  const groupedSql = selects.length === 1 ? `SELECT ${parts[0]!.column} AS grp, ${SUMS} FROM usage_rollups WHERE ${where(filter, parts[0]!).sql} GROUP BY grp` : `SELECT grp, ${SUMS} FROM (${selects.join(' UNION ALL ')}) GROUP BY grp`
   // Ids alone mean little to a reader: a key or org grouping carries the name too (null once the row is gone).
   const named = NAME_TABLE[groupBy]
   const query = named ? `SELECT g.*, n.name AS name FROM (${groupedSql}) g LEFT JOIN ${named} n ON n.id = g.grp ORDER BY g.grp` : `${groupedSql} ORDER BY grp`

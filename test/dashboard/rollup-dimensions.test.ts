@@ -124,6 +124,13 @@ test('Asia/Kolkata and Asia/Kathmandu: hours start on their own :30 and :45, and
       [new Date(midnight + HOUR).toISOString(), 1],
     ])
     expect(before.data.map((row) => [row.group, row.requests])).toEqual([[new Date(midnight - HOUR).toISOString(), 3]])
+    // Day groups are the zone's own days (hours, with the midnight hour read in quarters), the same totals again.
+    const days = await usage(viewer, `group_by=day&${day(midnight - 24 * HOUR, midnight + 24 * HOUR)}`)
+    expect(days.data.map((row) => [row.group, row.requests])).toEqual([
+      [new Date(midnight - 24 * HOUR).toISOString(), 3],
+      [new Date(midnight).toISOString(), 5],
+    ])
+    expect((await usage(viewer, `group_by=day&user=nobody&${day(midnight - 24 * HOUR, midnight + 24 * HOUR)}`)).totals.requests).toBe(0)
     // A grouping over the same local day reads the same buckets, so the pages agree.
     expect((await usage(viewer, `group_by=key&${day(midnight, midnight + 24 * HOUR)}`)).totals).toEqual(after.totals)
     expect((await usage(viewer, `group_by=provider&${day(midnight - 24 * HOUR, midnight)}`)).totals).toEqual(before.totals)

@@ -5,7 +5,7 @@ import { emptyState, h, replace, table } from './dom.ts'
 import { count, usd } from './format.ts'
 import type { Page } from './page.ts'
 import { rangeChoice, rangeControls } from './range-controls.ts'
-import { FILTER_NAMES, METRICS, metricOf, seriesOf, usage, type Filter, type Metric, type UsageRow } from './usage-data.ts'
+import { FILTER_NAMES, METRICS, metricOf, seriesOf, usage, type Filter, type Metric, type UsageRow, seriesGroup } from './usage-data.ts'
 
 const GROUPS: [string, string][] = [['', 'Nothing'], ['provider', 'Provider'], ['model', 'Model'], ['key', 'Key'], ['user', 'User']]
 const LIMITS = ['3', '5', '10']
@@ -65,7 +65,7 @@ export const explorePage: Page = async (root, ctx) => {
   )
   replace(root, h('h2', {}, 'Explore'), rangeControls(ctx, choice), filters, h('p', { class: 'loading' }, 'Loading…'))
 
-  const [total, grouped] = await Promise.all([usage('hour', range.from, range.to, filter), groupBy ? usage(groupBy, range.from, range.to, filter) : undefined])
+  const [total, grouped] = await Promise.all([usage(seriesGroup(grain), range.from, range.to, filter), groupBy ? usage(groupBy, range.from, range.to, filter) : undefined])
   const format = metric === 'cost' ? usd : count
   destroyCharts()
   if (total.totals.requests === 0) {
@@ -75,7 +75,7 @@ export const explorePage: Page = async (root, ctx) => {
   const all = seriesOf(total, range, grain, zone)
   // Requests without a user form the group "" (shown in the table): no filter selects them alone, so they draw no line.
   const top = grouped ? [...grouped.data].filter((row) => row.group !== '').sort((a, b) => metricOf(b, metric) - metricOf(a, metric)).slice(0, limit) : []
-  const reports = await Promise.all(top.map((row) => usage('hour', range.from, range.to, { ...filter, ...groupFilter(groupBy, row) })))
+  const reports = await Promise.all(top.map((row) => usage(seriesGroup(grain), range.from, range.to, { ...filter, ...groupFilter(groupBy, row) })))
   const lines = grouped
     ? reports.map((report, i) => ({ label: top[i]!.name ?? top[i]!.group, values: seriesOf(report, range, grain, zone).rows.map((row) => metricOf(row, metric)) }))
     : [{ label: 'All', values: all.rows.map((row) => metricOf(row, metric)) }]

@@ -8,7 +8,7 @@ import { emptyState, h, replace, table } from './dom.ts'
 import { count, dateTime, usd } from './format.ts'
 import type { Page, PageContext } from './page.ts'
 import { rangeChoice, rangeControls } from './range-controls.ts'
-import { seriesOf, usage } from './usage-data.ts'
+import { seriesOf, usage, seriesGroup } from './usage-data.ts'
 
 /** A key with its budget, as the server answers it (src/types/dashboard-api.ts). */
 export type KeyView = KeyWithBudget
@@ -123,7 +123,7 @@ async function keyDetail(root: HTMLElement, ctx: PageContext, id: string): Promi
   const zone = ctx.identity.time_zone
   const key = await api<KeyView>(`/keys/${encodeURIComponent(id)}`)
   const choice = rangeChoice(ctx, Date.now())
-  const report = await usage('hour', choice.range.from, choice.range.to, { key: key.id })
+  const report = await usage(seriesGroup(choice.grain), choice.range.from, choice.range.to, { key: key.id })
   const series = seriesOf(report, choice.range, choice.grain, zone)
   const isAdmin = ctx.identity.role === 'admin' && key.status === 'active'
   const notice = h('div', { 'aria-live': 'polite' })

@@ -53,6 +53,12 @@ export interface Filter {
 /** Every filter a usage page keeps in its URL. */
 export const FILTER_NAMES = ['provider', 'model', 'key', 'user', 'tag', 'status'] as const
 
+/**
+ * The series grouping for a bucket size: the server answers zone days (or, across a DST change, the zone's hours,
+ * which seriesOf folds into days the same way) and local hours; both from the rollups every page reads.
+ */
+export const seriesGroup = (grain: 'hour' | 'day') => (grain === 'day' ? 'day' : 'hour')
+
 export function usage(groupBy: string, from: number, to: number, filter: Filter = {}): Promise<UsageReport> {
   return api<UsageReport>(`/usage${query({ group_by: groupBy, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...filter })}`)
 }
@@ -71,7 +77,7 @@ export interface Series {
   rows: (UsageRow | undefined)[]
 }
 
-/** An hourly report (group_by=hour) as hour or zone-day buckets over the range. */
+/** A series report (seriesGroup: zone days or local hours) as hour or zone-day buckets over the range. */
 export function seriesOf(report: UsageReport, range: { from: number; to: number }, grain: 'hour' | 'day', zone: string): Series {
   return bucketRows(report.data, (row) => Date.parse(row.group), addRows, range.from, range.to, grain, zone)
 }
