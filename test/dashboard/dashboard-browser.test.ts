@@ -190,6 +190,21 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     await page.waitForSelector('[data-testid=explore-total]')
     expect(Number(await page.getAttribute('[data-testid=explore-total]', 'data-value'))).toBe(filtered.totals.requests)
     expect(filtered.totals.requests).toBe(120)
+
+    // User, tag and status filters come from the URL too, and the total is the server's for the same filter.
+    await visit(page, 'explore?metric=requests&range=30d&user=alice&tag=env%3Dprod&status=ok')
+    expect(await page.inputValue('#x-user')).toBe('alice')
+    expect(await page.inputValue('#x-tag')).toBe('env=prod')
+    expect(await page.inputValue('#x-status')).toBe('ok')
+    const narrowed = await shownRange(page)
+    const server = await page.evaluate(async ({ from, to }) => (await (await fetch(`/dashboard/api/usage?group_by=provider&user=alice&tag=env%3Dprod&status=ok&from=${from}&to=${to}`)).json()) as { totals: { requests: number } }, narrowed)
+    expect(server.totals.requests).toBeGreaterThan(0)
+    expect(Number(await page.getAttribute('[data-testid=explore-total]', 'data-value'))).toBe(server.totals.requests)
+    await page.selectOption('#x-status', 'error')
+    await page.press('#x-user', 'Enter')
+    await page.waitForFunction(() => location.hash.includes('status=error'))
+    await ready(page)
+    await shot(page, 'explore-user-tag-status')
   }, 120_000)
 
   test('jobs: in flight first, costs settled or reserved, an expiry warning, the status filter in the URL, and a CSV of exactly the rows shown', async () => {
@@ -275,6 +290,8 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
       await shot(page, `${route.split('?')[0]}-phone`)
     }
     await page.setViewportSize({ width: 1280, height: 900 })
+    // The choice is kept in the browser profile the other tests share: back to following the system's theme.
+    await page.evaluate(() => (globalThis as any).localStorage.removeItem('sociaro-theme'))
   }, 120_000)
 
   test('an admin creates a key (the secret shown once), edits its limits and revokes it', async () => {
