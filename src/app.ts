@@ -21,13 +21,10 @@ export interface AppDeps {
   readonly admin: AdminDeps
   readonly proxy: (request: Request, server: Bun.Server<unknown> | null) => Promise<Response>
   readonly extraRoutes?: readonly AnyElysia[]
-  /** Pages Bun.serve answers itself (HTML imports, bundled into the binary): path → bundle. */
-  readonly staticRoutes?: Readonly<Record<string, Bun.HTMLBundle>>
 }
 
 export function createApp(deps: AppDeps) {
-  // Through the serve config: Elysia maps no static route of its own once the app has an onRequest hook (the admin gate).
-  const base = new Elysia({ name: 'sociaro', ...(deps.staticRoutes ? { serve: { routes: { ...deps.staticRoutes } } } : {}) })
+  const base = new Elysia({ name: 'sociaro' })
     .onError(({ code }) => {
       // Anything no route matches (e.g. "/openai" with no path) still answers in JSON, in OpenAI's shape.
       if (code === 'NOT_FOUND') {

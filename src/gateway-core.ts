@@ -51,7 +51,7 @@ import { ChangeEvents } from './services/change-events.ts'
 import { createServices } from './services/services.ts'
 import { createKeyAnswers } from './unified/key-answers.ts'
 import { jobForKey, jobsForKey } from './jobs/jobs-service.ts'
-import { dashboardPages, dashboardRoutes } from './dashboard/dashboard-routes.ts'
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts'
 
 /** A reprice of a long range pages through every row in it: the worker's answer may take minutes. */
 const REPRICE_TIMEOUT_MS = 10 * 60_000
@@ -402,6 +402,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     budgets: { org: (row) => limits.budgetView('org', row.id), key: (row) => limits.budgetView('key', row.id) },
     storedCredentials: () => credentials.storedProviders(),
     reads: queries,
+    priceOverrides: () => priceOverrides,
     // Dashboard sessions and invites expire by the same clock as everything else.
     now: clock,
     // Heavy writes stay off the proxy thread: the metering worker reprices beside the usage writes it owns; without it, the query worker.
@@ -425,8 +426,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
       databaseProblem,
     },
     proxy: (request) => handleRequest(request),
-    extraRoutes: [metricsRoutes(metrics, config.metricsToken), dashboardRoutes({ services, addressOf, databaseProblem })],
-    staticRoutes: dashboardPages,
+    extraRoutes: [metricsRoutes(metrics, config.metricsToken), dashboardRoutes({ services, addressOf, databaseProblem, now: clock })],
   })
 
 

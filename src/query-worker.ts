@@ -1,5 +1,7 @@
 // Query worker entry (its own build entrypoint): runs the admin API's heavy reads on their own thread and connection.
 import type { Client } from '@libsql/client'
+import { requestDetail } from './analytics/cost-breakdown.ts'
+import { dashboardJobs } from './analytics/job-reads.ts'
 import { answerProblem } from './admin/answer-checks.ts'
 import { reprice } from './analytics/reprice.ts'
 import type { FromQueryWorker, QueryKind, QueryKinds, ToQueryWorker } from './analytics/query-protocol.ts'
@@ -25,6 +27,10 @@ function run<K extends QueryKind>(kind: K, argument: QueryKinds[K]['argument']):
       return reads!.usage(argument as QueryKinds['usage']['argument']) as Promise<QueryKinds[K]['result']>
     case 'requests':
       return reads!.requests(argument as QueryKinds['requests']['argument']) as Promise<QueryKinds[K]['result']>
+    case 'jobs':
+      return dashboardJobs(client!, argument as QueryKinds['jobs']['argument']) as Promise<QueryKinds[K]['result']>
+    case 'request':
+      return requestDetail(client!, argument as QueryKinds['request']['argument'], providers) as Promise<QueryKinds[K]['result']>
     case 'reprice': {
       const { range, overrides } = argument as QueryKinds['reprice']['argument']
       return reprice(client!, range, overrides, providers) as Promise<QueryKinds[K]['result']>
@@ -40,7 +46,7 @@ self.addEventListener('message', (event: MessageEvent<ToQueryWorker>) => {
       ([database, loaded]) => {
         providers = providerDirectory(loaded)
         client = database.client
-        reads = directUsageReads(database.db, database.client)
+        reads = directUsageReads(database.db, database.client, providers)
         send({ type: 'ready' })
       },
       (error) => send({ type: 'init-failed', error: String(error) }),

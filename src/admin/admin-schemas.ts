@@ -10,6 +10,10 @@ import type { UsageRow } from '../analytics/usage-query.ts'
 import { SERVICE_ERROR_CODES } from '../errors/service-error.ts'
 import type { AdminJobView } from '../jobs/jobs-service.ts'
 import type { DeliveryView } from '../jobs/webhook-deliveries.ts'
+import type { RequestsPage as ServerRequestsPage } from '../analytics/usage-reads.ts'
+import type { budgetStatusView } from '../limits/budget-view.ts'
+import type { DashboardSession } from '../services/dashboard-session-service.ts'
+import type { BudgetState, CostBreakdown, DashboardIdentity, DashboardJobView, RequestsPage, UsageReport, UsageRow as SharedUsageRow } from '../types/dashboard-api.ts'
 
 const nullable = <T extends TSchema>(schema: T) => t.Union([schema, t.Null()])
 const isoDate = t.String({ description: 'ISO 8601' })
@@ -147,6 +151,23 @@ for (const column of Object.values(getTableColumns(usageEvents)) as SQLiteColumn
 }
 export const RequestsSchema = t.Object({ data: t.Array(t.Object(requestFields)), next_cursor: nullable(t.String({ description: 'Pass as cursor for the next page' })) })
 
+/** One request with its cost by token kind (analytics/cost-breakdown.ts). */
+const CostPartSchema = t.Object({
+  kind: t.UnionEnum(['cached_input', 'cache_write', 'input', 'output', 'reasoning', 'media']),
+  quantity: t.Number(),
+  unit: t.String(),
+  cost_micros: nullable(t.Integer()),
+  cost_usd: nullable(t.Number()),
+})
+const CostBreakdownSchema = t.Object({
+  parts: t.Array(CostPartSchema),
+  priced_micros: nullable(t.Integer()),
+  stored_micros: nullable(t.Integer()),
+  matches_stored: t.Boolean(),
+  note: t.String(),
+})
+export const RequestDetailSchema = t.Object({ request: t.Object(requestFields), breakdown: CostBreakdownSchema })
+
 /** One async job as the jobs ledger holds it (src/jobs/jobs-service.ts adminJobView). */
 const jobStatus = t.UnionEnum(['queued', 'running', 'succeeded', 'failed', 'canceled', 'expired', 'unknown'])
 export const JobSchema = t.Object({
@@ -180,6 +201,17 @@ export const JobSchema = t.Object({
 })
 export const JobsSchema = t.Object({ data: t.Array(JobSchema), next_cursor: nullable(t.String({ description: 'Pass as cursor for the next page' })) })
 
+/** A job as the dashboard shows it (analytics/job-reads.ts): the key holder's view plus the key, no upstream or credential. */
+const DashboardJobSchema = t.Pick(JobSchema, [
+  'id', 'provider', 'provider_job_id', 'model', 'kind', 'status', 'raw_status', 'created_at', 'updated_at', 'finished_at',
+  'result_expires_at', 'reserved_usd', 'cost_usd', 'cost_status', 'settled', 'key_id',
+])
+export const DashboardJobsSchema = t.Object({
+  in_flight: t.Array(DashboardJobSchema),
+  data: t.Array(DashboardJobSchema),
+  next_cursor: nullable(t.String()),
+})
+
 /** True only when A and B are the same type: the views and their schemas cannot drift apart without failing the type-check. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 const contracts: [
@@ -189,7 +221,15 @@ const contracts: [
   Same<Static<typeof UsageRowSchema>, UsageRow>,
   Same<Static<typeof JobSchema>, AdminJobView>,
   Same<Static<typeof DeliverySchema>, DeliveryView>,
-] = [true, true, true, true, true, true]
+  // The dashboard UI compiles against types/dashboard-api.ts: the server's views must be exactly those types.
+  Same<Static<typeof DashboardJobSchema>, DashboardJobView>,
+  Same<Static<typeof UsageRowSchema>, SharedUsageRow>,
+  Same<Static<typeof UsageSchema>, UsageReport>,
+  Same<ServerRequestsPage, RequestsPage>,
+  Same<Static<typeof CostBreakdownSchema>, CostBreakdown>,
+  Same<ReturnType<typeof budgetStatusView>, BudgetState>,
+  Same<DashboardIdentity, DashboardSession['identity']>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true]
 void contracts
 
 /** A dashboard user (services/dashboard-views.ts): never a password hash. */

@@ -52,6 +52,14 @@ export class QueryChannel implements UsageReads {
     return JSON.parse(await this.requestsJson(query))
   }
 
+  jobsJson(query: QueryKinds['jobs']['argument']): Promise<JsonText<QueryKinds['jobs']['result']>> {
+    return this.run('jobs', query)
+  }
+
+  requestJson(query: QueryKinds['request']['argument']): Promise<JsonText<QueryKinds['request']['result']>> {
+    return this.run('request', query)
+  }
+
   async reprice(argument: QueryKinds['reprice']['argument'], timeoutMs?: number): Promise<QueryKinds['reprice']['result']> {
     return JSON.parse(await this.run('reprice', argument, timeoutMs))
   }

@@ -3,12 +3,19 @@ import type { ServiceErrorCode } from '../errors/service-error.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { ProviderOrigin } from '../providers/spec.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
+import type { DashboardJobsPage, RequestDetail } from '../types/dashboard-api.ts'
+import type { RequestDetailQuery } from './cost-breakdown.ts'
+import type { JobsQuery } from './job-reads.ts'
 import type { RequestsPage, RequestsQuery, UsageQuery, UsageReport } from './usage-reads.ts'
 
 /** Every request the query worker answers, with its argument and its result. */
 export interface QueryKinds {
   usage: { readonly argument: UsageQuery; readonly result: UsageReport }
   requests: { readonly argument: RequestsQuery; readonly result: RequestsPage }
+  /** The dashboard's jobs page. */
+  jobs: { readonly argument: JobsQuery; readonly result: DashboardJobsPage }
+  /** One request with its cost by token kind. */
+  request: { readonly argument: RequestDetailQuery; readonly result: RequestDetail }
   /** Only while the metering worker is off: otherwise it reprices, beside the usage writes it owns. */
   reprice: { readonly argument: { range: RepriceRange; overrides: PriceOverride[] }; readonly result: RepriceResult }
 }

@@ -1,3 +1,3 @@
 // The groupings a usage report offers: a constant the proxy thread's services check input against without loading the queries.
-export const GROUPS = ['hour', 'day', 'provider', 'model', 'key', 'org'] as const
+export const GROUPS = ['quarter', 'hour', 'day', 'provider', 'model', 'key', 'org', 'user'] as const
 export type GroupBy = (typeof GROUPS)[number]

@@ -9,11 +9,11 @@ import {
   type UsageEventKey,
   type UsageEventRow,
 } from '../db/usage-columns.ts'
-import { DAY_MS, HOUR_MS } from '../db/rollup-buckets.ts'
-import { periodEnd, periodStart } from '../limits/period.ts'
+import { DAY_MS, HOUR_MS, QUARTER_MS, type Grain } from '../db/rollup-buckets.ts'
 import type { COST_STATUSES } from '../db/schema.ts'
 
 import { GROUPS, type GroupBy } from './usage-groups.ts'
+import { steadyHourPhase, zoneOffsetMs } from './zone-hours.ts'
 
 export { GROUPS, type GroupBy }
 
@@ -22,6 +22,12 @@ export interface UsageFilter {
   keyId?: string
   provider?: string
   model?: string
+  /** The request's end-user id, exactly. */
+  user?: string
+  /** One tag the request carried. */
+  tag?: string
+  /** ok: HTTP status below 400; error: 400 and above. */
+  outcome?: 'ok' | 'error'
   from: number
   to: number
 }
@@ -34,39 +40,127 @@ export type UsageRow = { group: string } & { [K in RollupValueKey as SnakeCase<K
 }
 
 const SUMS = ROLLUP_VALUE_COLUMNS.map(({ name }) => `SUM(${name}) AS ${name}`).join(', ')
+const VALUES = ROLLUP_VALUE_COLUMNS.map(({ name }) => name).join(', ')
 
 const GROUP_COLUMN: Record<GroupBy, string> = {
+  quarter: 'bucket_start',
   hour: 'bucket_start',
   day: 'bucket_start',
   provider: 'provider',
   model: "provider || '/' || model",
   key: 'key_id',
   org: 'org_id',
+  user: 'user',
 }
 
 /** Where a grouping's ids have their names. */
 const NAME_TABLE: Partial<Record<GroupBy, string>> = { key: 'api_keys', org: 'orgs' }
 
-/** Day rollups serve day grouping; every other grouping reads hour rollups so `from`/`to` hold to the hour. */
-function rollupGrain(groupBy: GroupBy): 'hour' | 'day' {
-  return groupBy === 'day' ? 'day' : 'hour'
+/** One part of a report: a grain read over [from, to) (aligned to it), its buckets mapped to groups by `column`. */
+interface Segment {
+  grain: Grain
+  column: string
+  from: number
+  to: number
+  /** Buckets this part reads, when not the whole range (a zone's midnight hours in quarters). */
+  only?: { sql: string; args: InValue[] }
 }
 
-/** Adds the filter's org, key, provider and model conditions (rollups and raw rows share these columns). */
+const ceilTo = (at: number, size: number) => Math.ceil(at / size) * size
+const floorTo = (at: number, size: number) => Math.floor(at / size) * size
+
+/**
+ * [from, to) in whole UTC hours, with the parts before the first and after the last in quarter hours: exact for any
+ * zone's midnights (Asia/Kolkata's fall on :30) while reading hour rollups for all but the edges.
+ */
+function hoursWithQuarterEdges(from: number, to: number, column: string): Segment[] {
+  const first = ceilTo(from, HOUR_MS)
+  const last = Math.max(first, floorTo(to, HOUR_MS))
+  if (first >= to) return [{ grain: 'quarter', column, from: floorTo(from, QUARTER_MS), to }]
+  const parts: Segment[] = [{ grain: 'hour', column, from: first, to: last }]
+  if (from < first) parts.push({ grain: 'quarter', column, from: floorTo(from, QUARTER_MS), to: first })
+  if (last < to) parts.push({ grain: 'quarter', column, from: last, to })
+  return parts.filter((part) => part.from < part.to)
+}
+
+/** The zone's offset when it holds over [from, to) (sampled daily and at both ends), else undefined. */
+function steadyOffset(from: number, to: number, zone: string): number | undefined {
+  const offset = zoneOffsetMs(from, zone)
+  for (let at = from; at < to; at += DAY_MS) if (zoneOffsetMs(at, zone) !== offset) return undefined
+  return zoneOffsetMs(Math.max(from, to - 1), zone) === offset ? offset : undefined
+}
+
+/**
+ * Which rollups answer, and how their buckets become groups. Without a zone: hour groups are UTC hours, day groups
+ * UTC days (the day rollups), other groupings read hours. With the reporting zone: hour groups are its local hours
+ * (quarter hours summed into :30 or :45 hours where needed), day groups its local days (hour rollups, with the hours
+ * holding a midnight read in quarters; its hours instead while a DST change falls in the range, which the dashboard
+ * folds into days), and other groupings read whole hours plus quarter-hour edges, so every grouping of a range sums
+ * exactly the same buckets.
+ */
+function segments(groupBy: GroupBy, filter: UsageFilter, zone: string | undefined): Segment[] {
+  const { from, to } = filter
+  if (groupBy === 'quarter') return [{ grain: 'quarter', column: GROUP_COLUMN.quarter, from: floorTo(from, QUARTER_MS), to }]
+  if (groupBy === 'day') {
+    const offset = zone ? steadyOffset(from, to, zone) : 0
+    if (offset === 0) return [{ grain: 'day', column: GROUP_COLUMN.day, from: floorTo(from, DAY_MS), to }]
+    if (offset === undefined) return segments('hour', filter, zone)
+    const column = `((bucket_start + ${offset}) / ${DAY_MS}) * ${DAY_MS} - ${offset}`
+    if (offset % HOUR_MS === 0) return [{ grain: 'hour', column, from: floorTo(from, HOUR_MS), to }]
+    // The hours that hold a local midnight, read as their four quarters; every other hour as itself.
+    const edges: number[] = []
+    for (let midnight = floorTo(from + offset, DAY_MS) - offset; midnight < to + DAY_MS; midnight += DAY_MS) edges.push(floorTo(midnight, HOUR_MS))
+    const quarters = edges.flatMap((hour) => [0, 1, 2, 3].map((q) => hour + q * QUARTER_MS))
+    return [
+      { grain: 'hour', column, from: floorTo(from, HOUR_MS), to, only: { sql: `bucket_start NOT IN (${edges.map(() => '?').join(', ')})`, args: edges } },
+      { grain: 'quarter', column, from: floorTo(from, QUARTER_MS), to, only: { sql: `bucket_start IN (${quarters.map(() => '?').join(', ')})`, args: quarters } },
+    ]
+  }
+  if (groupBy === 'hour') {
+    const phase = zone ? steadyHourPhase(from, to, zone) : 0
+    if (phase === 0) return [{ grain: 'hour', column: GROUP_COLUMN.hour, from: floorTo(from, HOUR_MS), to }]
+    if (phase === undefined) return [{ grain: 'quarter', column: GROUP_COLUMN.quarter, from: floorTo(from, QUARTER_MS), to }]
+    return [{ grain: 'quarter', column: `((bucket_start - ${phase}) / ${HOUR_MS}) * ${HOUR_MS} + ${phase}`, from: floorTo(from, QUARTER_MS), to }]
+  }
+  // Without a zone a range keeps to whole hours (as it always has); with one, its edges are exact.
+  return zone ? hoursWithQuarterEdges(from, to, GROUP_COLUMN[groupBy]) : [{ grain: 'hour', column: GROUP_COLUMN[groupBy], from: floorTo(from, HOUR_MS), to }]
+}
+
+/** A user, tag or status filter (or a user grouping) reads the grains split by those; the others hold fewer rows. */
+function splitGrain(grain: Grain, column: string): { grain: Grain; column: string } {
+  if (grain === 'day') return { grain: 'hour_dims', column: column === GROUP_COLUMN.day ? `(bucket_start / ${DAY_MS}) * ${DAY_MS}` : column }
+  return { grain: grain === 'quarter' ? 'quarter_dims' : 'hour_dims', column }
+}
+
+/** The JSON-array tag set holds `tag` (the rollups store '' for none, the raw rows null). */
+const TAG_MATCH = "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(tags) THEN tags ELSE '[]' END) WHERE value = ?)"
+
+/** Adds the filter's org, key, provider, model, user and tag conditions (rollups and raw rows share these columns). */
 function addScope(filter: UsageFilter, clauses: string[], args: InValue[]): void {
-  for (const [column, value] of [['org_id', filter.orgId], ['key_id', filter.keyId], ['provider', filter.provider], ['model', filter.model]] as const) {
+  for (const [column, value] of [['org_id', filter.orgId], ['key_id', filter.keyId], ['provider', filter.provider], ['model', filter.model], ['user', filter.user]] as const) {
     if (value !== undefined) {
       clauses.push(`${column} = ?`)
       args.push(value)
     }
   }
+  if (filter.tag !== undefined) {
+    clauses.push(TAG_MATCH)
+    args.push(filter.tag)
+  }
 }
 
-function where(filter: UsageFilter, grain: 'hour' | 'day'): { sql: string; args: InValue[] } {
-  const size = grain === 'hour' ? HOUR_MS : DAY_MS
+function where(filter: UsageFilter, segment: Segment): { sql: string; args: InValue[] } {
   const clauses = ['grain = ?', 'bucket_start >= ?', 'bucket_start < ?']
-  const args: InValue[] = [grain, Math.floor(filter.from / size) * size, filter.to]
+  const args: InValue[] = [segment.grain, segment.from, segment.to]
   addScope(filter, clauses, args)
+  if (filter.outcome) {
+    clauses.push('outcome = ?')
+    args.push(filter.outcome)
+  }
+  if (segment.only) {
+    clauses.push(segment.only.sql)
+    args.push(...segment.only.args)
+  }
   return { sql: clauses.join(' AND '), args }
 }
 
@@ -87,39 +181,23 @@ function totalOf(rows: readonly UsageRow[]): UsageRow {
   return toRow('total', sums)
 }
 
-/**
- * Days of another zone than UTC, summed from the hour rollups: every hour in the zone day its start falls in (exact
- * for zones whose offset is whole hours; a half-hour zone's day takes the UTC hour its midnight falls inside). As UTC
- * days do, the report covers whole days: from the start of the zone day holding `from` to the end of the one before `to`.
- */
-async function queryZoneDays(client: Client, filter: UsageFilter, timeZone: string): Promise<{ data: UsageRow[]; totals: UsageRow }> {
-  const from = periodStart('day', filter.from, timeZone)
-  const to = periodEnd('day', Math.max(filter.from, filter.to - 1), timeZone)
-  const { sql, args } = where({ ...filter, from, to }, 'hour')
-  const hours = await client.execute({ sql: `SELECT bucket_start AS grp, ${SUMS} FROM usage_rollups WHERE ${sql} GROUP BY grp ORDER BY grp`, args })
-  const days = new Map<number, Record<string, number>>()
-  for (const hour of hours.rows) {
-    const day = periodStart('day', Number(hour.grp), timeZone)
-    let sums = days.get(day)
-    if (!sums) days.set(day, (sums = {}))
-    for (const { name } of ROLLUP_VALUE_COLUMNS) sums[name] = (sums[name] ?? 0) + Number(hour[name] ?? 0)
-  }
-  const data = [...days.entries()].sort(([a], [b]) => a - b).map(([day, sums]) => toRow(new Date(day).toISOString(), sums))
-  return { data, totals: totalOf(data) }
-}
-
-/** `timeZone`: the zone whose calendar days `day` groups by (default UTC, the day rollups themselves). */
-export async function queryUsage(client: Client, filter: UsageFilter, groupBy: GroupBy, timeZone = 'UTC'): Promise<{ data: UsageRow[]; totals: UsageRow }> {
-  if (groupBy === 'day' && timeZone !== 'UTC') return queryZoneDays(client, filter, timeZone)
-  const grain = rollupGrain(groupBy)
-  const { sql, args } = where(filter, grain)
-  const column = GROUP_COLUMN[groupBy]
-  const groupedSql = `SELECT ${column} AS grp, ${SUMS} FROM usage_rollups WHERE ${sql} GROUP BY grp`
+/** `zone`: the reporting zone whose local hours an hour grouping follows (default UTC hours). */
+export async function queryUsage(client: Client, filter: UsageFilter, groupBy: GroupBy, zone?: string): Promise<{ data: UsageRow[]; totals: UsageRow }> {
+  const split = groupBy === 'user' || filter.user !== undefined || filter.tag !== undefined || filter.outcome !== undefined
+  const parts = segments(groupBy, filter, zone).map((part) => (split ? { ...part, ...splitGrain(part.grain, part.column) } : part))
+  const args: InValue[] = []
+  const selects = parts.map((part) => {
+    const clause = where(filter, part)
+    args.push(...clause.args)
+    return `SELECT ${part.column} AS grp, ${VALUES} FROM usage_rollups WHERE ${clause.sql}`
+  })
+  // Several parts (hours and quarter-hour edges) are summed together: a bucket is in exactly one part.
+  const groupedSql = selects.length === 1 ? `SELECT ${parts[0]!.column} AS grp, ${SUMS} FROM usage_rollups WHERE ${where(filter, parts[0]!).sql} GROUP BY grp` : `SELECT grp, ${SUMS} FROM (${selects.join(' UNION ALL ')}) GROUP BY grp`
   // Ids alone mean little to a reader: a key or org grouping carries the name too (null once the row is gone).
   const named = NAME_TABLE[groupBy]
   const query = named ? `SELECT g.*, n.name AS name FROM (${groupedSql}) g LEFT JOIN ${named} n ON n.id = g.grp ORDER BY g.grp` : `${groupedSql} ORDER BY grp`
   const grouped = await client.execute({ sql: query, args })
-  const label = (value: unknown) => (groupBy === 'hour' || groupBy === 'day' ? new Date(Number(value)).toISOString() : String(value))
+  const label = (value: unknown) => (groupBy === 'hour' || groupBy === 'day' || groupBy === 'quarter' ? new Date(Number(value)).toISOString() : String(value))
   const data = grouped.rows.map((row) => {
     const usage = toRow(label(row.grp), row as unknown as Record<string, unknown>)
     return named ? { ...usage, name: row.name === null || row.name === undefined ? null : String(row.name) } : usage
@@ -165,7 +243,7 @@ const PRESENTED: { readonly [K in UsageEventKey]?: ((row: UsageEventRow) => Reco
   rawUsage: null,
 }
 
-function requestLogEntry(row: UsageEventRow): RequestLogEntry {
+export function requestLogEntry(row: UsageEventRow): RequestLogEntry {
   const entry: Record<string, unknown> = {}
   for (const { key, name } of USAGE_EVENT_COLUMNS) {
     const present = PRESENTED[key]

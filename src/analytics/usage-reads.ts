@@ -2,6 +2,10 @@
 import type { Client } from '@libsql/client'
 import type { Db } from '../db/client.ts'
 import { requireOrg } from '../store/orgs.ts'
+import { builtInProvider, type ProviderDirectory } from '../providers/registry.ts'
+import type { DashboardJobsPage, RequestDetail } from '../types/dashboard-api.ts'
+import { requestDetail, type RequestDetailQuery } from './cost-breakdown.ts'
+import { dashboardJobs, type JobsQuery } from './job-reads.ts'
 import { resolveKeyId, resolveModel } from './filter-names.ts'
 import { queryRequests, queryUsage, type CostStatus, type GroupBy, type RequestLogEntry, type UsageFilter, type UsageRow } from './usage-query.ts'
 
@@ -17,12 +21,18 @@ export interface UsageScope {
   provider?: string
   /** "provider/model" as the report prints it, or the provider's own model name. */
   model?: string
+  /** The end-user id requests carried, exactly. */
+  user?: string
+  /** One tag. */
+  tag?: string
 }
 
 export interface UsageQuery extends UsageScope {
   groupBy: GroupBy
-  /** IANA zone whose calendar days `day` groups by; default UTC. */
+  /** IANA zone whose local hours and days the report follows (exact for half- and quarter-hour zones); default UTC. */
   timeZone?: string
+  /** ok or error (HTTP status below 400, or 400 and above). */
+  outcome?: 'ok' | 'error'
 }
 
 export interface RequestsQuery extends UsageScope {
@@ -63,6 +73,10 @@ export interface UsageReads {
   usageJson(query: UsageQuery): Promise<JsonText<UsageReport>>
   requests(query: RequestsQuery): Promise<RequestsPage>
   requestsJson(query: RequestsQuery): Promise<JsonText<RequestsPage>>
+  /** The dashboard's jobs page (in flight first): up to 200 rows plus three status walks, kept off the proxy thread too. */
+  jobsJson(query: JobsQuery): Promise<JsonText<DashboardJobsPage>>
+  /** One stored request with its cost by token kind (priced beside repricing, off the proxy thread). */
+  requestJson(query: RequestDetailQuery): Promise<JsonText<RequestDetail>>
 }
 
 /** Names and printed labels → the filter's ids; a name that matches nothing is an error, never an empty report. */
@@ -72,15 +86,19 @@ export async function resolveScope(db: Db, scope: UsageScope): Promise<UsageFilt
   if (scope.key) filter.keyId = await resolveKeyId(db, scope.key, filter.orgId)
   if (scope.provider) filter.provider = scope.provider
   if (scope.model) Object.assign(filter, await resolveModel(db, scope.model, filter.provider))
+  if (scope.user !== undefined) filter.user = scope.user
+  if (scope.tag !== undefined) filter.tag = scope.tag
   return filter
 }
 
 /** Runs on the calling thread: for the CLI (its own process) and inside the query worker. */
-export function directUsageReads(db: Db, client: Client): UsageReads {
+/** `providers`: every provider served (default the built-in ones): a request's cost split prices by its provider's pricing id. */
+export function directUsageReads(db: Db, client: Client, providers: ProviderDirectory = builtInProvider): UsageReads {
   const usage = async (query: UsageQuery): Promise<UsageReport> => {
     const filter = await resolveScope(db, query)
     const timeZone = query.timeZone ?? 'UTC'
-    const result = await queryUsage(client, filter, query.groupBy, timeZone)
+    if (query.outcome) filter.outcome = query.outcome
+    const result = await queryUsage(client, filter, query.groupBy, timeZone === 'UTC' ? undefined : timeZone)
     return { group_by: query.groupBy, time_zone: timeZone, from: new Date(filter.from).toISOString(), to: new Date(filter.to).toISOString(), ...result }
   }
   const requests = async (query: RequestsQuery): Promise<RequestsPage> => {
@@ -98,5 +116,7 @@ export function directUsageReads(db: Db, client: Client): UsageReads {
     requests,
     usageJson: async (query) => JSON.stringify(await usage(query)),
     requestsJson: async (query) => JSON.stringify(await requests(query)),
+    jobsJson: async (query) => JSON.stringify(await dashboardJobs(client, query)),
+    requestJson: async (query) => JSON.stringify(await requestDetail(client, query, providers)),
   }
 }

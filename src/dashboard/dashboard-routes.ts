@@ -7,11 +7,12 @@ import type { KeyInput } from '../services/limit-input.ts'
 import type { Services } from '../services/services.ts'
 import type { UsageFilterInput } from '../services/usage-service.ts'
 import { clearedCookie, csrfMatches, overHttps, sameOrigin, SECURITY_HEADERS, sessionCookie, sessionToken } from './dashboard-security.ts'
+import { ASSET_PREFIX, dashboardBundle } from './dashboard-assets.ts'
 import dashboardPage from './ui/index.html'
 
 /** Sign-in forms and key settings are small: anything larger is refused. */
 const MAX_BODY_BYTES = 64 * 1024
-const USAGE_GROUPS = new Set(['hour', 'day', 'provider', 'model', 'key'])
+const USAGE_GROUPS = new Set(['hour', 'day', 'provider', 'model', 'key', 'user'])
 
 export interface DashboardDeps<B> {
   readonly services: Services<B>
@@ -19,6 +20,8 @@ export interface DashboardDeps<B> {
   readonly addressOf: (request: Request) => string | undefined
   /** Why the database cannot take writes: changes are refused while it is set. */
   readonly databaseProblem?: () => string | undefined
+  /** The gateway's clock (default Date.now): the cookie's Max-Age is the session's end on the same clock that set it. */
+  readonly now?: () => number
 }
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -43,7 +46,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
 /** The filter a page asked for, with the scope replaced by the session's: a query string never widens it. */
 function scopedFilter(session: DashboardSession, query: URLSearchParams): UsageFilterInput {
   const filter: UsageFilterInput = { org: session.orgId }
-  for (const field of ['from', 'to', 'provider', 'model', 'key'] as const) {
+  for (const field of ['from', 'to', 'provider', 'model', 'key', 'user', 'tag'] as const) {
     const value = query.get(field)
     if (value) filter[field] = value.slice(0, 200)
   }
@@ -69,13 +72,14 @@ function keyInput(body: Record<string, unknown>): KeyInput {
   return input
 }
 
-/** The page itself, served by Bun.serve from the bundle (in the compiled binary, embedded in it). */
-export const dashboardPages: Readonly<Record<string, Bun.HTMLBundle>> = { '/dashboard': dashboardPage }
+/** The page and its bundle (in the compiled binary, embedded in it), served under /dashboard/ by the routes below. */
+const bundle = dashboardBundle(dashboardPage, new URL('./ui/index.html', import.meta.url))
 
 export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
   const { services } = deps
+  const now = deps.now ?? Date.now
   const cookieFor = (request: Request, token: string, expiresAt: string) =>
-    sessionCookie(token, (Date.parse(expiresAt) - Date.now()) / 1000, overHttps(request))
+    sessionCookie(token, (Date.parse(expiresAt) - now()) / 1000, overHttps(request))
 
   /** The session of a request, or the refusal to send instead. */
   const authenticate = async (request: Request): Promise<DashboardSession | Response> => {
@@ -130,7 +134,20 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
   // Not part of the admin API's OpenAPI document: these answer a browser session, not the admin token.
   const none = { parse: 'none' as const, detail: { hide: true } }
 
+  const page = async () => new Response((await bundle()).html, { headers: { ...SECURITY_HEADERS, 'content-type': 'text/html;charset=utf-8' } })
+  const asset = async (request: Request) => {
+    const name = decodeURIComponent(new URL(request.url).pathname.slice(ASSET_PREFIX.length))
+    const file = (await bundle()).assets.get(name)
+    if (!file) return failure(new ServiceError('not_found', 'No such dashboard file.'))
+    if (request.headers.get('if-none-match') === file.etag) return new Response(null, { status: 304, headers: { etag: file.etag } })
+    // Hashed names: a file's content never changes under its name.
+    return new Response(file.body, { headers: { 'content-type': file.contentType, etag: file.etag, 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' } })
+  }
+
   return new Elysia({ name: 'dashboard' })
+    .get('/dashboard', page, none)
+    .get('/dashboard/', page, none)
+    .get(`${ASSET_PREFIX}*`, ({ request }) => asset(request), none)
     .post('/dashboard/api/login', signIn((body, address) => services.sessions.signIn(text(body.email) ?? '', text(body.password) ?? '', address)), none)
     .post('/dashboard/api/login/key', signIn((body, address) => services.sessions.signInWithKey(text(body.key) ?? '', address)), none)
     .post(
@@ -159,7 +176,9 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
       read(async (session, query) => {
         const groupBy = query.get('group_by') ?? 'hour'
         if (!USAGE_GROUPS.has(groupBy)) throw new ServiceError('invalid', `group_by must be one of ${[...USAGE_GROUPS].join(', ')}`)
-        return jsonText(await services.usage.queryJson({ ...scopedFilter(session, query), group_by: groupBy }))
+        const status = query.get('status')
+        // Hours are the org's own (its zone's local hours), so its days add up exactly in any zone.
+        return jsonText(await services.usage.queryJson({ ...scopedFilter(session, query), group_by: groupBy, time_zone: session.identity.time_zone, ...(status ? { status: status.slice(0, 10) } : {}) }))
       }),
       none,
     )
@@ -173,6 +192,30 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
         }
         return jsonText(await services.usage.requestsJson({ ...scopedFilter(session, query), ...extra }))
       }),
+      none,
+    )
+    .get(
+      '/dashboard/api/requests/:id',
+      // One request of the session's scope with its cost by token kind; another org's id is "not found".
+      read(async (session, _query, request) =>
+        jsonText(await services.usage.requestJson({ orgId: session.orgId, keyId: session.keyId, requestId: decodeURIComponent(new URL(request.url).pathname.split('/')[4] ?? '') })),
+      ),
+      none,
+    )
+    .get(
+      '/dashboard/api/jobs',
+      // The org's jobs, or a key holder's own: the scope is the session's, whatever the query string says.
+      read(async (session, query) =>
+        jsonText(
+          await services.jobs.dashboard({
+            orgId: session.orgId,
+            keyId: session.keyId,
+            ...(query.get('status') ? { status: query.get('status')!.slice(0, 20) } : {}),
+            ...(query.get('cursor') ? { cursor: query.get('cursor')! } : {}),
+            ...(query.get('limit') ? { limit: query.get('limit')! } : {}),
+          }),
+        ),
+      ),
       none,
     )
     .get(

@@ -115,16 +115,27 @@ export const usageEvents = sqliteTable(
   ],
 )
 
-/** Hourly and daily sums per org × key × provider × model, updated in the same transaction as the raw rows. */
+/**
+ * Quarter-hour, hourly and daily (UTC) sums per org × key × provider × model, and (grains `quarter_dims`,
+ * `hour_dims`) per user × tag set × outcome too, updated in the same transaction as the raw rows. Quarter hours exist
+ * for zones whose hours do not start on UTC hours (Asia/Kolkata, Asia/Kathmandu): their local hours and days are
+ * unions of quarters, so they are exact too. See db/rollup-buckets.ts.
+ */
 export const usageRollups = sqliteTable(
   'usage_rollups',
   {
-    grain: text('grain', { enum: ['hour', 'day'] }).notNull(),
+    grain: text('grain', { enum: ['quarter', 'hour', 'day', 'quarter_dims', 'hour_dims'] }).notNull(),
     bucketStart: integer('bucket_start').notNull(),
     orgId: text('org_id').notNull(),
     keyId: text('key_id').notNull(),
     provider: text('provider').notNull(),
     model: text('model').notNull(),
+    /** *_dims grains: the request's end-user id ('' for none); '' in the other grains. */
+    user: text('user').notNull().default(''),
+    /** *_dims grains: the request's tags as stored on its row (a JSON array; '' for none): a tag filter matches the sets holding it. */
+    tags: text('tags').notNull().default(''),
+    /** *_dims grains: ok (HTTP status below 400) or error (400 and above); '' in the other grains. */
+    outcome: text('outcome').notNull().default(''),
     requests: integer('requests').notNull().default(0),
     errors: integer('errors').notNull().default(0),
     inputTokens: integer('input_tokens').notNull().default(0),
@@ -137,8 +148,9 @@ export const usageRollups = sqliteTable(
     estimatedRequests: integer('estimated_requests').notNull().default(0),
   },
   (t) => [
-    primaryKey({ columns: [t.grain, t.bucketStart, t.orgId, t.keyId, t.provider, t.model] }),
-    index('rollup_org_idx').on(t.orgId, t.grain, t.bucketStart),
+    // Org, grain and time lead the key, and the table is WITHOUT ROWID (migration 0010): a report's rows sit together
+    // in key order, so a range is read in one sequential walk with no lookup per row, and an upsert touches one tree.
+    primaryKey({ columns: [t.orgId, t.grain, t.bucketStart, t.keyId, t.provider, t.model, t.user, t.tags, t.outcome] }),
   ],
 )
 

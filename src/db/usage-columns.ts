@@ -9,8 +9,9 @@ export type UsageEventRow = typeof usageEvents.$inferSelect
 export type UsageEventKey = keyof UsageEventRow
 /** One rollup bucket's row: its key columns and its sums. */
 export type UsageRollupRow = typeof usageRollups.$inferSelect
-/** The summed columns are the ones with a default (0); the key columns have none, so an insert must name them. */
-export type RollupValueKey = { [K in keyof typeof usageRollups.$inferInsert]-?: undefined extends (typeof usageRollups.$inferInsert)[K] ? K : never }[keyof typeof usageRollups.$inferInsert]
+type RollupInsert = typeof usageRollups.$inferInsert
+/** The summed columns are the numeric ones with a default (0); the key columns are text or have none. */
+export type RollupValueKey = { [K in keyof RollupInsert]-?: undefined extends RollupInsert[K] ? (NonNullable<RollupInsert[K]> extends number ? K : never) : never }[keyof RollupInsert]
 
 /** camelCase to snake_case: the schema names every SQL column so (test/db/usage-columns.test.ts holds it to that). */
 export type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`

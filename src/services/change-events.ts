@@ -9,6 +9,8 @@ export type ChangeEvent =
   | { readonly type: 'credential.changed'; readonly provider: string; readonly secret: string; readonly updatedAt: number }
   /** Price overrides were added or removed: whoever prices reloads them. */
   | { readonly type: 'prices.changed' }
+  /** A dashboard user was disabled (its sessions revoked): the session cache drops them. */
+  | { readonly type: 'dashboard-user.changed'; readonly userId: string }
 
 export type ChangeType = ChangeEvent['type']
 export type ChangeOf<T extends ChangeType> = Extract<ChangeEvent, { type: T }>

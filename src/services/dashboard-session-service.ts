@@ -9,6 +9,7 @@ import { requireOrg } from '../store/orgs.ts'
 import { MAX_PASSWORD_CHARS } from './dashboard-user-service.ts'
 import type { DashboardIdentity } from './dashboard-views.ts'
 import type { DashboardSessionOptions, ServiceContext } from './service-context.ts'
+import { SessionCache, type CachedSession } from './session-cache.ts'
 import { SignInLimiter } from './sign-in-limiter.ts'
 
 const DEFAULT_SESSION_MS = 12 * 3_600_000
@@ -34,7 +35,10 @@ export interface SignedIn {
 export interface DashboardSessionService {
   signIn(email: string, password: string, address: string | undefined): Promise<SignedIn>
   signInWithKey(secret: string, address: string | undefined): Promise<SignedIn>
-  /** The live session for a cookie token; undefined once expired, revoked, its user disabled or its key revoked. */
+  /**
+   * The live session for a cookie token; undefined once expired, revoked, its user disabled or its key revoked.
+   * Served from a bounded cache (no database read for most of a page's calls); changes drop entries at once.
+   */
   resolve(token: string): Promise<DashboardSession | undefined>
   signOut(token: string): Promise<void>
 }
@@ -50,11 +54,19 @@ export function createDashboardSessionService<B>(ctx: ServiceContext<B>, options
     if (wait > 0) throw new ServiceError('rate_limited', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60_000)} minute(s).`)
   }
 
-  const sessionOf = async (row: DashboardSessionRow): Promise<DashboardSession | undefined> => {
+  const cache = new SessionCache<DashboardSession>(options.cache)
+  // Whatever makes a cached session wrong drops it before the change's answer: a revoked key or disabled user is
+  // refused on the very next request; an org change (name, zone) is shown at once.
+  ctx.events.on('key.changed', ({ key }) => cache.drop((entry) => entry.session.keyId === key.id))
+  ctx.events.on('org.changed', ({ org }) => cache.drop((entry) => entry.session.orgId === org.id))
+  ctx.events.on('dashboard-user.changed', ({ userId }) => cache.drop((entry) => entry.userId === userId))
+
+  const sessionOf = async (row: DashboardSessionRow): Promise<CachedSession<DashboardSession> | undefined> => {
     const org = await requireOrg(ctx.db, row.orgId).catch(() => undefined)
     if (!org) return undefined
     let role: DashboardSession['role'] = 'key'
     let email: string | null = null
+    let keyExpiresAt: number | null = null
     if (row.userId !== null) {
       const user = await findDashboardUser(ctx.db, row.userId)
       if (!user || user.disabledAt !== null || user.orgId !== row.orgId) return undefined
@@ -63,8 +75,9 @@ export function createDashboardSessionService<B>(ctx: ServiceContext<B>, options
     } else {
       const key = row.keyId === null ? undefined : await requireKey(ctx.db, row.keyId).catch(() => undefined)
       if (!key || key.orgId !== row.orgId || key.status !== 'active' || (key.expiresAt !== null && key.expiresAt <= ctx.now())) return undefined
+      keyExpiresAt = key.expiresAt
     }
-    return {
+    const session: DashboardSession = {
       orgId: row.orgId,
       keyId: row.keyId,
       role,
@@ -80,12 +93,14 @@ export function createDashboardSessionService<B>(ctx: ServiceContext<B>, options
         expires_at: new Date(row.expiresAt).toISOString(),
       },
     }
+    return { session, userId: row.userId, expiresAt: row.expiresAt, keyExpiresAt, loadedAt: ctx.now() }
   }
   const open = async (owner: { orgId: string; userId: string | null; keyId: string | null }): Promise<SignedIn> => {
     const { token, row } = await createSession(ctx.db, owner, ctx.now(), ttl)
-    const session = await sessionOf(row)
-    if (!session) throw new ServiceError('unauthorized', SIGN_IN_REFUSED)
-    return { token, session }
+    const entry = await sessionOf(row)
+    if (!entry) throw new ServiceError('unauthorized', SIGN_IN_REFUSED)
+    cache.set(row.tokenHash, entry)
+    return { token, session: entry.session }
   }
 
   return {
@@ -117,9 +132,20 @@ export function createDashboardSessionService<B>(ctx: ServiceContext<B>, options
     },
     async resolve(token) {
       if (typeof token !== 'string' || token.length === 0 || token.length > 100) return undefined
+      const hash = sha256Hex(token)
+      const cached = cache.get(hash, ctx.now())
+      if (cached) return cached
       const row = await findLiveSession(ctx.db, token, ctx.now())
-      return row ? sessionOf(row) : undefined
+      const entry = row ? await sessionOf(row) : undefined
+      if (entry) cache.set(hash, entry)
+      return entry?.session
     },
-    signOut: (token) => revokeSession(ctx.db, token, ctx.now()),
+    async signOut(token) {
+      if (typeof token !== 'string' || token.length > 100) return
+      // Dropped before the write: a request racing the sign-out reads the database, which the write then settles.
+      cache.delete(sha256Hex(token))
+      await revokeSession(ctx.db, token, ctx.now())
+      cache.delete(sha256Hex(token))
+    },
   }
 }

@@ -105,6 +105,7 @@ export function createDashboardUserService<B>(ctx: ServiceContext<B>): Dashboard
     async disable(id) {
       const row = await disableDashboardUser(ctx.db, id, ctx.now())
       await revokeUserSessions(ctx.db, id, ctx.now())
+      await ctx.events.emit({ type: 'dashboard-user.changed', userId: id })
       return viewDashboardUser(row)
     },
   }

@@ -1,5 +1,6 @@
 // Dashboard users and sessions as API objects: never a hash, never a session token.
 import type { DashboardUserRow } from '../db/schema.ts'
+import type { DashboardIdentity } from '../types/dashboard-api.ts'
 
 export interface DashboardUserView {
   id: string
@@ -26,19 +27,8 @@ export function viewDashboardUser(row: DashboardUserRow): DashboardUserView {
   }
 }
 
-/** Who a dashboard session belongs to, as the dashboard's pages see it. */
-export interface DashboardIdentity {
-  org_id: string
-  org_name: string
-  time_zone: string
-  /** "key" for a key holder, who sees that key only. */
-  role: 'viewer' | 'admin' | 'key'
-  email: string | null
-  key_id: string | null
-  /** Sent back in the x-csrf-token header on every change. */
-  csrf_token: string
-  expires_at: string
-}
+/** Who a dashboard session belongs to (the type is shared with the dashboard's UI). */
+export type { DashboardIdentity }
 
 /** Where an invite is accepted: the dashboard's own page, the token in the fragment so it never reaches a log or a Referer. */
 export const invitePath = (token: string) => `/dashboard#/invite/${token}`

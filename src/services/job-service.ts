@@ -2,7 +2,9 @@
 import { resolveKeyId } from '../analytics/filter-names.ts'
 import { findJob } from '../jobs/job-store.ts'
 import { adminJobView, jobsPage, parseStatus, type AdminJobView, type JobsPage } from '../jobs/jobs-service.ts'
+import type { JsonText } from '../analytics/usage-reads.ts'
 import { requireOrg, StoreError } from '../store/orgs.ts'
+import type { DashboardJobsPage } from '../types/dashboard-api.ts'
 import type { ServiceContext } from './service-context.ts'
 
 /** As a caller writes it: an org and a key by name or id, a status, a provider id or alias, a cursor, 1 to 200 per page. */
@@ -20,6 +22,21 @@ export interface JobService {
   list(input: JobsQueryInput): Promise<JobsPage<AdminJobView>>
   /** One job with its cost and how it is followed. */
   get(id: string): Promise<AdminJobView>
+  /**
+   * The dashboard's jobs page for a session's scope (an org id, and the key id for a key holder), in flight first;
+   * read on the query worker in a gateway, answered as JSON text.
+   */
+  dashboard(input: DashboardJobsInput): Promise<JsonText<DashboardJobsPage>>
+}
+
+/** The scope is the session's, already resolved to ids; the rest as a query string gives it. */
+export interface DashboardJobsInput {
+  orgId: string
+  keyId?: string | null
+  status?: string
+  cursor?: string
+  /** 1 to 200, default 50. */
+  limit?: string | number
 }
 
 export function createJobService<B>(ctx: ServiceContext<B>): JobService {
@@ -48,6 +65,22 @@ export function createJobService<B>(ctx: ServiceContext<B>): JobService {
         if (error instanceof RangeError) throw new StoreError('invalid', error.message)
         throw error
       }
+    },
+    async dashboard(input) {
+      let status
+      try {
+        status = parseStatus(input.status || undefined)
+      } catch (error) {
+        throw new StoreError('invalid', (error as Error).message)
+      }
+      const limit = Math.min(200, Math.max(1, Math.floor(Number(input.limit ?? 50)) || 50))
+      return ctx.reads.jobsJson({
+        orgId: input.orgId,
+        ...(input.keyId ? { keyId: input.keyId } : {}),
+        ...(status ? { status } : {}),
+        ...(input.cursor ? { cursor: input.cursor.slice(0, 200) } : {}),
+        limit,
+      })
     },
     async get(id) {
       const job = await findJob(ctx.client, id)

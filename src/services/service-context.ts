@@ -4,10 +4,12 @@ import type { ResolvedProvider } from '../config.ts'
 import type { Client } from '@libsql/client'
 import type { Db } from '../db/client.ts'
 import type { ApiKeyRow, OrgRow } from '../db/schema.ts'
+import type { PriceOverride } from '../pricing/types.ts'
 import type { CredentialCipher } from '../secrets/credential-cipher.ts'
 import type { RepriceRange, RepriceResult } from '../types/reprice.ts'
 import type { WebhookEgress } from '../jobs/webhook-egress.ts'
 import type { ChangeEvents } from './change-events.ts'
+import type { SessionCacheOptions } from './session-cache.ts'
 import type { SignInLimits } from './sign-in-limiter.ts'
 
 /** A scope's current-period budget state, of whatever shape the caller's source gives (null: no budget). */
@@ -20,6 +22,8 @@ export interface DashboardSessionOptions {
   /** Default 12 hours. */
   readonly sessionMs?: number
   readonly limits?: SignInLimits
+  /** Bounds of the in-memory session cache (defaults: 10 000 sessions, re-read after 5 s). */
+  readonly cache?: SessionCacheOptions
 }
 
 export interface ServiceDeps<B> {
@@ -40,6 +44,8 @@ export interface ServiceDeps<B> {
   readonly reads: UsageReads
   /** Recomputes stored costs with every override in force: on a worker in a gateway. */
   readonly reprice: (range: RepriceRange) => Promise<RepriceResult>
+  /** Every price override in force (database and config file), for a request's cost split (default none). */
+  readonly priceOverrides?: () => readonly PriceOverride[]
   /** Default Date.now: the usage filter's default window ends now. */
   readonly now?: () => number
   /** Where job webhooks may go (default: public https receivers only). */

@@ -7,6 +7,7 @@ import { UNIFIED_SEGMENT } from '../proxy/routes/unified-route.ts'
 import { StoreError } from '../store/orgs.ts'
 import { isValidTimeZone } from '../limits/period.ts'
 import { parseIsoDate } from './inputs.ts'
+import type { RequestDetail } from '../types/dashboard-api.ts'
 import type { ServiceContext } from './service-context.ts'
 
 /** As a caller writes it: names or ids, ISO dates; every field optional (default: the last 30 days, everything). */
@@ -17,13 +18,19 @@ export interface UsageFilterInput {
   model?: string
   from?: string
   to?: string
+  /** The end-user id requests carried (exactly). */
+  user?: string
+  /** One tag requests carried. */
+  tag?: string
 }
 
 export interface UsageQueryInput extends UsageFilterInput {
   /** Default "day". */
   group_by?: string
-  /** IANA zone whose calendar days "day" groups by (an org's reporting zone); default UTC. */
+  /** IANA zone whose local hours and days the report follows (an org's reporting zone); default UTC. */
   time_zone?: string
+  /** "ok" (status below 400) or "error" (400 and above). */
+  status?: string
 }
 
 export interface RequestsQueryInput extends UsageFilterInput {
@@ -46,6 +53,8 @@ export interface UsageService {
   /** Newest first, with a cursor for the next page. */
   requests(input: RequestsQueryInput): Promise<RequestsPage>
   requestsJson(input: RequestsQueryInput): Promise<JsonText<RequestsPage>>
+  /** One stored request of a scope (org id, key id for a key holder) with its cost by token kind. */
+  requestJson(input: { orgId: string; keyId?: string | null; requestId: string }): Promise<JsonText<RequestDetail>>
 }
 
 export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
@@ -64,14 +73,17 @@ export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
       result.provider = id
     }
     if (input.model) result.model = input.model
+    if (input.user) result.user = String(input.user).slice(0, 200)
+    if (input.tag) result.tag = String(input.tag).slice(0, 200)
     return result
   }
   const usageQuery = (input: UsageQueryInput) => {
     const groupBy = (input.group_by ?? 'day') as GroupBy
     if (!GROUPS.includes(groupBy)) throw new StoreError('invalid', `group_by must be one of ${GROUPS.join(', ')}`)
+    if (input.status && input.status !== 'ok' && input.status !== 'error') throw new StoreError('invalid', 'status must be "ok" or "error"')
     const timeZone = input.time_zone || 'UTC'
     if (timeZone.length > 64 || !isValidTimeZone(timeZone)) throw new StoreError('invalid', 'time_zone must be an IANA time zone such as "Europe/Berlin"')
-    return { ...scope(input), groupBy, timeZone }
+    return { ...scope(input), groupBy, timeZone, ...(input.status ? { outcome: input.status as 'ok' | 'error' } : {}) }
   }
   const requestsQuery = (input: RequestsQueryInput) => {
     const limit = Math.min(500, Math.max(1, Number(input.limit ?? 50) || 50))
@@ -90,5 +102,10 @@ export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
     queryJson: async (input) => ctx.reads.usageJson(usageQuery(input)),
     requests: async (input) => ctx.reads.requests(requestsQuery(input)),
     requestsJson: async (input) => ctx.reads.requestsJson(requestsQuery(input)),
+    requestJson: async (input) => {
+      const requestId = String(input.requestId ?? '').slice(0, 200)
+      if (!requestId) throw new StoreError('invalid', 'a request id is required')
+      return ctx.reads.requestJson({ requestId, orgId: input.orgId, ...(input.keyId ? { keyId: input.keyId } : {}), overrides: [...(ctx.priceOverrides?.() ?? [])] })
+    },
   }
 }

@@ -2,6 +2,7 @@
 import type { ApiKeyRow, OrgRow, priceOverrides } from '../db/schema.ts'
 import { priceInputFromFields, type PriceOutput } from '../pricing/override-input.ts'
 import type { PriceFields } from '../pricing/types.ts'
+import type { KeyView } from '../types/dashboard-api.ts'
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 const usdOf = (micros: number | null) => (micros === null ? null : micros / 1_000_000)
@@ -30,26 +31,8 @@ export function viewOrg(row: OrgRow): OrgView {
   }
 }
 
-/** What a key looks like outside the store: never the hash, never the secret. */
-export interface KeyView {
-  id: string
-  org_id: string
-  name: string
-  prefix: string
-  last4: string
-  status: 'active' | 'revoked'
-  models: string[]
-  expires_at: string | null
-  created_at: string
-  last_used_at: string | null
-  stream_usage: string | null
-  budget_usd: number | null
-  budget_period: string | null
-  budget_soft_percent: number | null
-  rpm: number | null
-  tpm: number | null
-  max_concurrency: number | null
-}
+/** What a key looks like outside the store: never the hash, never the secret (the type is shared with the dashboard's UI). */
+export type { KeyView }
 
 /** A new key's view, with its secret: returned once, at creation, never again. */
 export type CreatedKeyView = KeyView & { key: string }

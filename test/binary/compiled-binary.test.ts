@@ -94,7 +94,11 @@ test('the binary alone serves, issues keys with its own CLI, proxies a stream an
     const html = await page.text()
     const assets = [...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]!)
     expect(assets.some((asset) => asset.endsWith('.js'))).toBe(true)
-    for (const asset of assets) expect((await fetch(`${server.url}${asset}`)).status).toBe(200)
+    for (const asset of assets) {
+      expect(asset).toStartWith('/dashboard/assets/')
+      expect((await fetch(`${server.url}${asset}`)).status).toBe(200)
+      expect((await fetch(`${server.url}${asset.slice('/dashboard/assets'.length)}`)).status).toBe(404)
+    }
     const user = await runCli(['users', 'create', '--org', 'bin-team', '--email', 'viewer@bin.example', '--role', 'viewer'], env, { binary, cwd: runDir, stdin: 'binary dashboard password\n' })
     expect(user.code).toBe(0)
     const signIn = await fetch(`${server.url}/dashboard/api/login`, {

@@ -47,12 +47,22 @@ test('the page and its bundled assets are served, with no reference to another o
   expect(html).toContain("default-src 'self'")
   const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!)
   expect(assets.length).toBeGreaterThanOrEqual(2)
+  expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
   for (const asset of assets) {
-    expect(asset).toStartWith('/')
-    const body = await (await fetch(new URL(asset, gw.url))).text()
+    // Under /dashboard/ only: the root belongs to provider routes.
+    expect(asset).toMatch(/^\/dashboard\/assets\/chunk-[a-z0-9]+\.(js|css)$/)
+    const served = await fetch(new URL(asset, gw.url))
+    expect(served.status).toBe(200)
+    expect(served.headers.get('cache-control')).toContain('immutable')
+    const body = await served.text()
     expect(body.length).toBeGreaterThan(0)
     expect(body).not.toMatch(/https?:\/\/(cdn|unpkg|fonts)\./)
+    const atRoot = await fetch(new URL(asset.slice('/dashboard/assets'.length), gw.url))
+    expect(atRoot.status).toBe(404)
+    expect(await atRoot.text()).not.toBe(body)
+    expect((await fetch(new URL(asset, gw.url), { headers: { 'if-none-match': served.headers.get('etag')! } })).status).toBe(304)
   }
+  expect((await fetch(`${gw.url}/dashboard/assets/nothing.js`)).status).toBe(404)
 })
 
 test('sign-in sets an HttpOnly, SameSite=Strict session cookie; wrong passwords are refused', async () => {

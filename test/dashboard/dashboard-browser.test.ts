@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts'
 import { chromiumAvailable, CHROMIUM, startBrowser, type Browser } from './browser.ts'
-import { PASSWORD, seedDashboard, type Seeded } from './seed.ts'
+import { readFileSync } from 'node:fs'
+import { PASSWORD, seedDashboard, seedJobs, type Seeded } from './seed.ts'
 
 /** Only inside page.evaluate callbacks, which run in the browser: the tests' own type-check has no DOM library. */
 declare const document: any
@@ -29,6 +30,21 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     gw = await startTestGateway({ now: () => Date.now() + shift })
     seeded = await seedDashboard(gw, Date.now())
     expect((await gw.admin('PATCH', '/orgs/test-org', { budget_usd: 50, budget_period: 'month' })).status).toBe(200)
+    const now = Date.now()
+    const ended = ['succeeded', 'failed', 'canceled', 'expired'] as const
+    await seedJobs(gw.dbUrl, [
+      ...Array.from({ length: 12 }, (_, i) => ({
+        orgId: gw.orgId,
+        keyId: i % 2 === 0 ? gw.keyId : seeded.otherKeyId,
+        status: ended[i % 4]!,
+        createdAt: now - (i + 1) * 600_000,
+        costMicros: ended[i % 4] === 'succeeded' ? 2_500_000 : 0,
+        // The newest succeeded job's results go in 3 hours: flagged; the others' in 10 days: not.
+        resultExpiresAt: ended[i % 4] === 'succeeded' ? now + (i === 0 ? 3 * HOUR : 240 * HOUR) : null,
+      })),
+      { orgId: gw.orgId, keyId: gw.keyId, status: 'running' as const, createdAt: now - 50 * HOUR, reservedMicros: 4_000_000 },
+      { orgId: gw.orgId, keyId: seeded.otherKeyId, status: 'queued' as const, createdAt: now - 30 * HOUR },
+    ])
     browser = await startBrowser()
   }, 60_000)
   afterAll(async () => {
@@ -133,6 +149,13 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=requests-table] tbody tr').length === 100)
     await page.click('[data-testid=requests-table] tbody tr:first-child button')
     expect(await page.textContent('[data-testid=request-detail]')).toContain('to first byte')
+    await page.waitForSelector('[data-testid=cost-breakdown]')
+    // A priced row (the newest two failed): its cost by kind, priced on the server from the stored counts.
+    await page.click('[data-testid=requests-table] tbody tr:nth-child(3) button')
+    await page.waitForSelector('[data-testid=cost-breakdown] tr[data-kind=input]')
+    const parts = await page.$$eval('[data-testid=cost-breakdown] tbody tr[data-micros]', (trs) => trs.map((tr) => Number(tr.getAttribute('data-micros'))))
+    expect(parts.length).toBeGreaterThanOrEqual(2)
+    expect(parts.every((micros) => micros >= 0)).toBe(true)
     await shot(page, 'requests-viewer')
     await visit(page, `requests?key=${seeded.otherKeyId}`)
     const keys = await page.$$eval('[data-testid=requests-table] tbody tr td:nth-child(2)', (cells) => [...new Set(cells.map((c) => c.textContent))])
@@ -167,6 +190,108 @@ describe.skipIf(!chromiumAvailable)('dashboard in chromium', () => {
     await page.waitForSelector('[data-testid=explore-total]')
     expect(Number(await page.getAttribute('[data-testid=explore-total]', 'data-value'))).toBe(filtered.totals.requests)
     expect(filtered.totals.requests).toBe(120)
+
+    // User, tag and status filters come from the URL too, and the total is the server's for the same filter.
+    await visit(page, 'explore?metric=requests&range=30d&user=alice&tag=env%3Dprod&status=ok')
+    expect(await page.inputValue('#x-user')).toBe('alice')
+    expect(await page.inputValue('#x-tag')).toBe('env=prod')
+    expect(await page.inputValue('#x-status')).toBe('ok')
+    const narrowed = await shownRange(page)
+    const server = await page.evaluate(async ({ from, to }) => (await (await fetch(`/dashboard/api/usage?group_by=provider&user=alice&tag=env%3Dprod&status=ok&from=${from}&to=${to}`)).json()) as { totals: { requests: number } }, narrowed)
+    expect(server.totals.requests).toBeGreaterThan(0)
+    expect(Number(await page.getAttribute('[data-testid=explore-total]', 'data-value'))).toBe(server.totals.requests)
+    await page.selectOption('#x-status', 'error')
+    await page.press('#x-user', 'Enter')
+    await page.waitForFunction(() => location.hash.includes('status=error'))
+    await ready(page)
+    await shot(page, 'explore-user-tag-status')
+  }, 120_000)
+
+  test('jobs: in flight first, costs settled or reserved, an expiry warning, the status filter in the URL, and a CSV of exactly the rows shown', async () => {
+    const page = await signIn(seeded.viewer)
+    await visit(page, 'jobs')
+    const rows = () => page.$$eval('[data-testid=jobs-table] tbody tr', (trs) => trs.map((tr) => ({ status: tr.getAttribute('data-status'), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })))
+    const all = await rows()
+    expect(all).toHaveLength(14)
+    expect(all.slice(0, 2).map((r) => r.status)).toEqual(['queued', 'running'])
+    expect(all[1]!.cells[6]).toBe('$4.00 reserved')
+    expect(all[1]!.cells[5]).toBe('2 d 2 h')
+    expect(all[2]!.cells[6]).toBe('$2.50')
+    expect(await page.$$('[data-testid=expiry-warning]')).toHaveLength(1)
+    expect(await page.textContent('[data-testid=expiry-warning]')).toMatch(/results expire in 2 h 5\d min|results expire in 3 h 0 min/)
+    await shot(page, 'jobs')
+    const download = page.waitForEvent('download')
+    await page.click('[data-testid=export-csv]')
+    const csv = readFileSync((await (await download).path())!, 'utf8').trim().split('\r\n')
+    expect(csv).toHaveLength(15)
+    expect(csv.slice(1).map((line) => line.split(',')[0])).toEqual(all.map((r) => r.cells[0]))
+    expect(csv[2]).toContain('$4.00 reserved')
+
+    await page.selectOption('#j-status', 'failed')
+    await page.waitForFunction(() => location.hash.includes('status=failed'))
+    await ready(page)
+    const failed = await rows()
+    expect(failed.map((r) => r.status)).toEqual(['failed', 'failed', 'failed'])
+    const admin = (await (await gw.admin('GET', '/jobs?org=test-org&status=failed')).json()) as { data: { id: string }[] }
+    expect(failed.map((r) => r.cells[0])).toEqual(admin.data.map((j) => j.id))
+
+    const globex = await signIn(seeded.globexAdmin)
+    await visit(globex, 'jobs')
+    expect(await globex.textContent('main .empty')).toContain('No async jobs yet')
+    await shot(globex, 'jobs-empty')
+  }, 120_000)
+
+  test('keyboard, phone width and both themes: skip link, visible focus, the theme toggle by key, nothing wider than a 390 px screen', async () => {
+    const page = await signIn(seeded.viewer)
+    await page.emulateMedia({ colorScheme: 'light' })
+    await visit(page, 'jobs')
+    // The first Tab reaches the skip link, drawn with a visible outline; Enter moves focus to the page's content.
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content')
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)
+    expect(outline).toBe('solid')
+    await page.keyboard.press('Enter')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main')
+    // Navigation by keyboard alone: Tab to the Requests link, Enter opens it.
+    await page.evaluate(() => (document.querySelector('.skip') as any).focus())
+    let guard = 0
+    while ((await page.evaluate(() => document.activeElement?.textContent)) !== 'Requests' && guard++ < 20) await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid')
+    await page.evaluate(() => document.querySelector('main')?.removeAttribute('data-ready'))
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(() => location.hash === '#/requests')
+    await ready(page)
+    // The theme toggle, by keyboard: pressed in dark, and the page's colours follow.
+    await page.focus('[data-testid=theme]')
+    expect(await page.getAttribute('[data-testid=theme]', 'aria-pressed')).toBe('false')
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(248, 250, 252)')
+    await shot(page, 'requests-light')
+    await page.keyboard.press('Enter')
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark')
+    await ready(page)
+    expect(await page.getAttribute('[data-testid=theme]', 'aria-pressed')).toBe('true')
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('theme')
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(11, 17, 32)')
+    await shot(page, 'requests-dark')
+    await visit(page, 'jobs')
+    await shot(page, 'jobs-dark')
+    await visit(page, 'overview')
+    await chartsDrawn(page, 4)
+    // Each chart says in words what its canvas shows.
+    expect(await page.textContent('[data-testid=chart] .visually-hidden')).toMatch(/buckets\. .*in all, at most/)
+    await shot(page, 'overview-dark')
+    // Back to light, then a phone: every page fits 390 px (tables scroll inside their own box).
+    await page.click('[data-testid=theme]')
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light')
+    await page.setViewportSize({ width: 390, height: 844 })
+    for (const route of ['explore', 'keys', 'requests', 'jobs', 'overview?range=30d']) {
+      await visit(page, route)
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+      await shot(page, `${route.split('?')[0]}-phone`)
+    }
+    await page.setViewportSize({ width: 1280, height: 900 })
+    // The choice is kept in the browser profile the other tests share: back to following the system's theme.
+    await page.evaluate(() => (globalThis as any).localStorage.removeItem('sociaro-theme'))
   }, 120_000)
 
   test('an admin creates a key (the secret shown once), edits its limits and revokes it', async () => {

@@ -1,7 +1,7 @@
 // Seeds a running test gateway for the dashboard tests: a second org, users of each role, and usage rows with their rollups.
-import { sql } from 'drizzle-orm'
 import { openDatabase } from '../../src/db/client.ts'
-import { DAY_MS, HOUR_MS } from '../../src/db/rollup-buckets.ts'
+import { DAY_MS } from '../../src/db/rollup-buckets.ts'
+import { rollupSeedSql } from '../support/rollup-seed.ts'
 import { usageEvents } from '../../src/db/schema.ts'
 import type { TestGateway } from '../support/test-gateway.ts'
 
@@ -69,19 +69,61 @@ export async function seedDashboard(gw: TestGateway, now: number, rows = 120, da
           endedBy: 'complete',
           durationMs: 40 + (i % 9),
           ttfbMs: 12 + (i % 5),
+          user: i % 4 === 0 ? 'alice' : i % 4 === 1 ? 'bob' : null,
+          tags: i % 5 === 0 ? '["team=search","env=prod"]' : i % 5 === 1 ? '["env=prod"]' : null,
         })
       }
     }
     for (let i = 0; i < records.length; i += 200) await database.db.insert(usageEvents).values(records.slice(i, i + 200))
-    for (const [grain, size] of [['hour', HOUR_MS], ['day', DAY_MS]] as const) {
-      await database.db.run(sql.raw(`INSERT INTO usage_rollups (grain, bucket_start, org_id, key_id, provider, model, requests, errors, input_tokens, output_tokens,
-        cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_micros, unpriced_requests, estimated_requests)
-        SELECT '${grain}', (started_at / ${size}) * ${size}, org_id, key_id, provider, model, COUNT(*), SUM(status >= 400), SUM(input_tokens), SUM(output_tokens),
-        SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(COALESCE(cost_micros, 0)), SUM(cost_status = 'unpriced'), SUM(usage_source = 'estimated')
-        FROM usage_events WHERE request_id LIKE 'req_dash_%' GROUP BY 2, 3, 4, 5, 6`))
-    }
+    for (const statement of rollupSeedSql("request_id LIKE 'req_dash_%'")) await database.client.execute(statement)
   } finally {
     database.close()
   }
   return { viewer: 'viewer@test.example', admin: 'admin@test.example', otherKeyId: other.id, globexOrgId: globex.id, globexKeyId: globexKey.id, globexAdmin: 'admin@globex.example' }
+}
+
+export interface SeedJob {
+  orgId: string
+  keyId: string
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'expired' | 'unknown'
+  createdAt: number
+  provider?: string
+  model?: string
+  resultExpiresAt?: number | null
+  reservedMicros?: number | null
+  /** Set: settled at this cost (null: settled unpriced). */
+  costMicros?: number | null
+}
+
+/** Writes jobs ledger rows as the metering worker would have (ids job_seed_…), in one statement per 500. */
+export async function seedJobs(dbUrl: string, jobs: readonly SeedJob[], prefix = 'seed'): Promise<string[]> {
+  const database = await openDatabase(dbUrl)
+  const ids: string[] = []
+  try {
+    for (let at = 0; at < jobs.length; at += 500) {
+      const slice = jobs.slice(at, at + 500)
+      await database.client.batch(
+        slice.map((job, i) => {
+          const id = `job_${prefix}${String(at + i).padStart(7, '0')}`
+          ids.push(id)
+          const settled = job.costMicros !== undefined
+          return {
+            sql: `INSERT INTO jobs (id, provider, provider_job_id, org_id, key_id, request_id, model, kind, create_path, upstream_base, credential_ref, params, status, raw_status,
+              created_at, updated_at, finished_at, result_expires_at, reserved_micros, cost_micros, cost_status, settled_at, next_poll_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, 'batch', '/v1/batches', 'https://api.openai.com', 'env:abcd1234', '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            args: [
+              id, job.provider ?? 'openai', `batch_${prefix}_${at + i}`, job.orgId, job.keyId, `req_${id}`, job.model ?? 'gpt-4o-mini', job.status, `raw_${job.status}`,
+              job.createdAt, job.createdAt, settled ? job.createdAt + 60_000 : null, job.resultExpiresAt ?? null, job.reservedMicros ?? null,
+              settled ? (job.costMicros ?? null) : null, settled ? (job.costMicros === null ? 'unpriced' : 'priced') : null, settled ? job.createdAt + 60_000 : null,
+              settled ? null : job.createdAt + 30_000,
+            ],
+          }
+        }),
+        'write',
+      )
+    }
+  } finally {
+    database.close()
+  }
+  return ids
 }

@@ -39,3 +39,18 @@ test('day buckets from hours: evening traffic west of UTC lands on its own local
   expect(hours.starts.length).toBe(72)
   expect(hours.rows.reduce((n, r) => n + (r?.requests ?? 0), 0)).toBe(48)
 })
+
+test('hour buckets in Asia/Kolkata start at :30 past UTC hours, so each local day is whole hours', () => {
+  const zone = 'Asia/Kolkata'
+  const from = zoneMidnight(2026, 3, 10, zone)
+  expect(new Date(from).toISOString()).toBe('2026-03-09T18:30:00.000Z')
+  const rows = [{ at: from, requests: 2 }, { at: from + 23 * HOUR, requests: 1 }]
+  const add = (into: { at: number; requests: number } | undefined, row: { at: number; requests: number }) => ({ at: row.at, requests: (into?.requests ?? 0) + row.requests })
+  const hours = bucketRows(rows, (r) => r.at, add, from, from + 24 * HOUR, 'hour', zone)
+  expect(hours.starts).toHaveLength(24)
+  expect(hours.starts[0]).toBe(from)
+  expect(hours.rows[0]?.requests).toBe(2)
+  expect(hours.rows[23]?.requests).toBe(1)
+  const days = bucketRows(rows, (r) => r.at, add, from, from + 24 * HOUR, 'day', zone)
+  expect(days.rows.map((r) => r?.requests)).toEqual([3])
+})

@@ -36,11 +36,11 @@ test('every usage column is named in SQL as the snake_case of its key (what the 
   expect(USAGE_EVENT_COLUMNS.map((column) => column.key)).toEqual(Object.keys(getTableColumns(usageEvents)) as never)
 })
 
-test('a rollup is keyed by its primary key and sums every other column, each of which has a default (what RollupValueKey assumes)', () => {
-  expect(ROLLUP_KEY_COLUMNS.map((column) => column.name)).toEqual(['grain', 'bucket_start', 'org_id', 'key_id', 'provider', 'model'])
+test('a rollup is keyed by its primary key and sums every other column, each of which is a number with a default (what RollupValueKey assumes)', () => {
+  expect(ROLLUP_KEY_COLUMNS.map((column) => column.name)).toEqual(['grain', 'bucket_start', 'org_id', 'key_id', 'provider', 'model', 'user', 'tags', 'outcome'])
   const columns = getTableColumns(usageRollups)
   expect(ROLLUP_VALUE_COLUMNS.map((column) => column.key)).toEqual(
-    (Object.keys(columns) as (keyof typeof columns)[]).filter((key) => columns[key].hasDefault) as never,
+    (Object.keys(columns) as (keyof typeof columns)[]).filter((key) => columns[key].hasDefault && columns[key].dataType === 'number') as never,
   )
   expect(ROLLUP_KEY_COLUMNS.length + ROLLUP_VALUE_COLUMNS.length).toBe(USAGE_ROLLUP_COLUMNS.length)
 })

@@ -1,4 +1,4 @@
-// Migration 0005 upgrades a database made by the previous schema with rows in it: rows kept, the time index replaces model × time.
+// Migrations 0005 and later upgrade a database made by the schema before them with rows in it: rows kept, the time index replaces model × time, rollups gain their dimensions and quarter hours.
 import { afterAll, expect, test } from 'bun:test'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,7 +9,10 @@ import { openDatabase } from '../../src/db/client.ts'
 import { migrationsFolder, runMigrations } from '../../src/db/migrate.ts'
 import { rollupDeltas } from '../../src/metering/worker/rollups.ts'
 import type { UsageRecord } from '../../src/metering/worker/usage-record.ts'
-import { recordStatements, rollupStatement } from '../../src/metering/worker/usage-writer.ts'
+import { recordStatements } from '../../src/metering/worker/usage-writer.ts'
+
+/** usage_rollups as migrations 0000–0009 made it. */
+const OLD_ROLLUP_COLUMNS = 'grain, bucket_start, org_id, key_id, provider, model, requests, errors, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_micros, unpriced_requests, estimated_requests'
 
 const dir = mkdtempSync(join(tmpdir(), 'sociaro-usage-index-migration-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -47,14 +50,34 @@ test('a database of the previous schema keeps its rows and rollups and gets usag
     await migrate(database.db, { migrationsFolder: previousMigrations() })
     expect(await indexesOf(database)).toEqual(['usage_key_time_idx', 'usage_model_time_idx', 'usage_org_time_idx'])
     const rows = Array.from({ length: 300 }, (_, i) => record(i))
-    await database.client.batch([...recordStatements(rows), ...rollupDeltas(rows).map(rollupStatement)], 'write')
+    // The rollups as the writer of that schema wrote them: hours and days, without the later dimensions.
+    const oldRollups = rollupDeltas(rows).filter((d) => d.grain === 'hour' || d.grain === 'day').map((d) => ({
+      sql: `INSERT INTO usage_rollups (${OLD_ROLLUP_COLUMNS}) VALUES (${OLD_ROLLUP_COLUMNS.split(', ').map(() => '?').join(', ')}) ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, cost_micros = cost_micros + excluded.cost_micros`,
+      args: [d.grain, d.bucketStart, d.orgId, d.keyId, d.provider, d.model, d.requests, d.errors, d.inputTokens, d.outputTokens, d.cacheReadTokens, d.cacheWriteTokens, d.reasoningTokens, d.costMicros, d.unpricedRequests, d.estimatedRequests],
+    }))
+    await database.client.batch([...recordStatements(rows), ...oldRollups], 'write')
     const before = (await database.client.execute('SELECT * FROM usage_events ORDER BY request_id')).rows.map((row) => ({ ...row }))
-    const rollupsBefore = (await database.client.execute('SELECT * FROM usage_rollups ORDER BY grain, bucket_start, org_id, key_id, model')).rows.map((row) => ({ ...row }))
+    const oldRollupsSql = `SELECT ${OLD_ROLLUP_COLUMNS} FROM usage_rollups WHERE grain IN ('hour', 'day') ORDER BY grain, bucket_start, org_id, key_id, model`
+    const rollupsBefore = (await database.client.execute(oldRollupsSql)).rows.map((row) => ({ ...row }))
 
     await runMigrations(database.db)
     expect(await indexesOf(database)).toEqual(['usage_key_time_idx', 'usage_org_time_idx', 'usage_time_idx'])
     expect((await database.client.execute('SELECT * FROM usage_events ORDER BY request_id')).rows.map((row) => ({ ...row }))).toEqual(before)
-    expect((await database.client.execute('SELECT * FROM usage_rollups ORDER BY grain, bucket_start, org_id, key_id, model')).rows.map((row) => ({ ...row }))).toEqual(rollupsBefore)
+    expect((await database.client.execute(oldRollupsSql)).rows.map((row) => ({ ...row }))).toEqual(rollupsBefore)
+    // Migration 0010: old buckets are the unsplit sums ('' user, tags and outcome); quarter hours, and the grains split
+    // by user, tags and outcome, are summed from the stored rows exactly as the writer sums them.
+    const dims = await database.client.execute(`SELECT DISTINCT "user", tags, outcome FROM usage_rollups WHERE grain IN ('hour', 'day', 'quarter')`)
+    expect(dims.rows.map((row) => [row.user, row.tags, row.outcome])).toEqual([['', '', '']])
+    for (const grain of ['quarter', 'quarter_dims', 'hour_dims']) {
+      const stored = await database.client.execute({ sql: `SELECT bucket_start, org_id, key_id, model, "user", tags, outcome, requests, errors, input_tokens, cost_micros FROM usage_rollups WHERE grain = ? ORDER BY bucket_start, org_id, key_id, model, "user", tags, outcome`, args: [grain] })
+      const written = rollupDeltas(rows)
+        .filter((d) => d.grain === grain)
+        .sort((a, b) => a.bucketStart - b.bucketStart || a.orgId.localeCompare(b.orgId) || a.keyId.localeCompare(b.keyId) || a.model.localeCompare(b.model) || a.outcome.localeCompare(b.outcome))
+      expect(written.length).toBeGreaterThan(0)
+      expect(stored.rows.map((r) => [r.bucket_start, r.org_id, r.key_id, r.model, r.user, r.tags, r.outcome, r.requests, r.errors, r.input_tokens, r.cost_micros])).toEqual(
+        written.map((d) => [d.bucketStart, d.orgId, d.keyId, d.model, d.user, d.tags, d.outcome, d.requests, d.errors, d.inputTokens, d.costMicros]),
+      )
+    }
     expect((await database.client.execute('PRAGMA integrity_check')).rows[0]!.integrity_check).toBe('ok')
 
     // The queries that used to scan the table now walk the index; a model-filtered log still answers the same rows.

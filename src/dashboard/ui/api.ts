@@ -1,4 +1,5 @@
 // The dashboard's calls to /dashboard/api: JSON in and out, the session's CSRF token on every change, a 401 back to sign-in.
+import type { DashboardIdentity } from '../../types/dashboard-api.ts'
 
 export class ApiError extends Error {
   constructor(
@@ -9,16 +10,8 @@ export class ApiError extends Error {
   }
 }
 
-export interface Identity {
-  org_id: string
-  org_name: string
-  time_zone: string
-  role: 'viewer' | 'admin' | 'key'
-  email: string | null
-  key_id: string | null
-  csrf_token: string
-  expires_at: string
-}
+/** Who is signed in: the server's own type (src/types/dashboard-api.ts). */
+export type Identity = DashboardIdentity
 
 let csrfToken = ''
 let onSignedOut: () => void = () => {}

@@ -1,18 +1,10 @@
 // Budget burn: spend so far this budget period against the limit, and where the current pace ends by the period's end.
+import type { BudgetState } from '../../types/dashboard-api.ts'
 import { api } from './api.ts'
 import { h } from './dom.ts'
 import { dateOnly, usd } from './format.ts'
 
-export interface BudgetState {
-  limit_usd: number
-  period: string
-  period_start: string
-  period_end: string | null
-  spent_usd: number
-  remaining_usd: number
-  reserved_usd: number
-  soft_threshold_reached: boolean
-}
+export type { BudgetState }
 
 /** Spend at the same pace until the end: spent ÷ elapsed × length. Null for a period with no end. */
 export function projectedSpend(budget: BudgetState, now: number): number | null {

@@ -24,8 +24,16 @@ export function destroyCharts(): void {
 }
 
 export function lineChart(spec: ChartSpec): HTMLElement {
-  const holder = h('figure', { class: 'chart', 'data-testid': 'chart', 'data-title': spec.title, 'aria-label': `${spec.title} chart` }, h('figcaption', {}, spec.title))
-  const plot = h('div', { class: 'plot' })
+  // A canvas says nothing to a screen reader: each line's total and peak, in words, beside it.
+  const summary = spec.series
+    .map((s) => {
+      const total = s.values.reduce((n, v) => n + v, 0)
+      const peak = s.values.reduce((n, v) => Math.max(n, v), 0)
+      return `${s.label}: ${spec.format(total)} in all, at most ${spec.format(peak)} per bucket`
+    })
+    .join('; ')
+  const holder = h('figure', { class: 'chart', 'data-testid': 'chart', 'data-title': spec.title }, h('figcaption', {}, spec.title), h('p', { class: 'visually-hidden' }, `${spec.xs.length} buckets. ${summary}.`))
+  const plot = h('div', { class: 'plot', role: 'img', 'aria-label': `${spec.title} over time` })
   holder.appendChild(plot)
   const data: uPlot.AlignedData = [spec.xs.map((x) => x / 1000), ...spec.series.map((s) => s.values)]
   const draw = () => {

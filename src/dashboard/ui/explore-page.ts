@@ -1,18 +1,19 @@
-// Explore: one metric, grouped by provider, model or key, in hour or zone-day buckets, optionally cumulative, with provider/model/key filters; every choice in the URL.
+// Explore: one metric, grouped by provider, model, key or user, in hour or zone-day buckets, optionally cumulative, with provider/model/key/user/tag/status filters; every choice in the URL.
 import { destroyCharts, lineChart } from './chart.ts'
 import { csvButton } from './csv.ts'
 import { emptyState, h, replace, table } from './dom.ts'
 import { count, usd } from './format.ts'
 import type { Page } from './page.ts'
 import { rangeChoice, rangeControls } from './range-controls.ts'
-import { METRICS, metricOf, seriesOf, usage, type Filter, type Metric, type UsageRow } from './usage-data.ts'
+import { FILTER_NAMES, METRICS, metricOf, seriesOf, usage, type Filter, type Metric, type UsageRow, seriesGroup } from './usage-data.ts'
 
-const GROUPS: [string, string][] = [['', 'Nothing'], ['provider', 'Provider'], ['model', 'Model'], ['key', 'Key']]
+const GROUPS: [string, string][] = [['', 'Nothing'], ['provider', 'Provider'], ['model', 'Model'], ['key', 'Key'], ['user', 'User']]
 const LIMITS = ['3', '5', '10']
 
 function groupFilter(groupBy: string, row: UsageRow): Filter {
   if (groupBy === 'provider') return { provider: row.group }
   if (groupBy === 'model') return { model: row.group }
+  if (groupBy === 'user') return { user: row.group }
   return { key: row.group }
 }
 
@@ -31,10 +32,11 @@ export const explorePage: Page = async (root, ctx) => {
   const limit = Number(LIMITS.includes(ctx.params.get('limit') ?? '') ? ctx.params.get('limit') : '5')
   const running = ctx.params.get('cumulative') === '1'
   const filter: Filter = {}
-  for (const name of ['provider', 'model', 'key'] as const) {
+  for (const name of FILTER_NAMES) {
     const value = ctx.params.get(name)
     if (value) filter[name] = value
   }
+  if (filter.status !== 'ok' && filter.status !== 'error') delete filter.status
   const pick = (name: string, label: string, options: [string, string][], value: string) =>
     h('label', { for: `x-${name}` }, h('span', {}, label), h('select', { id: `x-${name}`, name, onchange: (e: Event) => ctx.setParams({ [name]: (e.target as HTMLSelectElement).value || undefined }) }, options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))))
   const filters = h(
@@ -46,7 +48,7 @@ export const explorePage: Page = async (root, ctx) => {
         event.preventDefault()
         const data = new FormData(event.target as HTMLFormElement)
         const value = (name: string) => String(data.get(name) ?? '').trim() || undefined
-        ctx.setParams({ provider: value('provider'), model: value('model'), ...(ctx.identity.role === 'key' ? {} : { key: value('key') }) })
+        ctx.setParams({ provider: value('provider'), model: value('model'), user: value('user'), tag: value('tag'), status: value('status'), ...(ctx.identity.role === 'key' ? {} : { key: value('key') }) })
       },
     },
     pick('metric', 'Metric', METRICS.map((m) => [m.id, m.label]), metric),
@@ -56,11 +58,14 @@ export const explorePage: Page = async (root, ctx) => {
     h('label', { for: 'x-provider' }, h('span', {}, 'Provider'), h('input', { id: 'x-provider', name: 'provider', value: filter.provider ?? '', placeholder: 'any' })),
     h('label', { for: 'x-model' }, h('span', {}, 'Model'), h('input', { id: 'x-model', name: 'model', value: filter.model ?? '', placeholder: 'any' })),
     ctx.identity.role === 'key' ? null : h('label', { for: 'x-key' }, h('span', {}, 'Key (id or name)'), h('input', { id: 'x-key', name: 'key', value: filter.key ?? '', placeholder: 'any' })),
+    h('label', { for: 'x-user' }, h('span', {}, 'User'), h('input', { id: 'x-user', name: 'user', value: filter.user ?? '', placeholder: 'any' })),
+    h('label', { for: 'x-tag' }, h('span', {}, 'Tag'), h('input', { id: 'x-tag', name: 'tag', value: filter.tag ?? '', placeholder: 'any' })),
+    h('label', { for: 'x-status' }, h('span', {}, 'Status'), h('select', { id: 'x-status', name: 'status' }, [['', 'Any'], ['ok', 'Succeeded (< 400)'], ['error', 'Failed (>= 400)']].map(([v, text]) => h('option', { value: v!, selected: (filter.status ?? '') === v }, text!)))),
     h('button', { type: 'submit' }, 'Apply filters'),
   )
   replace(root, h('h2', {}, 'Explore'), rangeControls(ctx, choice), filters, h('p', { class: 'loading' }, 'Loading…'))
 
-  const [total, grouped] = await Promise.all([usage('hour', range.from, range.to, filter), groupBy ? usage(groupBy, range.from, range.to, filter) : undefined])
+  const [total, grouped] = await Promise.all([usage(seriesGroup(grain), range.from, range.to, filter), groupBy ? usage(groupBy, range.from, range.to, filter) : undefined])
   const format = metric === 'cost' ? usd : count
   destroyCharts()
   if (total.totals.requests === 0) {
@@ -68,13 +73,14 @@ export const explorePage: Page = async (root, ctx) => {
     return
   }
   const all = seriesOf(total, range, grain, zone)
-  const top = grouped ? [...grouped.data].sort((a, b) => metricOf(b, metric) - metricOf(a, metric)).slice(0, limit) : []
-  const reports = await Promise.all(top.map((row) => usage('hour', range.from, range.to, { ...filter, ...groupFilter(groupBy, row) })))
+  // Requests without a user form the group "" (shown in the table): no filter selects them alone, so they draw no line.
+  const top = grouped ? [...grouped.data].filter((row) => row.group !== '').sort((a, b) => metricOf(b, metric) - metricOf(a, metric)).slice(0, limit) : []
+  const reports = await Promise.all(top.map((row) => usage(seriesGroup(grain), range.from, range.to, { ...filter, ...groupFilter(groupBy, row) })))
   const lines = grouped
     ? reports.map((report, i) => ({ label: top[i]!.name ?? top[i]!.group, values: seriesOf(report, range, grain, zone).rows.map((row) => metricOf(row, metric)) }))
     : [{ label: 'All', values: all.rows.map((row) => metricOf(row, metric)) }]
   const shown = running ? lines.map((line) => ({ ...line, values: cumulative(line.values) })) : lines
-  const rows = (grouped?.data ?? [total.totals]).map((row) => [row.name ?? (grouped ? row.group : 'All'), metricOf(row, metric)] as [string, number])
+  const rows = (grouped?.data ?? [total.totals]).map((row) => [row.name ?? (grouped ? row.group || '(none)' : 'All'), metricOf(row, metric)] as [string, number])
   const metricLabel = METRICS.find((m) => m.id === metric)!.label
   replace(
     root,

@@ -1,5 +1,6 @@
 // Keys: every key of the org (revoked and expired ones too) with limits and current-period spend; a page per key with its own charts; admins create (secret shown once), edit and revoke.
 import { BUDGET_PERIODS, DEFAULT_BUDGET_PERIOD } from '../../limits/period.ts'
+import type { KeyWithBudget } from '../../types/dashboard-api.ts'
 import { api, ApiError } from './api.ts'
 import { destroyCharts, lineChart } from './chart.ts'
 import { csvButton } from './csv.ts'
@@ -7,26 +8,10 @@ import { emptyState, h, replace, table } from './dom.ts'
 import { count, dateTime, usd } from './format.ts'
 import type { Page, PageContext } from './page.ts'
 import { rangeChoice, rangeControls } from './range-controls.ts'
-import { seriesOf, usage } from './usage-data.ts'
+import { seriesOf, usage, seriesGroup } from './usage-data.ts'
 
-export interface KeyView {
-  id: string
-  org_id: string
-  name: string
-  prefix: string
-  last4: string
-  status: 'active' | 'revoked'
-  models: string[]
-  expires_at: string | null
-  created_at: string
-  last_used_at: string | null
-  budget_usd: number | null
-  budget_period: string | null
-  rpm: number | null
-  tpm: number | null
-  max_concurrency: number | null
-  budget: { limit_usd: number; period: string; spent_usd: number; remaining_usd: number } | null
-}
+/** A key with its budget, as the server answers it (src/types/dashboard-api.ts). */
+export type KeyView = KeyWithBudget
 
 const display = (key: KeyView) => `${key.prefix}…${key.last4}`
 const statusOf = (key: KeyView) => (key.status === 'revoked' ? 'revoked' : key.expires_at && Date.parse(key.expires_at) <= Date.now() ? 'expired' : 'active')
@@ -138,7 +123,7 @@ async function keyDetail(root: HTMLElement, ctx: PageContext, id: string): Promi
   const zone = ctx.identity.time_zone
   const key = await api<KeyView>(`/keys/${encodeURIComponent(id)}`)
   const choice = rangeChoice(ctx, Date.now())
-  const report = await usage('hour', choice.range.from, choice.range.to, { key: key.id })
+  const report = await usage(seriesGroup(choice.grain), choice.range.from, choice.range.to, { key: key.id })
   const series = seriesOf(report, choice.range, choice.grain, zone)
   const isAdmin = ctx.identity.role === 'admin' && key.status === 'active'
   const notice = h('div', { 'aria-live': 'polite' })

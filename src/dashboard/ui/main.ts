@@ -8,12 +8,14 @@ import { overviewPage } from './overview-page.ts'
 import type { Page, PageContext } from './page.ts'
 import { requestsPage } from './requests-page.ts'
 import { inviteView, signInView } from './sign-in.ts'
+import { jobsPage } from './jobs-page.ts'
 
 const PAGES: Record<string, { title: string; page: Page }> = {
   overview: { title: 'Overview', page: overviewPage },
   explore: { title: 'Explore', page: explorePage },
   keys: { title: 'Keys', page: keysPage },
   requests: { title: 'Requests', page: requestsPage },
+  jobs: { title: 'Jobs', page: jobsPage },
 }
 
 const app = document.getElementById('app')!
@@ -50,22 +52,24 @@ function signedOut(): void {
 function shell(current: string): { main: HTMLElement } {
   const who = identity!
   const main = h('main', { id: 'main', tabindex: '-1' })
+  const dark = document.documentElement.dataset.theme === 'dark' || (!document.documentElement.dataset.theme && matchMedia('(prefers-color-scheme: dark)').matches)
   const themeButton = h(
     'button',
     {
       type: 'button',
       class: 'secondary',
-      'aria-label': 'Switch between light and dark theme',
+      'data-testid': 'theme',
+      // A toggle: pressed while the dark theme shows.
+      'aria-pressed': dark ? 'true' : 'false',
       onclick: () => {
-        const dark = document.documentElement.dataset.theme === 'dark' || (!document.documentElement.dataset.theme && matchMedia('(prefers-color-scheme: dark)').matches)
         const next = dark ? 'light' : 'dark'
         localStorage.setItem('sociaro-theme', next)
         applyTheme(next)
         // Charts paint their axes in the theme's colours: drawn again.
-        void render()
+        void render().then(() => document.querySelector<HTMLElement>('[data-testid=theme]')?.focus())
       },
     },
-    'Theme',
+    'Dark theme',
   )
   replace(
     app,
@@ -156,8 +160,8 @@ async function render(): Promise<void> {
   }
 }
 
-// The page comes from Bun's static route, which sends no frame-ancestors header (a meta CSP cannot say it): a framed
-// copy (clickjacking the revoke button) shows nothing.
+// The page is sent with frame-ancestors 'none' and X-Frame-Options; should a proxy drop them (a meta CSP cannot say
+// it), a framed copy (clickjacking the revoke button) still shows nothing.
 if (window.top !== window.self) replace(app, h('p', { class: 'error' }, 'The dashboard cannot be shown inside a frame; open it directly.'))
 else {
   window.addEventListener('hashchange', () => void render())

@@ -6,7 +6,7 @@ import { emptyState, h, replace, table } from './dom.ts'
 import { change, count, percent, usd } from './format.ts'
 import type { Page } from './page.ts'
 import { rangeChoice, rangeControls } from './range-controls.ts'
-import { METRICS, metricOf, seriesOf, usage, type Filter, type UsageReport, type UsageRow } from './usage-data.ts'
+import { METRICS, metricOf, seriesOf, usage, type Filter, type UsageReport, type UsageRow, seriesGroup } from './usage-data.ts'
 import { zoneOffset } from './zone-time.ts'
 
 /** Groups drawn as their own line; the rest are summed as "other". */
@@ -40,7 +40,7 @@ export const overviewPage: Page = async (root, ctx) => {
   replace(root, h('h2', {}, 'Overview'), rangeControls(ctx, choice, { splits }), h('p', { class: 'loading' }, 'Loading usage…'))
 
   const [hourly, previous, groups, budget] = await Promise.all([
-    usage('hour', range.from, range.to),
+    usage(seriesGroup(grain), range.from, range.to),
     usage('provider', range.previousFrom, range.previousTo),
     usage(split || 'provider', range.from, range.to),
     budgetBurn(zone),
@@ -48,7 +48,7 @@ export const overviewPage: Page = async (root, ctx) => {
   const totals = hourly.totals
   const before = previous.totals
   const top = [...groups.data].sort((a, b) => b.cost_micros - a.cost_micros || b.requests - a.requests).slice(0, TOP_GROUPS)
-  const perGroup: UsageReport[] = split ? await Promise.all(top.map((row) => usage('hour', range.from, range.to, filterFor(split, row)))) : []
+  const perGroup: UsageReport[] = split ? await Promise.all(top.map((row) => usage(seriesGroup(grain), range.from, range.to, filterFor(split, row)))) : []
 
   const all = seriesOf(hourly, range, grain, zone)
   const lines = (metric: (typeof METRICS)[number]['id']) => {

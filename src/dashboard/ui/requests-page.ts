@@ -1,4 +1,5 @@
 // Requests: the request log with server-side filters (key, provider, model, time) and cursor pagination, one page per request, and a detail view of each.
+import type { CostBreakdown, CostPart, RequestDetail, RequestLogEntry, RequestsPage } from '../../types/dashboard-api.ts'
 import { api, query } from './api.ts'
 import { csvButton } from './csv.ts'
 import { emptyState, h, replace, table } from './dom.ts'
@@ -8,47 +9,51 @@ import type { Page, PageContext } from './page.ts'
 import { rangeChoice } from './range-controls.ts'
 import { dayKey } from './zone-time.ts'
 
-interface RequestEntry {
-  request_id: string
-  started_at: string
-  key_id: string
-  provider: string
-  model: string | null
-  endpoint: string
-  method: string
-  status: number
-  streamed: boolean
-  input_tokens: number
-  output_tokens: number
-  cache_read_tokens: number
-  cache_write_tokens: number
-  reasoning_tokens: number
-  cost_micros: number | null
-  cost_usd: number | null
-  cost_status: string
-  usage_source: string
-  price_source: string | null
-  cost_detail: string | null
-  ended_by: string
-  partial: boolean
-  ttfb_ms: number | null
-  duration_ms: number
-  user: string | null
-  tags: string[]
-  error_code: string | null
-}
-
-interface RequestsPage {
-  data: RequestEntry[]
-  next_cursor: string | null
-}
+type RequestEntry = RequestLogEntry
 
 const PAGE_SIZE = 50
 /** As stored (src/db/schema.ts COST_STATUSES): the server refuses anything else. */
 const COST_STATUSES = ['priced', 'estimated', 'unpriced', 'no_usage', 'mock', 'refused']
 const costText = (r: RequestEntry) => (r.cost_usd === null ? `unpriced` : `${usd(r.cost_usd)}${r.cost_status === 'priced' ? '' : ` (${r.cost_status})`}`)
 
-function detail(entry: RequestEntry, zone: string, keyName: (id: string) => string, close: () => void): HTMLElement {
+const KIND_NAMES: Record<CostPart['kind'], string> = {
+  cached_input: 'Cached input',
+  cache_write: 'Cache write',
+  input: 'Input (uncached)',
+  output: 'Output',
+  reasoning: 'Reasoning',
+  media: 'Media',
+}
+
+/** The cost by kind as the server priced it from the stored counts, and whether it adds up to the stored cost. */
+function breakdownView(breakdown: CostBreakdown): HTMLElement {
+  const money = (micros: number | null) => (micros === null ? 'unknown' : usd(micros / 1_000_000))
+  return h(
+    'section',
+    { 'data-testid': 'cost-breakdown', 'aria-label': 'Cost by token kind' },
+    h('h4', {}, 'Cost by kind'),
+    breakdown.parts.length === 0
+      ? h('p', { class: 'muted' }, breakdown.note)
+      : h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            {},
+            h('thead', {}, h('tr', {}, ['Kind', 'Quantity', 'Cost'].map((name) => h('th', { scope: 'col' }, name)))),
+            h(
+              'tbody',
+              {},
+              breakdown.parts.map((part) => h('tr', { 'data-kind': part.kind, 'data-micros': part.cost_micros === null ? '' : String(part.cost_micros) }, h('td', {}, KIND_NAMES[part.kind]), h('td', {}, `${count(part.quantity)} ${part.unit}`), h('td', {}, money(part.cost_micros)))),
+              h('tr', { 'data-kind': 'total' }, h('th', { scope: 'row' }, 'Total'), h('td', {}, ''), h('td', {}, money(breakdown.priced_micros))),
+            ),
+          ),
+        ),
+    breakdown.parts.length > 0 ? h('p', { class: breakdown.matches_stored ? 'muted' : 'warning' }, `${breakdown.matches_stored ? 'Matches the stored cost.' : `Stored cost: ${money(breakdown.stored_micros)}.`} ${breakdown.note}.`) : null,
+  )
+}
+
+function detail(entry: RequestEntry, zone: string, keyName: (id: string) => string, close: () => void, breakdown?: CostBreakdown): HTMLElement {
   const facts: [string, string][] = [
     ['Request id', entry.request_id],
     ['Started', dateTime(entry.started_at, zone)],
@@ -74,6 +79,7 @@ function detail(entry: RequestEntry, zone: string, keyName: (id: string) => stri
     { class: 'detail', 'data-testid': 'request-detail', 'aria-label': 'Request detail', tabindex: '-1' },
     h('h3', {}, 'Request detail'),
     h('dl', { class: 'facts' }, facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
+    breakdown ? breakdownView(breakdown) : h('p', { class: 'loading' }, 'Pricing by kind…'),
     h('button', { type: 'button', class: 'secondary', onclick: close }, 'Close'),
   )
 }
@@ -130,8 +136,12 @@ export const requestsPage: Page = async (root, ctx: PageContext) => {
   const addRows = (entries: RequestEntry[]) => {
     for (const entry of entries) {
       shown.push(entry)
-      const open = () => {
-        replace(detailHolder, detail(entry, zone, keyName, () => replace(detailHolder)))
+      const open = async () => {
+        const close = () => replace(detailHolder)
+        replace(detailHolder, detail(entry, zone, keyName, close))
+        ;(detailHolder.firstElementChild as HTMLElement | null)?.focus()
+        const full = await api<RequestDetail>(`/requests/${encodeURIComponent(entry.request_id)}`)
+        replace(detailHolder, detail(full.request, zone, keyName, close, full.breakdown))
         ;(detailHolder.firstElementChild as HTMLElement | null)?.focus()
       }
       body.appendChild(

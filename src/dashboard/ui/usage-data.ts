@@ -1,31 +1,10 @@
 // The usage numbers the pages show: hourly rollup reports from the API, summed into hour or zone-day buckets, totals and previous periods.
+import type { UsageReport, UsageRow } from '../../types/dashboard-api.ts'
 import { api, query } from './api.ts'
 import { addZoneDays, bucketRows, startOfZoneDay, zoneMidnight } from './zone-time.ts'
 
-/** One group's sums as the usage API answers (rollup columns). */
-export interface UsageRow {
-  group: string
-  name?: string | null
-  requests: number
-  errors: number
-  input_tokens: number
-  output_tokens: number
-  cache_read_tokens: number
-  cache_write_tokens: number
-  reasoning_tokens: number
-  cost_micros: number
-  cost_usd: number
-  unpriced_requests: number
-  estimated_requests: number
-}
-
-export interface UsageReport {
-  group_by: string
-  from: string
-  to: string
-  data: UsageRow[]
-  totals: UsageRow
-}
+/** The usage API's answers, as the server types them (src/types/dashboard-api.ts). */
+export type { UsageReport, UsageRow }
 
 export interface Range {
   from: number
@@ -64,7 +43,21 @@ export interface Filter {
   provider?: string
   model?: string
   key?: string
+  /** The end-user id requests carried. */
+  user?: string
+  tag?: string
+  /** ok or error. */
+  status?: string
 }
+
+/** Every filter a usage page keeps in its URL. */
+export const FILTER_NAMES = ['provider', 'model', 'key', 'user', 'tag', 'status'] as const
+
+/**
+ * The series grouping for a bucket size: the server answers zone days (or, across a DST change, the zone's hours,
+ * which seriesOf folds into days the same way) and local hours; both from the rollups every page reads.
+ */
+export const seriesGroup = (grain: 'hour' | 'day') => (grain === 'day' ? 'day' : 'hour')
 
 export function usage(groupBy: string, from: number, to: number, filter: Filter = {}): Promise<UsageReport> {
   return api<UsageReport>(`/usage${query({ group_by: groupBy, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...filter })}`)
@@ -84,7 +77,7 @@ export interface Series {
   rows: (UsageRow | undefined)[]
 }
 
-/** An hourly report (group_by=hour) as hour or zone-day buckets over the range. */
+/** A series report (seriesGroup: zone days or local hours) as hour or zone-day buckets over the range. */
 export function seriesOf(report: UsageReport, range: { from: number; to: number }, grain: 'hour' | 'day', zone: string): Series {
   return bucketRows(report.data, (row) => Date.parse(row.group), addRows, range.from, range.to, grain, zone)
 }

@@ -1,4 +1,4 @@
-// Time in the organization's reporting zone, for the dashboard: zone midnights, and day buckets summed from UTC-hour rollups.
+// Time in the organization's reporting zone, for the dashboard: zone midnights, and day buckets summed from the zone's hour rows.
 
 const HOUR_MS = 3_600_000
 
@@ -53,6 +53,11 @@ export function addZoneDays(ms: number, days: number, zone: string): number {
   return zoneMidnight(w.year, w.month, w.day + days, zone)
 }
 
+/** Where `zone`'s local hours start at `ms`, as a remainder of UTC hours (0 for most zones, 30 min for Asia/Kolkata). */
+export function localHourPhase(ms: number, zone: string): number {
+  return (((-zoneOffset(ms, zone)) % HOUR_MS) + HOUR_MS) % HOUR_MS
+}
+
 /** Whether every hour of `zone` starts on a UTC hour (so hourly rollups add up to its days exactly) over [from, to). */
 export function hourAligned(from: number, to: number, zone: string): boolean {
   for (let at = from; at < to; at += 24 * HOUR_MS) if (zoneOffset(at, zone) % HOUR_MS !== 0) return false
@@ -72,13 +77,17 @@ export interface Bucketed<R> {
  */
 export function bucketRows<R>(rows: readonly R[], startOf: (row: R) => number, add: (into: R | undefined, row: R) => R, from: number, to: number, grain: 'hour' | 'day', zone: string): Bucketed<R> {
   const starts: number[] = []
-  if (grain === 'hour') for (let at = Math.floor(from / HOUR_MS) * HOUR_MS; at < to; at += HOUR_MS) starts.push(at)
+  // The zone's hours: on UTC hours for most zones, at :30 or :45 past for Asia/Kolkata or Asia/Kathmandu (the server's
+  // hour rows start there too: they are summed from quarter-hour rollups).
+  const phase = localHourPhase(from, zone)
+  const hourOf = (at: number) => Math.floor((at - phase) / HOUR_MS) * HOUR_MS + phase
+  if (grain === 'hour') for (let at = hourOf(from); at < to; at += HOUR_MS) starts.push(at)
   else for (let at = startOfZoneDay(from, zone); at < to; at = addZoneDays(at, 1, zone)) starts.push(at)
   const index = new Map(starts.map((start, i) => [start, i]))
   const out: (R | undefined)[] = starts.map(() => undefined)
   for (const row of rows) {
     const at = startOf(row)
-    const bucket = grain === 'hour' ? Math.floor(at / HOUR_MS) * HOUR_MS : startOfZoneDay(at, zone)
+    const bucket = grain === 'hour' ? hourOf(at) : startOfZoneDay(at, zone)
     const i = index.get(bucket)
     if (i !== undefined) out[i] = add(out[i], row)
   }

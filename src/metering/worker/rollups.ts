@@ -1,4 +1,4 @@
-// Pure: folds usage records into hourly and daily (UTC) sums per org × key × provider × model.
+// Pure: folds usage records into quarter-hour, hourly and daily (UTC) sums per org × key × provider × model, and quarter-hour and hourly ones also per user × tags × outcome.
 import type { UsageRollupRow } from '../../db/usage-columns.ts'
 import type { UsageRecord } from './usage-record.ts'
 import { bucketStart } from '../../db/rollup-buckets.ts'
@@ -11,7 +11,8 @@ export { bucketStart, DAY_MS, HOUR_MS } from '../../db/rollup-buckets.ts'
 export type RollupDelta = UsageRollupRow
 
 
-const GRAINS = ['hour', 'day'] as const
+/** Each grain, and whether it splits by user, tag set and outcome (db/rollup-buckets.ts says who reads which). */
+const GRAINS = [['quarter', false], ['hour', false], ['day', false], ['quarter_dims', true], ['hour_dims', true]] as const
 
 /**
  * Summed per bucket over all of `records`, so a batch costs one upsert per bucket it touches, not one per row.
@@ -21,16 +22,21 @@ export function rollupDeltas(records: readonly UsageRecord[], sign: 1 | -1 = 1):
   const byKey = new Map<string, RollupDelta>()
   for (const record of records) {
     const model = record.model ?? ''
-    // The bucket's identity beside its grain and start, built once per record for both grains.
+    const user = record.user ?? ''
+    const tags = record.tags ?? ''
+    const outcome = record.status >= 400 ? 'error' : 'ok'
+    // The bucket's identity beside its grain and start, built once per record for every grain.
     const scope = `${record.orgId}\u0000${record.keyId}\u0000${record.provider}\u0000${model}`
+    const dimsScope = `${scope}\u0000${user}\u0000${tags}\u0000${outcome}`
     const error = record.status >= 400 || record.endedBy === 'upstream_error' || record.endedBy === 'timeout'
-    for (const grain of GRAINS) {
+    for (const [grain, split] of GRAINS) {
       const start = bucketStart(grain, record.startedAt)
-      const id = `${grain}\u0000${start}\u0000${scope}`
+      const id = `${grain}\u0000${start}\u0000${split ? dimsScope : scope}`
       let delta = byKey.get(id)
       if (!delta) {
         delta = {
           grain, bucketStart: start, orgId: record.orgId, keyId: record.keyId, provider: record.provider, model,
+          user: split ? user : '', tags: split ? tags : '', outcome: split ? outcome : '',
           requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0,
           reasoningTokens: 0, costMicros: 0, unpricedRequests: 0, estimatedRequests: 0,
         }
