@@ -160,7 +160,8 @@ describe('DashScope async tasks', () => {
     expect((await jobUsageRows(job.id))[0]).toMatchObject({ cost_micros: 1_000_000, cost_status: 'priced' })
     expect(await jobRow('dashscope', taskId)).toMatchObject({ cost_micros: 1_000_000, cost_status: 'priced' })
     const rollups = await queryRows(gw.dbUrl, 'SELECT grain, cost_micros, unpriced_requests FROM usage_rollups WHERE model = ? ORDER BY grain', [model])
-    expect(rollups).toEqual([{ grain: 'day', cost_micros: 1_000_000, unpriced_requests: 0 }, { grain: 'hour', cost_micros: 1_000_000, unpriced_requests: 0 }])
+    // Every grain the writer keeps (unsplit and split by user, tags and outcome) moves with the row.
+    expect(rollups).toEqual(['day', 'hour', 'hour_dims', 'quarter', 'quarter_dims'].map((grain) => ({ grain, cost_micros: 1_000_000, unpriced_requests: 0 })))
   })
 
   test('a failed task costs nothing', async () => {

@@ -163,10 +163,9 @@ test('a batch of a model with no price is stored unpriced (never $0); after a pr
   // What reprice needs is in the row itself: the per-model totals and the share it was billed at.
   expect(JSON.parse(String(row.raw_usage))).toMatchObject({ job: job.id, priceFactor: 0.5, usage: { groups: [{ model, lines: 2, usage: { inputTokens: 2000, outputTokens: 1000 } }], failedLines: 1, unreadableLines: 0 } })
   const rollup = () => queryRows(gw.dbUrl, "SELECT grain, cost_micros, unpriced_requests, requests FROM usage_rollups WHERE model = ? ORDER BY grain", [model])
-  expect(await rollup()).toEqual([
-    { grain: 'day', cost_micros: 0, unpriced_requests: 1, requests: 1 },
-    { grain: 'hour', cost_micros: 0, unpriced_requests: 1, requests: 1 },
-  ])
+  // Every grain the writer keeps (unsplit and split by user, tags and outcome) holds the row.
+  const grains = ['day', 'hour', 'hour_dims', 'quarter', 'quarter_dims']
+  expect(await rollup()).toEqual(grains.map((grain) => ({ grain, cost_micros: 0, unpriced_requests: 1, requests: 1 })))
 
   // Still no price: reprice leaves it unpriced.
   const first = (await (await reprice()).json()) as { stillUnpriced: number }
@@ -179,10 +178,7 @@ test('a batch of a model with no price is stored unpriced (never $0); after a pr
   // 2000 input at $2/M + 1000 output at $8/M = 4000 + 8000 micro-USD, at 50 %.
   const expected = 6000
   expect(await rowOf()).toMatchObject({ cost_micros: expected, cost_status: 'priced', price_source: 'batch' })
-  expect(await rollup()).toEqual([
-    { grain: 'day', cost_micros: expected, unpriced_requests: 0, requests: 1 },
-    { grain: 'hour', cost_micros: expected, unpriced_requests: 0, requests: 1 },
-  ])
+  expect(await rollup()).toEqual(grains.map((grain) => ({ grain, cost_micros: expected, unpriced_requests: 0, requests: 1 })))
   const after = (await queryRows(gw.dbUrl, 'SELECT cost_micros, cost_status FROM jobs WHERE id = ?', [String(job.id)]))[0]
   expect(after).toEqual({ cost_micros: expected, cost_status: 'priced' })
   const shown = (await (await gw.admin('GET', `/jobs/${job.id}`)).json()) as { cost_usd: number; cost_status: string }
@@ -191,6 +187,6 @@ test('a batch of a model with no price is stored unpriced (never $0); after a pr
   // Idempotent: again changes nothing (row, rollups, job).
   expect((await reprice()).status).toBe(200)
   expect((await rowOf()).cost_micros).toBe(expected)
-  expect((await rollup()).map((r) => r.cost_micros)).toEqual([expected, expected])
+  expect((await rollup()).map((r) => r.cost_micros)).toEqual(grains.map(() => expected))
   expect((await queryRows(gw.dbUrl, 'SELECT cost_micros FROM jobs WHERE id = ?', [String(job.id)]))[0]!.cost_micros).toBe(expected)
 })
