@@ -18,6 +18,22 @@ interface Match {
 const matched = new Map<string, Match | null>()
 
 /**
+ * Compiled models by the provider and the model the package matched, not by the name asked: however many names a
+ * response invents, the compiling (a few dozen package calls) happens at most once per model the package knows.
+ */
+const compiled = new Map<string, FastModel | null>()
+
+function compiledFor(match: Match, name: string): FastModel | null {
+  const key = `${match.provider.id}\u0000${match.provider.models[0]!.id}`
+  let fast = compiled.get(key)
+  if (fast === undefined) {
+    fast = compileModel(match.provider, name)
+    compiled.set(key, fast)
+  }
+  return fast
+}
+
+/**
  * calcPrice, with the match remembered. The one-model provider prices exactly as the full one: the same model
  * matches the same name (date-normalised or not), and the provider's own fields (id, fallbacks) are kept. From the
  * second call on, the compiled plan answers with the package's own arithmetic; what it cannot answer (usage the
@@ -28,7 +44,7 @@ export function calcPriceRemembering(usage: Usage, model: string, providerId: st
   const known = matched.get(key)
   if (known === null) return null
   if (known !== undefined) {
-    if (known.fast === undefined) known.fast = compileModel(known.provider, model)
+    if (known.fast === undefined) known.fast = compiledFor(known, model)
     const fast = known.fast && fastCalc(known.fast, model, usage, timestamp)
     return fast || calcPrice(usage, model, { provider: known.provider, timestamp })
   }
