@@ -15,6 +15,27 @@ export function effectiveAt(effectiveFrom: string | undefined, at: Date): boolea
   return Number.isFinite(from) && from <= at.getTime()
 }
 
+/**
+ * Each table's rows by provider, built at its first lookup: a priced request scans its provider's rows, not the whole
+ * table. Rebuilt if the table's length changed (tables are readonly; this only guards a test that builds one up).
+ */
+const byProviderOf = new WeakMap<readonly PriceTableEntry[], { length: number; rows: Map<string, PriceTableEntry[]> }>()
+
+function rowsOf(table: readonly PriceTableEntry[], provider: string): readonly PriceTableEntry[] {
+  let index = byProviderOf.get(table)
+  if (!index || index.length !== table.length) {
+    const rows = new Map<string, PriceTableEntry[]>()
+    for (const entry of table) {
+      const list = rows.get(entry.provider)
+      if (list) list.push(entry)
+      else rows.set(entry.provider, [entry])
+    }
+    index = { length: table.length, rows }
+    byProviderOf.set(table, index)
+  }
+  return index.rows.get(provider) ?? []
+}
+
 export function findTableEntry(
   table: readonly PriceTableEntry[],
   provider: string,
@@ -22,7 +43,7 @@ export function findTableEntry(
   at: Date,
 ): PriceTableEntry | undefined {
   const id = model.toLowerCase()
-  const live = table.filter((e) => e.provider === provider && effectiveAt(e.effectiveFrom, at))
+  const live = rowsOf(table, provider).filter((e) => effectiveAt(e.effectiveFrom, at))
 
   let keyed = live.filter((e) => e.model.toLowerCase() === id)
   if (keyed.length === 0) {

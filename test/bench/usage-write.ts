@@ -1,5 +1,5 @@
 // Usage-write cost per row (row + rollups, through the real UsageWriter) on a table seeded to 0, 1 M and 10 M rows.
-// Run: bun test/bench/usage-write.ts [--sizes 0,1000000,10000000] [--rows 20000] [--seed-ids ordered|random] [--json]
+// Run: bun test/bench/usage-write.ts [--sizes 0,1000000,10000000] [--rows 20000] [--batch 500] [--seed-ids ordered|random] [--json]
 // Seeding is direct SQL (INSERT … SELECT over a recursive CTE, indexes built after) in a temp dir removed at the end.
 // Nothing is asserted: it prints µs per row (wall and CPU; the writer runs synchronously underneath, so they agree).
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
@@ -17,6 +17,8 @@ const { values: flags } = parseArgs({
   options: {
     sizes: { type: 'string', default: '0,1000000,10000000' },
     rows: { type: 'string', default: '20000' },
+    /** Rows per batch: 500 is the worker's default flush by size; at moderate traffic the 250-ms timer flushes far fewer. */
+    batch: { type: 'string', default: '500' },
     /** How the seeded rows' ids look: time-ordered as newId makes them now, or random as before issue #14. */
     'seed-ids': { type: 'string', default: 'ordered' },
     json: { type: 'boolean', default: false },
@@ -26,8 +28,9 @@ const SIZES = flags.sizes!.split(',').map(Number)
 const ROWS = Number(flags.rows)
 const SEED_IDS = flags['seed-ids'] as 'ordered' | 'random'
 if (!['ordered', 'random'].includes(SEED_IDS)) throw new Error('--seed-ids must be ordered or random')
-/** Rows per batch, as the meter worker's default flush. */
-const BATCH = 500
+/** Rows per batch (default: the meter worker's flush by size, SOCIARO_METER_FLUSH_ROWS). */
+const BATCH = Number(flags.batch)
+if (!Number.isInteger(BATCH) || BATCH < 1) throw new Error('--batch must be a whole number of rows')
 /** 5 orgs, 25 keys, 3 models: 75 key × model pairs, so a 500-row batch touches 150 rollup buckets (hour and day). */
 const ORGS = 5
 const KEYS = 25
