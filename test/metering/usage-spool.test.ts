@@ -123,16 +123,45 @@ test('a spool file deleted while in use (rm sociaro.db*) is noticed within a sec
   await spool.append(1, '["a"]', new Uint8Array(10), 1)
   rmSync(path)
   await Bun.sleep(1_100)
-  await spool.append(2, '["b"]', new Uint8Array(10), 1) // into the deleted file; then noticed
+  // Checked before the write, at most once a second: this batch already goes to the fresh file.
+  await spool.append(2, '["b"]', new Uint8Array(10), 1)
   expect(lines.join('')).toContain('the usage spool file was deleted or replaced')
   await spool.append(3, '["c"]', new Uint8Array(10), 1)
-  expect(readAll(path).batches.map((b) => b.jobs)).toEqual(['["c"]'])
+  expect(readAll(path).batches.map((b) => b.jobs)).toEqual(['["b"]', '["c"]'])
   // Rows of batches from the lost file settle harmlessly.
   spool.settle(1, 1)
   spool.settle(2, 1)
   spool.settle(3, 1)
   expect(statSync(path).size).toBe(0)
   spool.close(true)
+})
+
+test('without fsync a batch is in the file when append returns; with fsync append resolves once flushed, and the file is emptied only after', async () => {
+  const dir = tempDir()
+  const plain = UsageSpool.acquire({ path: join(dir, 'plain.spool'), maxBytes: 1 << 30, fsync: false }, silentLogger)!
+  plain.start()
+  expect(plain.append(1, '["a"]', new TextEncoder().encode('body'), 1)).toBeUndefined()
+  expect(readAll(join(dir, 'plain.spool')).batches).toEqual([{ jobs: '["a"]', bytes: 'body' }])
+  plain.close(true)
+
+  const path = join(dir, 'synced.spool')
+  const spool = UsageSpool.acquire({ path, maxBytes: 1 << 30, fsync: true }, silentLogger)!
+  spool.start()
+  const first = spool.append(1, '["a"]', new TextEncoder().encode('one'), 1)
+  // Written while the first flush runs: waits for the next one.
+  const second = spool.append(2, '["b"]', new TextEncoder().encode('two'), 1)
+  expect(first).toBeInstanceOf(Promise)
+  expect(readAll(path).batches.map((b) => b.jobs)).toEqual(['["a"]', '["b"]'])
+  // Every row stored while a flush runs: the file stays until it has ended.
+  spool.settle(1, 1)
+  spool.settle(2, 1)
+  expect(statSync(path).size).toBeGreaterThan(0)
+  await Promise.all([first, second])
+  await spool.idle()
+  expect(statSync(path).size).toBe(0)
+  await spool.append(3, '["c"]', new TextEncoder().encode('three'), 1)
+  expect(readAll(path).batches.map((b) => b.jobs)).toEqual(['["c"]'])
+  spool.close(false)
 })
 
 test('the spool is bounded: past its size batches are not spooled, and that is counted and logged', async () => {
