@@ -70,7 +70,7 @@ export class MeterChannel implements Meter {
   private commands = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>()
   private commandSeq = 0
   private batchSeq = 0
-  /** Cut (and spooled) batches not posted yet, in order; `durable` is pending while an fsync for it runs. */
+  /** Cut (and spooled) batches not posted yet, in order; `durable` is pending while its write runs (a large batch, or fsync on). */
   private unsent: { seq: number; jobs: string; bytes: Uint8Array<ArrayBuffer>; durable?: Promise<void>; awaited?: boolean }[] = []
   private unsentBytes = 0
   private postTimer: ReturnType<typeof setTimeout> | undefined
@@ -237,7 +237,7 @@ export class MeterChannel implements Meter {
     while (this.unsent.length > 0) {
       const batch = this.unsent[0]!
       if (batch.durable) {
-        // Not on disk yet (fsync on): it and the batches after it go once it is.
+        // Not in the file yet (a large batch, or fsync on): it and the batches after it go once it is.
         if (!batch.awaited) {
           batch.awaited = true
           batch.durable.then(() => {
@@ -253,7 +253,7 @@ export class MeterChannel implements Meter {
     }
   }
 
-  /** Every batch cut so far posted (durable first, with fsync on). */
+  /** Every batch cut so far posted (each once its write is done). */
   private async postAll(): Promise<void> {
     this.flush()
     while (this.unsent.length > 0) {

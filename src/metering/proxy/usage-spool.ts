@@ -1,5 +1,5 @@
 // The usage spool: each batch of finished exchanges is appended here before the metering worker gets it, so a killed process loses almost none.
-import { closeSync, fchmodSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writevSync } from 'node:fs'
+import { closeSync, fchmodSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writev, writevSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { localPathOf } from '../../db/client.ts'
 import type { Logger } from '../../log.ts'
@@ -32,6 +32,14 @@ interface Segment {
   ino: number
   size: number
   outstanding: number
+}
+
+interface QueuedBatch {
+  readonly parts: Uint8Array[]
+  readonly length: number
+  readonly seq: number
+  readonly jobCount: number
+  readonly resolve: () => void
 }
 
 function isAlive(pid: number): boolean {
@@ -74,22 +82,26 @@ function fileSize(path: string): number {
 }
 
 /**
- * Each batch is one synchronous writev into the page cache (a few µs, about every 5 ms under load): no hop to the
- * thread pool and back, which cost more CPU than the write itself, and nothing is ever in flight when the file is
- * truncated or rotated. The metering worker gets a batch only once it is in the file, so it cannot report rows
- * stored before they are. With fsync on, the flush to disk (milliseconds) runs on the thread pool, one for every
- * write made meanwhile, and the batch goes to the worker once it is durable; files are not truncated, rotated or
- * replaced while a flush is running.
+ * A batch up to this size (tens of chat requests) is written synchronously into the page cache: tens
+ * of µs, cheaper than a hop to the thread pool and back, which woke two threads per batch. Larger ones (big
+ * bodies: images in base64) go to the thread pool, so that one never holds the proxy for milliseconds.
+ */
+const SYNC_WRITE_BYTES = 64 * 1024
+
+/**
+ * Small batches are written at once (SYNC_WRITE_BYTES, fsync off). Other appends run one at a time off this thread
+ * (node:fs writev on the thread pool: a slow disk never stalls the proxy); batches that arrive meanwhile, small ones
+ * too, go together in the next write. The metering worker gets a batch only once its write is done, so it cannot
+ * report rows stored before they are in the file, and the file is only ever truncated or rotated between writes.
  */
 export class UsageSpool {
   private active: Segment | undefined
   private sealed: Segment | undefined
   /** Batch sequence number → its file and its rows not yet stored. */
   private readonly batches = new Map<number, { segment: Segment; remaining: number }>()
-  /** An fdatasync is running on the active file (fsync on only). */
-  private syncing = false
-  /** Writes made since the running fdatasync began: the next one covers them. */
-  private syncWaiters: (() => void)[] = []
+  private queue: QueuedBatch[] = []
+  private queuedBytes = 0
+  private writing = false
   private readonly sealedPath: string
   private readonly lockPath: string
   private readonly rotateBytes: number
@@ -139,12 +151,12 @@ export class UsageSpool {
   }
 
   /**
-   * At most once a second, before a write: appends to a file someone deleted (a `rm sociaro.db*`) would protect
+   * At most once a second, between writes: appends to a file someone deleted (a `rm sociaro.db*`) would protect
    * nothing, silently. Its batches are beyond saving; the ones after go to a fresh file.
    */
   private checkActiveFile(): void {
     const now = Date.now()
-    if (now - this.checkedAt < 1_000 || this.syncing) return
+    if (now - this.checkedAt < 1_000) return
     this.checkedAt = now
     const active = this.active!
     const current = statSync(active.path, { throwIfNoEntry: false })
@@ -159,12 +171,12 @@ export class UsageSpool {
   }
 
   get bytes(): number {
-    return (this.active?.size ?? 0) + (this.sealed?.size ?? 0)
+    return (this.active?.size ?? 0) + (this.sealed?.size ?? 0) + this.queuedBytes
   }
 
   /**
-   * Writes batch `seq` (of `jobCount` jobs) to the file. Returns nothing once it is there (or was not spooled: full,
-   * or the write failed; logged, counted), or, with fsync on, a promise that resolves once it is on disk.
+   * Writes batch `seq` (of `jobCount` jobs). Returns nothing when it is already in the file (a small batch, fsync off)
+   * or was not spooled (full, or the write failed: logged, counted); else a promise that resolves once it is there.
    */
   append(seq: number, jobs: string, bytes: Uint8Array, jobCount: number): Promise<void> | undefined {
     if (!this.active) return undefined
@@ -174,8 +186,22 @@ export class UsageSpool {
       this.unspooled(jobCount, 'the usage spool is full (the database has not taken rows for a while): exchanges are metered but no longer crash-safe')
       return undefined
     }
+    if (!this.writing && !this.settings.fsync && length <= SYNC_WRITE_BYTES) {
+      this.writeNow(parts, length, seq, jobCount)
+      return undefined
+    }
+    const { promise, resolve } = Promise.withResolvers<void>()
+    this.queue.push({ parts, length, seq, jobCount, resolve })
+    this.queuedBytes += length
+    if (!this.writing) this.writeQueued()
+    return promise
+  }
+
+  /** A small batch, with no write in flight: one writev on this thread. */
+  private writeNow(parts: Uint8Array[], length: number, seq: number, jobCount: number): void {
+    // Before the write: a batch that would go into a deleted file goes into the fresh one instead.
     this.checkActiveFile()
-    const segment = this.active
+    const segment = this.active!
     let failure: string | undefined
     try {
       const written = writevSync(segment.fd, parts)
@@ -188,40 +214,58 @@ export class UsageSpool {
       try {
         ftruncateSync(segment.fd, segment.size)
       } catch {}
-      this.unspooled(jobCount, 'usage spool write failed: these exchanges are metered but not crash-safe', { error: failure })
-      return undefined
+      return this.unspooled(jobCount, 'usage spool write failed: these exchanges are metered but not crash-safe', { error: failure })
     }
     segment.size += length
     segment.outstanding += jobCount
     this.batches.set(seq, { segment, remaining: jobCount })
-    if (!this.settings.fsync) {
-      this.rotateIfDue()
-      return undefined
-    }
-    const { promise, resolve } = Promise.withResolvers<void>()
-    this.syncWaiters.push(resolve)
-    if (!this.syncing) this.flushToDisk()
-    return promise
+    if (segment.size >= this.rotateBytes && !this.sealed) this.rotate()
   }
 
-  /** One fdatasync for every write made before it started; the writes made meanwhile wait for the next. */
-  private flushToDisk(): void {
-    const segment = this.active!
-    const waiters = this.syncWaiters
-    this.syncWaiters = []
-    this.syncing = true
-    fdatasync(segment.fd, () => {
-      this.syncing = false
-      for (const resolve of waiters) resolve()
-      if (this.syncWaiters.length > 0 && this.active) return this.flushToDisk()
-      // Settlements that came during the flush left the file for now.
-      if (segment === this.active && segment.outstanding === 0 && segment.size > 0) this.truncate(segment)
-      this.rotateIfDue()
+  private writeQueued(): void {
+    const segment = this.active
+    const batch = this.queue
+    if (batch.length === 0 || !segment) {
+      this.writing = false
+      if (segment && segment.outstanding === 0 && segment.size > 0) this.truncate(segment)
+      return
+    }
+    this.writing = true
+    this.queue = []
+    const length = batch.reduce((sum, queued) => sum + queued.length, 0)
+    writev(segment.fd, batch.flatMap((queued) => queued.parts), (error, written) => {
+      if (error || written !== length) {
+        // Leave no torn record behind a failed write: the records after it would be unreadable.
+        try {
+          ftruncateSync(segment.fd, segment.size)
+        } catch {}
+        this.queuedBytes -= length
+        this.unspooled(
+          batch.reduce((sum, queued) => sum + queued.jobCount, 0),
+          'usage spool write failed: these exchanges are metered but not crash-safe',
+          { error: error ? String(error) : `short write: ${written} of ${length} bytes` },
+        )
+        return this.finish(batch)
+      }
+      const stored = () => {
+        this.queuedBytes -= length
+        segment.size += length
+        for (const queued of batch) {
+          segment.outstanding += queued.jobCount
+          this.batches.set(queued.seq, { segment, remaining: queued.jobCount })
+        }
+        if (segment.size >= this.rotateBytes && !this.sealed) this.rotate()
+        this.finish(batch)
+      }
+      if (this.settings.fsync) fdatasync(segment.fd, stored)
+      else stored()
     })
   }
 
-  private rotateIfDue(): void {
-    if (this.active && this.active.size >= this.rotateBytes && !this.sealed && !this.syncing) this.rotate()
+  private finish(batch: readonly QueuedBatch[]): void {
+    for (const queued of batch) queued.resolve()
+    if (this.active) this.checkActiveFile()
+    this.writeQueued()
   }
 
   private unspooled(jobCount: number, message: string, fields: Record<string, unknown> = {}): void {
@@ -254,8 +298,8 @@ export class UsageSpool {
     segment.outstanding -= rows
     if (segment.outstanding > 0) return
     if (segment === this.sealed) this.remove(segment)
-    // Never under a flush in progress: flushToDisk truncates when it ends and finds the file fully stored.
-    else if (segment === this.active && !this.syncing && segment.size > 0) this.truncate(segment)
+    // Never under a write in progress: writeQueued truncates when it finds the file idle and fully stored.
+    else if (segment === this.active && !this.writing && segment.size > 0) this.truncate(segment)
   }
 
   private truncate(segment: Segment): void {
@@ -268,9 +312,9 @@ export class UsageSpool {
     this.sealed = undefined
   }
 
-  /** Resolves when no flush to disk is running or waiting. */
+  /** Resolves when no write is queued or running. */
   async idle(): Promise<void> {
-    while (this.syncing || this.syncWaiters.length > 0) await Bun.sleep(1)
+    while (this.writing || this.queue.length > 0) await Bun.sleep(1)
   }
 
   /** Stops appending and releases the lock. `stored`: every row reached the database, so the files go too; else they stay for the next start. */
