@@ -162,6 +162,10 @@ function buildRecord(job: MeterJob, estimate: Estimator): Promise<UsageRecord> {
   return recordOfJob(job, overrides, estimate, log, providers)
 }
 
+/** Batches received and not yet handled, and what the handled ones hold: acknowledged together once none is left. */
+let batchesQueued = 0
+const unacked = { jobs: 0, bytes: 0 }
+
 async function handleJobs(jobs: MeterJob[], bytes: number, seq: number): Promise<void> {
   let handed = 0
   try {
@@ -169,8 +173,15 @@ async function handleJobs(jobs: MeterJob[], bytes: number, seq: number): Promise
   } finally {
     // Rows never built (a failed batch, logged by the caller) are not waited for: their spool file may be cleared.
     if (handed < jobs.length) send({ type: 'stored', batches: [[seq, jobs.length - handed]] })
+    // The proxy thread posts several batches in one go: one acknowledgement for all of them wakes it once.
+    unacked.jobs += jobs.length
+    unacked.bytes += bytes
+    if (--batchesQueued === 0) {
+      send({ type: 'ack', jobs: unacked.jobs, bytes: unacked.bytes })
+      unacked.jobs = 0
+      unacked.bytes = 0
+    }
   }
-  send({ type: 'ack', jobs: jobs.length, bytes })
 }
 
 async function buildAndHand(jobs: MeterJob[], seq: number, onHanded: () => void): Promise<void> {
@@ -222,6 +233,7 @@ self.addEventListener('message', (event: MessageEvent<ToWorker>) => {
       const jobs = unpack(message.jobs, message.bytes)
       const bytes = message.bytes.byteLength
       const seq = message.seq
+      batchesQueued++
       processing = processing.then(() => handleJobs(jobs, bytes, seq)).catch((error) => log('error', 'metering batch failed', { error: String(error) }))
       return
     }

@@ -1,4 +1,4 @@
-// Proxy-thread CPU per request spent on the usage spool (framing, CRC-32, submitting the write), by batch size and body size.
+// Proxy-thread CPU per request spent on the usage spool (framing, CRC-32, the write into the page cache), by batch size and body size.
 // Run: bun test/bench/spool-append.ts   (prints a table; nothing is asserted)
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,9 +22,9 @@ async function measure(jobsPerBatch: number, bodyBytes: number, batches: number)
   const jobs = JSON.stringify(Array.from({ length: jobsPerBatch }, () => FACTS))
   const bytes = new Uint8Array(jobsPerBatch * bodyBytes).fill(97)
   let seq = 0
-  // Only the synchronous part runs on the proxy thread: the write itself is on the thread pool.
+  // What runs on the proxy thread: the whole append (the write is synchronous, into the page cache, with fsync off).
   let syncMs = 0
-  const writes: Promise<void>[] = []
+  const writes: (Promise<void> | undefined)[] = []
   const cpuStart = process.cpuUsage()
   const wallStart = performance.now()
   for (let i = 0; i < batches; i++) {

@@ -18,11 +18,17 @@ export interface MeterChannelOptions {
    */
   readonly spool?: UsageSpool
   /**
-   * Batches leave at least this often while jobs are waiting. Kept short: a job still queued here when the process
-   * is killed is lost.
+   * Batches are cut (and spooled) at least this often while jobs are waiting. Kept short: a job still queued here
+   * when the process is killed is lost.
    */
   readonly batchIntervalMs?: number
   readonly batchJobs?: number
+  /**
+   * Spooled batches go to the worker together, at most this often (default 25 ms): waking an idle thread costs more
+   * CPU than the message, and the worker writes rows only every `flushIntervalMs` (250) anyway. Once a batch is in
+   * the spool a kill no longer loses it, so this delay costs no crash safety; `drainAndStop` sends at once.
+   */
+  readonly postIntervalMs?: number
   /** Jobs and bytes allowed between the proxy and the worker's acknowledgement; beyond them jobs are shed and counted. */
   readonly maxOutstandingJobs?: number
   readonly maxOutstandingBytes?: number
@@ -64,16 +70,21 @@ export class MeterChannel implements Meter {
   private commands = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>()
   private commandSeq = 0
   private batchSeq = 0
-  /** The last spool append: batches reach the worker in order, and `drain` after all of them. */
-  private appended: Promise<void> = Promise.resolve()
+  /** Cut (and spooled) batches not posted yet, in order; `durable` is pending while its write runs (a large batch, or fsync on). */
+  private unsent: { seq: number; jobs: string; bytes: Uint8Array<ArrayBuffer>; durable?: Promise<void>; awaited?: boolean }[] = []
+  private unsentBytes = 0
+  private postTimer: ReturnType<typeof setTimeout> | undefined
+  private lastPostAt = 0
   private readonly batchIntervalMs: number
   private readonly batchJobs: number
+  private readonly postIntervalMs: number
   private readonly maxOutstandingJobs: number
   private readonly maxOutstandingBytes: number
 
   private constructor(private readonly options: MeterChannelOptions) {
     this.batchIntervalMs = options.batchIntervalMs ?? 5
     this.batchJobs = options.batchJobs ?? 256
+    this.postIntervalMs = options.postIntervalMs ?? 25
     this.maxOutstandingJobs = options.maxOutstandingJobs ?? 100_000
     this.maxOutstandingBytes = options.maxOutstandingBytes ?? 256 * 1024 * 1024
     this.worker = (options.startWorker ?? ((entry) => new Worker(entry)))(workerUrl())
@@ -118,7 +129,7 @@ export class MeterChannel implements Meter {
       this.commands.clear()
     })
     const replay = this.options.spool?.leftovers() ?? []
-    this.post({ type: 'init', init: { ...this.options.init, ...(replay.length > 0 ? { replay } : {}) } })
+    this.send({ type: 'init', init: { ...this.options.init, ...(replay.length > 0 ? { replay } : {}) } })
     return promise
   }
 
@@ -162,8 +173,14 @@ export class MeterChannel implements Meter {
     }
   }
 
-  private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+  private send(message: ToWorker, transfer: ArrayBuffer[] = []): void {
     this.worker.postMessage(message, transfer)
+  }
+
+  /** Other messages keep their place behind the batches cut before them (as when every batch went at once). */
+  private sendInOrder(message: ToWorker): void {
+    if (this.unsent.length > 0) this.post()
+    this.send(message)
   }
 
   /** Hot path: an array push and, at most, arming one timer. */
@@ -183,6 +200,7 @@ export class MeterChannel implements Meter {
     else this.timer ??= setTimeout(() => this.flush(), this.batchIntervalMs)
   }
 
+  /** Cuts the queued jobs into a batch and spools it; it reaches the worker with the next post. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
@@ -201,15 +219,53 @@ export class MeterChannel implements Meter {
     this.queue = []
     this.queuedBytes = 0
     const seq = ++this.batchSeq
-    const send = () => this.post({ type: 'jobs', seq, jobs: jobsJson, bytes: bytes.buffer }, [bytes.buffer])
-    // On disk (the OS's page cache) before the worker has it: from then on a killed process does not lose the batch.
-    if (this.options.spool) this.appended = this.options.spool.append(seq, jobsJson, bytes, jobs.length).then(send)
-    else send()
+    // In the file (the OS's page cache) before the worker has it: from then on a killed process does not lose the batch.
+    const durable = this.options.spool?.append(seq, jobsJson, bytes, jobs.length)
+    this.unsent.push({ seq, jobs: jobsJson, bytes, ...(durable ? { durable } : {}) })
+    this.unsentBytes += bytes.byteLength
+    const wait = this.lastPostAt + this.postIntervalMs - performance.now()
+    // Many bytes waiting (large bodies) go at once: the proxy thread should not hold them longer than it must.
+    if (wait <= 0 || this.unsentBytes >= 16 * 1024 * 1024) this.post()
+    else this.postTimer ??= setTimeout(() => this.post(), wait)
+  }
+
+  /** Posts the spooled batches in order (one message each, in one go: the worker wakes once for all of them). */
+  private post(): void {
+    if (this.postTimer) clearTimeout(this.postTimer)
+    this.postTimer = undefined
+    this.lastPostAt = performance.now()
+    while (this.unsent.length > 0) {
+      const batch = this.unsent[0]!
+      if (batch.durable) {
+        // Not in the file yet (a large batch, or fsync on): it and the batches after it go once it is.
+        if (!batch.awaited) {
+          batch.awaited = true
+          batch.durable.then(() => {
+            delete batch.durable
+            this.post()
+          })
+        }
+        return
+      }
+      this.unsent.shift()
+      this.unsentBytes -= batch.bytes.byteLength
+      this.send({ type: 'jobs', seq: batch.seq, jobs: batch.jobs, bytes: batch.bytes.buffer }, [batch.bytes.buffer])
+    }
+  }
+
+  /** Every batch cut so far posted (each once its write is done). */
+  private async postAll(): Promise<void> {
+    this.flush()
+    while (this.unsent.length > 0) {
+      const durable = this.unsent.find((batch) => batch.durable)?.durable
+      if (durable) await durable
+      this.post()
+    }
   }
 
   /** Queued behind the batches already sent; the worker writes them in its own transaction. */
   recordLastUsed(entries: LastUsedEntries): void {
-    if (entries.length > 0) this.post({ type: 'last-used', entries })
+    if (entries.length > 0) this.sendInOrder({ type: 'last-used', entries })
   }
 
   /** Object-ledger rows, written by the worker (it holds the database's write traffic); resolves once they are stored. */
@@ -218,7 +274,7 @@ export class MeterChannel implements Meter {
     const seq = ++this.objectSeq
     const { promise, resolve, reject } = Promise.withResolvers<void>()
     this.objectWrites.set(seq, { resolve, reject })
-    this.post({ type: 'objects', seq, writes })
+    this.sendInOrder({ type: 'objects', seq, writes })
     return promise
   }
 
@@ -237,7 +293,7 @@ export class MeterChannel implements Meter {
     const settle = { resolve: (result: unknown) => resolve(result as WorkerCommands[K]['result']), reject }
     this.commands.set(id, settle)
     promise.then(() => clearTimeout(timer), () => clearTimeout(timer))
-    this.post({ type, id, ...request } as WorkerCommand)
+    this.sendInOrder({ type, id, ...request } as WorkerCommand)
     return promise
   }
 
@@ -274,10 +330,9 @@ export class MeterChannel implements Meter {
       if (this.queue.length > 0 || this.outstandingJobs > 0) this.options.log.error('the metering worker had stopped; unwritten usage is lost', this.stats() as unknown as Record<string, unknown>)
       return false
     }
-    this.flush()
-    await this.appended
+    await this.postAll()
     const drained = new Promise<void>((resolve) => this.drainWaiters.push(resolve))
-    this.post({ type: 'drain' })
+    this.send({ type: 'drain' })
     const ok = await Promise.race([drained.then(() => true), Bun.sleep(timeoutMs).then(() => false)])
     if (!ok) {
       this.options.log.error(

@@ -1,5 +1,5 @@
 // The usage spool: each batch of finished exchanges is appended here before the metering worker gets it, so a killed process loses almost none.
-import { closeSync, fchmodSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writev } from 'node:fs'
+import { closeSync, fchmodSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writev, writevSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { localPathOf } from '../../db/client.ts'
 import type { Logger } from '../../log.ts'
@@ -82,10 +82,17 @@ function fileSize(path: string): number {
 }
 
 /**
- * Appends run one at a time off this thread (node:fs writev on the thread pool: a slow disk never stalls the proxy),
- * batches that arrive meanwhile go together in the next write. The metering worker gets a batch only once its write
- * is done, so it cannot report rows stored before they are in the file, and the file is only ever truncated or
- * rotated between writes.
+ * A batch up to this size (tens of chat requests) is written synchronously into the page cache: tens
+ * of µs, cheaper than a hop to the thread pool and back, which woke two threads per batch. Larger ones (big
+ * bodies: images in base64) go to the thread pool, so that one never holds the proxy for milliseconds.
+ */
+const SYNC_WRITE_BYTES = 64 * 1024
+
+/**
+ * Small batches are written at once (SYNC_WRITE_BYTES, fsync off). Other appends run one at a time off this thread
+ * (node:fs writev on the thread pool: a slow disk never stalls the proxy); batches that arrive meanwhile, small ones
+ * too, go together in the next write. The metering worker gets a batch only once its write is done, so it cannot
+ * report rows stored before they are in the file, and the file is only ever truncated or rotated between writes.
  */
 export class UsageSpool {
   private active: Segment | undefined
@@ -167,20 +174,52 @@ export class UsageSpool {
     return (this.active?.size ?? 0) + (this.sealed?.size ?? 0) + this.queuedBytes
   }
 
-  /** Resolves once batch `seq` (of `jobCount` jobs) is in the file, or was not spooled (full, or the write failed: logged, counted). */
-  append(seq: number, jobs: string, bytes: Uint8Array, jobCount: number): Promise<void> {
-    if (!this.active) return Promise.resolve()
+  /**
+   * Writes batch `seq` (of `jobCount` jobs). Returns nothing when it is already in the file (a small batch, fsync off)
+   * or was not spooled (full, or the write failed: logged, counted); else a promise that resolves once it is there.
+   */
+  append(seq: number, jobs: string, bytes: Uint8Array, jobCount: number): Promise<void> | undefined {
+    if (!this.active) return undefined
     const parts = frameBatch(jobs, bytes)
     const length = parts[0].byteLength + parts[1].byteLength + parts[2].byteLength
     if (this.bytes + length > this.settings.maxBytes) {
       this.unspooled(jobCount, 'the usage spool is full (the database has not taken rows for a while): exchanges are metered but no longer crash-safe')
-      return Promise.resolve()
+      return undefined
+    }
+    if (!this.writing && !this.settings.fsync && length <= SYNC_WRITE_BYTES) {
+      this.writeNow(parts, length, seq, jobCount)
+      return undefined
     }
     const { promise, resolve } = Promise.withResolvers<void>()
     this.queue.push({ parts, length, seq, jobCount, resolve })
     this.queuedBytes += length
     if (!this.writing) this.writeQueued()
     return promise
+  }
+
+  /** A small batch, with no write in flight: one writev on this thread. */
+  private writeNow(parts: Uint8Array[], length: number, seq: number, jobCount: number): void {
+    // Before the write: a batch that would go into a deleted file goes into the fresh one instead.
+    this.checkActiveFile()
+    const segment = this.active!
+    let failure: string | undefined
+    try {
+      const written = writevSync(segment.fd, parts)
+      if (written !== length) failure = `short write: ${written} of ${length} bytes`
+    } catch (error) {
+      failure = String(error)
+    }
+    if (failure !== undefined) {
+      // Leave no torn record behind a failed write: the records after it would be unreadable.
+      try {
+        ftruncateSync(segment.fd, segment.size)
+      } catch {}
+      return this.unspooled(jobCount, 'usage spool write failed: these exchanges are metered but not crash-safe', { error: failure })
+    }
+    segment.size += length
+    segment.outstanding += jobCount
+    this.batches.set(seq, { segment, remaining: jobCount })
+    if (segment.size >= this.rotateBytes && !this.sealed) this.rotate()
   }
 
   private writeQueued(): void {
