@@ -102,3 +102,23 @@ row(['', '', '', '', `parse ${ms(median(() => lines.forEach((l) => JSON.parse(l)
 const hostileFile = encoder.encode(Array.from({ length: 8 }, () => chatWith('gpt-4o-mini', hostileValues(MiB)['empty arrays']!)).join('\n'))
 const hMib = hostileFile.byteLength / MiB
 row(['8 MiB file of [[],[],…] lines', hMib.toFixed(1), '', '', `before ${ms(median(() => decoder.decode(hostileFile).split('\n').forEach((l) => JSON.parse(l))) / hMib)} ms/MiB`, `after ${ms(median(() => withinJsonBudget(hostileFile, batchBudget(hostileFile.byteLength))) / hMib)} ms/MiB`])
+
+console.log('\nOff the request path: the metering worker (window: whole up to 4 MiB, else 512 KiB head + 2 MiB tail) and the admin/dashboard bodies (1 MiB / 64 KiB caps, parsed by Elysia)')
+const { extractOpenAI } = await import('../../src/providers/dialects/openai/usage.ts')
+const { lastObjectAfterKey } = await import('../../src/wire/body.ts')
+const worstWhole = encoder.encode(hostileValues(4 * MiB - 64)['empty arrays']!)
+row(['worker: 4 MiB [[],…] answer, whole', (worstWhole.byteLength / MiB).toFixed(1), '', '', `${ms(median(() => extractOpenAI({ path: '/v1/chat/completions', contentType: 'application/json', body: worstWhole })))} ms/job`])
+const worstKeys = encoder.encode(hostileValues(4 * MiB - 64)['distinct keys']!)
+row(['worker: 4 MiB distinct keys, whole', (worstKeys.byteLength / MiB).toFixed(1), '', '', `${ms(median(() => extractOpenAI({ path: '/v1/chat/completions', contentType: 'application/json', body: worstKeys })))} ms/job`])
+const tail = '"usage":{"a":"'.repeat(Math.floor((2 * MiB) / 14))
+row(['worker: 2 MiB tail of "usage":{ tries', (tail.length / MiB).toFixed(1), '', '', `${ms(median(() => lastObjectAfterKey(tail, 'usage')))} ms/job (was quadratic: 550 KiB took 48 s)`])
+for (const [label, size] of [['admin body, 1 MiB', MiB], ['dashboard body, 64 KiB', 64 * 1024]] as const) {
+  let worst = 0
+  let worstName = ''
+  for (const [name, value] of Object.entries(hostileValues(size - 64))) {
+    const text = `{"name":"x","v":${value}}`
+    const t = median(() => JSON.parse(text))
+    if (t > worst) [worst, worstName] = [t, name]
+  }
+  row([`${label}: worst JSON.parse`, '', '', '', `${ms(worst)} ms (${worstName})`])
+}

@@ -95,3 +95,14 @@ describe('batchBudget', () => {
     expect(batchBudget(10)).toEqual(REQUEST_BUDGET)
   })
 })
+
+describe('lastObjectAfterKey (the metering worker\'s read of a cut body\'s tail)', () => {
+  test('finds the usage object at the end of a tail; a tail of unclosed "usage":{ tries is given up after a bounded number of tries', async () => {
+    const { lastObjectAfterKey } = await import('../../src/wire/body.ts')
+    expect(lastObjectAfterKey(`…truncated ${'x'.repeat(1000)}"}],"usage":{"prompt_tokens":3,"completion_tokens":5}}`, 'usage')).toEqual({ prompt_tokens: 3, completion_tokens: 5 })
+    // 2 MiB of candidates: without the bound each try scans to the end (quadratic: minutes); with it, a few scans.
+    expect(lastObjectAfterKey('"usage":{"a":"'.repeat(150_000), 'usage')).toBeUndefined()
+    // The real object behind more than the tries allowed is not looked for.
+    expect(lastObjectAfterKey(`"usage":{"n":1}${' "usage":{"a":"'.repeat(20)}`, 'usage')).toBeUndefined()
+  })
+})
