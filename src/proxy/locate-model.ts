@@ -4,7 +4,7 @@ import type { ModelRule, ProviderSpec } from '../providers/spec.ts'
 import type { BatchInputGroup } from '../types/jobs.ts'
 import { scanBatchInput, type BatchInputScan } from './batch-input.ts'
 import { hasValueAt, JsonShapeError, stringsAt } from './json-path.ts'
-import { withinJsonBudget } from '../wire/json-budget.ts'
+import { batchBudget, REQUEST_BUDGET, withinJsonBudget } from '../wire/json-budget.ts'
 import { checkedModelName, MAX_MODEL_BYTES, tooLong } from './model-name.ts'
 import { overBudget } from './over-budget.ts'
 import { formBoundary, isFormData, MultipartError, parseFormData, partsNamed, type MultipartPart } from './multipart.ts'
@@ -161,8 +161,9 @@ export function locateModel(
   // Parse time grows with the values, not the bytes (wire/json-budget.ts): a body over the budget is not parsed. Where
   // a model must (or nested models may) be read from it, it is refused; where it may name one, the request is
   // unknowable (fail closed: only keys allowed every model pass); elsewhere it is passed on unread, as non-JSON is.
-  const overBudgetBody = !options.json && body !== undefined && startsLikeJsonObject(body) && !withinJsonBudget(body)
-  if (overBudgetBody && (from === 'body' || (rule && (rule.nested || rule.unknowableWithout || rule.unknowableWith)))) throw overBudget()
+  const bulk = rule?.bulk === true || (rule?.bulk instanceof RegExp && rule.bulk.test(path))
+  const overBudgetBody = !options.json && body !== undefined && startsLikeJsonObject(body) && !withinJsonBudget(body, bulk ? batchBudget(body.byteLength) : REQUEST_BUDGET)
+  if (overBudgetBody && (from === 'body' || (rule && (rule.nested || rule.unknowableWithout || rule.unknowableWith)))) throw overBudget(bulk)
   const json = options.json ?? (body && !overBudgetBody && startsLikeJsonObject(body) ? parseJsonObject(body) : undefined)
   const form = readsBody && !json && body && isFormData(contentType) ? readForm(body, contentType) : undefined
   const models = new Set<string>()

@@ -118,6 +118,18 @@ describe('real large bodies pass byte for byte', () => {
     })
   }
 
+  test('an Anthropic message batch of 20k requests (a list of requests: its budget is per MiB) passes; a hostile batch body does not', async () => {
+    const requests = Array.from({ length: 20_000 }, (_, i) => ({ custom_id: `r${i}`, params: { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: `question ${i}` }] } }))
+    const text = JSON.stringify({ requests })
+    const passed = await post(anthropicUp, '/anthropic/v1/messages/batches', text, limitedKey)
+    expect(passed.status).toBe(200)
+    expect(sha256(passed.body!)).toBe(sha256(new TextEncoder().encode(text)))
+    const hostileBatch = `{"requests":[{"custom_id":"a","params":{"model":"claude-sonnet-4-5"}}],"x":${hostileValues(2 * MiB)['empty arrays']}}`
+    const refused = await post(anthropicUp, '/anthropic/v1/messages/batches', hostileBatch, limitedKey)
+    expect([refused.status, refused.forwarded]).toEqual([400, 0])
+    expect(refused.json.error.message).toContain('per MiB of a batch')
+  })
+
   test('a 12 MiB batch input file: every line read, the upload passed byte for byte', async () => {
     const file = batchFile('gpt-4o-mini', 35_000)
     const data = new FormData()
