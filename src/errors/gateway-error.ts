@@ -31,7 +31,7 @@ export type GatewayErrorCode =
   | 'object_not_found'
   /** An endpoint whose objects the gateway cannot scope to an organization, refused while several organizations exist. */
   | 'endpoint_not_isolated'
-  /** A JSON body the gateway cannot check for the object ids it names (nested beyond its bound). */
+  /** A JSON body the gateway cannot read within its bounds: object ids nested beyond its bound, or more JSON values than it parses. */
   | 'body_unreadable'
 
 interface CodeInfo {

@@ -1,4 +1,5 @@
 // Pure: reads the object a provider answered with (its id, status and a bounded JSON snapshot) from a response body.
+import { withinJsonBudget } from '../wire/json-budget.ts'
 import type { CreatedIn, ObjectKind } from './object-routes.ts'
 
 /** Snapshots larger than this are not kept (list entries then carry the id alone). */
@@ -84,7 +85,8 @@ const LEADING_ID = /^\s*\{\s*"id"\s*:\s*"([^"\\]{1,512})"/
 export function answeredObject(body: Uint8Array, eventStream: boolean, where: CreatedIn, cut = false): AnsweredObject | undefined {
   const text = new TextDecoder().decode(body)
   if (eventStream) return fromEventStream(text, where)
-  if (!cut) return fromValue(parse(text), where)
+  // An answer holding more values than any real one is not parsed (its parse time is the proxy thread's): not recorded, so not reachable.
+  if (!cut) return withinJsonBudget(body) ? fromValue(parse(text), where) : undefined
   const id = where.id.length === 1 && where.id[0] === 'id' ? LEADING_ID.exec(text)?.[1] : undefined
   return id ? { id, status: null, snapshot: null, children: [] } : undefined
 }

@@ -13,6 +13,7 @@ import { pagingOf, renderList } from './list-shapes.ts'
 import type { StoredOwner } from './ledger-store.ts'
 import type { ObjectLedger } from './object-ledger.ts'
 import { classifyObjectRequest, type CreatedIn, type ObjectRoute } from './object-routes.ts'
+import { withinJsonBudget } from '../wire/json-budget.ts'
 
 /** Object answers are small JSON; a stream names its id in its first events; an id-only answer opens with its id. */
 const MAX_JSON_COPY = 1024 * 1024
@@ -142,7 +143,9 @@ function ledgerObserver(
 /** The whole (bounded, decompressed) JSON answer, or undefined. */
 function parseAnswer(parts: readonly Uint8Array[], encoding: string): unknown {
   try {
-    return JSON.parse(new TextDecoder().decode(inflateSmallSync(concatBytes(parts), encoding, MAX_JSON_COPY))) as unknown
+    const body = inflateSmallSync(concatBytes(parts), encoding, MAX_JSON_COPY)
+    // Parse time is the proxy thread's, and grows with the values: an answer over the budget is not read.
+    return withinJsonBudget(body) ? (JSON.parse(new TextDecoder().decode(body)) as unknown) : undefined
   } catch {
     return undefined
   }

@@ -17,7 +17,7 @@ export default defineProvider({
     { match: /^\/v1\/(messages|messages\/count_tokens|complete)$/, methods: ['POST'], from: 'body' },
     { match: OPENAI_CHAT, methods: ['POST'], from: 'body' },
     // Message Batches carry their requests inline: each one's params.model is checked.
-    { match: /^\/v1\/messages\/batches$/, methods: ['POST'], from: 'body-optional', nested: [{ path: 'requests[].params.model', required: true }] },
+    { match: /^\/v1\/messages\/batches$/, methods: ['POST'], from: 'body-optional', bulk: true, nested: [{ path: 'requests[].params.model', required: true }] },
     // Managed Agents: a session (and each event sent to it) runs the stored agent's model.
     { match: /^\/v1\/sessions(?:\/.*)?$/, methods: ['POST'], from: 'unknowable', unknowableBecause: "a Managed Agents session will run (the stored agent chooses it)" },
   ],

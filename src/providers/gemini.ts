@@ -33,6 +33,8 @@ export default defineProvider({
       ],
       // A batch read from an uploaded file: its lines are requests the gateway cannot see.
       unknowableWith: ['batch.inputConfig.fileName', 'batch.input_config.file_name'],
+      // Inline batches are lists of requests (Gemini takes up to 20 MB of them): their parse budget is per MiB.
+      bulk: /:(?:batchGenerateContent|batchEmbedContents|asyncBatchEmbedContent)$/,
       unknowableBecause: 'the lines of this batch input file will run',
     },
     {

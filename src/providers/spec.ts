@@ -67,6 +67,11 @@ export interface ModelRule {
   /** Further models the JSON body names, each checked like the top-level one. */
   readonly nested?: readonly NestedModel[]
   /**
+   * The body is a list of requests (a batch create): its JSON parse budget is per MiB, as a batch input file's
+   * (wire/json-budget.ts batchBudget), not one request's. A pattern: only the paths of this rule it matches.
+   */
+  readonly bulk?: boolean | RegExp
+  /**
    * A JSON path that, when absent, leaves the model to something stored upstream (an assistant, a prompt,
    * the session default): the run is then unknowable. E.g. `model` for thread runs, `session.model`.
    */

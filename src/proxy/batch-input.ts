@@ -1,10 +1,11 @@
 // Reads the models an OpenAI-style batch input file (JSONL, one request per line) would run: each line's `body.model`.
 import type { BatchInputGroup } from '../types/jobs.ts'
+import { batchBudget, withinJsonBudget } from '../wire/json-budget.ts'
 import { checkedModelName } from './model-name.ts'
 
 export type BatchInputScan =
   | { readonly ok: true; readonly models: readonly string[]; readonly groups: readonly BatchInputGroup[] }
-  /** A line the gateway cannot read: which model it runs is unknown. */
+  /** A line the gateway cannot read (line 0: the whole file, over its parse budget): which model it runs is unknown. */
   | { readonly ok: false; readonly line: number; readonly problem: string }
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true })
@@ -12,9 +13,15 @@ const fatalUtf8 = new TextDecoder('utf-8', { fatal: true })
 /**
  * Scans `bytes[start, end)` line by line (LF or CRLF; blank lines skipped). Every line must be a JSON object
  * whose `body.model` is a string; the distinct models are returned in first-seen order. A model name that is
- * too long or malformed throws the usual 400 (`checkedModelName`). Linear in the file; no copy of the file.
+ * too long or malformed throws the usual 400 (`checkedModelName`). Linear in the file; no copy of the file. A file
+ * holding more JSON values per MiB than real batch files do (wire/json-budget.ts) is not parsed at all: its lines are
+ * counted first, in one pass that reads them as the line parses would (a line the count misreads is one no parse
+ * accepts, and the scan stops at the first such line).
  */
 export function scanBatchInput(bytes: Uint8Array, start: number, end: number): BatchInputScan {
+  if (!withinJsonBudget(bytes, batchBudget(end - start), start, end)) {
+    return { ok: false, line: 0, problem: 'holds more JSON values per MiB than the gateway parses' }
+  }
   const groups = new Map<string, { model: string; lines: number; inputTokens: number; cappedOutputTokens: number; uncappedAnswers: number }>()
   let lineNumber = 0
   let at = start

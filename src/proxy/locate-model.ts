@@ -4,7 +4,9 @@ import type { ModelRule, ProviderSpec } from '../providers/spec.ts'
 import type { BatchInputGroup } from '../types/jobs.ts'
 import { scanBatchInput, type BatchInputScan } from './batch-input.ts'
 import { hasValueAt, JsonShapeError, stringsAt } from './json-path.ts'
+import { batchBudget, REQUEST_BUDGET, withinJsonBudget } from '../wire/json-budget.ts'
 import { checkedModelName, MAX_MODEL_BYTES, tooLong } from './model-name.ts'
+import { overBudget } from './over-budget.ts'
 import { formBoundary, isFormData, MultipartError, parseFormData, partsNamed, type MultipartPart } from './multipart.ts'
 
 export interface RequestFacts {
@@ -156,7 +158,13 @@ export function locateModel(
   const { rule, groups } = ruleFor(spec, method, path)
   const from = rule?.from ?? (BODY_METHODS.has(method) ? 'body-optional' : 'none')
   const readsBody = from === 'body' || from === 'body-optional' || from === 'unknowable'
-  const json = options.json ?? (body && startsLikeJsonObject(body) ? parseJsonObject(body) : undefined)
+  // Parse time grows with the values, not the bytes (wire/json-budget.ts): a body over the budget is not parsed. Where
+  // a model must (or nested models may) be read from it, it is refused; where it may name one, the request is
+  // unknowable (fail closed: only keys allowed every model pass); elsewhere it is passed on unread, as non-JSON is.
+  const bulk = rule?.bulk === true || (rule?.bulk instanceof RegExp && rule.bulk.test(path))
+  const overBudgetBody = !options.json && body !== undefined && startsLikeJsonObject(body) && !withinJsonBudget(body, bulk ? batchBudget(body.byteLength) : REQUEST_BUDGET)
+  if (overBudgetBody && (from === 'body' || (rule && (rule.nested || rule.unknowableWithout || rule.unknowableWith)))) throw overBudget(bulk)
+  const json = options.json ?? (body && !overBudgetBody && startsLikeJsonObject(body) ? parseJsonObject(body) : undefined)
   const form = readsBody && !json && body && isFormData(contentType) ? readForm(body, contentType) : undefined
   const models = new Set<string>()
 
@@ -181,6 +189,7 @@ export function locateModel(
   if (model) models.add(model)
 
   let unknowable = from === 'unknowable' ? (rule?.unknowableBecause ?? `this ${spec.id} endpoint will run`) : undefined
+  if (overBudgetBody && readsBody) unknowable ??= 'this request, whose body holds more JSON values than the gateway reads, will run'
   if (rule && (rule.nested || rule.unknowableWithout || rule.unknowableWith)) {
     const nestedUnknowable = readNested(rule, json, body, models)
     unknowable ??= nestedUnknowable
@@ -195,7 +204,10 @@ export function locateModel(
       batchInputModels = upload.models
       batchInputGroups = upload.groups
     } else if (upload) {
-      unknowable ??= `line ${upload.line} of this batch input file will run (the line ${upload.problem})`
+      unknowable ??=
+        upload.line === 0
+          ? `this batch input file will run (the file ${upload.problem})`
+          : `line ${upload.line} of this batch input file will run (the line ${upload.problem})`
     }
   }
 

@@ -1,4 +1,5 @@
 // Pure: finds a JSON body's top-level string member (`model`) as raw bytes while the body is parsed once, and cuts a prefix out of its value in place.
+import { isName, JsonCount, stringEnd } from './json-budget.ts'
 
 /** Where a top-level member's string value sits in the raw body, and what it says. */
 export interface StringMember {
@@ -15,8 +16,9 @@ export interface StringMember {
  * - `not_object`: valid JSON, but not an object.
  * - `absent`, `not_string`: the object has no such member, or its value is not a string.
  * - `duplicate`: the member appears twice at the top level (parsers differ on which one wins: the gateway does not guess).
+ * - `over_budget`: more containers, strings or values than any real request holds (json-budget.ts): not parsed.
  */
-export type MemberProblem = 'not_json' | 'not_object' | 'absent' | 'not_string' | 'duplicate'
+export type MemberProblem = 'not_json' | 'not_object' | 'absent' | 'not_string' | 'duplicate' | 'over_budget'
 
 /** A found member, with the body parsed (the one parse the request gets: later readers reuse `json`). */
 export type MemberScan =
@@ -48,35 +50,6 @@ function skipSpace(body: Uint8Array, at: number): number {
   return at
 }
 
-/** Bytes of a string read one by one before jumping to its quotes: most strings are short, and a call costs more than a few bytes. */
-const SHORT_STRING = 64
-
-/**
- * `at` is on an opening quote; the index after its closing quote, or -1 when the string never ends. A long string is
- * crossed from quote to quote (native indexOf): a quote preceded by an odd run of backslashes is escaped. The
- * string's content is not checked here: JSON.parse does that.
- */
-function stringEnd(body: Uint8Array, at: number): number {
-  const length = body.length
-  at++
-  const stop = Math.min(length, at + SHORT_STRING)
-  while (at < stop) {
-    const byte = body[at]!
-    if (byte === QUOTE) return at + 1
-    at += byte === BACKSLASH ? 2 : 1
-  }
-  if (at >= length) return -1
-  let from = at
-  for (;;) {
-    const quote = body.indexOf(QUOTE, from)
-    if (quote < 0) return -1
-    let slashes = 0
-    while (body[quote - 1 - slashes] === BACKSLASH) slashes++
-    if ((slashes & 1) === 0) return quote + 1
-    from = quote + 1
-  }
-}
-
 /** Whether the member name in body[start, end) (quotes included) is `name` once its escapes are read. */
 function nameIs(body: Uint8Array, start: number, end: number, name: string, raw: Uint8Array): boolean {
   let escaped = false
@@ -105,12 +78,15 @@ export interface Layout {
   /** The first top-level member named so whose value is a string: its value's span. */
   found?: { start: number; end: number }
   problem?: 'duplicate' | 'not_string'
+  /** The walk stopped: the body holds more than REQUEST_BUDGET (json-budget.ts), and is not to be parsed. */
+  overBudget?: true
 }
 
 /**
  * The structure of the body (after a leading BOM and blanks), without reading its scalars: strings are skipped quote to quote, brackets counted, and
  * the top-level member names compared with `name`. Linear, with no stack (a depth counter), and refuses nesting
- * beyond MAX_DEPTH. Undefined when the structure is broken or too deep. It may accept what is not JSON (the parse
+ * beyond MAX_DEPTH; it counts what a parse would allocate and stops at REQUEST_BUDGET (`overBudget`). Undefined when
+ * the structure is broken or too deep. It may accept what is not JSON (the parse
  * that follows refuses that); on valid JSON it reads tokens exactly as a parser does: every structural byte is
  * ASCII, and a decoder never merges an ASCII byte into a neighbouring invalid sequence.
  */
@@ -124,6 +100,8 @@ export function topLevelLayout(body: Uint8Array, name: string): Layout | undefin
   let nameNext = false
   let at = from
   const length = body.length
+  const count = new JsonCount()
+  const over = (): Layout => ({ from, overBudget: true })
   for (;;) {
     // Digits, letters and blanks say nothing about the structure: one table lookup each.
     while (at < length && STRUCTURAL[body[at]!] === 0) at++
@@ -132,6 +110,7 @@ export function topLevelLayout(body: Uint8Array, name: string): Layout | undefin
     if (byte === QUOTE) {
       const end = stringEnd(body, at)
       if (end < 0) return undefined
+      if (!count.string(isName(body, end))) return over()
       if (nameNext && depth === 1) {
         nameNext = false
         if (nameIs(body, at, end, name, raw)) {
@@ -142,6 +121,7 @@ export function topLevelLayout(body: Uint8Array, name: string): Layout | undefin
           if (body[valueAt] === QUOTE) {
             const valueEnd = stringEnd(body, valueAt)
             if (valueEnd < 0) return undefined
+            if (!count.string(false)) return over()
             result.found ??= { start: valueAt, end: valueEnd }
             at = valueEnd
             continue
@@ -155,9 +135,11 @@ export function topLevelLayout(body: Uint8Array, name: string): Layout | undefin
       continue
     }
     if (byte === COMMA) {
+      if (!count.comma()) return over()
       if (depth === 1 && topObject) nameNext = true
     } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) {
       if (++depth > MAX_DEPTH) return undefined
+      if (!count.open(depth)) return over()
       if (depth === 1) topObject = byte === OPEN_OBJECT
       nameNext = depth === 1 && topObject
     } else if (--depth < 0) return undefined
@@ -175,6 +157,7 @@ export function topLevelLayout(body: Uint8Array, name: string): Layout | undefin
 export function findTopLevelString(body: Uint8Array, name: string): MemberScan {
   const found = topLevelLayout(body, name)
   if (!found) return { ok: false, problem: 'not_json' }
+  if (found.overBudget) return { ok: false, problem: 'over_budget' }
   const from = found.from
   let json: unknown
   try {

@@ -77,9 +77,10 @@ describe('findTopLevelString', () => {
     const deep = (n: number) => `{"a":${'['.repeat(n)}${']'.repeat(n)},"model":"openai/x"}`
     expect(scan(deep(MAX_DEPTH - 1)).ok).toBe(true)
     expect(scan(deep(MAX_DEPTH + 10))).toEqual({ ok: false, problem: 'not_json' })
-    // A long flat body is one linear pass.
-    const wide = `{"messages":[${Array.from({ length: 50_000 }, (_, i) => `{"role":"user","content":"m${i}"}`).join(',')}],"model":"openai/x"}`
-    expect(scan(wide).ok).toBe(true)
+    // A long flat body is one linear pass: 15k messages are read; 50k (350k arrays, objects and strings) are over the parse budget, and not parsed.
+    const wide = (n: number) => `{"messages":[${Array.from({ length: n }, (_, i) => `{"role":"user","content":"m${i}"}`).join(',')}],"model":"openai/x"}`
+    expect(scan(wide(15_000)).ok).toBe(true)
+    expect(scan(wide(50_000))).toEqual({ ok: false, problem: 'over_budget' })
   })
 })
 

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, Mapping, Optional, Union
 from ._errors import APIConnectionError, SociaroError, status_error
 from ._http import MAX_ERROR_BODY, BaseURL, RawResponse, send
 from ._objects import SociaroList, SociaroObject
-from ._resources import Chat, Embeddings, Models, Responses
+from ._resources import Chat, Embeddings, Jobs, Models, Responses
 from ._retry import retry_delay, should_retry_status
 from ._streaming import Stream
 from ._version import __version__
@@ -59,6 +59,7 @@ class Sociaro:
         self.embeddings = Embeddings(self)
         self.responses = Responses(self)
         self.models = Models(self)
+        self.jobs = Jobs(self)
 
     @property
     def base_url(self) -> str:

@@ -1,7 +1,8 @@
 """The API's endpoints as namespaces (`client.chat.completions`, `client.embeddings`, …), each a thin request builder."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Union, overload
+import re
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, Mapping, Optional, Union, overload
 from urllib.parse import quote
 
 from ._objects import SociaroList, SociaroObject
@@ -169,3 +170,53 @@ def model_path(model: str) -> str:
     if len(segments) < 2 or any(s in ("", ".", "..") for s in segments):
         raise ValueError(f"model must be 'provider/model', got {model!r}")
     return "/".join(quote(s, safe="") for s in segments)
+
+
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "canceled", "expired", "unknown")
+
+
+class Jobs:
+    """`GET /v1/jobs` (this key's async provider jobs: batches, video tasks, …) and `GET /v1/jobs/{id}`.
+
+    A job has `id` (`job_…`), `provider`, `provider_job_id`, `model`, `kind`, `status` (one of JOB_STATUSES) and the
+    provider's `raw_status`, `created_at`, `updated_at`, `finished_at`, `result_expires_at`, `reserved_usd`, `cost_usd`
+    (None while running or when unpriced), `cost_status` ("priced" or "unpriced") and `settled`.
+    """
+
+    def __init__(self, client: "Sociaro") -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        status: Optional[str] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+        timeout: Optional[float] = None,
+        extra_headers: Headers = None,
+    ) -> SociaroList:
+        """One page of this key's jobs, newest first; `next_cursor` (None on the last page) is the next page's `cursor`."""
+        if status is not None and status not in JOB_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(JOB_STATUSES)}")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 200):
+            raise ValueError("limit must be a whole number from 1 to 200")
+        query = {"status": status, "limit": None if limit is None else str(limit), "cursor": cursor}
+        result = self._client._get("/v1/jobs", query=query, timeout=timeout, headers=extra_headers, list_result=True)
+        assert isinstance(result, SociaroList)
+        return result
+
+    def list_all(self, *, status: Optional[str] = None, limit: Optional[int] = None, timeout: Optional[float] = None) -> Iterator[SociaroObject]:
+        """Every job of this key (matching `status`), page after page; `limit` is the page size."""
+        cursor: Optional[str] = None
+        while True:
+            page = self.list(status=status, limit=limit, cursor=cursor, timeout=timeout)
+            yield from page
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return
+
+    def retrieve(self, job_id: str, *, timeout: Optional[float] = None, extra_headers: Headers = None) -> SociaroObject:
+        """One of this key's jobs; NotFoundError for another key's, as for one that does not exist."""
+        if not isinstance(job_id, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", job_id):
+            raise ValueError(f"not a job id (job_…): {job_id!r}")
+        return self._client._get(f"/v1/jobs/{job_id}", timeout=timeout, headers=extra_headers)

@@ -10,6 +10,10 @@ import {
 import { retryDelayMs, shouldRetryStatus } from './retry.ts'
 import { Stream } from './streaming.ts'
 import type {
+  Job,
+  JobList,
+  JobListParams,
+  JobStatus,
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionCreateParamsBase,
@@ -90,6 +94,7 @@ export class Sociaro {
   readonly embeddings: Embeddings
   readonly responses: Responses
   readonly models: Models
+  readonly jobs: Jobs
   private readonly defaultHeaders: Record<string, string>
   private readonly fetchImpl: typeof fetch
 
@@ -130,6 +135,7 @@ export class Sociaro {
     this.embeddings = new Embeddings(this)
     this.responses = new Responses(this)
     this.models = new Models(this)
+    this.jobs = new Jobs(this)
   }
 
   /** `GET /v1/me`: this key's name, organization, allowed models, limits, current-period spend and remaining budget. */
@@ -301,6 +307,40 @@ export class Models {
       return Promise.reject(error)
     }
     return this.client.request({ method: 'GET', path: `/v1/models/${path}`, ...(options ? { options } : {}) }) as Promise<Model>
+  }
+}
+
+const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'canceled', 'expired', 'unknown']
+
+export class Jobs {
+  constructor(private readonly client: Sociaro) {}
+
+  /** `GET /v1/jobs?status=&limit=&cursor=`: one page of this key's async jobs, newest first. */
+  list(params: JobListParams = {}, options?: RequestOptions): Promise<JobList> {
+    if (params.status !== undefined && !JOB_STATUSES.includes(params.status)) {
+      return Promise.reject(new SociaroError(`status must be one of ${JOB_STATUSES.join(', ')}`))
+    }
+    if (params.limit !== undefined && !(Number.isInteger(params.limit) && params.limit >= 1 && params.limit <= 200)) {
+      return Promise.reject(new SociaroError('limit must be a whole number from 1 to 200'))
+    }
+    const query = { status: params.status, limit: params.limit === undefined ? undefined : String(params.limit), cursor: params.cursor }
+    return this.client.request({ method: 'GET', path: '/v1/jobs', query, ...(options ? { options } : {}) }) as Promise<JobList>
+  }
+
+  /** Every job of this key matching `params`, page after page (each page one request). */
+  async *listAll(params: Omit<JobListParams, 'cursor'> = {}, options?: RequestOptions): AsyncGenerator<Job, void, undefined> {
+    let cursor: string | undefined
+    do {
+      const page = await this.list({ ...params, ...(cursor ? { cursor } : {}) }, options)
+      yield* page.data
+      cursor = page.next_cursor ?? undefined
+    } while (cursor)
+  }
+
+  /** `GET /v1/jobs/{id}`: one of this key's jobs (404 for any other key's, as for one that does not exist). */
+  retrieve(id: string, options?: RequestOptions): Promise<Job> {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return Promise.reject(new SociaroError(`"${id.slice(0, 64)}" is not a job id (job_…)`))
+    return this.client.request({ method: 'GET', path: `/v1/jobs/${id}`, ...(options ? { options } : {}) }) as Promise<Job>
   }
 }
 

@@ -1,5 +1,5 @@
 // sociaro: the TypeScript client for the Sociaro AI gateway (`import { Sociaro } from 'sociaro'`).
-export { Completions, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, Embeddings, Models, modelPath, Responses, Sociaro } from './client.ts'
+export { Completions, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, Embeddings, Jobs, Models, modelPath, Responses, Sociaro } from './client.ts'
 export type { ClientOptions, RequestOptions } from './client.ts'
 export {
   APIConnectionError,

@@ -225,3 +225,49 @@ export interface UsageReport extends Extra {
   totals: UsageSums
   readonly _request_id?: string | null
 }
+
+/** A job's normalised status (the provider's own word is `raw_status`). */
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'expired' | 'unknown'
+
+/** One of this key's async provider jobs (a batch, a video task, …), as `GET /v1/jobs` answers it. */
+export interface Job extends Extra {
+  /** The gateway's id (`job_…`), for `jobs.retrieve`. */
+  id: string
+  provider: string
+  /** The id the provider gave the job. */
+  provider_job_id: string
+  model: string | null
+  /** What was submitted: `batch`, `video`, … (the provider module names it). */
+  kind: string
+  status: JobStatus
+  raw_status: string | null
+  created_at: string
+  updated_at: string
+  finished_at: string | null
+  /** When the provider deletes the job's results, when it says. */
+  result_expires_at: string | null
+  /** Held against the key's budget while the job runs; null when nothing was reserved. */
+  reserved_usd: number | null
+  /** The settled cost; null while running, or when unpriced (`cost_status: "unpriced"`: never $0 for unknown). */
+  cost_usd: number | null
+  cost_status: 'priced' | 'unpriced' | (string & {}) | null
+  /** The job's usage was settled (billed once, or found free). */
+  settled: boolean
+  readonly _request_id?: string | null
+}
+
+export interface JobListParams {
+  status?: JobStatus
+  /** 1 to 200; the gateway's default is 50. */
+  limit?: number
+  /** `next_cursor` of the previous page. */
+  cursor?: string
+}
+
+/** One page of this key's jobs, newest first; `next_cursor` is null on the last page. */
+export interface JobList extends Extra {
+  object: 'list'
+  data: Job[]
+  next_cursor: string | null
+  readonly _request_id?: string | null
+}

@@ -1,5 +1,6 @@
 // Opt-in exact stream metering: ask an OpenAI-compatible upstream for include_usage, hide the extra usage chunk from the client.
 import type { Dialect } from '../../providers/dialect.ts'
+import { withinJsonBudget } from '../../wire/json-budget.ts'
 import { SseDecoder } from '../../wire/sse-decoder.ts'
 
 /** A streaming request on a path whose dialect speaks stream_options (see Dialect.includeUsage) that did not ask for usage itself. */
@@ -31,6 +32,9 @@ const CR = 13
 /** An event this long without its blank line is passed on as it comes: the extra usage chunk is a few hundred bytes. */
 const MAX_HELD_CHARS = 1024 * 1024
 
+/** The usage-only chunk is a few dozen values; a generous bound that still keeps its parse in microseconds. */
+const USAGE_EVENT_BUDGET = { nodes: 4096, values: 16_384, depth: 64 }
+
 /** True for the extra chunk include_usage adds: `"choices":[]` with a usage object. The cheap test runs on every event. */
 function isUsageOnlyEvent(event: string): boolean {
   if (!/"choices"\s*:\s*\[\s*\]/.test(event)) return false
@@ -39,6 +43,8 @@ function isUsageOnlyEvent(event: string): boolean {
   // end(): the stream's last event may lack its blank line.
   const decoded = [...decoder.pushText(event), ...decoder.end()]
   if (decoded.length !== 1) return false
+  // An upstream event of up to MAX_HELD_CHARS is parsed on the proxy thread: one holding more values than any usage chunk is passed on.
+  if (!withinJsonBudget(encoder.encode(decoded[0]!.data), USAGE_EVENT_BUDGET)) return false
   try {
     const chunk = JSON.parse(decoded[0]!.data) as { choices?: unknown; usage?: unknown }
     return Array.isArray(chunk.choices) && chunk.choices.length === 0 && typeof chunk.usage === 'object' && chunk.usage !== null

@@ -19,7 +19,7 @@ export default defineProvider({
   modelRules: [
     { match: new RegExp(`${V1}/(?:chat/completions|messages|responses|embeddings)$`), methods: ['POST'], from: 'body' },
     // Vendor-mirrored Anthropic batches carry their requests inline; OpenAI-style batches run an input file.
-    { match: new RegExp(`${V1}/messages/batches$`), methods: ['POST'], from: 'body-optional', nested: [{ path: 'requests[].params.model', required: true }] },
+    { match: new RegExp(`${V1}/messages/batches$`), methods: ['POST'], from: 'body-optional', bulk: true, nested: [{ path: 'requests[].params.model', required: true }] },
     {
       match: new RegExp(`${V1}/batches$`),
       methods: ['POST'],

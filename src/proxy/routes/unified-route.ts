@@ -6,6 +6,7 @@ import { dialectFor } from '../../providers/provider-wire.ts'
 import type { OpenAIEndpoint } from '../../providers/spec.ts'
 import { cutThroughFirstSlash, findTopLevelString, type MemberProblem } from '../../wire/model-token.ts'
 import { checkedModelName } from '../model-name.ts'
+import { overBudget } from '../over-budget.ts'
 import { withoutQueryKey, type RequestTarget } from '../request-target.ts'
 import { notAUnifiedEndpoint } from './not-a-route.ts'
 import type { RouteEntry, RouteResolver, RouteTarget } from './route-target.ts'
@@ -26,7 +27,7 @@ const EXAMPLE = '"openai/gpt-4o-mini"'
 /** A route target without the per-request query, made once per provider and endpoint. */
 type FixedTarget = Omit<RouteTarget, 'query' | 'editBody' | 'json'>
 
-const UNREADABLE: Readonly<Record<Exclude<MemberProblem, 'absent' | 'not_string'>, string>> = {
+const UNREADABLE: Readonly<Record<Exclude<MemberProblem, 'absent' | 'not_string' | 'over_budget'>, string>> = {
   not_json: 'The request body must be one valid JSON object.',
   not_object: 'The request body must be a JSON object.',
   duplicate: 'The request body names "model" more than once at its top level; send it once.',
@@ -67,6 +68,7 @@ export function unifiedRoute(providers: ReadonlyMap<string, ResolvedProvider>): 
     if (!scan.ok) {
       if (scan.problem === 'absent') throw new GatewayError('invalid_model', `The request names no "model". ${validForm(endpoint)}`)
       if (scan.problem === 'not_string') throw new GatewayError('invalid_model', `"model" must be a string. ${validForm(endpoint)}`)
+      if (scan.problem === 'over_budget') throw overBudget()
       throw new GatewayError('model_unreadable', UNREADABLE[scan.problem])
     }
     const named = scan.value
