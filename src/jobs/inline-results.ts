@@ -3,6 +3,7 @@ import { resultTally, tallyInline } from '../providers/dialects/batch-results.ts
 import type { JobResults } from '../types/ledger-write.ts'
 import type { JobReading, JobRules } from '../types/jobs.ts'
 import { jsonArrayStream } from '../wire/json-array-stream.ts'
+import { parseWithinBudget } from '../wire/json-budget.ts'
 
 /** What is used of a body's reader (Bun's and the DOM's reader types differ in extras). */
 export type ByteReader = { read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>; cancel(): Promise<void> }
@@ -40,18 +41,14 @@ export async function readStreamedAnswer(
 ): Promise<StreamedAnswer> {
   const inline = rules.inlineResults!
   const tally = resultTally()
-  const decoder = new TextDecoder()
   let entries = 0
   const stream = jsonArrayStream(inline.member, { maxSkeletonBytes: limits.maxSkeletonBytes, maxElementBytes: limits.maxEntryBytes }, (bytes) => {
     entries++
     if (entries > limits.maxEntries) return
     if (!bytes) return tally.unreadable()
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(decoder.decode(bytes))
-    } catch {
-      return tally.unreadable()
-    }
+    // Parsed on the proxy thread (the poller's): within the parse budget only, else the result is unreadable.
+    const parsed = parseWithinBudget(bytes)
+    if (parsed === undefined) return tally.unreadable()
     tallyInline(tally, inline.entry(parsed))
   })
   let total = 0
@@ -77,12 +74,8 @@ export async function readStreamedAnswer(
   if (why !== undefined) return stream.found ? capped(why) : { kind: 'unreadable', why }
   const skeleton = stream.end()
   if (skeleton === undefined) return stream.found ? capped('the answer is not whole JSON') : { kind: 'unreadable', why: 'the answer is not whole JSON' }
-  let body: unknown
-  try {
-    body = JSON.parse(skeleton)
-  } catch {
-    return stream.found ? capped('the answer is not JSON') : { kind: 'unreadable', why: 'the answer is not JSON' }
-  }
+  const body = parseWithinBudget(new TextEncoder().encode(skeleton))
+  if (body === undefined) return stream.found ? capped('the answer is not JSON within the parse budget') : { kind: 'unreadable', why: 'the answer is not JSON within the parse budget' }
   const reading = rules.read(body)
   if (!reading) return { kind: 'unreadable', why: 'the answer is not a job' }
   // The emptied list stood in for the results while the rules read the answer: the streamed ones replace it.

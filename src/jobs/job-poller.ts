@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts'
 import type { JobResults } from '../types/ledger-write.ts'
 import type { JobReading, JobRules } from '../types/jobs.ts'
 import { readStreamedAnswer, type ByteReader } from './inline-results.ts'
+import { parseWithinBudget } from '../wire/json-budget.ts'
 import type { JobRecorder } from './job-answers.ts'
 import { jobFromRow, type StoredJob } from './job-store.ts'
 import { isTerminal } from './job-status.ts'
@@ -254,12 +255,13 @@ export class JobPoller {
         return undefined
       }
       const tally = resultTally()
+      const lineEncoder = new TextEncoder()
       const take = (text: string) => {
         if (text.trim() === '') return
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(text)
-        } catch {
+        // The poller runs on the proxy thread: a line is parsed only within the parse budget, else it is unreadable
+        // (the batch is then stored unpriced), so a hostile results file cannot hold the event loop.
+        const parsed = parseWithinBudget(lineEncoder.encode(text))
+        if (parsed === undefined) {
           tally.unreadable()
           return
         }
@@ -321,7 +323,16 @@ export class JobPoller {
       }
       const reader = response.body.getReader()
       const head = await readHead(reader, MAX_ANSWER_BYTES)
-      if (head.complete) return rules.read(JSON.parse(new TextDecoder().decode(Buffer.concat(head.parts))) as unknown)
+      if (head.complete) {
+        // Parsed on the proxy thread: only within the parse budget (a poll answer is at most 1 MiB, but a MiB of tiny
+        // containers would cost over 100 ms of event loop).
+        const answer = parseWithinBudget(Buffer.concat(head.parts))
+        if (answer === undefined) {
+          log.warn('job poll failed: the answer is not JSON within the parse budget', { job: job.id, provider: job.provider })
+          return undefined
+        }
+        return rules.read(answer)
+      }
       if (!rules.inlineResults) {
         await reader.cancel().catch(() => {})
         log.warn('job poll failed: the answer is longer than a poll answer may be', { job: job.id, provider: job.provider, limit: MAX_ANSWER_BYTES })

@@ -21,6 +21,7 @@ function fakeBatches(ends: Map<string, 'completed' | 'failed'>) {
     })
   let nextEnd: 'completed' | 'failed' = 'completed'
   let nextModel = 'gpt-4o-mini'
+  let hostileNext = false
   const handler = async (request: RecordedRequest): Promise<Response> => {
     const { method, path } = request
     const n = ++counter
@@ -47,7 +48,11 @@ function fakeBatches(ends: Map<string, 'completed' | 'failed'>) {
         if (batch.end === 'completed') {
           const output = `file-out-${n}`
           const model = String(batch.model)
-          outputs.set(output, [line('1', 200, model, 1000, 500), line('2', 500, model, 0, 0), line('3', 200, model, 1000, 500)].join('\n') + '\n')
+          const lines = [line('1', 200, model, 1000, 500), line('2', 500, model, 0, 0), line('3', 200, model, 1000, 500)]
+          // A line of 200,000 empty arrays (about 600 KB, under the per-line bound) costs far more to parse than it weighs.
+          if (hostileNext) lines.push(`[${'[],'.repeat(200_000)}[]]`)
+          hostileNext = false
+          outputs.set(output, lines.join('\n') + '\n')
           const errors = `file-err-${n}`
           outputs.set(errors, JSON.stringify({ id: 'batch_req_2', custom_id: '2', response: null, error: { code: 'server_error', message: 'boom' } }) + '\n')
           Object.assign(batch, { output_file_id: output, error_file_id: errors, request_counts: { total: 3, completed: 2, failed: 1 } })
@@ -62,7 +67,7 @@ function fakeBatches(ends: Map<string, 'completed' | 'failed'>) {
     }
     return Response.json({ error: { message: `no route ${method} ${path}` } }, { status: 404 })
   }
-  return { handler, failNext: () => (nextEnd = 'failed'), modelNext: (model: string) => (nextModel = model) }
+  return { handler, failNext: () => (nextEnd = 'failed'), modelNext: (model: string) => (nextModel = model), hostileNext: () => (hostileNext = true) }
 }
 
 let upstream: FakeUpstream
@@ -130,6 +135,16 @@ test('the output and error files only the poller saw are the owner org\'s: it do
     }
   }
   expect(upstream.requests.length).toBe(sent)
+})
+
+test('a results line past the parse budget is not parsed on the proxy thread: it counts unreadable, and the batch is stored unpriced, never $0', async () => {
+  fake.hostileNext()
+  const id = await createBatch()
+  const job = await settled(id)
+  expect(job).toMatchObject({ status: 'succeeded', cost_micros: null, cost_status: 'unpriced' })
+  const row = (await queryRows(gw.dbUrl, 'SELECT * FROM usage_events WHERE request_id = ?', [String(job.id)]))[0]!
+  expect(row).toMatchObject({ cost_micros: null, cost_status: 'unpriced', input_tokens: 2000, output_tokens: 1000 })
+  expect(JSON.parse(String(row.raw_usage))).toMatchObject({ usage: { failedLines: 1, unreadableLines: 1 } })
 })
 
 test('a failed batch costs nothing', async () => {
