@@ -1,6 +1,7 @@
 // A stored request's cost split by token kind (cached input, cache write, input, output, reasoning, media), priced from its stored counts; runs on the query worker, beside repricing.
 import type { Client } from '@libsql/client'
 import { usageEventFromRow, type UsageEventRow } from '../db/usage-columns.ts'
+import { responseModelOf } from './response-model.ts'
 import { priceFor } from '../metering/worker/usage-record.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { ProviderDirectory } from '../providers/registry.ts'
@@ -54,17 +55,6 @@ function unsplittable(row: UsageEventRow): string | undefined {
   if (row.costStatus === 'mock') return 'the mock provider bills nothing'
   if (row.costStatus === 'refused' || row.costStatus === 'no_usage') return 'no usage was billed for this request'
   return undefined
-}
-
-/** The model the response reported, kept in raw_usage beside the provider's usage object (the meter priced by it first). */
-function responseModelOf(row: UsageEventRow): string | undefined {
-  if (row.rawUsage === null) return undefined
-  try {
-    const model = (JSON.parse(row.rawUsage) as { model?: unknown }).model
-    return typeof model === 'string' ? model : undefined
-  } catch {
-    return undefined
-  }
 }
 
 export function costBreakdown(row: UsageEventRow, overrides: readonly PriceOverride[], providers: ProviderDirectory): CostBreakdown {

@@ -1,6 +1,7 @@
 // Recomputes stored costs over a time range with the prices in force now, keeping rows and rollups consistent.
 import type { Client, InStatement } from '@libsql/client'
 import { usageEventFromRow, type UsageEventRow } from '../db/usage-columns.ts'
+import { responseModelOf } from './response-model.ts'
 import { rollupDeltas } from '../metering/worker/rollups.ts'
 import { costStatusOf, priceFor, type UsageRecord } from '../metering/worker/usage-record.ts'
 import { builtInProvider, type ProviderDirectory } from '../providers/registry.ts'
@@ -25,17 +26,6 @@ function usageOf(row: UsageEventRow): Usage {
   if (row.videoSeconds !== null) usage.videoSeconds = row.videoSeconds
   if (row.audioSeconds !== null) usage.audioSeconds = row.audioSeconds
   return usage
-}
-
-/** The model the response reported, kept in raw_usage beside the provider's usage object. */
-function responseModelOf(row: UsageEventRow): string | undefined {
-  if (row.rawUsage === null) return undefined
-  try {
-    const model = (JSON.parse(row.rawUsage) as { model?: unknown }).model
-    return typeof model === 'string' ? model : undefined
-  } catch {
-    return undefined
-  }
 }
 
 /** One row's cost with the prices in force now: a batch's from its per-model totals, any other from its columns. */
