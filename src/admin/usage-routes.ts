@@ -10,6 +10,10 @@ const filterQuery = {
   model: t.Optional(t.String()),
   from: t.Optional(t.String()),
   to: t.Optional(t.String()),
+  /** The end-user id requests carried (x-sociaro-user), exactly. */
+  user: t.Optional(t.String({ maxLength: 256 })),
+  /** One tag requests carried (x-sociaro-tags). */
+  tag: t.Optional(t.String({ maxLength: 256 })),
 }
 
 /** An answer already serialized (and schema-checked) by the query worker, sent on as it is. */
@@ -22,7 +26,11 @@ export function usageRoutes<B>(services: Services<B>) {
     .get(
       '/usage',
       async ({ query }) => jsonAnswer(await services.usage.queryJson(query)),
-      { query: t.Object({ ...filterQuery, group_by: t.Optional(t.String()), time_zone: t.Optional(t.String()) }), response: responses({ 200: UsageSchema }), detail: { summary: 'Usage and cost from the hourly/daily rollups (days in time_zone, default UTC)', tags: ['usage'] } },
+      {
+        query: t.Object({ ...filterQuery, group_by: t.Optional(t.String()), time_zone: t.Optional(t.String()), status: t.Optional(t.String()) }),
+        response: responses({ 200: UsageSchema }),
+        detail: { summary: 'Usage and cost from the rollups (hours and days in time_zone, default UTC; user, tag and status=ok|error filter the split rollups)', tags: ['usage'] },
+      },
     )
     .get(
       '/requests',

@@ -79,7 +79,12 @@ test('filters by user, tag and status: the rollup totals equal the request log r
     expect(hourly.totals.requests).toBe(rows.length)
     expect(hourly.totals.cost_micros).toBe(rows.reduce((n, r) => n + (r.cost_micros ?? 0), 0))
     expect(byModel.totals).toEqual(hourly.totals)
+    // The admin API takes the same filters and reads the same rollups.
+    const admin = await gw.admin('GET', `/usage?org=${gw.orgId}&group_by=hour&time_zone=${encodeURIComponent(hourly.time_zone)}&${range}&${filter}`)
+    expect(admin.status).toBe(200)
+    expect(((await admin.json()) as UsageReport).totals).toEqual(hourly.totals)
   }
+  expect((await gw.admin('GET', '/usage?group_by=hour&status=maybe')).status).toBe(400)
   // Every request carries at most one user: the user groups partition the total.
   const all = await usage(viewer, `group_by=hour&${range}`)
   const byUser = await usage(viewer, `group_by=user&${range}`)
