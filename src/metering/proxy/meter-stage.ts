@@ -4,7 +4,6 @@ import { injectIncludeUsage, shouldInjectIncludeUsage, withoutUsageChunk } from 
 import type { PendingJob } from './meter-channel.ts'
 import { isOpaqueMedia, ResponseRecorder } from '../protocol/response-recorder.ts'
 import type { Dialect } from '../../providers/dialect.ts'
-import { dialectFor } from '../../providers/provider-wire.ts'
 import { isEventStream } from '../../wire/body.ts'
 
 const MAX_REQUEST_COPY = 1024 * 1024
@@ -73,8 +72,8 @@ export function createMeterStage(sink: MeterSink, now: () => number = Date.now):
     },
     admit(request): StageResult {
       const spec = request.provider.spec
-      // The path's wire format, resolved once for this request.
-      const dialect = dialectFor(spec, request.path)
+      // The path's wire format, resolved once by the route (limits read the same one).
+      const dialect = request.dialect
       const streamMode = request.key.row.streamUsage ?? request.org.streamUsage
       const inject = streamMode === 'inject' && request.body !== undefined && shouldInjectIncludeUsage(dialect, request.path, request.facts.json)
       const requestBody = request.body
