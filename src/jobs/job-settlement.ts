@@ -1,5 +1,5 @@
 // Pure: the one usage row a job is billed with when it ends: priced from its usage (or its parameters), $0 when it failed, never $0 when unknown.
-import { costStatusOf, priceFor, type UsageRecord } from '../metering/worker/usage-record.ts'
+import { costStatusOf, counts, emptyUsage, priceFor, type UsageRecord } from '../metering/worker/usage-record.ts'
 import type { PriceOverride } from '../pricing/types.ts'
 import type { ProviderDirectory } from '../providers/registry.ts'
 import type { JobResults } from '../types/ledger-write.ts'
@@ -41,23 +41,6 @@ export interface SettlementContext {
   readonly providers: ProviderDirectory
 }
 
-function zeroUsage(): Usage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }
-}
-
-function counts(usage: Usage) {
-  return {
-    inputTokens: usage.inputTokens,
-    outputTokens: usage.outputTokens,
-    cacheReadTokens: usage.cacheReadTokens,
-    cacheWriteTokens: usage.cacheWriteTokens,
-    reasoningTokens: usage.reasoningTokens,
-    images: usage.images ?? null,
-    videoSeconds: usage.videoSeconds ?? null,
-    audioSeconds: usage.audioSeconds ?? null,
-  }
-}
-
 /**
  * The job's usage row: request id = the job's id (so it exists once), charged to the key and org that created the
  * job, dated when its end was seen. Succeeded: priced from the reported usage, else from the submit's parameters
@@ -85,11 +68,11 @@ export function jobUsageRecord(job: SettlingJob, end: JobEnd, context: Settlemen
     rawUsage: end.rawUsage === null ? null : JSON.stringify({ model: end.model, usage: JSON.parse(end.rawUsage) as unknown, job: job.id }),
   }
   if (end.gaveUp || end.status === 'unknown') {
-    return { ...base, ...counts(zeroUsage()), costMicros: null, costStatus: 'unpriced', usageSource: 'none', priceSource: null, costDetail: `job ${job.id}: its end was never seen (past the provider's retention); the cost is unknown` }
+    return { ...base, ...counts(emptyUsage()), costMicros: null, costStatus: 'unpriced', usageSource: 'none', priceSource: null, costDetail: `job ${job.id}: its end was never seen (past the provider's retention); the cost is unknown` }
   }
   if (end.results && !end.gaveUp) return batchRecord(job, end.results, base, end.at, context)
   if (end.status !== 'succeeded') {
-    return { ...base, ...counts(zeroUsage()), costMicros: 0, costStatus: 'no_usage', usageSource: 'none', priceSource: null, costDetail: `job ${job.id} ended ${end.status}: nothing is billed` }
+    return { ...base, ...counts(emptyUsage()), costMicros: 0, costStatus: 'no_usage', usageSource: 'none', priceSource: null, costDetail: `job ${job.id} ended ${end.status}: nothing is billed` }
   }
   const spec = context.providers(job.provider)
   let usage = end.usage
@@ -99,7 +82,7 @@ export function jobUsageRecord(job: SettlingJob, end: JobEnd, context: Settlemen
     usageSource = 'estimated'
   }
   if (!usage) {
-    return { ...base, ...counts(zeroUsage()), costMicros: null, costStatus: 'unpriced', usageSource: 'none', priceSource: null, costDetail: `job ${job.id} succeeded, but neither its answer nor its parameters say how much it made` }
+    return { ...base, ...counts(emptyUsage()), costMicros: null, costStatus: 'unpriced', usageSource: 'none', priceSource: null, costDetail: `job ${job.id} succeeded, but neither its answer nor its parameters say how much it made` }
   }
   const priced = priceFor({ provider: job.provider, orgId: job.orgId, startedAt: end.at }, job.model, end.model ?? undefined, usage, context.overrides, spec)
   const note = usageSource === 'estimated' ? 'priced from the submit\'s parameters (the provider reports no usage)' : null

@@ -3,10 +3,6 @@ import type { UsageRollupRow } from '../../db/usage-columns.ts'
 import type { UsageRecord } from './usage-record.ts'
 import { bucketStart } from '../../db/rollup-buckets.ts'
 
-// Re-exported for the worker's callers: the bucket arithmetic itself is the rollup table's (db/rollup-buckets.ts).
-export { bucketStart, DAY_MS, HOUR_MS } from '../../db/rollup-buckets.ts'
-
-
 /** One bucket's change: the usage_rollups row's key columns and the amounts to add to its sums. */
 export type RollupDelta = UsageRollupRow
 

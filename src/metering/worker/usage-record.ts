@@ -37,7 +37,8 @@ export type CostStatus = UsageRecord['costStatus']
 
 const JOB_EXCHANGE_DETAIL = "an async job's submit or poll: the job is billed once, on its own row"
 
-function emptyUsage(): Usage {
+/** Usage with every counter zero (nothing billed). */
+export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }
 }
 
@@ -216,7 +217,8 @@ export function priceFor(
   return last
 }
 
-function counts(usage: Usage) {
+/** A usage row's counter columns: the media counts null when absent. */
+export function counts(usage: Usage) {
   return {
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
