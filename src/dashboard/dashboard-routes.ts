@@ -130,7 +130,16 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
       const { token, session } = await fn(await bodyOf(request), deps.addressOf(request))
       return json(session.identity, 200, { 'set-cookie': cookieFor(request, token, session.identity.expires_at) })
     })
-  const keyIdOf = (request: Request) => decodeURIComponent(new URL(request.url).pathname.split('/')[4] ?? '')
+  // The id segment of /dashboard/api/{keys,requests}/{id}; a malformed escape names nothing, so it is "not found".
+  const idOf = (request: Request, what: string) => {
+    const segment = new URL(request.url).pathname.split('/')[4] ?? ''
+    try {
+      return decodeURIComponent(segment)
+    } catch {
+      throw new ServiceError('not_found', `no ${what} "${segment.slice(0, 100)}"`)
+    }
+  }
+  const keyIdOf = (request: Request) => idOf(request, 'key')
   // Not part of the admin API's OpenAPI document: these answer a browser session, not the admin token.
   const none = { parse: 'none' as const, detail: { hide: true } }
 
@@ -198,7 +207,7 @@ export function dashboardRoutes<B>(deps: DashboardDeps<B>) {
       '/dashboard/api/requests/:id',
       // One request of the session's scope with its cost by token kind; another org's id is "not found".
       read(async (session, _query, request) =>
-        jsonText(await services.usage.requestJson({ orgId: session.orgId, keyId: session.keyId, requestId: decodeURIComponent(new URL(request.url).pathname.split('/')[4] ?? '') })),
+        jsonText(await services.usage.requestJson({ orgId: session.orgId, keyId: session.keyId, requestId: idOf(request, 'request') })),
       ),
       none,
     )

@@ -79,3 +79,9 @@ test("another org's request and, for a key holder, another key's request are not
   const own = await cookieOf({ key: gw.key }, '/dashboard/api/login/key')
   expect((await detail(own, 'req_split_1')).status).toBe(200)
 })
+
+test('an id with a malformed escape names nothing: 404, not a server error, for requests and keys', async () => {
+  const own = await cookieOf({ key: gw.key }, '/dashboard/api/login/key')
+  expect((await detail(own, '%E0%A4')).status).toBe(404)
+  expect((await fetch(`${gw.url}/dashboard/api/keys/%E0%A4`, { headers: { cookie: own } })).status).toBe(404)
+})
