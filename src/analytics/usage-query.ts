@@ -186,13 +186,11 @@ export async function queryUsage(client: Client, filter: UsageFilter, groupBy: G
   const split = groupBy === 'user' || filter.user !== undefined || filter.tag !== undefined || filter.outcome !== undefined
   const parts = segments(groupBy, filter, zone).map((part) => (split ? { ...part, ...splitGrain(part.grain, part.column) } : part))
   const args: InValue[] = []
-  const selects = parts.map((part) => {
-    const clause = where(filter, part)
-    args.push(...clause.args)
-    return `SELECT ${part.column} AS grp, ${VALUES} FROM usage_rollups WHERE ${clause.sql}`
-  })
+  const clauses = parts.map((part) => where(filter, part))
+  for (const clause of clauses) args.push(...clause.args)
+  const selects = parts.map((part, i) => `SELECT ${part.column} AS grp, ${VALUES} FROM usage_rollups WHERE ${clauses[i]!.sql}`)
   // Several parts (hours and quarter-hour edges) are summed together: a bucket is in exactly one part.
-  const groupedSql = selects.length === 1 ? `SELECT ${parts[0]!.column} AS grp, ${SUMS} FROM usage_rollups WHERE ${where(filter, parts[0]!).sql} GROUP BY grp` : `SELECT grp, ${SUMS} FROM (${selects.join(' UNION ALL ')}) GROUP BY grp`
+  const groupedSql = parts.length === 1 ? `SELECT ${parts[0]!.column} AS grp, ${SUMS} FROM usage_rollups WHERE ${clauses[0]!.sql} GROUP BY grp` : `SELECT grp, ${SUMS} FROM (${selects.join(' UNION ALL ')}) GROUP BY grp`
   // Ids alone mean little to a reader: a key or org grouping carries the name too (null once the row is gone).
   const named = NAME_TABLE[groupBy]
   const query = named ? `SELECT g.*, n.name AS name FROM (${groupedSql}) g LEFT JOIN ${named} n ON n.id = g.grp ORDER BY g.grp` : `${groupedSql} ORDER BY grp`

@@ -120,9 +120,11 @@ export function createDashboardSessionService<B>(ctx: ServiceContext<B>, options
     },
     async signInWithKey(rawSecret, address) {
       const secret = String(rawSecret ?? '').trim().slice(0, 200)
-      const account = `key:${sha256Hex(secret).slice(0, 32)}`
+      // One digest serves as the throttle's account name and the key lookup (both are SHA-256 of the secret).
+      const hash = hashKeySecret(secret)
+      const account = `key:${hash.slice(0, 32)}`
       throttle(account, address)
-      const key = secret ? await findKeyByHash(ctx.db, hashKeySecret(secret)) : undefined
+      const key = secret ? await findKeyByHash(ctx.db, hash) : undefined
       if (!key || key.status !== 'active' || (key.expiresAt !== null && key.expiresAt <= ctx.now())) {
         limiter.failed(account, address)
         throw new ServiceError('unauthorized', KEY_REFUSED)

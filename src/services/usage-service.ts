@@ -57,6 +57,11 @@ export interface UsageService {
   requestJson(input: { orgId: string; keyId?: string | null; requestId: string }): Promise<JsonText<RequestDetail>>
 }
 
+/** A status filter: "ok" (status below 400) or "error" (400 and above), or none. */
+function checkOutcome(status: string | undefined): void {
+  if (status && status !== 'ok' && status !== 'error') throw new StoreError('invalid', 'status must be "ok" or "error"')
+}
+
 export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
   const scope = (input: UsageFilterInput): UsageScope => {
     const now = ctx.now()
@@ -80,14 +85,14 @@ export function createUsageService<B>(ctx: ServiceContext<B>): UsageService {
   const usageQuery = (input: UsageQueryInput) => {
     const groupBy = (input.group_by ?? 'day') as GroupBy
     if (!GROUPS.includes(groupBy)) throw new StoreError('invalid', `group_by must be one of ${GROUPS.join(', ')}`)
-    if (input.status && input.status !== 'ok' && input.status !== 'error') throw new StoreError('invalid', 'status must be "ok" or "error"')
+    checkOutcome(input.status)
     const timeZone = input.time_zone || 'UTC'
     if (timeZone.length > 64 || !isValidTimeZone(timeZone)) throw new StoreError('invalid', 'time_zone must be an IANA time zone such as "Europe/Berlin"')
     return { ...scope(input), groupBy, timeZone, ...(input.status ? { outcome: input.status as 'ok' | 'error' } : {}) }
   }
   const requestsQuery = (input: RequestsQueryInput) => {
     const limit = Math.min(500, Math.max(1, Number(input.limit ?? 50) || 50))
-    if (input.status && input.status !== 'ok' && input.status !== 'error') throw new StoreError('invalid', 'status must be "ok" or "error"')
+    checkOutcome(input.status)
     if (input.cost_status && !(COST_STATUSES as readonly string[]).includes(input.cost_status)) throw new StoreError('invalid', `cost_status must be one of ${COST_STATUSES.join(', ')}`)
     return {
       ...scope(input),
