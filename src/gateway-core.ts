@@ -1,4 +1,5 @@
 // Assembles a gateway without a socket: database, caches, meter, stages and the app, answering as a fetch handler.
+import type { GatewayError } from './errors/gateway-error.ts'
 import { CredentialCache, type CredentialSource } from './auth/credential-cache.ts'
 import { KeyCache } from './auth/key-cache.ts'
 import { createApp } from './app.ts'
@@ -38,6 +39,7 @@ import { credentialRef } from './jobs/credential-ref.ts'
 import { jobPollerFor } from './jobs/poller-wiring.ts'
 import { unsettledReservations } from './jobs/job-store.ts'
 import { applyPollWrite } from './jobs/poll-writes.ts'
+import type { JobPollWrite } from './types/job-poll-write.ts'
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.ts'
 import { STRICT_EGRESS, WebhookEgress, type Resolver } from './jobs/webhook-egress.ts'
 import type { JobPoller } from './jobs/job-poller.ts'
@@ -317,6 +319,11 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   }
   // Aborted when the grace period runs out: the exchanges still open are cut, and recorded as cut by shutdown.
   const shutdown = new AbortController()
+  // Every answer the gateway makes itself is counted and logged the same way, wherever it is made.
+  const gatewayError = (code: GatewayError['code'], requestId: string) => {
+    metrics.rejections.inc([code])
+    accessLog?.gatewayError(code, requestId)
+  }
   const proxyHandler = createExchangePipeline({
     // /v1/… first: the unified endpoint's segment is reserved, no provider is named so.
     routes: [unifiedRoute(providers), nativeRoute(providers)],
@@ -328,10 +335,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     ...(options.now ? { now: options.now } : {}),
     stages,
     keepAlive: (request) => server?.timeout(request, 0),
-    onGatewayError: (code, requestId) => {
-      metrics.rejections.inc([code])
-      accessLog?.gatewayError(code, requestId)
-    },
+    onGatewayError: gatewayError,
     shutdownSignal: shutdown.signal,
     batchInputs: async (provider, fileId, orgId) => {
       const owner = await objects.owner(provider, fileId)
@@ -351,10 +355,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     jobs: { list: (keyId, options) => jobsForKey(database.client, keyId, options), get: (keyId, id) => jobForKey(database.client, keyId, id) },
     log,
     now: clock,
-    onGatewayError: (code, requestId) => {
-      metrics.rejections.inc([code])
-      accessLog?.gatewayError(code, requestId)
-    },
+    onGatewayError: gatewayError,
     ...(accessLog ? { onKey: (keyId: string, orgId: string) => accessLog.identified(keyId, orgId) } : {}),
   })
   // The target is read from the URL once, for the key answers and then (when they do not answer) the pipeline.
@@ -366,10 +367,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     max: config.maxInflightPerIp,
     providers,
     addressOf,
-    onRefused: (requestId) => {
-      metrics.rejections.inc(['concurrency_limited'])
-      accessLog?.gatewayError('concurrency_limited', requestId)
-    },
+    onRefused: (requestId) => gatewayError('concurrency_limited', requestId),
   })
   const logged = accessLog ? accessLog.wrap(handleProxy) : handleProxy
   // CORS outermost: a preflight is answered before anything else, and is not a proxied request (no access line).
@@ -429,12 +427,13 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
     extraRoutes: [metricsRoutes(metrics, config.metricsToken), dashboardRoutes({ services, addressOf, databaseProblem, now: clock })],
   })
 
-
+  // A write on this thread would wait for the worker's write lock with the event loop blocked: the worker makes the
+  // poller's and the webhook dispatcher's writes (this thread only when metering is off).
+  const pollWrite = (write: JobPollWrite): Promise<number> => (meter ? meter.command('job-poll', { write }) : applyPollWrite(database.client, write))
   const jobPoller = config.jobs.poller
     ? jobPollerFor({
         client: database.client,
-        // A write on this thread would wait for the worker's write lock with the event loop blocked: the worker makes them.
-        write: (write) => (meter ? meter.command('job-poll', { write }) : applyPollWrite(database.client, write)),
+        write: pollWrite,
         providers: providerList,
         credentials,
         recorder: objects,
@@ -447,7 +446,7 @@ export async function createGatewayCore(config: Config, options: GatewayOptions 
   // Deliveries are fetches on this thread (where the secret key is); their claims and outcomes are the worker's writes.
   const webhooks = new WebhookDispatcher({
     client: database.client,
-    write: (write) => (meter ? meter.command('job-poll', { write }) : applyPollWrite(database.client, write)),
+    write: pollWrite,
     cipher: () => cipher,
     log,
     now: clock,
