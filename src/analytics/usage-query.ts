@@ -107,13 +107,13 @@ function segments(groupBy: GroupBy, filter: UsageFilter, zone: string | undefine
     if (offset === undefined) return segments('hour', filter, zone)
     const column = `((bucket_start + ${offset}) / ${DAY_MS}) * ${DAY_MS} - ${offset}`
     if (offset % HOUR_MS === 0) return [{ grain: 'hour', column, from: floorTo(from, HOUR_MS), to }]
-    // The hours that hold a local midnight, read as their four quarters; every other hour as itself.
-    const edges: number[] = []
-    for (let midnight = floorTo(from + offset, DAY_MS) - offset; midnight < to + DAY_MS; midnight += DAY_MS) edges.push(floorTo(midnight, HOUR_MS))
-    const quarters = edges.flatMap((hour) => [0, 1, 2, 3].map((q) => hour + q * QUARTER_MS))
+    // The hours that hold a local midnight, read as their four quarters; every other hour as itself. An hour [h, h+1h)
+    // holds one exactly when h's local time of day is past 23:00 (never exactly midnight: the offset is not whole
+    // hours). A test of fixed size, not a list of the range's midnights: a long range would exceed SQLite's variables.
+    const holdsMidnight = (hourStart: string) => `((((${hourStart}) + ${offset}) % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS} > ${DAY_MS - HOUR_MS}`
     return [
-      { grain: 'hour', column, from: floorTo(from, HOUR_MS), to, only: { sql: `bucket_start NOT IN (${edges.map(() => '?').join(', ')})`, args: edges } },
-      { grain: 'quarter', column, from: floorTo(from, QUARTER_MS), to, only: { sql: `bucket_start IN (${quarters.map(() => '?').join(', ')})`, args: quarters } },
+      { grain: 'hour', column, from: floorTo(from, HOUR_MS), to, only: { sql: `NOT (${holdsMidnight('bucket_start')})`, args: [] } },
+      { grain: 'quarter', column, from: floorTo(from, QUARTER_MS), to, only: { sql: holdsMidnight(`(bucket_start / ${HOUR_MS}) * ${HOUR_MS}`), args: [] } },
     ]
   }
   if (groupBy === 'hour') {
