@@ -113,7 +113,6 @@ async function init(config: WorkerInit): Promise<void> {
  * Runs before `ready`, so before budgets load their spend from the database; its rows send no settlements.
  */
 async function replaySpool(files: readonly string[], client: Client): Promise<void> {
-  const newBatchEstimator = await tokenizer.load()
   let batches = 0
   let rows = 0
   let stored = 0
@@ -128,9 +127,9 @@ async function replaySpool(files: readonly string[], client: Client): Promise<vo
       let records: UsageRecord[]
       try {
         const jobs = unpack(batch.jobs, batch.bytes.buffer as ArrayBuffer)
-        const estimate = newBatchEstimator()
+        // Built as live batches are: the tokenizer loads only if a replayed row needs an estimate.
         records = []
-        for (const job of jobs) records.push(await buildRecord(job, estimate))
+        for await (const record of tokenizer.records(jobs, buildRecord)) records.push(record)
       } catch (error) {
         damaged++
         log('error', 'usage spool: a batch could not be read and was skipped', { file, error: String(error) })
