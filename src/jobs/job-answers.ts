@@ -40,7 +40,8 @@ export interface SubmitContext {
   readonly reservedMicros: number | null
 }
 
-function observed(provider: string, reading: JobReading): Omit<JobObserved, 'op' | 'at'> {
+/** What a reading of a job tells the ledger, from a client's poll passing through or the background poller. */
+export function observed(provider: string, reading: JobReading): Omit<JobObserved, 'op' | 'at'> {
   return {
     provider,
     objectId: reading.providerJobId,

@@ -6,7 +6,7 @@ import type { JobResults } from '../types/ledger-write.ts'
 import type { JobReading, JobRules } from '../types/jobs.ts'
 import { readStreamedAnswer, type ByteReader } from './inline-results.ts'
 import { parseWithinBudget } from '../wire/json-budget.ts'
-import type { JobRecorder } from './job-answers.ts'
+import { observed, type JobRecorder } from './job-answers.ts'
 import { jobFromRow, type StoredJob } from './job-store.ts'
 import { isTerminal } from './job-status.ts'
 import { resultTally } from '../providers/dialects/batch-results.ts'
@@ -186,21 +186,8 @@ export class JobPoller {
       for (const child of reading.children ?? []) {
         this.options.recorder.recordCreated({ provider: job.provider, objectId: child.id, kind: child.kind, orgId: job.orgId, keyId: job.keyId, requestId: job.requestId, status: null, snapshot: null })
       }
-      const rawUsage = reading.rawUsage === null || reading.rawUsage === undefined ? null : JSON.stringify(reading.rawUsage)
       const gaveUp = pastRetention && !isTerminal(reading.status) && reading.status !== 'unknown'
-      this.options.recorder.recordJobObserved({
-        provider: job.provider,
-        objectId: job.providerJobId,
-        status: reading.status,
-        rawStatus: reading.rawStatus,
-        usage: reading.usage,
-        rawUsage,
-        model: reading.model ?? null,
-        at: observedAt,
-        ...(gaveUp ? { gaveUp: true } : {}),
-        ...(reading.resultsPath ? { resultsPath: reading.resultsPath } : {}),
-        ...(reading.results ? { results: reading.results } : {}),
-      })
+      this.options.recorder.recordJobObserved({ ...observed(job.provider, reading), at: observedAt, ...(gaveUp ? { gaveUp: true } : {}) })
     } else {
       this.count(job.provider, 'pollErrors')
       await this.options.write({ op: 'poll-error', id: job.id })
